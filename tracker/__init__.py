@@ -1,0 +1,5 @@
+"""Regulatory deadline tracker."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,158 @@
+"""Frozen values passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """A document as a source delivered it, before any reading."""
+
+    source_id: str
+    external_id: str
+    name: str
+    body: bytes
+    fetched_at: datetime
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a release, with its position and whether it is boilerplate."""
+
+    index: int
+    text: str
+    boilerplate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A regulatory event a release reports (or schedules, for meetings)."""
+
+    type: str
+    agency: str
+    outcome: str | None
+    product: str | None
+    date: date | None
+    evidence: str
+    sentence: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A timeline the release states, resolved to a date or a window."""
+
+    start: date
+    end: date
+    milestone: str
+    agency: str | None
+    expression: str
+    evidence: str
+    sentence: int = 0
+    offset_days: int | None = None
+    anchor: str | None = None
+    anchor_date: date | None = None
+    assumptions: tuple[str, ...] = ()
+    estimate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInfo:
+    """What identifies a release: its dateline date, issuer and headline."""
+
+    date: date | None
+    company: str | None
+    ticker: str | None
+    title: str | None
+    product: str | None = None
+    language: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything read from one release."""
+
+    source: str
+    release: ReleaseInfo
+    events: tuple[Event, ...]
+    timelines: tuple[Timeline, ...]
+    text_sha256: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One line of a deadline's explanation (trigger, anchor, offset, roll, source)."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """A deadline as computed from a procedure's events, rules and stated timelines."""
+
+    key: str
+    title: str
+    start: date
+    end: date
+    basis: str
+    rule: str | None
+    evidence: str
+    steps: tuple[Step, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    source: str | None = None
+    estimate: bool = False
+    status: str = "open"
+    release_ref: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    """The matter a deadline belongs to: one product before one agency."""
+
+    key: str
+    company: str | None
+    product: str | None
+    agency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A stored deadline, as the calendar, reminders and CLI see it."""
+
+    key: str
+    title: str
+    start: date
+    end: date
+    basis: str
+    rule: str | None
+    status: str
+    procedure: Procedure
+    evidence: str
+    assumptions: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = ()
+    source: str | None = None
+    estimate: bool = False
+    revision: int = 0
+    updated_at: datetime | None = None
+    release_ref: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDue:
+    """A reminder owed for a deadline at a lead time to one recipient."""
+
+    deadline: Deadline
+    days_before: int
+    recipient: str
+    due_at: datetime
+
+    @property
+    def key(self) -> str:
+        """The unique identity of this reminder."""
+        return f"{self.deadline.key}|{self.days_before}|{self.recipient}"

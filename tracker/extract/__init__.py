@@ -1,0 +1,493 @@
+"""Read a release: its dateline, issuer, product, regulatory events and stated timelines.
+
+`extract(name, data)` is pure: no clock, no database, no network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from datetime import date, timedelta
+
+from tracker.domain import Event, Extraction, ReleaseInfo, Sentence, Timeline
+from tracker.extract import classify, dates, text
+
+__all__ = ["extract", "extract_text"]
+
+
+def extract(name: str, data: bytes) -> Extraction:
+    """Extract everything from one document's bytes; `name` decides how it is decoded."""
+    doc = text.load(name, data)
+    warnings = ("document truncated to its first %d characters" % text.MAX_CHARS,) \
+        if doc.truncated else ()
+    return extract_text(name, doc.text, subject=doc.subject, date_header=doc.date_header,
+                        warnings=warnings)
+
+
+def extract_text(name: str, body: str, subject: str | None = None,
+                 date_header: str | None = None, warnings: tuple[str, ...] = ()) -> Extraction:
+    """Extract from already-decoded text."""
+    clean = text.normalise(body)
+    sents = text.sentences(clean)
+    if subject:
+        sents = [Sentence(-1, text.normalise(subject))] + sents
+    release_date = release_date_of(clean) or (dates.parse_full_date(date_header)
+                                              if date_header else None)
+    language = language_of(clean)
+    company, ticker = issuer_of(clean)
+    product = product_of(sents)
+    info = ReleaseInfo(release_date, company, ticker, subject or title_of(clean), product, language)
+    sha = hashlib.sha256(clean.encode("utf-8", "replace")).hexdigest()
+    if release_date is None or language != "en":
+        extra = () if language == "en" else (f"language '{language}' is not supported; "
+                                             "only the release date was read",)
+        return Extraction(name, info, (), (), sha, warnings + extra)
+    reader = _Reader(sents, release_date, product)
+    events = reader.events()
+    timelines = reader.timelines(events)
+    return Extraction(name, info, tuple(events), tuple(timelines), sha, warnings)
+
+
+# --- release metadata ---------------------------------------------------------------------------
+
+_WIRE = re.compile(r"^\s*(?:\(|/)?\s*(?:/?pr ?newswire|\(?business ?wire|\(?globe ?newswire|"
+                   r"marketwire|accesswire|/?ots|\(ots|\(?newswire|--|-{1,2} |/|\(bw\)|\)\s*[-–]"
+                   r"|\s*\(?[a-z ]*wire)", re.IGNORECASE)
+_LEAD = re.compile(r"(?:published on|publicatie datum|date:|dated|for immediate release|"
+                   r"date of report[^:]*:|release date:?|datum:?)\s*$", re.IGNORECASE)
+_IN_SENTENCE = re.compile(r"(?:\b(?:of|is|was|on|by|until|before|after|date|dates|since|from|"
+                          r"through|to|and|expected|scheduled|pdufa)\s*)$", re.IGNORECASE)
+_FULL_KINDS = ("iso", "mdy_num", "dmy_dash", "mdy", "dmy")
+_FOREIGN_DATE = re.compile(r"\b(\d{1,2})\.? (" + "|".join(sorted(dates.ALL_MONTHS, key=len,
+                                                                   reverse=True))
+                           + r")\.?,? ((?:19|20)\d\d)\b")
+
+
+def release_date_of(clean: str) -> date | None:
+    """The dateline date: the best-placed full date near the top of the release."""
+    head = clean[:4000]
+    low = head.lower()
+    best: tuple[int, int, date] | None = None
+    for m in dates.SCANNER.finditer(low):
+        if m.lastgroup not in _FULL_KINDS:
+            continue
+        mention = dates._resolve(m, date(2000, 1, 1), None)
+        if mention is None or not mention.has_year or mention.start is None:
+            continue
+        score = _dateline_score(low, m.start(), m.end())
+        if best is None or score > best[0]:
+            best = (score, m.start(), mention.start)
+    for m in _FOREIGN_DATE.finditer(low):
+        d = dates._safe_date(int(m.group(3)), dates.ALL_MONTHS[m.group(2)], int(m.group(1)))
+        if d is None:
+            continue
+        score = _dateline_score(low, m.start(), m.end())
+        if best is None or score > best[0] or (score == best[0] and m.start() < best[1]):
+            best = (score, m.start(), d)
+    return best[2] if best else None
+
+
+def _dateline_score(low: str, start: int, end: int) -> int:
+    line_start = low.rfind("\n", 0, start) + 1
+    line_end = low.find("\n", end)
+    line_end = len(low) if line_end < 0 else line_end
+    before, after = low[line_start:start], low[end:line_end]
+    score = 0
+    if _WIRE.match(after):
+        score += 5
+    if _LEAD.search(before):
+        score += 4
+    if not before.strip(" (*-–") and not after.strip(" )*-–.,"):
+        score += 3
+    elif re.search(r"[a-z.)]+,\s*\(?$", before) and start - line_start < 140:
+        score += 3
+    elif before.rstrip().endswith("(") or before.strip() == "":
+        score += 2
+    if _IN_SENTENCE.search(before):
+        score -= 4
+    return score - start // 2000
+
+
+_TICKER = re.compile(
+    r"\((?P<ex>(?:[A-Za-z][\w .&/-]{0,40}?)?(?:nasdaq|nyse|amex|tsx|asx|six|aim|lse|euronext|otc"
+    r"|omx|xetra|frankfurt|nasdaq gm|nasdaq gs|cse|sgx|hkex|tse|lon|ams|swx)[\w .&/-]{0,30}?)"
+    r"\s*:\s*(?P<t>[A-Za-z][A-Za-z.]{0,7})(?:[;,][^)]*)?\)"
+    r"|\((?P<t2>[A-Za-z]{2,6})\s*:\s*(?P<ex2>aim|lse|tsx|nyse|nasdaq|six|asx)\)",
+    re.IGNORECASE)
+_CORP = re.compile(
+    r"\b([A-Z][\w&.'-]+(?:,? (?:[A-Z][\w&.'-]*|of|&|de|and))*,? (?:Inc\.?|Incorporated|Corporation"
+    r"|Corp\.?|plc|PLC|N\.?V\.?|AG|S\.?A\.?|SE|Ltd\.?|Limited|GmbH|AB|A/S|ASA|Holding AG|Co\.))")
+_NAME_STOP = {"--", "said", "today", "company", "announced", "reports", "newswire)", "wire)",
+              "biotech", "the", "and", "that", "/prnewswire/"}
+
+
+def issuer_of(clean: str) -> tuple[str | None, str | None]:
+    """The issuing company and its ticker, from the first "(Exchange: TICKER)" mention."""
+    head = clean[:6000]
+    m = _TICKER.search(head)
+    if not m:
+        corp = _CORP.search(head)
+        return (corp.group(1) if corp else None), None
+    ticker = (m.group("t") or m.group("t2")).upper().rstrip(".")
+    before = head[max(0, m.start() - 200):m.start()]
+    before = re.sub(r"\s*\([^()]*\)\s*$", "", before.rstrip())  # drop ("Alias" or "the Company")
+    return _name_before(before), ticker
+
+
+def _name_before(before: str) -> str | None:
+    words = before.replace("\n", " ").split()
+    lowercase = not any(c.isupper() for c in before)
+    picked: list[str] = []
+    for word in reversed(words):
+        bare = word.strip(",").lower()
+        if bare in _NAME_STOP or word.endswith(("/", "--")) or len(picked) >= 6:
+            break
+        if not lowercase and not (word[:1].isupper() or word in ("&", "of", "de")):
+            break
+        picked.append(word)
+        if lowercase and len(picked) >= 3:
+            break
+    name = " ".join(reversed(picked)).strip(" ,-")
+    if not name:
+        return None
+    return name.title() if lowercase else name
+
+
+def title_of(clean: str) -> str | None:
+    """The headline: the most prominent line before the dateline paragraph."""
+    for line in clean.split("\n")[:30]:
+        line = line.strip(" *#")
+        if len(line.split()) >= 4 and "@" not in line and not line.endswith(":") \
+                and not re.search(r"\(\d{3}\)", line):
+            return line[:300]
+    return None
+
+
+_MARKED = re.compile(r"\b([A-Z][\w-]{2,}|[a-z][\w-]*[A-Z][\w-]*)(?:\s?(?:®|™|\(R\)|\(TM\)|\[®\]|"
+                     r"\[™\]|\(r\)|\(tm\)))")
+_GENERIC = re.compile(r"\b([A-Za-z][\w-]{2,})\s?(?:®|™)?\s\(([a-z][a-z -]{5,60})\)")
+
+
+def product_of(sents: list[Sentence]) -> str | None:
+    """The product the release is about: the most mentioned trade-marked name."""
+    counts: Counter[str] = Counter()
+    for s in sents:
+        if s.boilerplate:
+            continue
+        for m in _MARKED.finditer(s.text):
+            counts[m.group(1)] += 1
+    if counts:
+        return counts.most_common(1)[0][0]
+    for s in sents[:12]:
+        m = _GENERIC.search(s.text)
+        if m and m.group(1).lower() not in ("the", "and", "for", "its"):
+            return m.group(1)
+    return None
+
+
+_FOREIGN = {
+    "fr": re.compile(r"\b(?:le|la|les|des|du|et|est|une|pour|avec|autorisation|médicament)\b"),
+    "de": re.compile(r"\b(?:der|die|das|und|ist|eine|für|mit|zulassung|arzneimittel)\b"),
+    "es": re.compile(r"\b(?:el|los|las|del|y|es|una|para|con|autorización|medicamento)\b"),
+}
+_ENGLISH = re.compile(r"\b(?:the|and|of|to|is|for|with|that|has|its)\b")
+
+
+def language_of(clean: str) -> str:
+    """'en', or the code of a language we recognise but do not read ('fr', 'de', 'es')."""
+    sample = clean[:6000].lower()
+    english = len(_ENGLISH.findall(sample))
+    best, best_n = "en", english
+    for code, pat in _FOREIGN.items():
+        n = len(pat.findall(sample))
+        if n > best_n * 1.5 and n > 15:
+            best, best_n = code, n
+    return best
+
+
+# --- events and timelines -------------------------------------------------------------------
+
+_NEWS_GOAL = re.compile(r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
+                        r"|communicat|announc|received|confirm|extended|now\b|\bnew\b")
+_FUTURE_HINT = re.compile(r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
+                          r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected)\b")
+_ANCHOR = re.compile(
+    r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?:the\s+)?(?:date\s+of\s+)?"
+    r"(?P<receipt>receipt|receiving|notification|notice)?\s*(?:of\s+)?(?:the\s+|its\s+|this\s+|"
+    r"such\s+)?(?P<what>[\w -]{0,40})")
+_OFFSET_LEAD = re.compile(r"^(?:with)?in\b|^no later than|^not later than|^approximately|^about"
+                          r"|^some|^an additional|^a further|^additional|^up to|^after|^over the"
+                          r"|^the next")
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|which)\b|\band (?:expects?|plans?|will|"
+                           r"intends?|anticipates?)\b|\.\s")
+_JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
+
+
+class _Reader:
+    """Reads the sentences of one release against its release date."""
+
+    def __init__(self, sents: list[Sentence], ref: date, product: str | None) -> None:
+        self.sents = [s for s in sents if not s.boilerplate]
+        self.ref = ref
+        self.product = product
+        self.lows = [s.text.lower() for s in self.sents]
+        self.doc_agency = self._dominant_agency()
+
+    def _dominant_agency(self) -> str | None:
+        counts: Counter[str] = Counter()
+        for low in self.lows:
+            for code in classify.agencies_in(low):
+                counts[code] += 1
+        if not counts:
+            return None
+        top = counts.most_common(1)[0][0]
+        return "EMA" if top == "EC" and counts.get("EMA") else top
+
+    # events
+
+    def events(self) -> list[Event]:
+        found: dict[tuple[str, str, str | None], Event] = {}
+        for sent, low in zip(self.sents, self.lows, strict=True):
+            hits = classify.detect(low)
+            starts = sorted(m.start() for _, m in hits)
+            for rule, m in hits:
+                for ev in self._events_from(sent, low, rule, m, starts):
+                    key = (ev.type, ev.agency, ev.outcome)
+                    if key not in found or (found[key].date is None and ev.date is not None
+                                            and ev.type not in ("goal_date",)):
+                        found[key] = ev
+        events = list(found.values())
+        return _infer_outcomes(events)
+
+    def _events_from(self, sent: Sentence, low: str, rule: classify.EventRule,
+                     m: re.Match[str], starts: list[int]) -> list[Event]:
+        prefix = _clause_prefix(low, m.start())
+        if classify.NEGATED.search(prefix[-30:]):
+            return []
+        scheduled = rule.type in ("goal_date", "advisory_meeting", "goal_date_extension")
+        if not scheduled and classify.PLANNED.search(prefix):
+            return []
+        if rule.type == "review_designation" and re.search(r"\b(?:request|seek|apply|eligib)",
+                                                            prefix + m.group(0)):
+            return []
+        outcome = classify.outcome_of(rule, m)
+        if rule.type in ("trend_vote", "reexamination_outcome") and outcome is None:
+            return []
+        scope_end = next((s for s in starts if s > m.start()), len(low))
+        scope = low[max(0, m.start() - 40):scope_end]
+        when = self._event_date(rule.type, low, prefix, scope)
+        return [Event(rule.type, agency, outcome, self.product, when, sent.text, sent.index)
+                for agency in self._agencies_for(rule.type, low, m)]
+
+    def _agencies_for(self, etype: str, low: str, m: re.Match[str]) -> list[str]:
+        named = classify.agencies_in(low)
+        if etype in ("opinion", "reexamination_request", "reexamination_grounds",
+                     "reexamination_outcome") and ("EMA" in named or self.doc_agency in ("EMA",
+                                                                                      "EC")):
+            return ["EMA"]
+        if etype == "trend_vote":
+            return ["FDA"] if "advisory committee" in low or "panel" in low else ["EMA"]
+        if etype == "goal_date" or etype == "goal_date_extension":
+            return ["FDA"]
+        if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
+            countries = [c for c in classify.countries_in(low[max(0, m.start() - 80):m.end() + 80])
+                         if c != "OTHER" or etype == "submission"]
+            direct = [a for a in named if a not in ("EMA",) or etype != "approval"]
+            if etype == "approval" and ("EC" in named or "EMA" in named or "EC" in countries):
+                direct = ["EC" if a in ("EMA", "EC") else a for a in direct] or ["EC"]
+            if len(countries) > 1 and not direct:
+                return list(dict.fromkeys(countries))
+            if direct:
+                return [direct[0]]
+            if countries:
+                return [countries[0]]
+        if named:
+            return [named[0]]
+        if self.doc_agency:
+            agency = self.doc_agency
+            if etype == "approval" and agency == "EMA":
+                agency = "EC"
+            return [agency]
+        return ["OTHER"]
+
+    def _event_date(self, etype: str, low: str, prefix: str, scope: str) -> date | None:
+        if etype in ("goal_date", "goal_date_extension"):
+            if classify.MISSED.search(low) or not _NEWS_GOAL.search(low):
+                return None
+            return self.ref
+        mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
+        full = [x for x in mentions if x.kind == "date" and x.start]
+        if etype == "advisory_meeting" and full:
+            return full[0].start
+        past = [x for x in full if x.start and x.start <= self.ref]
+        if past:
+            return past[0].start
+        if classify.EARLIER.search(prefix) or classify.EARLIER.search(scope) or any(
+                x.kind in ("past_ref", "window") for x in mentions):
+            return None
+        return self.ref
+
+    # timelines
+
+    def timelines(self, events: list[Event]) -> list[Timeline]:
+        out: list[Timeline] = []
+        seen: set[tuple[date, date]] = set()
+        previous: Timeline | None = None
+        proc_start = self._procedure_start(events)
+        for i, (sent, low) in enumerate(zip(self.sents, self.lows, strict=True)):
+            if not classify.REGULATORY.search(low) or low.startswith("if "):
+                continue
+            found = self._timelines_in(sent, low, events, previous, proc_start)
+            for t in found:
+                if (t.start, t.end) not in seen:
+                    seen.add((t.start, t.end))
+                    out.append(t)
+            previous = found[-1] if found else (previous if i and not found else None)
+        return out
+
+    def _procedure_start(self, events: list[Event]) -> date | None:
+        for e in events:
+            if e.type == "acceptance" and e.date:
+                return e.date
+        return None
+
+    def _timelines_in(self, sent: Sentence, low: str, events: list[Event],
+                      previous: Timeline | None, proc_start: date | None) -> list[Timeline]:
+        future = True if _FUTURE_HINT.search(low) else None
+        mentions = _merge_spans(dates.find(low, self.ref, future), low)
+        missed = bool(classify.MISSED.search(low))
+        out: list[Timeline] = []
+        region_start = 0
+        for x in mentions:
+            region = low[region_start:min(len(low), x.endpos + 40)]
+            clause = _clause_of(low, region_start, x.pos, x.endpos)
+            region_start = x.endpos
+            if classify.NOT_A_DATE.search(clause) or classify.NON_REGULATORY.search(clause):
+                continue
+            milestone = classify.milestone_of(clause) or classify.milestone_of(region)
+            if milestone is None:
+                continue
+            t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, missed)
+            if t is not None:
+                out.append(t)
+                previous = t
+        return out
+
+    def _resolve_mention(self, x: dates.Mention, low: str, sent: Sentence, milestone: str,
+                         events: list[Event], previous: Timeline | None, proc_start: date | None,
+                         missed: bool) -> Timeline | None:
+        agency = self._agency_for_milestone(milestone, low)
+        if x.kind in ("date", "window"):
+            if x.start is None or x.end is None or x.end <= self.ref or missed:
+                return None
+            return Timeline(x.start, x.end, milestone, agency, x.text, sent.text, sent.index)
+        if x.kind == "day_n" and proc_start and x.amount:
+            d = proc_start + timedelta(days=x.amount - 1)
+            if d <= self.ref:
+                return None
+            return Timeline(d, d, "procedure-day", agency, x.text, sent.text, sent.index,
+                            offset_days=x.amount - 1, anchor="procedure start",
+                            anchor_date=proc_start, estimate=True)
+        if x.kind == "offset":
+            return self._offset(x, low, sent, milestone, agency, events, previous)
+        return None
+
+    def _offset(self, x: dates.Mention, low: str, sent: Sentence, milestone: str,
+                agency: str | None, events: list[Event], previous: Timeline | None
+                ) -> Timeline | None:
+        after = low[x.endpos:x.endpos + 80]
+        anchor_m = _ANCHOR.match(after)
+        if not (_OFFSET_LEAD.match(x.text) or anchor_m) or x.amount is None or x.unit is None:
+            return None
+        if x.unit == "business_day" or classify.NOT_A_DATE.search(low):
+            return None
+        anchor_name, anchor_date, assumptions = self._anchor(anchor_m, milestone, events, previous)
+        if anchor_date is None:
+            return None
+        end = dates.add_offset(anchor_date, x.amount, x.unit)
+        if end <= self.ref:
+            return None
+        offset_days = (end - anchor_date).days if x.unit == "day" else None
+        return Timeline(end, end, milestone, agency, x.text, sent.text, sent.index,
+                        offset_days=offset_days, anchor=anchor_name, anchor_date=anchor_date,
+                        assumptions=assumptions)
+
+    def _anchor(self, anchor_m: re.Match[str] | None, milestone: str, events: list[Event],
+                previous: Timeline | None) -> tuple[str, date | None, tuple[str, ...]]:
+        if anchor_m is None or not anchor_m.group("what").strip():
+            if milestone == "response" and previous is not None:
+                return (previous.milestone, previous.end, ())
+            return ("release", self.ref, ())
+        what = anchor_m.group("what")
+        receipt = bool(anchor_m.group("receipt"))
+        for etype, words in _ANCHOR_EVENTS:
+            if re.search(words, what):
+                ev = next((e for e in events if e.type == etype and e.date), None)
+                when = ev.date if ev else self.ref
+                label = ("receipt of the " if receipt else "") + etype.replace("_", " ")
+                note = (f"{label} assumed on {when.isoformat()}",) if receipt or ev is None else ()
+                return (label, when, note)
+        if previous is not None and re.search(r"goal|pdufa|action date", what):
+            return ("goal date", previous.end, ())
+        return ("release", self.ref, ())
+
+    def _agency_for_milestone(self, milestone: str, low: str) -> str | None:
+        named = classify.agencies_in(low)
+        if milestone.startswith("reexamination") or milestone in ("opinion",):
+            return "EMA"
+        if milestone == "commission-decision":
+            return "EC"
+        if milestone == "action-date":
+            return "FDA"
+        return named[0] if named else self.doc_agency
+
+
+_ANCHOR_EVENTS = [
+    ("opinion", r"opinion"),
+    ("refusal", r"complete response|crl|refusal|letter"),
+    ("acceptance", r"filing date|acceptance|validation|accept"),
+    ("submission", r"submission|filing|application"),
+    ("approval", r"approval|authori[sz]ation"),
+]
+
+
+def _clause_prefix(low: str, pos: int) -> str:
+    start = max(low.rfind(",", 0, pos), low.rfind(";", 0, pos), low.rfind(":", 0, pos))
+    return low[start + 1:pos]
+
+
+def _clause_of(low: str, region_start: int, pos: int, endpos: int) -> str:
+    """The clause holding a mention: from the last clause break before it to the mention."""
+    head = low[region_start:pos]
+    breaks = list(_CLAUSE_BREAK.finditer(head))
+    start = region_start + (breaks[-1].end() if breaks else 0)
+    tail = low[endpos:endpos + 60]
+    return low[start:endpos] + tail.split(";")[0].split(". ")[0]
+
+
+def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]:
+    """Join "A / B", "A or B" and "A to B" into one window spanning both."""
+    out: list[dates.Mention] = []
+    for x in mentions:
+        prev = out[-1] if out else None
+        if (prev and prev.kind in ("date", "window") and x.kind in ("date", "window")
+                and prev.start and x.end and _JOIN.match(low[prev.endpos:x.pos])
+                and prev.start <= x.end):
+            out[-1] = dates.Mention("window", prev.start, x.end, low[prev.pos:x.endpos], prev.pos,
+                                    x.endpos)
+            continue
+        out.append(x)
+    return out
+
+
+def _infer_outcomes(events: list[Event]) -> list[Event]:
+    """An opinion whose outcome is unstated is negative when re-examination was requested."""
+    types = {e.type for e in events}
+    out = []
+    for e in events:
+        if e.type == "opinion" and e.outcome is None:
+            outcome = "negative" if "reexamination_request" in types else None
+            e = Event(e.type, e.agency, outcome, e.product, e.date, e.evidence, e.sentence)
+        out.append(e)
+    return out

@@ -1,0 +1,322 @@
+"""Regulatory vocabulary: agencies, events and the acts a stated timeline is about.
+
+All patterns run over lower-cased text (faster than IGNORECASE and simpler to read).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --- agencies ----------------------------------------------------------------------------------
+
+AGENCY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("EMA", re.compile(r"\b(?:chmp|emea|ema|european medicines (?:evaluation )?agency|committee for "
+                       r"(?:medicinal|human) products|comp|cvmp|prac|cat)\b|\bcommittee for medicinal")),
+    ("EC", re.compile(r"\beuropean commission\b|\bthe commission\b|\bec decision\b")),
+    ("FDA", re.compile(r"\bfda\b|\bfood (?:and|&) drug administration\b|\bpdufa\b|\bcder\b|\bcber\b")),
+    ("HC", re.compile(r"\bhealth canada\b|\bnotice of compliance\b|\bnoc(?:/c)?\b")),
+    ("MHRA", re.compile(r"\bmhra\b|\bmedicines (?:and|&) healthcare products regulatory agency\b")),
+    ("PMDA", re.compile(r"\bpmda\b|\bmhlw\b|\bministry of health, labou?r and welfare\b"
+                        r"|\bpharmaceuticals and medical devices agency\b")),
+    ("TGA", re.compile(r"\btga\b|\btherapeutic goods administration\b")),
+    ("SWISSMEDIC", re.compile(r"\bswissmedic\b")),
+    ("NMPA", re.compile(r"\bnmpa\b|\bcfda\b|\bnational medical products administration\b")),
+]
+COUNTRY_AGENCY = [
+    ("FDA", re.compile(r"\b(?:u\.s\.|us|united states|american)\b")),
+    ("EC", re.compile(r"\b(?:european union|eu|europe)\b")),
+    ("MHRA", re.compile(r"\b(?:uk|united kingdom|britain|england)\b")),
+    ("PMDA", re.compile(r"\bjapan(?:ese)?\b")),
+    ("HC", re.compile(r"\bcanad(?:a|ian)\b")),
+    ("SWISSMEDIC", re.compile(r"\bswitzerland\b")),
+    ("TGA", re.compile(r"\baustralia\b")),
+    ("NMPA", re.compile(r"\bchina\b")),
+    ("OTHER", re.compile(r"\b(?:spain|germany|france|italy|brazil|korea|mexico|india|israel|"
+                         r"russia|aemps|anvisa)\b")),
+]
+
+
+def agencies_in(s: str) -> list[str]:
+    """Agencies named in a lower-cased sentence, in order of first mention."""
+    found: list[tuple[int, str]] = []
+    for code, pat in AGENCY_PATTERNS:
+        m = pat.search(s)
+        if m:
+            found.append((m.start(), code))
+    return [code for _, code in sorted(found)]
+
+
+def countries_in(s: str) -> list[str]:
+    """Agencies implied by country names (for approvals "in the US and Japan")."""
+    found: list[tuple[int, str]] = []
+    for code, pat in COUNTRY_AGENCY:
+        m = pat.search(s)
+        if m:
+            found.append((m.start(), code))
+    return [code for _, code in sorted(found)]
+
+
+# --- modality: did it happen, is it planned, is it denied? -------------------------------------
+
+PLANNED = re.compile(
+    r"\b(?:intends? to|intend(?:ed|s)? to|plans? to|planned|planning to|will|would|shall|expects?"
+    r"|expected|anticipates?|anticipated|may|might|could|can|should|seeks? to|aims? to|hopes? to"
+    r"|hoping|to be|prepar(?:es|ing) to|look(?:s|ing)? forward to|potential(?:ly)?|possible"
+    r"|if|upon|once|pending|in order to|toward|towards|before|expectation|scheduled to|goal of"
+    r"|working to|continue to|ready to|whether|subject to|eligible|required to|requir\w+|"
+    r"approvability|believes?|unless|await\w*)\b"
+)
+NEGATED = re.compile(r"\b(?:no|not|never|nor|without|neither|none)\b|n't\b")
+EARLIER = re.compile(
+    r"\b(?:already|previously|recently|earlier|last (?:week|month|year)|prior|formerly|"
+    r"had (?:been )?\w+ed|as announced|originally|back in|in (?:january|february|march|april|may"
+    r"|june|july|august|september|october|november|december)|in (?:19|20)\d\d|since)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRule:
+    """A way of recognising one event type in a sentence."""
+
+    type: str
+    pattern: re.Pattern[str]
+    outcome: str | None = None
+    default_agency: str | None = None
+
+
+def _p(rx: str) -> re.Pattern[str]:
+    return re.compile(rx)
+
+
+_APP = r"(?:application|nda|snda|bla|sbla|maa|mah|nds|sns|dossier|filing|submission|variation|anda)"
+EVENT_RULES: list[EventRule] = [
+    EventRule("goal_date_extension", _p(
+        r"(?:pdufa|goal|action|target)[\w\s()]{0,40}dates?[\w\s,()]{0,60}(?:has been|was|been|is"
+        r" being) extended|extend(?:ed|s)? the (?:pdufa|review|goal|action|target)[\w\s()]{0,30}"
+        r"(?:date|period|clock)|(?:three|3)[- ]month (?:review )?extension|extension of the "
+        r"(?:pdufa|review|goal|action)")),
+    EventRule("goal_date", _p(
+        r"(?:pdufa|user fee|target action|action|goal|target)[\w\s()]{0,25}(?:goal |target |action )?"
+        r"date (?:of|is|was|for|set|has|to|,|\()|(?:pdufa|user fee|target action|action|goal)"
+        r"[\w\s()]{0,25}date[\w\s()]{0,15}(?:of|is) |(?:assigned|set|scheduled|established) an? "
+        r"[\w\s()]{0,40}(?:pdufa|goal|action) date|(?:pdufa|goal|action) date has been set"
+        r"|has an? [\w ,()]{0,20}(?:pdufa|user fee goal) date")),
+    EventRule("reexamination_grounds", _p(
+        r"(?:submitted|filed|lodged|provided|sent)[\w\s]{0,30}(?:detailed )?grounds (?:for|of) "
+        r"(?:the )?(?:re-?examination|appeal)|grounds for re-?examination[\w\s\"”]{0,20}(?:were|was|"
+        r"have been|has been) (?:submitted|filed)")),
+    EventRule("reexamination_request", _p(
+        r"request(?:ed|s|ing)?,? (?:a |the )?(?:formal )?re-?examination|request(?:ed|s)? that the "
+        r"\w+ re-?examine|asks? (?:the )?\w+ to re-?examine|asked (?:the )?\w+ to re-?examine"
+        r"|(?:filed|submitted|lodged) (?:an |a |its )?(?:appeal|request for re-?examination|"
+        r"request for reconsideration|formal dispute resolution request)|appealed|"
+        r"request(?:ed|s)? (?:a |for )?(?:reconsideration|formal dispute resolution)|"
+        r"(?:initiated|started|began) (?:the |a )?(?:re-?examination|appeal)")),
+    EventRule("reexamination_outcome", _p(
+        r"(?:following|after|upon|at the end of|concluding|conclusion of)[\w\s]{0,15}(?:the )?"
+        r"(?:re-?examination|appeal)[\w\s,]{0,80}(?P<out>positive|negative|favou?rable|"
+        r"unfavou?rable|upheld|reversed|confirmed)|(?P<out2>positive|negative) (?:opinion|outcome)"
+        r"[\w\s]{0,30}(?:following|after|on) (?:the )?re-?examination|re-?examination[\w\s]{0,40}"
+        r"(?:confirmed|upheld|reversed) (?:its|the)[\w\s]{0,20}opinion")),
+    EventRule("trend_vote", _p(
+        r"(?P<out>positive|negative|mixed|favou?rable|unfavou?rable) trend vote|trend vote[\w\s,]{0,40}"
+        r"(?P<out2>positive|negative|mixed|favou?rable|unfavou?rable)|(?:committee|panel|adcomm?)"
+        r"[\w\s,]{0,60}voted (?P<votes>\d+|\w+)[ -]to[ -](?P<votes2>\d+|\w+)|voted (?P<unan>"
+        r"unanimously)")),
+    EventRule("opinion", _p(
+        r"(?P<out>positive|negative|favou?rable|unfavou?rable)(?: chmp| comp| cvmp| scientific| final"
+        r"| initial| initial negative)? opinion|opinion[\w\s,()]{0,30} (?:is|was) (?P<out2>positive"
+        r"|negative)|(?:chmp|committee)[\w\s,()]{0,40}(?P<rec>recommend(?:ed|s|ing)?) (?:the )?"
+        r"(?:approval|granting|that the european commission grant|a marketing authori[sz]ation"
+        r"|conditional)|(?:chmp|committee)[\w\s,()]{0,60}(?P<ref>recommend(?:ed|s)? (?:the )?"
+        r"refus\w+|refus\w+ to recommend)|opinion (?:issued|adopted) (?:last|this|in|on|by the)")),
+    EventRule("refusal", _p(
+        r"complete response letter|\bcrl\b|not[- ]approvable letter|\bapprovable letter|"
+        r"refus(?:e|al) to file|refuse-to-file|\brtf\b letter|notice of non-compliance|\bnon\b"
+        r" (?:letter|was issued)|notice of deficiency|(?:refused|rejected|declined) (?:to (?:grant|"
+        r"approve)|the (?:application|marketing authori[sz]ation|approval))|(?:issued|adopted) a "
+        r"refusal|decision refusing|refusal of (?:the )?(?:marketing|application)"), "negative"),
+    EventRule("approval", _p(
+        r"(?:has|have|had) (?:now )?(?:been )?(?:granted|approved|authori[sz]ed)|(?:was|were|is|are)"
+        r" (?:now )?(?:granted|approved|authori[sz]ed)(?! for use in| to treat| as a|,? and)|"
+        r"(?:received|receives|obtained|obtains|grants?|granted|receipt of|gained|secured|won|"
+        r"announces?) (?:the )?(?:\w+ )?(?:final )?(?:fda |ec |european |marketing |regulatory |"
+        r"full |conditional |u\.s\. |canadian |japanese |swiss |uk |accelerated )*(?:marketing )?"
+        r"(?:approval|authori[sz]ation|notice of compliance)|(?:approved|authori[sz]ed) by the|"
+        r"\b(?:fda|commission|agency|mhra|swissmedic|health canada|mhlw|pmda|tga) (?:has |have )?"
+        r"(?:approved|granted|authori[sz]ed)|grant(?:ed|s|ing)? (?:the product )?(?:a )?(?:full )?"
+        r"(?:regulatory|marketing) authori[sz]ation|approval (?:was|has been) granted|"
+        r"issued a notice of compliance"), "positive"),
+    EventRule("resubmission", _p(
+        r"resubmitted|(?:class [12] |complete )resubmission|resubmission of (?:the|its) |"
+        r"(?:has|have) re-?filed|refiled")),
+    EventRule("withdrawal", _p(
+        r"(?:withdr[ea]w|withdrawn|withdrawing|withdrawal of) (?:the |its |our )?(?:\w+ )?"
+        r"(?:marketing authori[sz]ation )?" + _APP + r"|" + _APP + r"[\w\s]{0,30}(?:has been|was|were)"
+        r" withdrawn")),
+    EventRule("review_designation", _p(
+        r"(?:granted|grants|received|receives|awarded|obtained|assigned|designated|given|gave|"
+        r"eligib\w+ for|accepted for|was granted|has been granted|and)[\w\s,()]{0,60}?"
+        r"(?:priority review|accelerated assessment|fast track|breakthrough therapy|\bprime\b|"
+        r"orphan (?:drug |medicinal product )?(?:designation|status)|priority medicines|"
+        r"rare pediatric disease)|(?:priority review|accelerated assessment|fast track|breakthrough"
+        r" therapy|orphan drug) (?:designation|status)? ?(?:was|has been) granted")),
+    EventRule("acceptance", _p(
+        r"accept(?:ed|s)?[\w\s,()\[\]]{0,80}(?:for (?:filing|review|substantive review)|"
+        r"resubmission)|(?:has|have|been) accepted|(?:has|have|had|been|was|is) validated|"
+        r"validation (?:of the (?:dossier|application|maa) )?(?:is |was |has been )?complete|"
+        r"(?:has|have) acknowledged[\w\s,()'’\[\]]{0,80}" + _APP + r"|accepted the resubmission"
+        r"|filing acceptance|(?:started|begun|began|commenced|initiated|starts?) (?:the |its )?"
+        r"(?:formal )?(?:scientific )?(?:review|evaluation|assessment)")),
+    EventRule("submission", _p(
+        r"(?<!re)(?:submitted|filed|has submitted|has filed|completed (?:the )?(?:submission|filing)|"
+        r"submission of (?:the|its|a|an) )[\w\s,()\[\]®™'’-]{0,80}?" + _APP + r"|(?<!re)(?:filed|"
+        r"submitted|applied) for (?:regulatory |marketing )?(?:approval|authori[sz]ation)|"
+        r"(?<!re)(?:submission|filing) (?:has been|was) (?:made|completed)|" + _APP + r"[\w\s]{0,20}"
+        r"(?:was|were|has been|had been) (?:submitted|filed)")),
+    EventRule("advisory_meeting", _p(
+        r"advisory committee[\w\s,()'’]{0,80}(?:meet\w*|discuss\w*|review\w*|convene\w*|"
+        r"scheduled)|(?:meeting|hearing) of the [\w\s()]{0,60}advisory committee|adcomm?\b|"
+        r"oral explanation|oral hearing|(?:scientific )?advisory group (?:meeting|was convened)|"
+        r"\bsag\b meeting")),
+]
+
+
+def detect(s: str) -> list[tuple[EventRule, re.Match[str]]]:
+    """All event mentions in a lower-cased sentence, in the order of EVENT_RULES."""
+    hits = []
+    for rule in EVENT_RULES:
+        m = rule.pattern.search(s)
+        if m:
+            hits.append((rule, m))
+    return hits
+
+
+_OUTCOME_WORDS = {"positive": "positive", "favorable": "positive", "favourable": "positive",
+                  "negative": "negative", "unfavorable": "negative", "unfavourable": "negative",
+                  "mixed": "mixed", "reversed": "positive", "upheld": "negative",
+                  "confirmed": "negative"}
+
+
+def outcome_of(rule: EventRule, m: re.Match[str]) -> str | None:
+    """The outcome a match states, by the event type's conventions."""
+    if rule.outcome:
+        return rule.outcome
+    groups = m.groupdict()
+    for name in ("out", "out2"):
+        word = groups.get(name)
+        if word:
+            return _OUTCOME_WORDS.get(word)
+    if groups.get("rec"):
+        return "positive"
+    if groups.get("ref"):
+        return "negative"
+    if groups.get("unan"):
+        return "positive"
+    if groups.get("votes"):
+        return _vote_outcome(groups["votes"], groups.get("votes2") or "")
+    if rule.type in ("opinion", "trend_vote", "reexamination_outcome"):
+        return None
+    return None
+
+
+_WORD_NUM = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+             "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+             "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+             "eighteen": 18, "nineteen": 19, "twenty": 20}
+
+
+def _vote_outcome(a: str, b: str) -> str:
+    x = int(a) if a.isdigit() else _WORD_NUM.get(a, 0)
+    y = int(b) if b.isdigit() else _WORD_NUM.get(b, 0)
+    return "positive" if x > y else "negative" if x < y else "mixed"
+
+
+# --- what a stated timeline is about ----------------------------------------------------------
+
+MILESTONES: list[tuple[str, re.Pattern[str]]] = [
+    ("action-date", _p(r"pdufa|user fee|action date|goal date|target date|target action|review "
+                       r"(?:is|will be) complete|complete (?:its|the) review|fda (?:decision|action)")),
+    ("advisory-meeting", _p(r"advisory committee|adcomm?\b|oral explanation|hearing|advisory "
+                            r"group|panel meeting")),
+    ("reexamination-grounds", _p(r"grounds")),
+    ("reexamination-opinion", _p(r"re-?examin\w*[\w\s]{0,40}(?:opinion|outcome|conclu\w+|result|"
+                                 r"proceeding|procedure|decision)|(?:opinion|outcome|result|decision)"
+                                 r"[\w\s]{0,40}(?:re-?examination|appeal)|appeal (?:proceeding|"
+                                 r"procedure|hearing|process)")),
+    ("reexamination-request", _p(r"re-?examin|appeal|reconsideration|dispute resolution")),
+    ("response", _p(r"respon(?:d|se|ses)\b|answer|list of (?:outstanding )?(?:questions|issues)|"
+                    r"clock[- ]stop|day[ -]\d+")),
+    ("commission-decision", _p(r"european commission|commission decision|\bec\b")),
+    ("opinion", _p(r"opinion|chmp|committee")),
+    ("decision", _p(r"approv|authori[sz]ation|decision|outcome|\bnoc\b|notice of compliance|"
+                    r"licen[cs]e|clearance|marketing")),
+    ("submission", _p(r"submi|fil(?:e|ing)|application|dossier|\bnda\b|\bbla\b|\bmaa\b|"
+                      r"resubmi|\bnds\b|\banda\b")),
+    ("review", _p(r"review|assessment|evaluation|validat|accept")),
+    ("meeting", _p(r"meeting|pre-?nda|end-of-phase|type [abc] ")),
+]
+
+REGULATORY = re.compile(
+    r"\b(?:fda|ema|emea|chmp|comp|mhra|pmda|mhlw|swissmedic|tga|nmpa|health canada|commission"
+    r"|agency|regulator\w*|pdufa|user fee|nda|snda|bla|sbla|maa|nds|anda|approv\w*|authori[sz]\w*"
+    r"|opinion|re-?examin\w*|appeal|advisory committee|submi\w+|resubmi\w+|fil(?:e|ed|ing)|"
+    r"action date|goal date|decision|validat\w*|review|grounds|list of questions|day \d+|"
+    r"complete response|hearing|oral explanation|dossier|application|label\w*|notice of"
+    r" compliance|marketing authori[sz]ation|procedure|clock)\b"
+)
+NON_REGULATORY = re.compile(
+    r"conference call|webcast|earnings|financial results|results for the|fiscal|patent|"
+    r"\blisting\b|delist|annual (?:general )?meeting|shareholders|dividend|cash (?:runway|position)"
+    r"|fund (?:our|its|the) |funding|runway|investor (?:day|conference)|present(?:ation)? at|"
+    r"will present|to present|symposium|congress|healthcare conference|top-?line|read-?out|"
+    r"data (?:from|are|is) expected|enrol|recruit|dosing|first patient|interim analysis|"
+    r"trading (?:halt|resume)|stock|share price|replay|archived|dial|analyst|launch(?:ed)? in|"
+    r"commerciali[sz]ation|net loss|revenue|milestone payment|royalt|financing|offering|"
+    r"ipo|merger|acquisition|exclusivity|expir"
+)
+MISSED = re.compile(
+    r"(?:not|n't|unable to|fail(?:ed)? to) (?:be able to )?(?:finish|complete|meet|act|take action"
+    r"|make)[\w\s,]{0,60}by|\bmiss(?:ed)?\b|(?:was|were|had been) (?:originally )?(?:set|scheduled"
+    r"|expected)|\bprevious(?:ly)?\b|\boriginal(?:ly)?\b|\bprior\b|\bformer\b|replac\w+|superseded"
+    r"|(?:ahead of|in advance of|before) (?:the|its) (?:pdufa|goal|action|target)"
+)
+NOT_A_DATE = re.compile(
+    r"in the coming (?:weeks|months|days)|soon|in due course|as soon as possible|shortly|"
+    r"excluding (?:any )?clock[- ]stops?|clock[- ]stops? excluded"
+)
+
+
+def milestone_of(clause: str) -> str | None:
+    """The regulatory act a clause's timeline is about, or None if it names none."""
+    best: tuple[int, str] | None = None
+    for name, pat in MILESTONES:
+        m = pat.search(clause)
+        if m and (best is None or _rank(name) < _rank(best[1])):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+_ORDER = [name for name, _ in MILESTONES]
+
+
+def _rank(name: str) -> int:
+    return _ORDER.index(name)
+
+
+MILESTONE_TITLES = {
+    "action-date": "FDA action (goal) date",
+    "advisory-meeting": "Advisory committee meeting / hearing",
+    "reexamination-grounds": "Detailed grounds for re-examination due",
+    "reexamination-opinion": "Re-examination opinion expected",
+    "reexamination-request": "Re-examination request",
+    "response": "Response to the agency's questions due",
+    "commission-decision": "European Commission decision expected",
+    "opinion": "Committee opinion expected",
+    "decision": "Regulatory decision expected",
+    "submission": "Submission planned",
+    "review": "Review milestone",
+    "meeting": "Meeting with the agency",
+    "procedure-day": "Procedure milestone",
+}

@@ -1,0 +1,414 @@
+"""Temporal expressions: find them in lower-cased text and resolve them to dates or windows.
+
+Everything here is pure: the reference date (the release date) is passed in.
+Fiscal years are not calendar years and differ by company, so a quarter or half
+"of fiscal 2008" is reported as no date at all rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+# Month names of the languages we recognise enough to date a release (never to read events).
+FOREIGN_MONTHS = {
+    # French
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+    # German
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "juni": 6, "juli": 7,
+    "oktober": 10, "dezember": 12,
+    # Spanish
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "noviembre": 11, "diciembre": 12,
+    # Dutch abbreviations seen in register filings
+    "mei": 5, "okt": 10, "mrt": 3, "januari": 1, "februari": 2, "maart": 3, "augustus": 8,
+}
+ALL_MONTHS = {**FOREIGN_MONTHS, **MONTHS}
+WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6,
+}
+NUMBER_WORDS = {
+    "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty-five": 45, "forty five": 45, "sixty": 60, "ninety": 90,
+    "one hundred twenty": 120, "one hundred and twenty": 120, "eighteen": 18, "fourteen": 14,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
+            "4th": 4}
+
+_MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+        r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_YEAR = r"(?:19|20)\d\d"
+_NUM = (r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen"
+        r"|fifteen|eighteen|twenty|thirty|forty[- ]five|sixty|ninety|a|an)")
+_UNIT = r"(?:calendar |business |working )?(?:days?|weeks?|months?|years?)"
+_REL_YEAR = r"(?:this year|next year|the year|the current year|(?:fiscal |calendar )?" + _YEAR + r")"
+
+# One scanner over lower-cased text. Order matters: longer forms first.
+_PATTERNS: list[tuple[str, str]] = [
+    ("iso", r"\b(?P<iso_y>" + _YEAR + r")-(?P<iso_m>\d\d)-(?P<iso_d>\d\d)\b"),
+    ("mdy_num", r"\b(?P<n_m>1[0-2]|0?[1-9])/(?P<n_d>3[01]|[12]\d|0?[1-9])/(?P<n_y>" + _YEAR
+     + r"|\d\d)\b"),
+    ("dmy_dash", r"\b(?P<dd_d>\d{1,2})-(?P<dd_m>" + _MON + r")-(?P<dd_y>" + _YEAR + r")\b"),
+    ("between_months", r"\bbetween (?P<bm_a>" + _MON + r")(?: (?P<bm_ay>" + _YEAR
+     + r"))? and (?P<bm_b>" + _MON + r")(?:,? (?P<bm_by>" + _YEAR + r"))?\b"),
+    ("mdy", r"\b(?P<mdy_m>" + _MON + r")\.? (?P<mdy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+     r"(?:,? (?P<mdy_y>" + _YEAR + r"))?\b(?!\s*(?:%|percent|mg|patients))"),
+    ("dmy", r"\b(?P<dmy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? (?:of )?(?P<dmy_m>" + _MON
+     + r")\.?(?:,? (?P<dmy_y>" + _YEAR + r"))?\b"),
+    ("quarter", r"\b(?:the )?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?"
+     r"quarter(?: of)?(?: (?P<q_y>" + _REL_YEAR + r"))?"),
+    ("quarter_short", r"\b(?:q(?P<qs_n>[1-4])(?:[ \-/']*(?P<qs_y>" + _YEAR + r"|'?\d\d))?"
+     r"|(?P<qs_n2>[1-4])q[ \-']?(?P<qs_y2>" + _YEAR + r"|\d\d))\b"),
+    ("half", r"\b(?:the )?(?P<h_n>first|second|1st|2nd) half(?: of)?(?: (?P<h_y>" + _REL_YEAR
+     + r"))?"),
+    ("half_short", r"\b(?:h(?P<hs_n>[12])[ \-']?(?P<hs_y>" + _YEAR + r"|\d\d)|(?P<hs_n2>[12])h[ \-']?"
+     r"(?P<hs_y2>" + _YEAR + r"|\d\d))\b"),
+    ("part_month", r"\b(?P<pm_p>early|mid|late|by the end of|the end of|end of|the beginning of"
+     r"|beginning of|the middle of)[\- ](?P<pm_m>" + _MON + r")(?:,? (?P<pm_y>" + _YEAR + r"))?\b"),
+    ("year_end", r"\b(?:year[- ]end|(?:the )?end of (?:the|this) year)(?:,? (?P<ye_y>" + _YEAR
+     + r"))?\b"),
+    ("part_year", r"\b(?P<py_p>towards? the end of|by the end of|before the end of|the end of|end of"
+     r"|early|mid|late|the beginning of|beginning of|the start of|the middle of"
+     r"|around the turn of)[\- ](?P<py_y>" + _REL_YEAR + r")\b"),
+    ("month_year", r"\b(?P<my_m>" + _MON + r")\.?,? (?:of )?(?P<my_y>" + _YEAR + r")\b"),
+    ("later_this", r"\blater (?P<lt_u>this month|this year|this week|today|in the year)"),
+    ("rel_word", r"\b(?P<rw>today|this morning|this afternoon|this evening|tonight|tomorrow"
+     r"|yesterday|this week|next week|last week|this month|next month|last month|this year"
+     r"|next year|last year|year-to-date)\b"),
+    ("weekday", r"\b(?:(?P<wd_rel>last|next|this|on|coming) )?(?P<wd>monday|tuesday|wednesday"
+     r"|thursday|friday|saturday|sunday)\b(?: (?P<wd_rel2>this|next|last) week)?"),
+    ("day_n", r"\bday[ \-](?P<dn>\d{1,3})\b"),
+    ("offset", r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some"
+     r"|an additional|a further|additional|after|over the next|over|for|by)? ?(?:the next )?"
+     r"(?:(?:approximately|about|some|another|an additional|a further) )?(?P<off_n>" + _NUM
+     + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional |more |further )?(?P<off_u>" + _UNIT
+     + r")\b"),
+    ("month_only", r"(?:" + "|".join(f"(?<=\\b{p} )" for p in (
+        "in", "during", "by", "until", "before", "from", "since", "of", "through", "after",
+        "following", "their", "its", "the")) + r")"
+     r"(?P<mo_m>january|february|march|april|june|july|august|september|october|november"
+     r"|december|may(?= \d| and| or|[.,;]|$))\b"),
+    ("year", r"\b(?P<yr_p>in|during|by|until|before|through|for|within|throughout|from|of)"
+     r"(?: (?:calendar|the year|the calendar year|fiscal|fiscal year|early|late|mid))? "
+     r"(?P<yr_y>" + _YEAR + r")\b(?![-/]\d)"),
+]
+SCANNER = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS))
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One temporal expression: where it is and what it resolves to.
+
+    `kind` is "date" (a full calendar day), "window", "offset" (a duration
+    whose anchor the caller decides), "day_n" (an EMA procedure day) or
+    "past_ref" (something dated before the release without a full date).
+    """
+
+    kind: str
+    start: date | None
+    end: date | None
+    text: str
+    pos: int
+    endpos: int
+    has_year: bool = True
+    amount: int | None = None
+    unit: str | None = None
+    fiscal: bool = False
+
+
+def _year(token: str | None, ref: date) -> int | None:
+    """Resolve a year token ('2008', '08', 'this year', 'next year', 'fiscal 2008')."""
+    if not token:
+        return None
+    t = token.strip().lstrip("'")
+    if t in ("this year", "the year", "the current year"):
+        return ref.year
+    if t == "next year":
+        return ref.year + 1
+    t = t.replace("fiscal ", "").replace("calendar ", "")
+    if t.isdigit():
+        y = int(t)
+        return y + 2000 if y < 100 else y
+    return None
+
+
+def _last_day(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _month_no(token: str) -> int:
+    t = token.rstrip(".")
+    return MONTHS.get(t) or MONTHS[t[:3]]
+
+
+def infer_year(month: int, day: int, ref: date, future: bool | None) -> int:
+    """Pick the year of a year-less date from the release date and the sentence's tense."""
+    candidate = _safe_date(ref.year, month, day) or _last_day(ref.year, month)
+    if future is True:
+        return ref.year + 1 if candidate < ref - timedelta(days=7) else ref.year
+    if future is False:
+        return ref.year - 1 if candidate > ref + timedelta(days=7) else ref.year
+    # Untensed: take whichever of last, this or next year lies nearest to the release.
+    best = min((ref.year - 1, ref.year, ref.year + 1),
+               key=lambda y: abs(((_safe_date(y, month, day) or _last_day(y, month)) - ref).days))
+    return best
+
+
+def _num(token: str) -> int | None:
+    token = token.strip()
+    if token.isdigit():
+        return int(token)
+    return NUMBER_WORDS.get(token)
+
+
+def find(text: str, ref: date, future: bool | None = None) -> list[Mention]:
+    """Find and resolve every temporal expression in `text` (lower-cased) against `ref`."""
+    out: list[Mention] = []
+    for m in SCANNER.finditer(text):
+        mention = _resolve(m, ref, future)
+        if mention is not None:
+            out.append(mention)
+    return out
+
+
+def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None:
+    kind = m.lastgroup
+    g = m.group
+    s, e, txt = m.start(), m.end(), m.group(0)
+    if kind == "iso":
+        d = _safe_date(int(g("iso_y")), int(g("iso_m")), int(g("iso_d")))
+        return Mention("date", d, d, txt, s, e) if d else None
+    if kind == "mdy_num":
+        y = int(g("n_y"))
+        y = y + 2000 if y < 100 else y
+        d = _safe_date(y, int(g("n_m")), int(g("n_d")))
+        return Mention("date", d, d, txt, s, e) if d else None
+    if kind == "dmy_dash":
+        d = _safe_date(int(g("dd_y")), _month_no(g("dd_m")), int(g("dd_d")))
+        return Mention("date", d, d, txt, s, e) if d else None
+    if kind in ("mdy", "dmy"):
+        p = "mdy" if kind == "mdy" else "dmy"
+        month, day = _month_no(g(f"{p}_m")), int(g(f"{p}_d"))
+        if g(f"{p}_m") == "may" and kind == "mdy" and not g("mdy_y") and _may_is_verb(txt):
+            return None
+        y_tok = g(f"{p}_y")
+        year = int(y_tok) if y_tok else infer_year(month, day, ref, future)
+        d = _safe_date(year, month, day)
+        return Mention("date", d, d, txt, s, e, has_year=bool(y_tok)) if d else None
+    if kind == "between_months":
+        y1 = int(g("bm_ay")) if g("bm_ay") else None
+        y2 = int(g("bm_by")) if g("bm_by") else None
+        a, b = _month_no(g("bm_a")), _month_no(g("bm_b"))
+        year_b = y2 or y1 or infer_year(b, 1, ref, True if future is None else future)
+        year_a = y1 or (year_b if a <= b else year_b - 1)
+        return Mention("window", date(year_a, a, 1), _last_day(year_b, b), txt, s, e)
+    if kind == "quarter":
+        return _quarter(ORDINALS[g("q_n")], g("q_y"), ref, txt, s, e)
+    if kind == "quarter_short":
+        n = int(g("qs_n") or g("qs_n2"))
+        return _quarter(n, g("qs_y") or g("qs_y2"), ref, txt, s, e)
+    if kind == "half":
+        return _half(ORDINALS[g("h_n")], g("h_y"), ref, txt, s, e)
+    if kind == "half_short":
+        return _half(int(g("hs_n") or g("hs_n2")), g("hs_y") or g("hs_y2"), ref, txt, s, e)
+    if kind == "part_month":
+        return _part_month(g("pm_p"), _month_no(g("pm_m")), g("pm_y"), ref, future, txt, s, e)
+    if kind == "year_end":
+        y = int(g("ye_y")) if g("ye_y") else ref.year
+        d = date(y, 12, 31)
+        return Mention("date", d, d, txt, s, e, has_year=bool(g("ye_y")))
+    if kind == "part_year":
+        return _part_year(g("py_p"), g("py_y"), ref, txt, s, e)
+    if kind == "month_year":
+        y, mo = int(g("my_y")), _month_no(g("my_m"))
+        return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)
+    if kind == "month_only":
+        mo = _month_no(g("mo_m"))
+        y = infer_year(mo, 15, ref, future)
+        return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e, has_year=False)
+    if kind == "later_this":
+        unit = g("lt_u")
+        if unit == "this month":
+            nxt = ref + timedelta(days=1)
+            return Mention("window", nxt, _last_day(ref.year, ref.month), txt, s, e)
+        if unit in ("this year", "in the year"):
+            return Mention("window", ref + timedelta(days=1), date(ref.year, 12, 31), txt, s, e)
+        if unit == "this week":
+            return Mention("window", ref + timedelta(days=1),
+                           ref + timedelta(days=6 - ref.weekday()), txt, s, e)
+        return Mention("date", ref, ref, txt, s, e)
+    if kind == "rel_word":
+        return _rel_word(g("rw"), ref, txt, s, e)
+    if kind == "weekday":
+        return _weekday(g("wd"), g("wd_rel"), g("wd_rel2"), ref, future, txt, s, e)
+    if kind == "day_n":
+        return Mention("day_n", None, None, txt, s, e, amount=int(g("dn")), unit="day")
+    if kind == "offset":
+        n = _num(g("off_n"))
+        if n is None or n > 400:
+            return None
+        unit = g("off_u").split()[-1].rstrip("s")
+        if "business" in g("off_u") or "working" in g("off_u"):
+            unit = "business_day"
+        amount = n
+        if g("off_fr") and unit == "month":
+            return None
+        return Mention("offset", None, None, txt.strip(), s, e, amount=amount, unit=unit)
+    if kind == "year":
+        y = int(g("yr_y"))
+        if "fiscal" in txt:
+            return Mention("window", None, None, txt, s, e, fiscal=True)
+        return Mention("window", date(y, 1, 1), date(y, 12, 31), txt, s, e)
+    return None
+
+
+def _may_is_verb(txt: str) -> bool:
+    # "may 5 patients" never reaches here; "may 1" is a date unless followed by plain numbers.
+    return False
+
+
+def _quarter(n: int, y_tok: str | None, ref: date, txt: str, s: int, e: int) -> Mention:
+    if y_tok and "fiscal" in y_tok:
+        return Mention("window", None, None, txt, s, e, fiscal=True)
+    year = _year(y_tok, ref)
+    has_year = year is not None
+    if year is None:
+        year = ref.year if (n - 1) * 3 + 3 >= ref.month else ref.year + 1
+    start = date(year, (n - 1) * 3 + 1, 1)
+    return Mention("window", start, _last_day(year, n * 3), txt, s, e, has_year=has_year)
+
+
+def _half(n: int, y_tok: str | None, ref: date, txt: str, s: int, e: int) -> Mention:
+    if y_tok and "fiscal" in y_tok:
+        return Mention("window", None, None, txt, s, e, fiscal=True)
+    year = _year(y_tok, ref)
+    has_year = year is not None
+    if year is None:
+        year = ref.year if n * 6 >= ref.month else ref.year + 1
+    start = date(year, 1 if n == 1 else 7, 1)
+    return Mention("window", start, _last_day(year, 6 if n == 1 else 12), txt, s, e,
+                   has_year=has_year)
+
+
+def _part_month(part: str, month: int, y_tok: str | None, ref: date, future: bool | None,
+                txt: str, s: int, e: int) -> Mention:
+    year = int(y_tok) if y_tok else infer_year(month, 15, ref, future)
+    last = _last_day(year, month)
+    if part == "early" or "beginning" in part:
+        return Mention("window", date(year, month, 1), date(year, month, 10), txt, s, e)
+    if part == "mid" or "middle" in part:
+        return Mention("window", date(year, month, 11), date(year, month, 20), txt, s, e)
+    if part == "late":
+        return Mention("window", date(year, month, 21), last, txt, s, e)
+    return Mention("date", last, last, txt, s, e)
+
+
+def _part_year(part: str, y_tok: str | None, ref: date, txt: str, s: int, e: int) -> Mention | None:
+    part = part.strip()
+    if y_tok and "fiscal" in y_tok:
+        return Mention("window", None, None, txt, s, e, fiscal=True)
+    year = _year(y_tok, ref)
+    if year is None:
+        return None
+    if part in ("by the end of", "before the end of", "the end of",
+                                           "end of"):
+        d = date(year, 12, 31)
+        return Mention("date", d, d, txt, s, e)
+    if part == "early" or "beginning" in part or "start" in part:
+        return Mention("window", date(year, 1, 1), date(year, 4, 30), txt, s, e)
+    if part == "mid" or "middle" in part:
+        return Mention("window", date(year, 5, 1), date(year, 8, 31), txt, s, e)
+    if part == "around the turn of":
+        return Mention("window", date(year - 1, 12, 1), date(year, 1, 31), txt, s, e)
+    # late, towards the end of
+    return Mention("window", date(year, 9, 1), date(year, 12, 31), txt, s, e)
+
+
+def _rel_word(word: str, ref: date, txt: str, s: int, e: int) -> Mention | None:
+    if word in ("today", "this morning", "this afternoon", "this evening", "tonight"):
+        return Mention("date", ref, ref, txt, s, e)
+    if word == "tomorrow":
+        d = ref + timedelta(days=1)
+        return Mention("date", d, d, txt, s, e)
+    if word == "yesterday":
+        d = ref - timedelta(days=1)
+        return Mention("date", d, d, txt, s, e)
+    if word == "next week":
+        start = ref + timedelta(days=7 - ref.weekday())
+        return Mention("window", start, start + timedelta(days=6), txt, s, e)
+    if word == "next month":
+        first = (ref.replace(day=1) + relativedelta(months=1))
+        return Mention("window", first, _last_day(first.year, first.month), txt, s, e)
+    if word == "next year":
+        return Mention("window", date(ref.year + 1, 1, 1), date(ref.year + 1, 12, 31), txt, s, e)
+    if word == "this year":
+        return Mention("window", date(ref.year, 1, 1), date(ref.year, 12, 31), txt, s, e)
+    if word == "this month":
+        return Mention("window", ref.replace(day=1), _last_day(ref.year, ref.month), txt, s, e)
+    # last week / last month / last year / this week: context, never a deadline.
+    return Mention("past_ref", None, None, txt, s, e)
+
+
+def _weekday(name: str, rel: str | None, week: str | None, ref: date, future: bool | None,
+             txt: str, s: int, e: int) -> Mention:
+    target = WEEKDAYS[name]
+    monday = ref - timedelta(days=ref.weekday())
+    if week in ("this", "last", "next"):
+        shift = {"this": 0, "last": -7, "next": 7}[week]
+        d = monday + timedelta(days=target + shift)
+        return Mention("date", d, d, txt, s, e)
+    delta = target - ref.weekday()
+    if rel == "last" or (rel != "next" and future is False):
+        if delta > 0:
+            delta -= 7
+    elif rel == "next":
+        delta = delta + 7 if delta <= 0 else delta
+    elif delta < 0:
+        delta += 7
+    d = ref + timedelta(days=delta)
+    return Mention("date", d, d, txt, s, e)
+
+
+def add_offset(anchor: date, amount: int, unit: str) -> date:
+    """Add a calendar offset: days, weeks, months (clamped to month end) or years."""
+    if unit == "day":
+        return anchor + timedelta(days=amount)
+    if unit == "week":
+        return anchor + timedelta(weeks=amount)
+    if unit == "month":
+        return anchor + relativedelta(months=amount)
+    if unit == "year":
+        return anchor + relativedelta(years=amount)
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def parse_full_date(text: str) -> date | None:
+    """Read one explicit date with a year (any of our styles, any case), or None."""
+    for m in SCANNER.finditer(text.lower()):
+        if m.lastgroup in ("iso", "mdy_num", "dmy_dash", "mdy", "dmy"):
+            mention = _resolve(m, date(2000, 1, 1), None)
+            if mention and mention.has_year:
+                return mention.start
+    return None

@@ -1,0 +1,219 @@
+"""From bytes to clean sentences: decoding, HTML and e-mail bodies, boilerplate, splitting."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from tracker.domain import Sentence
+from tracker.errors import ExtractError
+
+# Releases are a few kilobytes; past this we read only the head, and say so.
+MAX_CHARS = 200_000
+
+_MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+               "table", "section", "article", "header", "footer", "blockquote", "pre", "td", "th",
+               "title", "dd", "dt")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A decoded document: its text and, for e-mail, the header fields we use."""
+
+    text: str
+    subject: str | None = None
+    date_header: str | None = None
+    truncated: bool = False
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes as UTF-8, else Windows-1252, repairing mojibake where we see it."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if _MOJIBAKE.search(text):
+        import ftfy  # only documents that need it pay for the import
+
+        text = ftfy.fix_text(text, normalization="NFC")
+    return text
+
+
+def html_to_text(markup: str) -> str:
+    """Turn HTML into text, one block element per paragraph."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "svg"]):
+        tag.decompose()
+    for tag in soup.find_all(_BLOCK_TAGS):
+        if tag.name == "br":
+            tag.replace_with("\n")
+        else:
+            tag.insert_before("\n\n")
+            tag.insert_after("\n\n")
+    return soup.get_text()
+
+
+def read_email(data: bytes) -> Document:
+    """Read an .eml file: its text body (or HTML body as text), subject and date."""
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    body = msg.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    if body is None:
+        raise ExtractError("the e-mail has no text or HTML body")
+    content = body.get_content()
+    if body.get_content_type() == "text/html":
+        content = html_to_text(content)
+    return Document(content, subject=str(msg.get("subject") or "") or None,
+                    date_header=str(msg.get("date") or "") or None)
+
+
+def load(name: str, data: bytes) -> Document:
+    """Decode a document by its file name: `.eml`, `.html`/`.htm` or plain text."""
+    lower = name.lower()
+    if lower.endswith(".eml"):
+        doc = read_email(data)
+    else:
+        text = decode(data)
+        if lower.endswith((".html", ".htm")) or _looks_like_html(text):
+            text = html_to_text(text)
+        doc = Document(text)
+    if len(doc.text) > MAX_CHARS:
+        return Document(doc.text[:MAX_CHARS], doc.subject, doc.date_header, truncated=True)
+    return doc
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:500].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+
+
+def normalise(text: str) -> str:
+    """Normalise line ends, odd spaces and compatibility characters, keeping the words."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(lines)
+
+
+# --- paragraphs and boilerplate --------------------------------------------------------------
+
+_BOILER_HEAD = re.compile(
+    r"^(?:about (?!the |this |our |\d)[\w&.,'’\- ]{2,60}|forward[- ]looking statements?.*"
+    r"|cautionary (?:note|statement).*|safe harbou?r.*|(?:media|investor|press)? ?contacts?:?"
+    r"|(?:for )?(?:further|more) information,? (?:please )?contact:?|contact information:?"
+    r"|notes? to editors:?|###|-###-|source:.*|disclaimer:?|important safety information"
+    r"|references?:?)$",
+    re.IGNORECASE,
+)
+_BOILER_PARA = re.compile(
+    r"^(?:\"?safe harbou?r|this (?:news |press )?release (?:and any oral statements .*)?"
+    r"contains? forward[- ]looking|forward[- ]looking statements|[\w ,.]+ (?:is|are) "
+    r"(?:a |an )?registered trademarks?)",
+    re.IGNORECASE,
+)
+
+
+def _is_heading(line: str) -> bool:
+    return 0 < len(line) < 90 and not line.endswith((".", ",", ";", ":", "?", "!", ")")) or (
+        line.endswith(":") and len(line) < 40)
+
+
+def paragraphs(text: str) -> list[tuple[str, bool]]:
+    """Split normalised text into paragraphs, each with a boilerplate flag.
+
+    Hard-wrapped lines are joined; an "About ..." or forward-looking-statements
+    heading starts boilerplate that lasts until the next ordinary heading.
+    """
+    out: list[tuple[str, bool]] = []
+    in_boiler = False
+    for block in re.split(r"\n\s*\n", text):
+        for para in _unwrap(block):
+            if _BOILER_HEAD.match(para.rstrip(" :")) or para.startswith("###"):
+                in_boiler = True
+                out.append((para, True))
+                continue
+            if in_boiler and _is_heading(para) and not para.lower().startswith("about "):
+                in_boiler = False
+            out.append((para, in_boiler or bool(_BOILER_PARA.match(para))))
+    return out
+
+
+def _unwrap(block: str) -> list[str]:
+    """Join the hard-wrapped lines of a block; short unpunctuated lines stay separate."""
+    lines = [line for line in block.split("\n") if line]
+    paras: list[str] = []
+    current = ""
+    for line in lines:
+        if not current:
+            current = line
+            continue
+        prev_ends = current.endswith((".", "!", "?", ":", '"', "”"))
+        wrapped = len(current) >= 45 and not prev_ends and not _BULLET.match(line)
+        continues = line[:1].islower() and not prev_ends
+        if (wrapped or continues) and not _BOILER_HEAD.match(line):
+            current = f"{current} {line}"
+        else:
+            paras.append(current)
+            current = line
+    if current:
+        paras.append(current)
+    return paras
+
+
+_BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)]) ")
+
+# --- sentences --------------------------------------------------------------------------------
+
+_ABBREV = frozenset(
+    "inc corp co ltd plc llc n.v nv s.a sa ag gmbh no nos dr mr mrs ms prof st mt ft jr sr vs "
+    "approx est dept univ e.g i.e etc al fig ref jan feb mar apr jun jul aug sep sept oct nov dec "
+    "mon tue wed thu fri sat sun u.s u.k u.s.a e.u n.y n.j calif mass conn penn wash fla ga ill "
+    "md mich minn mo pa tenn tex va wis colo ariz ore okla ind ky la ala nev del d.c ph.d m.d b.v "
+    "a.g s.p.a s.r.l p.o ca no. tel fax int'l intl bros assn cie cia".split()
+)
+_SPLIT = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[\w$€£])")
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split a release into sentences, keeping abbreviations and initials together."""
+    out: list[Sentence] = []
+    lowercase_doc = not any(c.isupper() for c in text[:5000])
+    for para, boiler in paragraphs(normalise(text)):
+        for piece in _split_para(para, lowercase_doc):
+            piece = piece.strip()
+            if piece:
+                out.append(Sentence(len(out), piece, boiler))
+    return out
+
+
+def _split_para(para: str, lowercase_doc: bool) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for m in _SPLIT.finditer(para):
+        before = para[start:m.start()].rstrip()
+        if not _ends_sentence(before, para[m.end():m.end() + 1], lowercase_doc):
+            continue
+        pieces.append(para[start:m.start()])
+        start = m.end()
+    pieces.append(para[start:])
+    return pieces
+
+
+def _ends_sentence(before: str, next_char: str, lowercase_doc: bool) -> bool:
+    if not before.endswith("."):
+        return True
+    word = before.rsplit(None, 1)[-1].lstrip("(\"“'").lower().rstrip(".")
+    if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+        return False
+    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):  # initialisms such as u.s or n.y
+        return False
+    return lowercase_doc or not next_char.islower()
