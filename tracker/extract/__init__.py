@@ -275,7 +275,7 @@ class _Reader:
         if rule.type in ("trend_vote", "reexamination_outcome") and outcome is None:
             return []
         scope_end = next((s for s in starts if s > m.start()), len(low))
-        scope = low[max(0, m.start() - 40):scope_end]
+        scope = prefix + low[m.start():scope_end]
         when = self._event_date(rule.type, low, prefix, scope)
         return [Event(rule.type, agency, outcome, self.product, when, sent.text, sent.index)
                 for agency in self._agencies_for(rule.type, low, m)]

@@ -1,0 +1,377 @@
+"""The `tracker` command line. Imports stay lazy so `tracker extract` starts quickly."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tracker import __version__
+from tracker.errors import TrackerError
+
+
+class _Obj:
+    def __init__(self, config: Path | None, home: str | None, debug: bool) -> None:
+        self.config, self.home, self.debug = config, home, debug
+
+    def loaded(self) -> Any:
+        from tracker.settings import load_settings
+
+        return load_settings(self.config, self.home)
+
+    def context(self) -> Any:
+        from tracker import clock
+        from tracker.log import setup_logging
+        from tracker.pipeline import open_context
+
+        loaded = self.loaded()
+        setup_logging("DEBUG" if self.debug else "WARNING", "text")
+        return open_context(loaded.settings, clock.now())
+
+
+def _iso_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from e
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tracker")
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="Settings file (default: config/tracker.toml if present).")
+@click.option("--home", default=None, help="Data folder (default: var/, or TRACKER_HOME).")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, home: str | None, debug: bool) -> None:
+    """Regulatory deadline tracker: releases in, dated deadlines, calendars and reminders out."""
+    ctx.obj = _Obj(config, home, debug)
+
+
+@cli.command()
+@click.pass_obj
+def run(obj: _Obj) -> None:
+    """Run the daemon: watch the inbox, derive deadlines, publish the calendar, send reminders."""
+    from tracker import daemon
+
+    daemon.run(obj.loaded())
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl",
+              show_default=True, help="One JSON object per line, or one JSON array.")
+@click.option("--as-of", callback=_iso_date, default=None,
+              help="Today's date for deciding what is past (default: the release date).")
+@click.pass_obj
+def extract(obj: _Obj, paths: tuple[Path, ...], fmt: str, as_of: date | None) -> None:
+    """Print what the tracker reads in releases (CONTRACT.md), without touching the database."""
+    from tracker.pipeline import contract_line, expand_paths, read_document
+    from tracker.rules.loader import load_packs
+
+    packs = load_packs(obj.loaded().settings.rules_dir)
+    failed = False
+    lines = []
+    for path in expand_paths(list(paths)):
+        try:
+            line = contract_line(str(path), read_document(path), packs, as_of)
+        except TrackerError as e:
+            failed = True
+            line = contract_line(str(path), None, packs, error=str(e))
+        if fmt == "jsonl":
+            click.echo(json.dumps(line, ensure_ascii=False))
+        else:
+            lines.append(line)
+    if fmt == "json":
+        click.echo(json.dumps(lines, ensure_ascii=False, indent=2))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def ingest(obj: _Obj, paths: tuple[Path, ...]) -> None:
+    """Ingest releases once, as the inbox does, then rewrite the calendar."""
+    from tracker import clock
+    from tracker.pipeline import ingest_paths, publish_calendar
+
+    ctx = obj.context()
+    now = clock.now()
+    report = ingest_paths(ctx, list(paths), now)
+    publish_calendar(ctx, now)
+    for name, err in report.errors:
+        click.echo(f"failed: {err}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+def deadline_json(d: Any) -> dict[str, Any]:
+    """A stored deadline as CONTRACT.md's "Stored deadlines" object."""
+    return {"key": d.key, "title": d.title, "start": d.start.isoformat(),
+            "end": d.end.isoformat(), "basis": d.basis, "rule": d.rule, "status": d.status,
+            "procedure": {"key": d.procedure.key, "company": d.procedure.company,
+                          "product": d.procedure.product, "agency": d.procedure.agency},
+            "evidence": d.evidence, "assumptions": list(d.assumptions),
+            "estimate": d.estimate, "revision": d.revision, "notes": list(d.notes)}
+
+
+@cli.command()
+@click.option("--all", "show_all", is_flag=True, help="Every deadline, not only open ones ahead.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--today", callback=_iso_date, default=None, help="Run as if today were this date.")
+@click.pass_obj
+def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None) -> None:
+    """List deadlines (open ones from today on, unless --all)."""
+    from tracker import clock
+    from tracker.pipeline import local_today
+
+    ctx = obj.context()
+    today = today or local_today(ctx.settings, clock.now())
+    rows = ctx.store.deadlines(include_all=show_all, today=today)
+    if fmt == "json":
+        click.echo(json.dumps([deadline_json(d) for d in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no deadlines")
+        return
+    for d in rows:
+        when = d.end.isoformat() if d.start == d.end else f"{d.start}..{d.end}"
+        est = " (estimate)" if d.estimate else ""
+        click.echo(f"{when:<22} {d.status:<10} {d.basis:<6} {d.title}{est}\n"
+                   f"{'':<22} key {d.key}  rule {d.rule or '-'}")
+
+
+@cli.command()
+@click.argument("key")
+@click.pass_obj
+def explain(obj: _Obj, key: str) -> None:
+    """Show how a deadline's date was computed, and its history."""
+    from tracker.errors import NotFoundError
+
+    ctx = obj.context()
+    d = ctx.store.deadline(key)
+    if d is None:
+        raise NotFoundError(f"no deadline with key '{key}' (see `tracker deadlines --all`)")
+    click.echo(f"{d.title}\nkey      {d.key}\ndate     "
+               + (d.end.isoformat() if d.start == d.end else f"{d.start} .. {d.end}")
+               + f"\nstatus   {d.status} (revision {d.revision})\nbasis    {d.basis}"
+               + (f", rule {d.rule}" if d.rule else "") + ("  [estimate]" if d.estimate else ""))
+    for step in d.steps:
+        click.echo(f"{step.label:<8} {step.text}")
+    for a in d.assumptions:
+        click.echo(f"assumed  {a}")
+    for n in d.notes:
+        click.echo(f"note     {n}")
+    click.echo(f"evidence \"{d.evidence}\"")
+    for h in ctx.store.history(key):
+        when = h.end.isoformat() if h.start == h.end else f"{h.start}..{h.end}"
+        click.echo(f"history  r{h.revision} {when} {h.status} ({h.reason}, "
+                   f"{h.changed_at:%Y-%m-%d %H:%M} UTC)")
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write here (default: <home>/calendars/all.ics).")
+@click.pass_obj
+def calendar(obj: _Obj, output: Path | None) -> None:
+    """Write the iCalendar file of every deadline."""
+    from tracker import clock
+    from tracker.ical import build_calendar
+    from tracker.pipeline import local_today, publish_calendar
+    from tracker.remind.send import atomic_write
+
+    ctx = obj.context()
+    now = clock.now()
+    if output is None:
+        click.echo(publish_calendar(ctx, now))
+        return
+    rows = ctx.store.deadlines(include_all=True, today=local_today(ctx.settings, now))
+    atomic_write(output, build_calendar(rows).encode("utf-8"))
+    click.echo(output)
+
+
+@cli.command()
+@click.option("--at", "at", default=None, help="Run as if it were this moment (ISO 8601).")
+@click.pass_obj
+def remind(obj: _Obj, at: str | None) -> None:
+    """Send the reminders owed now (or at --at)."""
+    from tracker import clock
+    from tracker.pipeline import send_due_reminders
+
+    ctx = obj.context()
+    now = clock.now() if at is None else _aware(at)
+    click.echo(send_due_reminders(ctx, now).summary())
+
+
+def _aware(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise click.BadParameter(f"'{text}' is not an ISO 8601 moment") from e
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"'{text}' needs a time zone offset, e.g. +00:00")
+    return moment
+
+
+@cli.command()
+@click.pass_obj
+def check(obj: _Obj) -> None:
+    """Validate settings, rule packs (with their examples) and templates; exit 0 or 2."""
+    from tracker.rules.loader import load_packs
+
+    loaded = obj.loaded()
+    packs = load_packs(loaded.settings.rules_dir)
+    problems = _example_failures(packs)
+    _check_templates()
+    for p in problems:
+        click.echo(p, err=True)
+    if problems:
+        sys.exit(2)
+    click.echo(f"ok: {len(packs)} rule packs, {sum(len(p.rules) for p in packs)} rules, "
+               f"settings from {', '.join(loaded.sources)}")
+
+
+def _example_failures(packs: list[Any]) -> list[str]:
+    from tracker.rules.engine import evaluate_example
+
+    out = []
+    for pack in packs:
+        for rule in pack.rules:
+            for ex in rule.examples:
+                got = evaluate_example(pack, rule, ex.trigger_on, ex.receipt_on)
+                if got != ex.expect:
+                    out.append(f"{pack.id}/{rule.id}: example from {ex.trigger_on} expects "
+                               f"{ex.expect}, computed {got}")
+    return out
+
+
+def _check_templates() -> None:
+    from jinja2 import TemplateError
+
+    from tracker.templating import environment
+
+    env = environment()
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except TemplateError as e:
+            raise TrackerError(f"template {name}: {e}") from e
+
+
+@cli.group()
+def rules() -> None:
+    """Inspect rule packs."""
+
+
+@rules.command("check")
+@click.pass_obj
+def rules_check(obj: _Obj) -> None:
+    """Load every pack and run every example."""
+    from tracker.rules.loader import load_packs
+
+    packs = load_packs(obj.loaded().settings.rules_dir)
+    problems = _example_failures(packs)
+    for p in problems:
+        click.echo(p, err=True)
+    n = sum(len(r.examples) for p in packs for r in p.rules)
+    if problems:
+        sys.exit(2)
+    click.echo(f"ok: {len(packs)} packs, {sum(len(p.rules) for p in packs)} rules, {n} examples")
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+@click.option("--trigger-date", callback=_iso_date, required=True, help="YYYY-MM-DD")
+@click.pass_obj
+def rules_explain(obj: _Obj, rule_id: str, trigger_date: date) -> None:
+    """Show a rule's computation for a trigger date (RULE is pack/rule or rule)."""
+    from tracker.errors import NotFoundError
+    from tracker.rules.engine import explain_rule
+    from tracker.rules.loader import load_packs
+
+    for pack in load_packs(obj.loaded().settings.rules_dir):
+        for rule in pack.rules:
+            if rule_id in (rule.id, f"{pack.id}/{rule.id}"):
+                click.echo(f"{pack.id}/{rule.id}: {rule.title}")
+                for step in explain_rule(pack, rule, trigger_date):
+                    click.echo(f"{step.label:<8} {step.text}")
+                return
+    raise NotFoundError(f"no rule '{rule_id}'")
+
+
+@cli.group()
+def fact() -> None:
+    """Record facts the releases lack (a receipt date)."""
+
+
+@fact.command("set")
+@click.argument("procedure")
+@click.argument("name", type=click.Choice(["receipt", "filing_date", "submission"]))
+@click.argument("value", callback=_iso_date)
+@click.pass_obj
+def fact_set(obj: _Obj, procedure: str, name: str, value: date) -> None:
+    """Record PROCEDURE's NAME as VALUE and re-derive its deadlines."""
+    from tracker import clock
+    from tracker.errors import NotFoundError
+    from tracker.pipeline import derive_deadlines, publish_calendar
+
+    ctx = obj.context()
+    if ctx.store.procedure(procedure) is None:
+        raise NotFoundError(f"no procedure '{procedure}' (known: "
+                            f"{', '.join(ctx.store.procedure_keys()) or 'none'})")
+    now = clock.now()
+    ctx.store.set_fact(procedure, name, value, now)
+    counts = derive_deadlines(ctx, [procedure], now)
+    publish_calendar(ctx, now)
+    click.echo(f"{procedure}: {name} = {value}; deadlines changed={counts['changed']}")
+
+
+@cli.command()
+@click.pass_obj
+def procedures(obj: _Obj) -> None:
+    """List the procedures (product x agency) the tracker follows."""
+    ctx = obj.context()
+    for key in ctx.store.procedure_keys():
+        click.echo(key)
+
+
+@cli.command("example-config")
+def example_config() -> None:
+    """Print every setting, commented out at its default."""
+    from tracker.settings import example_toml
+
+    click.echo(example_toml(), nl=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one clear line and a non-zero exit on errors; tracebacks with --debug."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        cli.main(args=args, prog_name="tracker", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except TrackerError as e:
+        if "--debug" in args:
+            raise
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except Exception as e:
+        if "--debug" in args:
+            raise
+        click.echo(f"error: {type(e).__name__}: {e} (run with --debug for details)", err=True)
+        sys.exit(1)

@@ -1,0 +1,59 @@
+"""The long-running process: start-up in order, the scheduler, clean shutdown on signals."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from tracker import __version__, clock
+from tracker.log import setup_logging
+from tracker.pipeline import open_context
+from tracker.scheduler import build_scheduler
+from tracker.settings import Loaded
+
+logger = logging.getLogger(__name__)
+
+
+def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or `stop` is set); a running job finishes first."""
+    s = loaded.settings
+    setup_logging(s.tracker.log_level, s.tracker.log_format)
+    logger.info("tracker %s starting", __version__)
+    logger.info("config sources: %s", ", ".join(loaded.sources))
+    if loaded.sources == ["defaults"]:
+        logger.warning("only built-in defaults are active (no config/tracker.toml)")
+    ctx = open_context(s, clock.now())
+    logger.info("data folder: %s (database %s)", s.home, _safe_url(s.database_url))
+    for pack in ctx.packs:
+        logger.info("rule pack %s v%s: %d rules", pack.id, pack.pack.version, len(pack.rules))
+    sched = build_scheduler(ctx)
+    for job in sched.get_jobs():
+        logger.info("job %s every %s", job.id, job.trigger)
+    stop = stop or threading.Event()
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        logger.info("received %s, stopping", signal.Signals(signum).name)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_signal)
+        signal.signal(signal.SIGINT, _on_signal)
+    sched.start()
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        sched.shutdown(wait=True)
+        ctx.store.close()
+        logger.info("tracker stopped")
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url

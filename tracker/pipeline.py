@@ -1,0 +1,322 @@
+"""The orchestration the daemon's jobs and the CLI share; each step returns a small report."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from tracker.domain import Derivation, Event, Extraction, Procedure, Timeline
+from tracker.errors import DeliveryError, ExtractError, TrackerError
+from tracker.rules.engine import ProcedureState, Sourced, derive, procedure_for, region_of
+from tracker.rules.schema import Pack
+from tracker.settings import Settings
+
+if TYPE_CHECKING:
+    from tracker.store import Store
+
+logger = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".html", ".htm", ".eml")
+# A file modified this recently may still be being written; the next poll takes it.
+SETTLE_SECONDS = 1.0
+
+
+@dataclass
+class Context:
+    """What every pipeline step needs: settings, the store and the loaded rule packs."""
+
+    settings: Settings
+    store: Store
+    packs: list[Pack]
+
+    def folder(self, name: str) -> Path:
+        """A folder under the data home, created on demand."""
+        path = self.settings.home / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    new: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    procedures: set[str] = field(default_factory=set)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One log line."""
+        return (f"new={self.new} duplicate={self.duplicate} failed={self.failed} "
+                f"procedures={len(self.procedures)}")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def read_document(path: Path) -> Extraction:
+    """Read and extract one file, raising ExtractError with the reason if it is unusable."""
+    from tracker.extract import extract
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ExtractError(f"{path}: cannot read: {e.strerror}") from e
+    if not data.strip():
+        raise ExtractError(f"{path}: the file is empty")
+    if b"\x00" in data[:4096] and path.suffix.lower() != ".eml":
+        raise ExtractError(f"{path}: not a text document (binary content)")
+    try:
+        return extract(path.name, data)
+    except ExtractError as e:
+        raise ExtractError(f"{path}: {e}") from e
+
+
+def group_by_procedure(x: Extraction) -> dict[Procedure, tuple[list[Event], list[Timeline]]]:
+    """Attach a release's events and timelines to procedures (product x agency region)."""
+    regions = Counter(region_of(e.agency) for e in x.events)
+    regions.update(region_of(t.agency) for t in x.timelines if t.agency)
+    if not regions:
+        return {}
+    primary = regions.most_common(1)[0][0]
+    groups: dict[str, tuple[list[Event], list[Timeline]]] = {}
+    for e in x.events:
+        groups.setdefault(region_of(e.agency), ([], []))[0].append(e)
+    for t in x.timelines:
+        groups.setdefault(region_of(t.agency) if t.agency else primary, ([], []))[1].append(t)
+    out = {}
+    for region, content in groups.items():
+        agency = "EMA" if region == "EU" else region
+        out[procedure_for(x.release.company, x.release.product, agency)] = content
+    return out
+
+
+def extraction_derivations(x: Extraction, packs: list[Pack], today: date) -> list[Derivation]:
+    """The deadlines one release implies on its own (what `tracker extract` shows)."""
+    out: list[Derivation] = []
+    ref = x.release.date or today
+    for proc, (events, timelines) in group_by_procedure(x).items():
+        state = ProcedureState(proc, [Sourced(e, ref, x.source) for e in events],
+                               [Sourced(t, ref, x.source) for t in timelines])
+        out.extend(derive(state, packs, today))
+    return sorted(out, key=lambda d: (d.end, d.key))
+
+
+def contract_line(source: str, x: Extraction | None, packs: list[Pack],
+                  as_of: date | None = None, error: str | None = None) -> dict[str, Any]:
+    """One line of `tracker extract --format jsonl` (see CONTRACT.md)."""
+    if x is None:
+        return {"source": source, "error": error or "unreadable",
+                "release": {"date": None, "company": None, "ticker": None, "title": None},
+                "events": [], "deadlines": []}
+    r = x.release
+    line: dict[str, Any] = {
+        "source": source,
+        "release": {"date": _iso(r.date), "company": r.company, "ticker": r.ticker,
+                    "title": r.title},
+        "events": [{"type": e.type, "agency": e.agency, "outcome": e.outcome,
+                    "product": e.product, "date": _iso(e.date), "evidence": e.evidence}
+                   for e in x.events],
+        "deadlines": [],
+    }
+    if r.date is not None:
+        today = as_of or r.date
+        line["deadlines"] = [derivation_json(d) for d in extraction_derivations(x, packs, today)]
+    if x.warnings:
+        line["warnings"] = list(x.warnings)
+    return line
+
+
+def derivation_json(d: Derivation) -> dict[str, Any]:
+    """A derivation as a contract deadline object."""
+    return {"key": d.key, "title": d.title, "start": d.start.isoformat(),
+            "end": d.end.isoformat(), "basis": d.basis, "rule": d.rule,
+            "evidence": d.evidence, "status": d.status, "assumptions": list(d.assumptions),
+            "estimate": d.estimate}
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+# --- ingesting ------------------------------------------------------------------------------
+
+
+def ingest_file(ctx: Context, path: Path, now: datetime, source_id: str = "cli") -> str:
+    """Ingest one file: 'new' or 'duplicate'; raises ExtractError if it is unusable."""
+    x = read_document(path)
+    if x.release.date is None:
+        raise ExtractError(f"{path}: no dateline: the release date could not be found")
+    groups = group_by_procedure(x)
+    release_id = ctx.store.add_release(x, source_id, str(path.name), now, groups)
+    if release_id is None:
+        return "duplicate"
+    derive_deadlines(ctx, [p.key for p in groups], now)
+    return "new"
+
+
+def ingest_paths(ctx: Context, paths: list[Path], now: datetime, source_id: str = "cli"
+                 ) -> IngestReport:
+    """Ingest files and folders once, as the inbox would (without moving them)."""
+    report = IngestReport()
+    for path in expand_paths(paths):
+        _ingest_one(ctx, path, now, source_id, report)
+    return report
+
+
+def _ingest_one(ctx: Context, path: Path, now: datetime, source_id: str,
+                report: IngestReport) -> str:
+    try:
+        outcome = ingest_file(ctx, path, now, source_id)
+    except ExtractError as e:
+        report.failed += 1
+        report.errors.append((str(path), str(e)))
+        logger.warning("ingest failed: %s", e)
+        return "failed"
+    if outcome == "new":
+        report.new += 1
+    else:
+        report.duplicate += 1
+    return outcome
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given, folders walked in sorted order for release files."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
+                              and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+def ingest_inbox(ctx: Context, now: datetime) -> IngestReport:
+    """Ingest every settled release in the inbox, moving each to processed/ or failed/."""
+    inbox = ctx.folder("inbox")
+    report = IngestReport()
+    for path in sorted(inbox.iterdir()):
+        if not path.is_file() or path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+            continue
+        if now.timestamp() - path.stat().st_mtime < SETTLE_SECONDS:
+            continue
+        outcome = _ingest_one(ctx, path, now, "inbox", report)
+        if outcome == "failed":
+            target = _move(path, ctx.folder("failed"))
+            reason = report.errors[-1][1]
+            (target.parent / f"{target.name}.error.txt").write_text(reason + "\n", "utf-8")
+        else:
+            _move(path, ctx.folder("inbox/processed"))
+    return report
+
+
+def _move(path: Path, folder: Path) -> Path:
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+        n += 1
+    shutil.move(str(path), target)
+    return target
+
+
+# --- deriving, publishing, reminding --------------------------------------------------------
+
+
+def derive_deadlines(ctx: Context, procedure_keys: list[str] | None, now: datetime
+                     ) -> Counter[str]:
+    """Re-derive and reconcile the deadlines of some (or all) procedures."""
+    totals: Counter[str] = Counter()
+    today = local_today(ctx.settings, now)
+    for key in procedure_keys if procedure_keys is not None else ctx.store.procedure_keys():
+        state = ctx.store.procedure_state(key)
+        totals.update(ctx.store.reconcile(state.procedure, derive(state, ctx.packs, today), now))
+    return totals
+
+
+def local_today(settings: Settings, now: datetime) -> date:
+    """Today's date in the tracker's time zone."""
+    return now.astimezone(ZoneInfo(settings.tracker.timezone)).date()
+
+
+def publish_calendar(ctx: Context, now: datetime) -> Path:
+    """Rewrite `calendars/all.ics` from every stored deadline."""
+    from tracker.ical import build_calendar
+    from tracker.remind.send import atomic_write
+
+    deadlines = ctx.store.deadlines(include_all=True, today=local_today(ctx.settings, now))
+    path = ctx.folder("calendars") / "all.ics"
+    data = build_calendar(deadlines).encode("utf-8")
+    if not path.exists() or path.read_bytes() != data:
+        atomic_write(path, data)
+    return path
+
+
+@dataclass
+class ReminderReport:
+    """What one reminder run did."""
+
+    sent: int = 0
+    failed: int = 0
+
+    def summary(self) -> str:
+        """One log line."""
+        return f"sent={self.sent} failed={self.failed}"
+
+
+def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
+    """Send every reminder owed now; each is claimed first so none goes out twice."""
+    from tracker.remind.plan import plan_reminders
+    from tracker.remind.render import message_id, render_message
+    from tracker.remind.send import BACKENDS
+
+    s = ctx.settings
+    tz = ZoneInfo(s.tracker.timezone)
+    deadlines = ctx.store.deadlines(include_all=False, today=local_today(s, now))
+    due = plan_reminders(deadlines, ctx.store.reminder_keys(), now, s.reminders.days_before,
+                         s.mail.to, time.fromisoformat(s.reminders.send_at), tz)
+    backend = BACKENDS[s.mail.backend]
+    report = ReminderReport()
+    for item in due:
+        if not ctx.store.claim_reminder(item.deadline.key, item.days_before, item.recipient,
+                                        message_id(item), now):
+            continue
+        try:
+            backend(render_message(item, s.mail.sender, now), s)
+        except DeliveryError as e:
+            ctx.store.release_claim(item.deadline.key, item.days_before, item.recipient)
+            report.failed += 1
+            logger.warning("reminder for %s not delivered: %s", item.deadline.key, e)
+            continue
+        ctx.store.mark_reminder_sent(item.deadline.key, item.days_before, item.recipient, now)
+        report.sent += 1
+    return report
+
+
+def open_context(settings: Settings, now: datetime, migrate: bool = True) -> Context:
+    """Open the store (migrating it) and load the rule packs."""
+    from tracker.rules.loader import load_packs
+
+    packs = load_packs(settings.rules_dir)
+    home = settings.home
+    home.mkdir(parents=True, exist_ok=True)
+    for name in ("inbox", "inbox/processed", "calendars", "outbox", "failed"):
+        (home / name).mkdir(parents=True, exist_ok=True)
+    from tracker.store import Store
+
+    store = Store(settings.database_url)
+    if migrate:
+        try:
+            store.migrate(now)
+        except Exception as e:  # a database that cannot be opened is a configuration problem
+            raise TrackerError(f"database {settings.database_url}: {e}") from e
+    return Context(settings, store, packs)
+

@@ -1,0 +1,64 @@
+"""APScheduler wiring: which pipeline step runs when. All durable state is in our database."""
+
+from __future__ import annotations
+
+import logging
+import time as _time
+from collections.abc import Callable
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from tracker import clock, pipeline
+
+logger = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+
+
+def run_job(ctx: pipeline.Context, job_id: str, step: Callable[[pipeline.Context, datetime], str]
+            ) -> None:
+    """Run one job: log one summary line and record the run. Never lets an error escape."""
+    started = clock.now()
+    t0 = _time.perf_counter()
+    try:
+        summary = step(ctx, started)
+        ok = True
+    except Exception as e:
+        logger.exception("job %s failed", job_id)
+        summary, ok = f"failed: {e}", False
+    logger.info("job %s %s in %.2fs", job_id, summary, _time.perf_counter() - t0)
+    try:
+        ctx.store.record_job(job_id, started, clock.now(), ok, summary)
+    except Exception:
+        logger.exception("job %s: could not record the run", job_id)
+
+
+def inbox_step(ctx: pipeline.Context, now: datetime) -> str:
+    """Ingest the inbox; when anything arrived, rewrite the calendar and send what is owed."""
+    report = pipeline.ingest_inbox(ctx, now)
+    if report.new:
+        pipeline.publish_calendar(ctx, now)
+        reminders = pipeline.send_due_reminders(ctx, now)
+        return f"{report.summary()} reminders {reminders.summary()}"
+    return report.summary()
+
+
+def remind_step(ctx: pipeline.Context, now: datetime) -> str:
+    """Refresh statuses (missed), rewrite the calendar and send owed reminders."""
+    pipeline.derive_deadlines(ctx, None, now)
+    pipeline.publish_calendar(ctx, now)
+    return pipeline.send_due_reminders(ctx, now).summary()
+
+
+def build_scheduler(ctx: pipeline.Context) -> BackgroundScheduler:
+    """The daemon's scheduler with its fixed jobs; nothing runs until it is started."""
+    sched = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=ctx.settings.tracker.timezone)
+    now = clock.now()
+    sched.add_job(run_job, "interval", seconds=ctx.settings.inbox.poll_seconds,
+                  args=(ctx, "ingest:inbox", inbox_step), id="ingest:inbox",
+                  name="ingest:inbox", replace_existing=True, next_run_time=now)
+    sched.add_job(run_job, "interval", seconds=ctx.settings.reminders.check_seconds,
+                  args=(ctx, "remind", remind_step), id="remind", name="remind",
+                  replace_existing=True, next_run_time=now)
+    return sched

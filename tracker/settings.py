@@ -1,0 +1,184 @@
+"""Typed settings, loaded in layers: defaults < TOML file < TRACKER_* environment < CLI flags."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tracker.errors import ConfigError
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = PROJECT_DIR / "config" / "tracker.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TrackerSection(_Section):
+    """General settings."""
+
+    home: str = Field("var", description="Data folder: database, inbox, calendars, outbox, failed.")
+    timezone: str = Field("America/New_York", description="Time zone for reminder send times.")
+    rules_dir: str = Field("", description="Folder of rule packs; empty means the shipped config/rules.")
+    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+    log_format: Literal["text", "journal"] = Field("text", description="text (timestamps) or journal (systemd).")
+
+
+class StoreSection(_Section):
+    """Where deadlines are kept."""
+
+    url: str = Field("", description="SQLAlchemy database URL; empty means SQLite at <home>/tracker.db.")
+
+
+class InboxSection(_Section):
+    """The inbox folder every installation has."""
+
+    poll_seconds: int = Field(30, ge=1, description="How often the inbox is scanned, in seconds.")
+
+
+class MailSection(_Section):
+    """How reminders are delivered."""
+
+    backend: Literal["outbox", "smtp", "log"] = Field(
+        "outbox", description="outbox writes .eml files to <home>/outbox; smtp sends; log only logs.")
+    sender: str = Field("tracker@localhost", description="From address of reminder e-mails.")
+    to: list[str] = Field(default_factory=lambda: ["deadlines@localhost"],
+                          description="Recipients of every reminder.")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server host.")
+    smtp_port: int = Field(25, description="SMTP server port.")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS on the SMTP connection.")
+    smtp_username: str = Field("", description="SMTP user name; empty for none.")
+    smtp_password: str = Field("", description="SMTP password; set it through TRACKER_MAIL__SMTP_PASSWORD.")
+
+
+class RemindersSection(_Section):
+    """When reminders are sent."""
+
+    days_before: list[int] = Field(default_factory=lambda: [30, 7, 1],
+                                   description="Lead times in days before each deadline.")
+    send_at: str = Field("08:00", description="Local time of day (tracker.timezone) reminders become due.")
+    check_seconds: int = Field(300, ge=1, description="How often owed reminders are looked for, in seconds.")
+
+
+class Settings(_Section):
+    """All settings."""
+
+    tracker: TrackerSection = Field(default_factory=TrackerSection)
+    store: StoreSection = Field(default_factory=StoreSection)
+    inbox: InboxSection = Field(default_factory=InboxSection)
+    mail: MailSection = Field(default_factory=MailSection)
+    reminders: RemindersSection = Field(default_factory=RemindersSection)
+
+    @property
+    def home(self) -> Path:
+        """The data folder, absolute."""
+        return Path(self.tracker.home).expanduser().resolve()
+
+    @property
+    def rules_dir(self) -> Path:
+        """The rule-pack folder."""
+        return Path(self.tracker.rules_dir) if self.tracker.rules_dir else PROJECT_DIR / "config" / "rules"
+
+    @property
+    def database_url(self) -> str:
+        """The database URL in use."""
+        return self.store.url or f"sqlite:///{self.home / 'tracker.db'}"
+
+
+class Loaded(BaseModel):
+    """Settings with the list of sources they came from."""
+
+    settings: Settings
+    sources: list[str]
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _env_layer(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    layer: dict[str, Any] = {}
+    names = []
+    for name, raw in sorted(environ.items()):
+        if not name.startswith("TRACKER_") or "__" not in name:
+            continue
+        section, _, key = name[len("TRACKER_"):].lower().partition("__")
+        value: Any = raw
+        if raw[:1] in "[{" or raw in ("true", "false") or raw.lstrip("-").isdigit():
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                value = raw
+        layer.setdefault(section, {})[key] = value
+        names.append(name)
+    return layer, names
+
+
+def load_settings(config: Path | None = None, home: str | None = None,
+                  environ: dict[str, str] | None = None) -> Loaded:
+    """Load settings: defaults, then the TOML file, then environment, then `home`."""
+    environ = dict(os.environ if environ is None else environ)
+    data: dict[str, Any] = {}
+    sources = ["defaults"]
+    path = config or (Path(environ["TRACKER_CONFIG"]) if environ.get("TRACKER_CONFIG") else None)
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read: {e.strerror}") from e
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: invalid TOML: {e}") from e
+        sources.append(str(path))
+    env, names = _env_layer(environ)
+    if names:
+        data = _deep_merge(data, env)
+        sources.append("environment (" + ", ".join(names) + ")")
+    if home:
+        sources.append("--home")
+    elif environ.get("TRACKER_HOME"):
+        home = environ["TRACKER_HOME"]
+        sources.append("TRACKER_HOME")
+    if home:
+        data = _deep_merge(data, {"tracker": {"home": home}})
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{path or 'settings'}: {where}: {err['msg']}") from e
+    return Loaded(settings=settings, sources=sources)
+
+
+def example_toml() -> str:
+    """Every setting, commented out at its default, with its description."""
+    lines = ["# Tracker settings. Copy to config/tracker.toml and uncomment what you change.",
+             "# Environment variables TRACKER_<SECTION>__<KEY> override this file.", ""]
+    for name, field in Settings.model_fields.items():
+        section = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+        lines.append(f"[{name}]")
+        for key, f in type(section).model_fields.items():
+            lines.append(f"# {f.description}")
+            lines.append(f"# {key} = {_toml_value(getattr(section, key))}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return str(v)

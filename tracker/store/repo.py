@@ -1,0 +1,369 @@
+"""Every query the tracker makes. Other modules ask the Store; they never build queries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, create_engine, select
+
+from tracker.domain import Deadline, Derivation, Event, Extraction, Procedure, Step, Timeline
+from tracker.rules.engine import ProcedureState, Sourced
+from tracker.store.tables import (
+    DeadlineHistoryRow,
+    DeadlineRow,
+    EventRow,
+    FactRow,
+    JobRunRow,
+    ProcedureRow,
+    ReleaseRow,
+    ReminderLogRow,
+    SchemaMigrationRow,
+    TimelineRow,
+)
+
+MIGRATIONS = ["0001_initial"]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the pragmas the daemon needs (WAL, foreign keys, busy timeout)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa_event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            if ":memory:" not in url and url != "sqlite://":
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """The database: releases, procedures, events, timelines, facts, deadlines, reminders."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+
+    def migrate(self, now: datetime) -> list[str]:
+        """Create what is missing and record applied migrations; returns the new ones."""
+        SQLModel.metadata.create_all(self.engine)
+        applied = []
+        with Session(self.engine) as s:
+            done = set(s.exec(select(SchemaMigrationRow.name)).all())
+            for name in MIGRATIONS:
+                if name not in done:
+                    s.add(SchemaMigrationRow(name=name, applied_at=now))
+                    applied.append(name)
+            s.commit()
+        return applied
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error."""
+        with Session(self.engine, expire_on_commit=False) as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    # releases
+
+    def has_release(self, sha256: str) -> bool:
+        """True if a release with this normalised-text hash is stored."""
+        with Session(self.engine) as s:
+            return s.exec(select(ReleaseRow.id).where(ReleaseRow.sha256 == sha256)).first() is not None
+
+    def add_release(self, x: Extraction, source_id: str, external_id: str, now: datetime,
+                    groups: dict[Procedure, tuple[list[Event], list[Timeline]]]
+                    ) -> int | None:
+        """Store a release with its events and timelines; None if its hash is already stored."""
+        try:
+            with self.session() as s:
+                row = ReleaseRow(sha256=x.text_sha256, source_id=source_id,
+                                 external_id=external_id, name=x.source, title=x.release.title,
+                                 release_date=x.release.date, company=x.release.company,
+                                 ticker=x.release.ticker, ingested_at=now)
+                s.add(row)
+                s.flush()
+                assert row.id is not None
+                for proc, (events, timelines) in groups.items():
+                    self._ensure_procedure(s, proc)
+                    s.add_all(_event_row(proc.key, row.id, e) for e in events)
+                    s.add_all(_timeline_row(proc.key, row.id, t) for t in timelines)
+                return row.id
+        except IntegrityError:
+            return None
+
+    @staticmethod
+    def _ensure_procedure(s: Session, proc: Procedure) -> None:
+        existing = s.exec(select(ProcedureRow).where(ProcedureRow.key == proc.key)).first()
+        if existing is None:
+            s.add(ProcedureRow(key=proc.key, company=proc.company, product=proc.product,
+                               agency=proc.agency))
+            s.flush()
+
+    def procedure(self, key: str) -> Procedure | None:
+        """A procedure by key."""
+        with Session(self.engine) as s:
+            row = s.exec(select(ProcedureRow).where(ProcedureRow.key == key)).first()
+            return Procedure(row.key, row.company, row.product, row.agency) if row else None
+
+    def procedure_keys(self) -> list[str]:
+        """Every procedure key."""
+        with Session(self.engine) as s:
+            return list(s.exec(select(ProcedureRow.key).order_by(ProcedureRow.key)).all())
+
+    def procedure_state(self, key: str) -> ProcedureState:
+        """Everything known about a procedure, for the rule engine."""
+        with Session(self.engine) as s:
+            prow = s.exec(select(ProcedureRow).where(ProcedureRow.key == key)).one()
+            proc = Procedure(prow.key, prow.company, prow.product, prow.agency)
+            events = s.exec(select(EventRow).where(EventRow.procedure_key == key)
+                            .order_by(col(EventRow.id))).all()
+            timelines = s.exec(select(TimelineRow).where(TimelineRow.procedure_key == key)
+                               .order_by(col(TimelineRow.id))).all()
+            ids = {e.release_id for e in events} | {t.release_id for t in timelines}
+            releases = {r.id: r for r in s.exec(
+                select(ReleaseRow).where(col(ReleaseRow.id).in_(ids))).all()}
+            state = ProcedureState(proc)
+            for e in events:
+                r = releases[e.release_id]
+                ev = Event(e.type, e.agency, e.outcome, e.product, e.date, e.evidence, e.sentence)
+                state.events.append(Sourced(ev, r.release_date or r.ingested_at.date(), r.name))
+            for t in timelines:
+                r = releases[t.release_id]
+                tl = Timeline(t.start, t.end, t.milestone, t.agency, t.expression, t.evidence,
+                              t.sentence, t.offset_days, t.anchor, t.anchor_date,
+                              tuple(json.loads(t.assumptions)), t.estimate)
+                state.timelines.append(Sourced(tl, r.release_date or r.ingested_at.date(), r.name))
+            for f in s.exec(select(FactRow).where(FactRow.procedure_key == key)).all():
+                state.facts[f.name] = f.value
+            return state
+
+    def set_fact(self, key: str, name: str, value: date, now: datetime) -> None:
+        """Record (or replace) a fact about a procedure."""
+        with self.session() as s:
+            row = s.exec(select(FactRow).where(FactRow.procedure_key == key,
+                                               FactRow.name == name)).first()
+            if row is None:
+                s.add(FactRow(procedure_key=key, name=name, value=value, set_at=now))
+            else:
+                row.value, row.set_at = value, now
+                s.add(row)
+
+    # deadlines
+
+    def reconcile(self, procedure: Procedure, derived: list[Derivation], now: datetime
+                  ) -> dict[str, int]:
+        """Bring a procedure's stored deadlines in line with a fresh derivation.
+
+        A changed deadline keeps its key, gets a new revision and leaves its old
+        state in the history. A deadline no longer derived is cancelled, never deleted.
+        """
+        counts = {"new": 0, "changed": 0, "unchanged": 0, "cancelled": 0}
+        with self.session() as s:
+            rows = {r.key: r for r in s.exec(
+                select(DeadlineRow).where(DeadlineRow.procedure_key == procedure.key)).all()}
+            for d in derived:
+                row = rows.pop(d.key, None)
+                if row is None:
+                    s.add(_deadline_row(procedure.key, d, now))
+                    counts["new"] += 1
+                elif _differs(row, d):
+                    self._revise(s, row, d, now)
+                    counts["changed"] += 1
+                else:
+                    counts["unchanged"] += 1
+            for row in rows.values():
+                if row.status not in ("cancelled", "met") and not row.manual:
+                    _history(s, row, "no longer derived from the procedure's releases", now)
+                    row.status, row.revision, row.updated_at = "cancelled", row.revision + 1, now
+                    s.add(row)
+                    counts["cancelled"] += 1
+        return counts
+
+    @staticmethod
+    def _revise(s: Session, row: DeadlineRow, d: Derivation, now: datetime) -> None:
+        moved = (row.start, row.end) != (d.start, d.end)
+        reason = "superseded" if moved else f"status {row.status} -> {d.status}"
+        _history(s, row, reason, now)
+        if not (row.manual and moved):
+            row.start, row.end = d.start, d.end
+            row.basis, row.rule, row.title = d.basis, d.rule, d.title
+            row.evidence, row.source, row.estimate = d.evidence, d.source, d.estimate
+            row.assumptions = json.dumps(list(d.assumptions))
+            row.steps = json.dumps([[st.label, st.text] for st in d.steps])
+            row.notes = json.dumps(list(d.notes))
+            row.release_ref = d.release_ref
+        row.status = d.status
+        row.revision += 1
+        row.updated_at = now
+        s.add(row)
+
+    def set_deadline_date(self, key: str, start: date, end: date, now: datetime) -> None:
+        """Set a deadline's date by hand; recalculations never overwrite it."""
+        with self.session() as s:
+            row = s.exec(select(DeadlineRow).where(DeadlineRow.key == key)).first()
+            if row is None:
+                from tracker.errors import NotFoundError
+
+                raise NotFoundError(f"no deadline with key '{key}'")
+            _history(s, row, "date set by hand", now)
+            row.start, row.end, row.manual = start, end, True
+            row.revision += 1
+            row.updated_at = now
+            s.add(row)
+
+    def deadlines(self, include_all: bool = True, today: date | None = None,
+                  procedure_key: str | None = None) -> list[Deadline]:
+        """Stored deadlines ordered by end date; only open ones from `today` unless include_all."""
+        with Session(self.engine) as s:
+            q = select(DeadlineRow, ProcedureRow).join(
+                ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key))
+            if procedure_key:
+                q = q.where(DeadlineRow.procedure_key == procedure_key)
+            if not include_all:
+                q = q.where(DeadlineRow.status == "open")
+                if today is not None:
+                    q = q.where(DeadlineRow.end >= today)
+            q = q.order_by(DeadlineRow.end, DeadlineRow.key)
+            out = []
+            for row, prow in s.exec(q).all():
+                out.append(_to_deadline(row, prow, today))
+            return out
+
+    def deadline(self, key: str) -> Deadline | None:
+        """One deadline by key."""
+        with Session(self.engine) as s:
+            hit = s.exec(select(DeadlineRow, ProcedureRow).join(
+                ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key)
+            ).where(DeadlineRow.key == key)).first()
+            return _to_deadline(hit[0], hit[1], None) if hit else None
+
+    def history(self, key: str) -> list[DeadlineHistoryRow]:
+        """The past revisions of a deadline, oldest first."""
+        with Session(self.engine) as s:
+            return list(s.exec(select(DeadlineHistoryRow).where(
+                DeadlineHistoryRow.deadline_key == key).order_by(DeadlineHistoryRow.revision)).all())
+
+    # reminders
+
+    def reminder_keys(self) -> set[tuple[str, int, str]]:
+        """Every (deadline_key, days_before, recipient) already claimed or sent."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(ReminderLogRow.deadline_key, ReminderLogRow.days_before,
+                                 ReminderLogRow.recipient)).all()
+            return {(k, d, r) for k, d, r in rows}
+
+    def claim_reminder(self, deadline_key: str, days_before: int, recipient: str,
+                       message_id: str, now: datetime) -> bool:
+        """Claim a reminder before sending it; False if it was claimed already."""
+        try:
+            with self.session() as s:
+                s.add(ReminderLogRow(deadline_key=deadline_key, days_before=days_before,
+                                     recipient=recipient, message_id=message_id,
+                                     status="claimed", claimed_at=now))
+            return True
+        except IntegrityError:
+            return False
+
+    def mark_reminder_sent(self, deadline_key: str, days_before: int, recipient: str,
+                           now: datetime) -> None:
+        """Record that the server (or outbox) accepted a claimed reminder."""
+        with self.session() as s:
+            row = s.exec(select(ReminderLogRow).where(
+                ReminderLogRow.deadline_key == deadline_key,
+                ReminderLogRow.days_before == days_before,
+                ReminderLogRow.recipient == recipient)).one()
+            row.status, row.sent_at = "sent", now
+            s.add(row)
+
+    def release_claim(self, deadline_key: str, days_before: int, recipient: str) -> None:
+        """Give up a claim whose delivery failed, so the next run tries again."""
+        with self.session() as s:
+            row = s.exec(select(ReminderLogRow).where(
+                ReminderLogRow.deadline_key == deadline_key,
+                ReminderLogRow.days_before == days_before,
+                ReminderLogRow.recipient == recipient)).first()
+            if row is not None and row.status == "claimed":
+                s.delete(row)
+
+    # jobs
+
+    def record_job(self, job_id: str, started: datetime, finished: datetime, ok: bool,
+                   summary: str) -> None:
+        """Record one job run."""
+        with self.session() as s:
+            s.add(JobRunRow(job_id=job_id, started_at=started, finished_at=finished, ok=ok,
+                            summary=summary[:2000]))
+
+
+def _event_row(proc_key: str, release_id: int, e: Event) -> EventRow:
+    return EventRow(procedure_key=proc_key, release_id=release_id, type=e.type, agency=e.agency,
+                    outcome=e.outcome, product=e.product, date=e.date, evidence=e.evidence,
+                    sentence=e.sentence)
+
+
+def _timeline_row(proc_key: str, release_id: int, t: Timeline) -> TimelineRow:
+    return TimelineRow(procedure_key=proc_key, release_id=release_id, start=t.start, end=t.end,
+                       milestone=t.milestone, agency=t.agency, expression=t.expression,
+                       evidence=t.evidence, sentence=t.sentence, offset_days=t.offset_days,
+                       anchor=t.anchor, anchor_date=t.anchor_date,
+                       assumptions=json.dumps(list(t.assumptions)), estimate=t.estimate)
+
+
+def _deadline_row(proc_key: str, d: Derivation, now: datetime) -> DeadlineRow:
+    return DeadlineRow(key=d.key, procedure_key=proc_key, title=d.title, start=d.start, end=d.end,
+                       basis=d.basis, rule=d.rule, status=d.status, evidence=d.evidence,
+                       assumptions=json.dumps(list(d.assumptions)),
+                       steps=json.dumps([[st.label, st.text] for st in d.steps]),
+                       notes=json.dumps(list(d.notes)), source=d.source, estimate=d.estimate,
+                       revision=0, release_ref=d.release_ref, updated_at=now)
+
+
+def _differs(row: DeadlineRow, d: Derivation) -> bool:
+    if row.manual:
+        return row.status != d.status
+    return ((row.start, row.end, row.status, row.basis, row.rule, row.title, row.evidence)
+            != (d.start, d.end, d.status, d.basis, d.rule, d.title, d.evidence)
+            or json.loads(row.assumptions) != list(d.assumptions))
+
+
+def _history(s: Session, row: DeadlineRow, reason: str, now: datetime) -> None:
+    s.add(DeadlineHistoryRow(deadline_key=row.key, revision=row.revision, start=row.start,
+                             end=row.end, status="superseded" if reason == "superseded"
+                             else row.status, basis=row.basis, evidence=row.evidence,
+                             reason=reason, changed_at=now))
+
+
+def _to_deadline(row: DeadlineRow, prow: ProcedureRow, today: date | None) -> Deadline:
+    status = row.status
+    if today is not None and status == "open" and row.end < today:
+        status = "missed"
+    return Deadline(
+        key=row.key, title=row.title, start=row.start, end=row.end, basis=row.basis,
+        rule=row.rule, status=status,
+        procedure=Procedure(prow.key, prow.company, prow.product, prow.agency),
+        evidence=row.evidence, assumptions=tuple(json.loads(row.assumptions)),
+        steps=tuple(Step(a, b) for a, b in json.loads(row.steps)), source=row.source,
+        estimate=row.estimate, revision=row.revision, updated_at=row.updated_at,
+        release_ref=row.release_ref, notes=tuple(json.loads(row.notes)))

@@ -1,0 +1,186 @@
+"""SQLModel tables. Natural keys carry unique constraints so re-runs are idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False) -> Any:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class ReleaseRow(SQLModel, table=True):
+    """A release, stored once per normalised-text hash."""
+
+    __tablename__ = "release"
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(index=True, unique=True, max_length=64)
+    source_id: str = Field(max_length=200)
+    external_id: str = Field(max_length=1000)
+    name: str = Field(max_length=1000)
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    release_date: dt.date | None = None
+    company: str | None = Field(default=None, max_length=300)
+    ticker: str | None = Field(default=None, max_length=20)
+    ingested_at: datetime = Field(sa_column=_ts())
+
+
+class ProcedureRow(SQLModel, table=True):
+    """A matter: one product before one agency (region)."""
+
+    __tablename__ = "procedure"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=400)
+    company: str | None = Field(default=None, max_length=300)
+    product: str | None = Field(default=None, max_length=300)
+    agency: str = Field(max_length=20)
+
+
+class EventRow(SQLModel, table=True):
+    """A regulatory event read from a release, attached to its procedure."""
+
+    __tablename__ = "event"
+    id: int | None = Field(default=None, primary_key=True)
+    procedure_key: str = Field(index=True, max_length=400)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    type: str = Field(max_length=40)
+    agency: str = Field(max_length=20)
+    outcome: str | None = Field(default=None, max_length=20)
+    product: str | None = Field(default=None, max_length=300)
+    date: dt.date | None = None
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    sentence: int = 0
+
+
+class TimelineRow(SQLModel, table=True):
+    """A timeline a release states."""
+
+    __tablename__ = "timeline"
+    id: int | None = Field(default=None, primary_key=True)
+    procedure_key: str = Field(index=True, max_length=400)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    start: dt.date
+    end: dt.date
+    milestone: str = Field(max_length=60)
+    agency: str | None = Field(default=None, max_length=20)
+    expression: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    sentence: int = 0
+    offset_days: int | None = None
+    anchor: str | None = Field(default=None, max_length=100)
+    anchor_date: dt.date | None = None
+    assumptions: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    estimate: bool = False
+
+
+class FactRow(SQLModel, table=True):
+    """A fact a person recorded for a procedure (a receipt date the releases lack)."""
+
+    __tablename__ = "fact"
+    __table_args__ = (UniqueConstraint("procedure_key", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    procedure_key: str = Field(index=True, max_length=400)
+    name: str = Field(max_length=60)
+    value: dt.date
+    set_at: datetime = Field(sa_column=_ts())
+
+
+class DeadlineRow(SQLModel, table=True):
+    """The current revision of a deadline."""
+
+    __tablename__ = "deadline"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=500)
+    procedure_key: str = Field(index=True, max_length=400)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    start: dt.date
+    end: dt.date = Field(index=True)
+    basis: str = Field(max_length=10)
+    rule: str | None = Field(default=None, max_length=200)
+    status: str = Field(max_length=12, index=True)
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    assumptions: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    steps: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    notes: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    source: str | None = Field(default=None, sa_column=Column(Text))
+    estimate: bool = False
+    manual: bool = False
+    revision: int = 0
+    release_ref: str | None = Field(default=None, max_length=1000)
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class DeadlineHistoryRow(SQLModel, table=True):
+    """A past revision of a deadline, kept forever."""
+
+    __tablename__ = "deadline_history"
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_key: str = Field(index=True, max_length=500)
+    revision: int
+    start: dt.date
+    end: dt.date
+    status: str = Field(max_length=12)
+    basis: str = Field(max_length=10)
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    changed_at: datetime = Field(sa_column=_ts())
+
+
+class ReminderLogRow(SQLModel, table=True):
+    """A reminder claimed (then sent) for a deadline, lead time and recipient."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("deadline_key", "days_before", "recipient"),)
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_key: str = Field(index=True, max_length=500)
+    days_before: int
+    recipient: str = Field(max_length=300)
+    message_id: str = Field(max_length=300)
+    status: str = Field(max_length=12)
+    claimed_at: datetime = Field(sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class JobRunRow(SQLModel, table=True):
+    """The outcome of one scheduled job run."""
+
+    __tablename__ = "job_run"
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(index=True, max_length=200)
+    started_at: datetime = Field(sa_column=_ts())
+    finished_at: datetime = Field(sa_column=_ts())
+    ok: bool
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class SchemaMigrationRow(SQLModel, table=True):
+    """A migration that has been applied."""
+
+    __tablename__ = "schema_migrations"
+    name: str = Field(primary_key=True, max_length=200)
+    applied_at: datetime = Field(sa_column=_ts())
