@@ -104,7 +104,7 @@ _PATTERNS: list[tuple[str, str]] = [
      r"(?P<mo_m>january|february|march|april|june|july|august|september|october|november"
      r"|december|may(?= \d| and| or|[.,;]|$))\b"),
     ("year", r"\b(?P<yr_p>in|during|by|until|before|through|for|within|throughout|from|of)"
-     r"(?: (?:calendar|the year|the calendar year|fiscal|fiscal year|early|late|mid))? "
+     r"(?: (?:calendar|the year|the calendar year|fiscal|fiscal year))? "
      r"(?P<yr_y>" + _YEAR + r")\b(?![-/]\d)"),
 ]
 SCANNER = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS))

@@ -1,0 +1,90 @@
+"""Temporal expressions resolve as CONTRACT.md's table says."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.extract.dates import add_offset, find, parse_full_date
+
+REF = date(2008, 3, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("in the third quarter of this year", date(2008, 7, 1), date(2008, 9, 30)),
+        ("in q3 2008", date(2008, 7, 1), date(2008, 9, 30)),
+        ("by 3q08", date(2008, 7, 1), date(2008, 9, 30)),
+        ("in the first half of 2008", date(2008, 1, 1), date(2008, 6, 30)),
+        ("in the second half of 2008", date(2008, 7, 1), date(2008, 12, 31)),
+        ("in 1h 2009", date(2009, 1, 1), date(2009, 6, 30)),
+        ("in early 2009", date(2009, 1, 1), date(2009, 4, 30)),
+        ("by mid-2009", date(2009, 5, 1), date(2009, 8, 31)),
+        ("in late 2009", date(2009, 9, 1), date(2009, 12, 31)),
+        ("towards the end of 2009", date(2009, 9, 1), date(2009, 12, 31)),
+        ("in june 2024", date(2024, 6, 1), date(2024, 6, 30)),
+        ("in early june 2024", date(2024, 6, 1), date(2024, 6, 10)),
+        ("in mid june 2024", date(2024, 6, 11), date(2024, 6, 20)),
+        ("in late june 2024", date(2024, 6, 21), date(2024, 6, 30)),
+        ("by the end of june 2024", date(2024, 6, 30), date(2024, 6, 30)),
+        ("in 2009", date(2009, 1, 1), date(2009, 12, 31)),
+        ("during 2009", date(2009, 1, 1), date(2009, 12, 31)),
+        ("by year-end 2008", date(2008, 12, 31), date(2008, 12, 31)),
+        ("before the end of 2008", date(2008, 12, 31), date(2008, 12, 31)),
+        ("later this month", date(2008, 3, 21), date(2008, 3, 31)),
+        ("next month", date(2008, 4, 1), date(2008, 4, 30)),
+        ("between july and september", date(2008, 7, 1), date(2008, 9, 30)),
+        ("pdufa date of june 28, 2024", date(2024, 6, 28), date(2024, 6, 28)),
+        ("on 28 june 2024", date(2024, 6, 28), date(2024, 6, 28)),
+        ("on 6/28/2024", date(2024, 6, 28), date(2024, 6, 28)),
+        ("on 2024-06-28", date(2024, 6, 28), date(2024, 6, 28)),
+        ("on 28-jun-2024", date(2024, 6, 28), date(2024, 6, 28)),
+        ("on mar. 25", date(2008, 3, 25), date(2008, 3, 25)),
+        ("today", REF, REF),
+        ("yesterday", date(2008, 3, 19), date(2008, 3, 19)),
+        ("on wednesday this week", date(2008, 3, 19), date(2008, 3, 19)),
+    ],
+)
+def test_expression_resolves(text: str, start: date, end: date) -> None:
+    (mention, *_) = [m for m in find(text, REF, future=True) if m.start is not None]
+    assert (mention.start, mention.end) == (start, end)
+
+
+def test_year_less_month_in_the_future_goes_to_next_year() -> None:
+    (m,) = find("expects a decision in february", date(2008, 11, 3), future=True)
+    assert (m.start, m.end) == (date(2009, 2, 1), date(2009, 2, 28))
+
+
+def test_fiscal_periods_are_not_dated() -> None:
+    (m,) = find("in the third quarter of fiscal 2008", REF, future=True)
+    assert m.fiscal and m.start is None
+
+
+@pytest.mark.parametrize("text", ["in the coming weeks", "soon", "in due course"])
+def test_vague_words_are_not_dates(text: str) -> None:
+    assert [m for m in find(text, REF, True) if m.start] == []
+
+
+def test_offset_is_reported_with_its_unit() -> None:
+    (m,) = find("within 60 days of receipt", REF)
+    assert (m.kind, m.amount, m.unit) == ("offset", 60, "day")
+
+
+@pytest.mark.parametrize(
+    ("anchor", "amount", "unit", "expected"),
+    [
+        (date(2024, 1, 31), 1, "month", date(2024, 2, 29)),  # clamps to month end, leap year
+        (date(2023, 1, 31), 1, "month", date(2023, 2, 28)),
+        (date(2008, 3, 20), 60, "day", date(2008, 5, 19)),
+        (date(2010, 12, 28), 4, "week", date(2011, 1, 25)),
+    ],
+)
+def test_add_offset(anchor: date, amount: int, unit: str, expected: date) -> None:
+    assert add_offset(anchor, amount, unit) == expected
+
+
+def test_parse_full_date_needs_a_year() -> None:
+    assert parse_full_date("Thu, 20 Mar 2008 10:00:00 +0000") == date(2008, 3, 20)
+    assert parse_full_date("no date here") is None
