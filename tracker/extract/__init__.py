@@ -38,7 +38,8 @@ def extract_text(name: str, body: str, subject: str | None = None,
     company, ticker = issuer_of(clean)
     product = product_of(sents)
     info = ReleaseInfo(release_date, company, ticker, subject or title_of(clean), product, language)
-    sha = hashlib.sha256(clean.encode("utf-8", "replace")).hexdigest()
+    # Whitespace-insensitive, so the same release as text, HTML or e-mail is stored once.
+    sha = hashlib.sha256(" ".join(clean.split()).encode("utf-8", "replace")).hexdigest()
     if release_date is None or language != "en":
         extra = () if language == "en" else (f"language '{language}' is not supported; "
                                              "only the release date was read",)
@@ -172,13 +173,18 @@ _GENERIC = re.compile(r"\b([A-Za-z][\w-]{2,})\s?(?:®|™)?\s\(([a-z][a-z -]{5,6
 def product_of(sents: list[Sentence]) -> str | None:
     """The product the release is about: the most mentioned trade-marked name."""
     counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
     for s in sents:
         if s.boilerplate:
             continue
         for m in _MARKED.finditer(s.text):
-            counts[m.group(1)] += 1
+            name = m.group(1)
+            counts[name.lower()] += 1
+            forms.setdefault(name.lower(), Counter())[name] += 1
     if counts:
-        return counts.most_common(1)[0][0]
+        best = counts.most_common(1)[0][0]
+        # Prefer the spelling used in running text over an all-caps headline.
+        return max(forms[best].items(), key=lambda kv: (not kv[0].isupper(), kv[1]))[0]
     for s in sents[:12]:
         m = _GENERIC.search(s.text)
         if m and m.group(1).lower() not in ("the", "and", "for", "its"):

@@ -129,7 +129,6 @@ class Rule(_Strict):
     estimate: bool = False
     valid_from: date
     valid_until: date | None = None
-    remind_days_before: list[int] | None = None
     examples: list[Example] = Field(default_factory=list)
 
     @field_validator("id")

@@ -1,0 +1,64 @@
+"""The inbox: each release once, bad ones quarantined with a reason, the batch goes on."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tracker.pipeline import Context, ingest_inbox, publish_calendar, send_due_reminders
+
+from .conftest import FIXTURES
+
+LATER = datetime(2008, 3, 21, 12, 0, tzinfo=UTC)
+
+
+def _drop(ctx: Context, name: str, data: bytes) -> Path:
+    inbox = ctx.folder("inbox")
+    path = inbox / name
+    path.write_bytes(data)
+    old = LATER.timestamp() - 60
+    os.utime(path, (old, old))
+    return path
+
+
+def test_inbox_batch_isolates_bad_files(ctx: Context) -> None:
+    good = (FIXTURES / "releases/eu-negative-opinion-reexamination.txt").read_bytes()
+    _drop(ctx, "a-good.txt", good)
+    _drop(ctx, "b-empty.txt", b"   \n")
+    _drop(ctx, "c-binary.txt", b"\x00\x01\x02PNG")
+    _drop(ctx, "d-nodate.txt", b"Acme announces that things happened at some point.")
+    _drop(ctx, "e-copy.html", b"<html><body><pre>" + good + b"</pre></body></html>")
+    report = ingest_inbox(ctx, LATER)
+    assert (report.new, report.failed) == (1, 3)
+    home = ctx.settings.home
+    assert sorted(p.name for p in (home / "inbox/processed").iterdir()) == ["a-good.txt",
+                                                                          "e-copy.html"]
+    failed = home / "failed"
+    assert (failed / "b-empty.txt.error.txt").read_text().strip().endswith("the file is empty")
+    assert "binary" in (failed / "c-binary.txt.error.txt").read_text()
+    assert "no dateline" in (failed / "d-nodate.txt.error.txt").read_text()
+    assert "d-nodate.txt" in (failed / "d-nodate.txt.error.txt").read_text()
+    assert report.duplicate == 1  # the HTML copy has the same text
+
+
+def test_a_file_still_being_written_waits(ctx: Context) -> None:
+    path = ctx.folder("inbox") / "fresh.txt"
+    path.write_text("BOSTON, June 2, 2024 - Acme said the PDUFA date is June 28, 2024.")
+    os.utime(path, (LATER.timestamp(), LATER.timestamp()))
+    assert ingest_inbox(ctx, LATER).new == 0
+    assert ingest_inbox(ctx, LATER + timedelta(seconds=5)).new == 1
+
+
+def test_calendar_and_outbox(ctx: Context) -> None:
+    now = datetime(2024, 6, 23, 13, 0, tzinfo=UTC)
+    _drop(ctx, "pdufa.txt", b"BOSTON, June 23, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) "
+          b"said today that the FDA set a PDUFA target action date of June 28, 2024 for "
+          b"Zentra(R).")
+    assert ingest_inbox(ctx, now).new == 1
+    ics = publish_calendar(ctx, now).read_text()
+    assert "DTSTART;VALUE=DATE:20240628" in ics
+    assert send_due_reminders(ctx, now).sent == 1
+    assert send_due_reminders(ctx, now + timedelta(hours=1)).sent == 0
+    (eml,) = (ctx.settings.home / "outbox").glob("*.eml")
+    assert b"Zentra" in eml.read_bytes()

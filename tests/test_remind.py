@@ -1,0 +1,87 @@
+"""Reminders: which are owed when, and what the e-mail looks like."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tracker.remind.plan import plan_reminders
+from tracker.remind.render import header_safe, message_id, render_message
+
+from .test_ical import make_deadline
+
+TZ = ZoneInfo("America/New_York")
+AT = time(8, 0)
+LEADS = [30, 7, 1]
+
+
+def _plan(now: datetime, sent: set | None = None, **over: object) -> list:
+    return plan_reminders([make_deadline(**over)], sent or set(), now, LEADS, ["ra@example.org"],
+                          AT, TZ)
+
+
+def test_nothing_due_before_send_time() -> None:
+    # 7 days before 2008-05-19 is 2008-05-12; 08:00 New York is 12:00 UTC (EDT).
+    assert [d.days_before for d in _plan(datetime(2008, 5, 12, 11, 59, 59, tzinfo=UTC))] == [30]
+    assert [d.days_before for d in _plan(datetime(2008, 5, 12, 12, 0, tzinfo=UTC))] == [7]
+
+
+def test_only_the_latest_missed_reminder_is_sent() -> None:
+    due = _plan(datetime(2008, 5, 14, 9, tzinfo=UTC), end=date(2008, 5, 19), start=date(2008, 5, 19))
+    assert [d.days_before for d in due] == [7]
+
+
+def test_nothing_is_sent_twice() -> None:
+    key = make_deadline().key
+    assert _plan(datetime(2008, 5, 14, 13, tzinfo=UTC), sent={(key, 7, "ra@example.org")}) == []
+
+
+@pytest.mark.parametrize("status", ["met", "cancelled", "missed"])
+def test_closed_deadlines_get_none(status: str) -> None:
+    assert _plan(datetime(2008, 5, 14, 13, tzinfo=UTC), status=status) == []
+
+
+def test_past_deadline_gets_none() -> None:
+    assert _plan(datetime(2008, 5, 20, 13, tzinfo=UTC)) == []
+
+
+def test_dst_change_keeps_local_send_time() -> None:
+    # 2008-11-02 is the end of DST in New York: 08:00 EST is 13:00 UTC.
+    over = {"start": date(2008, 11, 9), "end": date(2008, 11, 9)}
+    assert [d.days_before for d in _plan(datetime(2008, 11, 2, 12, 59, tzinfo=UTC), **over)] == [30]
+    assert [d.days_before for d in _plan(datetime(2008, 11, 2, 13, 0, tzinfo=UTC), **over)] == [7]
+
+
+def test_reminder_email_golden(golden) -> None:  # type: ignore[no-untyped-def]
+    (due,) = _plan(datetime(2008, 5, 12, 12, 0, tzinfo=UTC))
+    msg = render_message(due, "tracker@example.org", datetime(2008, 5, 12, 12, 0, tzinfo=UTC))
+    msg.set_boundary("==boundary-1==")
+    for i, part in enumerate(msg.iter_parts()):
+        if part.is_multipart():
+            part.set_boundary(f"==boundary-{i + 2}==")
+    golden("email/reminder-7-days.eml", bytes(msg))
+    parsed = email.message_from_bytes(bytes(msg), policy=email.policy.default)
+    assert parsed["Message-ID"] == message_id(due)
+    assert parsed["Subject"].startswith("Detailed grounds due: Zentra: Mon 19 May 2008")
+    kinds = [p.get_content_type() for p in parsed.walk()]
+    assert {"text/plain", "text/html", "text/calendar"} <= set(kinds)
+
+
+def test_release_text_cannot_reach_headers_or_html() -> None:
+    evil = make_deadline(title="Grounds due\r\nBcc: victim@example.org", evidence="<script>x</script>")
+    due = plan_reminders([evil], set(), datetime(2008, 5, 12, 12, tzinfo=UTC), LEADS,
+                         ["ra@example.org"], AT, TZ)[0]
+    msg = render_message(due, "tracker@example.org", datetime(2008, 5, 12, 12, tzinfo=UTC))
+    headers = bytes(msg).decode().split("\n\n", 1)[0]
+    assert not any(line.startswith("Bcc:") for line in headers.splitlines())
+    assert "Bcc: victim" in msg["Subject"]
+    html = next(p for p in msg.walk() if p.get_content_type() == "text/html").get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_header_safe_collapses_control_characters() -> None:
+    assert header_safe("a\r\nb\x00c") == "a b c"
