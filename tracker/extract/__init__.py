@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate
 from datetime import date, timedelta
 
 from tracker.domain import Event, Extraction, ReleaseInfo, Sentence, Timeline
@@ -29,7 +31,7 @@ def extract_text(name: str, body: str, subject: str | None = None,
                  date_header: str | None = None, warnings: tuple[str, ...] = ()) -> Extraction:
     """Extract from already-decoded text."""
     clean = text.normalise(body)
-    sents = text.sentences(clean)
+    sents = text.sentences(clean, normalised=True)
     if subject:
         sents = [Sentence(-1, text.normalise(subject))] + sents
     release_date = release_date_of(clean) or (dates.parse_full_date(date_header)
@@ -59,7 +61,6 @@ _LEAD = re.compile(r"(?:published on|publicatie datum|date:|dated|for immediate 
                    r"date of report[^:]*:|release date:?|datum:?)\s*$", re.IGNORECASE)
 _IN_SENTENCE = re.compile(r"(?:\b(?:of|is|was|on|by|until|before|after|date|dates|since|from|"
                           r"through|to|and|expected|scheduled|pdufa)\s*)$", re.IGNORECASE)
-_FULL_KINDS = ("iso", "mdy_num", "dmy_dash", "mdy", "dmy")
 _FOREIGN_DATE = re.compile(r"\b(\d{1,2})\.? (" + "|".join(sorted(dates.ALL_MONTHS, key=len,
                                                                    reverse=True))
                            + r")\.?,? ((?:19|20)\d\d)\b")
@@ -67,12 +68,16 @@ _FOREIGN_DATE = re.compile(r"\b(\d{1,2})\.? (" + "|".join(sorted(dates.ALL_MONTH
 
 def release_date_of(clean: str) -> date | None:
     """The dateline date: the best-placed full date near the top of the release."""
-    head = clean[:4000]
-    low = head.lower()
+    low = clean[:1200].lower()
+    found = _best_dateline(low)
+    if found is None or found[0] < 3:
+        found = _best_dateline(clean[:3000].lower()) or found
+    return found[2] if found else None
+
+
+def _best_dateline(low: str) -> tuple[int, int, date] | None:
     best: tuple[int, int, date] | None = None
-    for m in dates.SCANNER.finditer(low):
-        if m.lastgroup not in _FULL_KINDS:
-            continue
+    for m in dates.FULL_DATES.finditer(low):
         mention = dates._resolve(m, date(2000, 1, 1), None)
         if mention is None or not mention.has_year or mention.start is None:
             continue
@@ -86,7 +91,7 @@ def release_date_of(clean: str) -> date | None:
         score = _dateline_score(low, m.start(), m.end())
         if best is None or score > best[0] or (score == best[0] and m.start() < best[1]):
             best = (score, m.start(), d)
-    return best[2] if best else None
+    return best
 
 
 def _dateline_score(low: str, start: int, end: int) -> int:
@@ -175,7 +180,8 @@ def product_of(sents: list[Sentence]) -> str | None:
     counts: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for s in sents:
-        if s.boilerplate:
+        if s.boilerplate or not ("®" in s.text or "™" in s.text or "(" in s.text
+                                 or "[" in s.text):
             continue
         for m in _MARKED.finditer(s.text):
             name = m.group(1)
@@ -203,6 +209,8 @@ _ENGLISH = re.compile(r"\b(?:the|and|of|to|is|for|with|that|has|its)\b")
 def language_of(clean: str) -> str:
     """'en', or the code of a language we recognise but do not read ('fr', 'de', 'es')."""
     sample = clean[:6000].lower()
+    if sample.count(" the ") + sample.count(" and ") >= 8:
+        return "en"
     english = len(_ENGLISH.findall(sample))
     best, best_n = "en", english
     for code, pat in _FOREIGN.items():
@@ -227,6 +235,11 @@ _OFFSET_LEAD = re.compile(r"^(?:with)?in\b|^no later than|^not later than|^appro
                           r"|^the next")
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|which)\b|\band (?:expects?|plans?|will|"
                            r"intends?|anticipates?)\b|\.\s")
+# Every temporal expression holds a digit or one of these words; other sentences are skipped.
+_TEMPORAL = re.compile(
+    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|quarter|half|year|month|week|day"
+    r"|today|tomorrow|early|mid|late|end of|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|twelve|fifteen|twenty|thirty|sixty|ninety")
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 
 
@@ -238,13 +251,37 @@ class _Reader:
         self.ref = ref
         self.product = product
         self.lows = [s.text.lower() for s in self.sents]
+        self.pos = {s.index: i for i, s in enumerate(self.sents)}
+        # One pass of each vocabulary over the whole text, mapped back to sentences: far
+        # cheaper than searching every sentence with every pattern.
+        doc = "\n".join(self.lows)
+        starts = list(accumulate((len(x) + 1 for x in self.lows), initial=0))
+
+        hits = {n: classify.positions(doc, (n,)) for n in classify.ALL_NEEDLES}
+
+        def sentences_of(needles: tuple[str, ...]) -> set[int]:
+            return {bisect_right(starts, p) - 1 for n in needles for p in hits[n]}
+
+        self.named: dict[int, list[str]] = {}
+        for code, needles in classify.AGENCY_NEEDLES.items():
+            rx = classify.AGENCY_REGEX[code]
+            for i in sentences_of(needles):
+                m = rx.search(self.lows[i])
+                if m:
+                    self.named.setdefault(i, []).append((m.start(), code))  # type: ignore[arg-type]
+        self.named = {i: [c for _, c in sorted(v)] for i, v in self.named.items()}  # type: ignore[misc]
+        self.hinted = sentences_of(classify.EVENT_HINT)
+        self.regulatory = {i for i in sentences_of(classify.REGULATORY_NEEDLES)
+                           if classify.REGULATORY.search(self.lows[i])}
         self.doc_agency = self._dominant_agency()
+
+    def _named(self, sent: Sentence) -> list[str]:
+        return self.named.get(self.pos[sent.index], [])
 
     def _dominant_agency(self) -> str | None:
         counts: Counter[str] = Counter()
-        for low in self.lows:
-            for code in classify.agencies_in(low):
-                counts[code] += 1
+        for codes in self.named.values():
+            counts.update(codes)
         if not counts:
             return None
         top = counts.most_common(1)[0][0]
@@ -254,7 +291,8 @@ class _Reader:
 
     def events(self) -> list[Event]:
         found: dict[tuple[str, str, str | None], Event] = {}
-        for sent, low in zip(self.sents, self.lows, strict=True):
+        for i in sorted(self.hinted):
+            sent, low = self.sents[i], self.lows[i]
             hits = classify.detect(low)
             starts = sorted(m.start() for _, m in hits)
             for rule, m in hits:
@@ -284,10 +322,10 @@ class _Reader:
         scope = prefix + low[m.start():scope_end]
         when = self._event_date(rule.type, low, prefix, scope)
         return [Event(rule.type, agency, outcome, self.product, when, sent.text, sent.index)
-                for agency in self._agencies_for(rule.type, low, m)]
+                for agency in self._agencies_for(rule.type, low, m, self._named(sent))]
 
-    def _agencies_for(self, etype: str, low: str, m: re.Match[str]) -> list[str]:
-        named = classify.agencies_in(low)
+    def _agencies_for(self, etype: str, low: str, m: re.Match[str], named: list[str]
+                      ) -> list[str]:
         if etype in ("opinion", "reexamination_request", "reexamination_grounds",
                      "reexamination_outcome") and ("EMA" in named or self.doc_agency in ("EMA",
                                                                                       "EC")):
@@ -342,7 +380,7 @@ class _Reader:
         previous: Timeline | None = None
         proc_start = self._procedure_start(events)
         for i, (sent, low) in enumerate(zip(self.sents, self.lows, strict=True)):
-            if not classify.REGULATORY.search(low) or low.startswith("if "):
+            if i not in self.regulatory or low.startswith("if "):
                 continue
             found = self._timelines_in(sent, low, events, previous, proc_start)
             for t in found:
@@ -360,6 +398,8 @@ class _Reader:
 
     def _timelines_in(self, sent: Sentence, low: str, events: list[Event],
                       previous: Timeline | None, proc_start: date | None) -> list[Timeline]:
+        if not _TEMPORAL.search(low):
+            return []
         future = True if _FUTURE_HINT.search(low) else None
         mentions = _merge_spans(dates.find(low, self.ref, future), low)
         missed = bool(classify.MISSED.search(low))
@@ -383,7 +423,7 @@ class _Reader:
     def _resolve_mention(self, x: dates.Mention, low: str, sent: Sentence, milestone: str,
                          events: list[Event], previous: Timeline | None, proc_start: date | None,
                          missed: bool) -> Timeline | None:
-        agency = self._agency_for_milestone(milestone, low)
+        agency = self._agency_for_milestone(milestone, self._named(sent))
         if x.kind in ("date", "window"):
             if x.start is None or x.end is None or x.end <= self.ref or missed:
                 return None
@@ -438,8 +478,7 @@ class _Reader:
             return ("goal date", previous.end, ())
         return ("release", self.ref, ())
 
-    def _agency_for_milestone(self, milestone: str, low: str) -> str | None:
-        named = classify.agencies_in(low)
+    def _agency_for_milestone(self, milestone: str, named: list[str]) -> str | None:
         if milestone.startswith("reexamination") or milestone in ("opinion",):
             return "EMA"
         if milestone == "commission-decision":

@@ -8,11 +8,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# --- fast scanning ---------------------------------------------------------------------------
+
+
+def positions(text: str, needles: tuple[str, ...]) -> list[int]:
+    """Every offset where one of the literal needles occurs (str.find runs at C speed).
+
+    Python's regex engine tries every alternative at every position, so one big
+    alternation over a 9 KB release costs about a millisecond; finding literal needles
+    first and running the real patterns only on the sentences that hold them is ~10x faster.
+    """
+    out: list[int] = []
+    for needle in needles:
+        i = text.find(needle)
+        while i >= 0:
+            out.append(i)
+            i = text.find(needle, i + 1)
+    return out
+
+
 # --- agencies ----------------------------------------------------------------------------------
 
+AGENCY_NEEDLES = {
+    "EMA": ("chmp", "emea", "ema", "european medicines", "committee for", "cvmp", "prac"),
+    "EC": ("commission",), "FDA": ("fda", "food", "pdufa", "cder", "cber"),
+    "HC": ("canada", "noc", "notice of compliance"), "MHRA": ("mhra", "healthcare products"),
+    "PMDA": ("pmda", "mhlw", "ministry of health", "medical devices agency"),
+    "TGA": ("tga", "therapeutic goods"), "SWISSMEDIC": ("swissmedic",),
+    "NMPA": ("nmpa", "cfda", "national medical products"),
+}
 AGENCY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("EMA", re.compile(r"\b(?:chmp|emea|ema|european medicines (?:evaluation )?agency|committee for "
-                       r"(?:medicinal|human) products|comp|cvmp|prac|cat)\b|\bcommittee for medicinal")),
+                       r"(?:medicinal|human) products|cvmp|prac)\b|\bcommittee for medicinal")),
     ("EC", re.compile(r"\beuropean commission\b|\bthe commission\b|\bec decision\b")),
     ("FDA", re.compile(r"\bfda\b|\bfood (?:and|&) drug administration\b|\bpdufa\b|\bcder\b|\bcber\b")),
     ("HC", re.compile(r"\bhealth canada\b|\bnotice of compliance\b|\bnoc(?:/c)?\b")),
@@ -37,14 +64,17 @@ COUNTRY_AGENCY = [
 ]
 
 
+AGENCY_REGEX = dict(AGENCY_PATTERNS)
+
+
 def agencies_in(s: str) -> list[str]:
     """Agencies named in a lower-cased sentence, in order of first mention."""
-    found: list[tuple[int, str]] = []
-    for code, pat in AGENCY_PATTERNS:
-        m = pat.search(s)
-        if m:
-            found.append((m.start(), code))
-    return [code for _, code in sorted(found)]
+    out: list[str] = []
+    for m in AGENCY_ANY.finditer(s):
+        code = m.lastgroup
+        if code and code not in out:
+            out.append(code)
+    return out
 
 
 def countries_in(s: str) -> list[str]:
@@ -183,6 +213,19 @@ EVENT_RULES: list[EventRule] = [
 ]
 
 
+# Every event pattern needs one of these words; sentences without any skip the patterns.
+_HINT_WORDS = (
+    "opinion", "approv", "authori", "refus", "reject", "declin", "complete response", "crl",
+    "letter", "submi", "fil", "accept", "validat", "priority", "fast track", "breakthrough",
+    "orphan", "prime", "accelerated", "advisory", "adcom", "oral explanation", "hearing",
+    "trend vote", "voted", "exam", "appeal", "reconsider", "dispute", "grounds", "pdufa", "goal",
+    "action date", "target", "withdr", "exten", "acknowledg", "review", "assessment",
+    "evaluation", "grant", "recommend", "notice of", "non ", "applied", "sag ", "designat",
+    "deficiency",
+)
+EVENT_HINT = _HINT_WORDS
+
+
 def detect(s: str) -> list[tuple[EventRule, re.Match[str]]]:
     """All event mentions in a lower-cased sentence, in the order of EVENT_RULES."""
     hits = []
@@ -266,6 +309,16 @@ REGULATORY = re.compile(
     r"complete response|hearing|oral explanation|dossier|application|label\w*|notice of"
     r" compliance|marketing authori[sz]ation|procedure|clock)\b"
 )
+REGULATORY_NEEDLES = (
+    "fda", "ema", "chmp", "comp", "mhra", "pmda", "mhlw", "swissmedic", "tga", "nmpa",
+    "canada", "commission", "agency", "regulat", "pdufa", "user fee", "nda", "bla", "maa",
+    "nds", "approv", "authori", "opinion", "exam", "appeal", "advisory", "submi", "fil",
+    "action date", "goal", "decision", "validat", "review", "grounds", "questions", "day ",
+    "complete response", "hearing", "oral explanation", "dossier", "application", "label",
+    "notice of", "procedure", "clock",
+)
+ALL_NEEDLES = frozenset(REGULATORY_NEEDLES) | frozenset(EVENT_HINT) | frozenset(
+    n for needles in AGENCY_NEEDLES.values() for n in needles)
 NON_REGULATORY = re.compile(
     r"conference call|webcast|earnings|financial results|results for the|fiscal|patent|"
     r"\blisting\b|delist|annual (?:general )?meeting|shareholders|dividend|cash (?:runway|position)"

@@ -98,16 +98,36 @@ _PATTERNS: list[tuple[str, str]] = [
      r"(?:(?:approximately|about|some|another|an additional|a further) )?(?P<off_n>" + _NUM
      + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional |more |further )?(?P<off_u>" + _UNIT
      + r")\b"),
-    ("month_only", r"(?:" + "|".join(f"(?<=\\b{p} )" for p in (
-        "in", "during", "by", "until", "before", "from", "since", "of", "through", "after",
-        "following", "their", "its", "the")) + r")"
-     r"(?P<mo_m>january|february|march|april|june|july|august|september|october|november"
-     r"|december|may(?= \d| and| or|[.,;]|$))\b"),
+    ("month_only", r"\b(?P<mo_m>january|february|march|april|june|july|august|september|october"
+     r"|november|december|may)\b(?!\.? ?\d)"),
     ("year", r"\b(?P<yr_p>in|during|by|until|before|through|for|within|throughout|from|of)"
      r"(?: (?:calendar|the year|the calendar year|fiscal|fiscal year))? "
      r"(?P<yr_y>" + _YEAR + r")\b(?![-/]\d)"),
 ]
 SCANNER = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS))
+_MONTH_NEEDLES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                  "dec")
+# Literal needles each pattern needs; a pattern whose needles are all absent is not run.
+# One alternation of every pattern is several times slower than the few separate ones
+# a sentence needs (Python's engine cannot skip ahead in a large alternation).
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "iso": ("-",), "mdy_num": ("/",), "dmy_dash": ("-",), "between_months": ("between",),
+    "mdy": _MONTH_NEEDLES, "dmy": _MONTH_NEEDLES, "quarter": ("quarter",), "quarter_short": ("q",),
+    "half": ("half",), "half_short": ("h1", "h2", "1h", "2h", "h 1", "h-"),
+    "part_month": _MONTH_NEEDLES, "year_end": ("end",),
+    "part_year": ("early", "mid", "late", "end", "beginning", "start", "middle", "turn"),
+    "month_year": _MONTH_NEEDLES, "later_this": ("later",),
+    "rel_word": ("today", "morning", "afternoon", "evening", "tonight", "tomorrow", "yesterday",
+                 "week", "month", "year"),
+    "weekday": ("day",), "day_n": ("day",), "offset": ("day", "week", "month", "year"),
+    "month_only": _MONTH_NEEDLES, "year": ("19", "20"),
+}
+_SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
+_PREPOSITION = re.compile(r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
+                          r"|their|its|the|early|mid|late)\s*$")
+_FULL = ("iso", "mdy_num", "dmy_dash", "mdy", "dmy")
+# Only explicit calendar days: what a dateline can hold. Much cheaper than SCANNER.
+FULL_DATES = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS if name in _FULL))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +205,17 @@ def _num(token: str) -> int | None:
 
 def find(text: str, ref: date, future: bool | None = None) -> list[Mention]:
     """Find and resolve every temporal expression in `text` (lower-cased) against `ref`."""
+    found: list[tuple[int, int, re.Match[str]]] = []
+    for order, (_name, needles, rx) in enumerate(_SEPARATE):
+        if any(n in text for n in needles):
+            found.extend((m.start(), order, m) for m in rx.finditer(text))
+    found.sort(key=lambda f: (f[0], f[1]))
     out: list[Mention] = []
-    for m in SCANNER.finditer(text):
+    end = -1
+    for start, _order, m in found:
+        if start < end:
+            continue
+        end = m.end()
         mention = _resolve(m, ref, future)
         if mention is not None:
             out.append(mention)
@@ -245,6 +274,8 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         y, mo = int(g("my_y")), _month_no(g("my_m"))
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)
     if kind == "month_only":
+        if not _PREPOSITION.search(m.string, max(0, s - 12), s):
+            return None
         mo = _month_no(g("mo_m"))
         y = infer_year(mo, 15, ref, future)
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e, has_year=False)
@@ -406,8 +437,8 @@ def add_offset(anchor: date, amount: int, unit: str) -> date:
 
 def parse_full_date(text: str) -> date | None:
     """Read one explicit date with a year (any of our styles, any case), or None."""
-    for m in SCANNER.finditer(text.lower()):
-        if m.lastgroup in ("iso", "mdy_num", "dmy_dash", "mdy", "dmy"):
+    for m in FULL_DATES.finditer(text.lower()):
+        if m.lastgroup in _FULL:
             mention = _resolve(m, date(2000, 1, 1), None)
             if mention and mention.has_year:
                 return mention.start

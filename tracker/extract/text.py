@@ -15,7 +15,10 @@ from tracker.errors import ExtractError
 MAX_CHARS = 200_000
 
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_ODD_SPACE = "\t\u00a0\u2000-\u200b\u202f\u205f\u3000"
+# Runs of white space other than a single plain space (replacing every space is slow).
+_SPACES = re.compile(f"[{_ODD_SPACE}][ {_ODD_SPACE}]*| [ {_ODD_SPACE}]+")
+_LINE_EDGES = re.compile(r" ?\n ?")
 _BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
                "table", "section", "article", "header", "footer", "blockquote", "pre", "td", "th",
                "title", "dd", "dt")
@@ -98,10 +101,11 @@ def _looks_like_html(text: str) -> bool:
 def normalise(text: str) -> str:
     """Normalise line ends, odd spaces and compatibility characters, keeping the words."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text) if not text.isascii() else text
-    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(lines)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
+    text = _SPACES.sub(" ", text)
+    return _LINE_EDGES.sub("\n", text).strip()
 
 
 # --- paragraphs and boilerplate --------------------------------------------------------------
@@ -183,11 +187,11 @@ _ABBREV = frozenset(
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[\w$€£])")
 
 
-def sentences(text: str) -> list[Sentence]:
+def sentences(text: str, normalised: bool = False) -> list[Sentence]:
     """Split a release into sentences, keeping abbreviations and initials together."""
     out: list[Sentence] = []
     lowercase_doc = not any(c.isupper() for c in text[:5000])
-    for para, boiler in paragraphs(normalise(text)):
+    for para, boiler in paragraphs(text if normalised else normalise(text)):
         for piece in _split_para(para, lowercase_doc):
             piece = piece.strip()
             if piece:
