@@ -77,13 +77,14 @@ def release_date_of(clean: str) -> date | None:
 
 def _best_dateline(low: str) -> tuple[int, int, date] | None:
     best: tuple[int, int, date] | None = None
-    for m in dates.FULL_DATES.finditer(low):
-        mention = dates._resolve(m, date(2000, 1, 1), None)
-        if mention is None or not mention.has_year or mention.start is None:
+    for mention in dates.find(low, date(2000, 1, 1), kinds=dates.FULL_KINDS):
+        if not mention.has_year or mention.start is None:
             continue
-        score = _dateline_score(low, m.start(), m.end())
+        score = _dateline_score(low, mention.pos, mention.endpos)
         if best is None or score > best[0]:
-            best = (score, m.start(), mention.start)
+            best = (score, mention.pos, mention.start)
+    if best is not None and best[0] >= 3:
+        return best
     for m in _FOREIGN_DATE.finditer(low):
         d = dates._safe_date(int(m.group(3)), dates.ALL_MONTHS[m.group(2)], int(m.group(1)))
         if d is None:
@@ -257,10 +258,10 @@ class _Reader:
         doc = "\n".join(self.lows)
         starts = list(accumulate((len(x) + 1 for x in self.lows), initial=0))
 
-        hits = {n: classify.positions(doc, (n,)) for n in classify.ALL_NEEDLES}
+        hits = classify.needle_hits(doc)
 
         def sentences_of(needles: tuple[str, ...]) -> set[int]:
-            return {bisect_right(starts, p) - 1 for n in needles for p in hits[n]}
+            return {bisect_right(starts, p) - 1 for n in needles for p in hits.get(n, ())}
 
         self.named: dict[int, list[str]] = {}
         for code, needles in classify.AGENCY_NEEDLES.items():

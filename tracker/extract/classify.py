@@ -7,24 +7,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
 
 # --- fast scanning ---------------------------------------------------------------------------
 
 
-def positions(text: str, needles: tuple[str, ...]) -> list[int]:
-    """Every offset where one of the literal needles occurs (str.find runs at C speed).
+@lru_cache(maxsize=1)
+def _automaton() -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for needle in ALL_NEEDLES:
+        auto.add_word(needle, needle)
+    auto.make_automaton()
+    return auto
+
+
+def needle_hits(text: str) -> dict[str, list[int]]:
+    """Start offsets of every vocabulary needle in `text`, found in one Aho-Corasick pass.
 
     Python's regex engine tries every alternative at every position, so one big
     alternation over a 9 KB release costs about a millisecond; finding literal needles
-    first and running the real patterns only on the sentences that hold them is ~10x faster.
+    first and running the real patterns only on the sentences that hold them is far cheaper.
     """
-    out: list[int] = []
-    for needle in needles:
-        i = text.find(needle)
-        while i >= 0:
-            out.append(i)
-            i = text.find(needle, i + 1)
-    return out
+    hits: dict[str, list[int]] = {}
+    for end, needle in _automaton().iter(text):
+        hits.setdefault(needle, []).append(end - len(needle) + 1)
+    return hits
 
 
 # --- agencies ----------------------------------------------------------------------------------
@@ -113,6 +122,27 @@ class EventRule:
     pattern: re.Pattern[str]
     outcome: str | None = None
     default_agency: str | None = None
+
+
+# Literal needles one of which every match of the event's pattern contains.
+EVENT_NEEDLES: dict[str, tuple[str, ...]] = {
+    "goal_date_extension": ("exten",),
+    "goal_date": ("date",),
+    "reexamination_grounds": ("grounds",),
+    "reexamination_request": ("exam", "appeal", "reconsideration", "dispute"),
+    "reexamination_outcome": ("exam", "appeal"),
+    "trend_vote": ("trend vote", "voted"),
+    "opinion": ("opinion", "recommend", "refus"),
+    "refusal": ("letter", "crl", "refus", "rtf", "non", "deficiency", "reject", "declined"),
+    "approval": ("approv", "authori", "granted", "grant", "notice of compliance"),
+    "resubmission": ("resubmi", "filed"),
+    "withdrawal": ("withdr",),
+    "review_designation": ("priority", "accelerated", "fast track", "breakthrough", "prime",
+                           "orphan", "rare pediatric"),
+    "acceptance": ("accept", "validat", "acknowledg", "review", "evaluation", "assessment"),
+    "submission": ("submi", "filed", "filing", "applied"),
+    "advisory_meeting": ("advisory", "adcom", "oral explanation", "oral hearing", "sag"),
+}
 
 
 def _p(rx: str) -> re.Pattern[str]:
@@ -230,6 +260,8 @@ def detect(s: str) -> list[tuple[EventRule, re.Match[str]]]:
     """All event mentions in a lower-cased sentence, in the order of EVENT_RULES."""
     hits = []
     for rule in EVENT_RULES:
+        if not any(n in s for n in EVENT_NEEDLES[rule.type]):
+            continue
         m = rule.pattern.search(s)
         if m:
             hits.append((rule, m))

@@ -104,7 +104,6 @@ _PATTERNS: list[tuple[str, str]] = [
      r"(?: (?:calendar|the year|the calendar year|fiscal|fiscal year))? "
      r"(?P<yr_y>" + _YEAR + r")\b(?![-/]\d)"),
 ]
-SCANNER = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS))
 _MONTH_NEEDLES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                   "dec")
 # Literal needles each pattern needs; a pattern whose needles are all absent is not run.
@@ -123,11 +122,11 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "month_only": _MONTH_NEEDLES, "year": ("19", "20"),
 }
 _SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
+_ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needles)
 _PREPOSITION = re.compile(r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
                           r"|their|its|the|early|mid|late)\s*$")
 _FULL = ("iso", "mdy_num", "dmy_dash", "mdy", "dmy")
-# Only explicit calendar days: what a dateline can hold. Much cheaper than SCANNER.
-FULL_DATES = re.compile("|".join(f"(?P<{name}>{pat})" for name, pat in _PATTERNS if name in _FULL))
+FULL_KINDS = _FULL
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,11 +202,16 @@ def _num(token: str) -> int | None:
     return NUMBER_WORDS.get(token)
 
 
-def find(text: str, ref: date, future: bool | None = None) -> list[Mention]:
-    """Find and resolve every temporal expression in `text` (lower-cased) against `ref`."""
+def find(text: str, ref: date, future: bool | None = None,
+         kinds: tuple[str, ...] | None = None) -> list[Mention]:
+    """Find and resolve every temporal expression in `text` (lower-cased) against `ref`.
+
+    `kinds` limits the search to some patterns (FULL_KINDS: explicit calendar days).
+    """
     found: list[tuple[int, int, re.Match[str]]] = []
-    for order, (_name, needles, rx) in enumerate(_SEPARATE):
-        if any(n in text for n in needles):
+    present = {n for n in _ALL_DATE_NEEDLES if n in text}
+    for order, (name, needles, rx) in enumerate(_SEPARATE):
+        if (kinds is None or name in kinds) and not present.isdisjoint(needles):
             found.extend((m.start(), order, m) for m in rx.finditer(text))
     found.sort(key=lambda f: (f[0], f[1]))
     out: list[Mention] = []
@@ -437,9 +441,7 @@ def add_offset(anchor: date, amount: int, unit: str) -> date:
 
 def parse_full_date(text: str) -> date | None:
     """Read one explicit date with a year (any of our styles, any case), or None."""
-    for m in FULL_DATES.finditer(text.lower()):
-        if m.lastgroup in _FULL:
-            mention = _resolve(m, date(2000, 1, 1), None)
-            if mention and mention.has_year:
-                return mention.start
+    for mention in find(text.lower(), date(2000, 1, 1), kinds=_FULL):
+        if mention.has_year:
+            return mention.start
     return None

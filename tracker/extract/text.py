@@ -18,7 +18,7 @@ _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ
 _ODD_SPACE = "\t\u00a0\u2000-\u200b\u202f\u205f\u3000"
 # Runs of white space other than a single plain space (replacing every space is slow).
 _SPACES = re.compile(f"[{_ODD_SPACE}][ {_ODD_SPACE}]*| [ {_ODD_SPACE}]+")
-_LINE_EDGES = re.compile(r" ?\n ?")
+_LINE_EDGES = re.compile(r" \n ?|\n ")
 _BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
                "table", "section", "article", "header", "footer", "blockquote", "pre", "td", "th",
                "title", "dd", "dt")
@@ -104,8 +104,11 @@ def normalise(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
         text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
-    text = _SPACES.sub(" ", text)
-    return _LINE_EDGES.sub("\n", text).strip()
+    if "  " in text or "\t" in text or not text.isascii():
+        text = _SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _LINE_EDGES.sub("\n", text)
+    return text.strip()
 
 
 # --- paragraphs and boilerplate --------------------------------------------------------------
@@ -184,7 +187,8 @@ _ABBREV = frozenset(
     "md mich minn mo pa tenn tex va wis colo ariz ore okla ind ky la ala nev del d.c ph.d m.d b.v "
     "a.g s.p.a s.r.l p.o ca no. tel fax int'l intl bros assn cie cia".split()
 )
-_SPLIT = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[\w$€£])")
+_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
+_SPLIT = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[\w$€£])")
 
 
 def sentences(text: str, normalised: bool = False) -> list[Sentence]:
@@ -203,21 +207,24 @@ def _split_para(para: str, lowercase_doc: bool) -> list[str]:
     pieces: list[str] = []
     start = 0
     for m in _SPLIT.finditer(para):
-        before = para[start:m.start()].rstrip()
-        if not _ends_sentence(before, para[m.end():m.end() + 1], lowercase_doc):
+        stop = m.start() + 1  # keep the full stop; closing quotes go with the sentence
+        closing = para[stop:m.end()].rstrip()
+        if not _ends_sentence(para, start, m.start(), para[m.end():m.end() + 1], lowercase_doc):
             continue
-        pieces.append(para[start:m.start()])
+        pieces.append(para[start:stop + len(closing)])
         start = m.end()
     pieces.append(para[start:])
     return pieces
 
 
-def _ends_sentence(before: str, next_char: str, lowercase_doc: bool) -> bool:
-    if not before.endswith("."):
+def _ends_sentence(para: str, start: int, dot: int, next_char: str, lowercase_doc: bool
+                   ) -> bool:
+    if para[dot] != ".":
         return True
-    word = before.rsplit(None, 1)[-1].lstrip("(\"“'").lower().rstrip(".")
+    word = para[max(start, para.rfind(" ", start, dot) + 1):dot].lstrip("(\"“'").lower()
+    word = word.rstrip(".")
     if word in _ABBREV or (len(word) == 1 and word.isalpha()):
         return False
-    if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):  # initialisms such as u.s or n.y
+    if "." in word and _INITIALS.fullmatch(word):  # initialisms such as u.s or n.y
         return False
     return lowercase_doc or not next_char.islower()
