@@ -68,7 +68,7 @@ _FOREIGN_DATE = re.compile(r"\b(\d{1,2})\.? (" + "|".join(sorted(dates.ALL_MONTH
 
 def release_date_of(clean: str) -> date | None:
     """The dateline date: the best-placed full date near the top of the release."""
-    low = clean[:1200].lower()
+    low = clean[:700].lower()
     found = _best_dateline(low)
     if found is None or found[0] < 3:
         found = _best_dateline(clean[:3000].lower()) or found

@@ -93,11 +93,10 @@ _PATTERNS: list[tuple[str, str]] = [
     ("weekday", r"\b(?:(?P<wd_rel>last|next|this|on|coming) )?(?P<wd>monday|tuesday|wednesday"
      r"|thursday|friday|saturday|sunday)\b(?: (?P<wd_rel2>this|next|last) week)?"),
     ("day_n", r"\bday[ \-](?P<dn>\d{1,3})\b"),
-    ("offset", r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some"
-     r"|an additional|a further|additional|after|over the next|over|for|by)? ?(?:the next )?"
-     r"(?:(?:approximately|about|some|another|an additional|a further) )?(?P<off_n>" + _NUM
-     + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional |more |further )?(?P<off_u>" + _UNIT
-     + r")\b"),
+    # The lead words ("within", "approximately"...) are read back from the text in _resolve:
+    # a pattern that starts with optional words is tried at every position and is slow.
+    ("offset", r"\b(?P<off_n>" + _NUM + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional "
+     r"|more |further )?(?P<off_u>" + _UNIT + r")\b"),
     ("month_only", r"\b(?P<mo_m>january|february|march|april|june|july|august|september|october"
      r"|november|december|may)\b(?!\.? ?\d)"),
     ("year", r"\b(?P<yr_p>in|during|by|until|before|through|for|within|throughout|from|of)"
@@ -122,6 +121,10 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "month_only": _MONTH_NEEDLES, "year": ("19", "20"),
 }
 _SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
+_OFFSET_LEAD = re.compile(
+    r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
+    r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+)?(?:(?:approximately"
+    r"|about|some|another|an additional|a further)\s+)?$")
 _ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needles)
 _PREPOSITION = re.compile(r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
                           r"|their|its|the|early|mid|late)\s*$")
@@ -307,10 +310,12 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         unit = g("off_u").split()[-1].rstrip("s")
         if "business" in g("off_u") or "working" in g("off_u"):
             unit = "business_day"
-        amount = n
-        if g("off_fr") and unit == "month":
+        if g("off_fr"):
             return None
-        return Mention("offset", None, None, txt.strip(), s, e, amount=amount, unit=unit)
+        lead = _OFFSET_LEAD.search(m.string, max(0, s - 45), s)
+        if lead:
+            s = lead.start()
+        return Mention("offset", None, None, m.string[s:e], s, e, amount=n, unit=unit)
     if kind == "year":
         y = int(g("yr_y"))
         if "fiscal" in txt:

@@ -187,8 +187,27 @@ _ABBREV = frozenset(
     "md mich minn mo pa tenn tex va wis colo ariz ore okla ind ky la ala nev del d.c ph.d m.d b.v "
     "a.g s.p.a s.r.l p.o ca no. tel fax int'l intl bros assn cie cia".split()
 )
-_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
-_SPLIT = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘'(\[]?[\w$€£])")
+
+
+def _splitter(lowercase_doc: bool) -> re.Pattern[str]:
+    """A sentence-boundary pattern that knows abbreviations and initials by itself.
+
+    Fixed-width look-behinds, one per abbreviation length, keep "Inc.", "N.Y." and "J."
+    from ending a sentence; in a normal document the next sentence must not start in
+    lower case, in an all-lower-case one it may.
+    """
+    by_len: dict[int, list[str]] = {}
+    for word in _ABBREV:
+        by_len.setdefault(len(word), []).append(re.escape(word))
+    guards = "".join(f"(?<!\\b(?i:{'|'.join(sorted(words))})\\.)"
+                     for _, words in sorted(by_len.items()))
+    guards += r"(?<!\b[A-Za-z]\.)(?<![A-Za-z]\.[A-Za-z]\.)"
+    start = r"[\w$€£]" if lowercase_doc else r"(?![a-z])[\w$€£]"
+    # The pattern starts with a character class, so the engine skips to candidates fast.
+    return re.compile(r"[.!?]" + guards + r"[\"”’')\]]*\s+(?=[\"“‘'(\[]?" + start + ")")
+
+
+_SPLITTERS = {flag: _splitter(flag) for flag in (False, True)}
 
 
 def sentences(text: str, normalised: bool = False) -> list[Sentence]:
@@ -206,25 +225,8 @@ def sentences(text: str, normalised: bool = False) -> list[Sentence]:
 def _split_para(para: str, lowercase_doc: bool) -> list[str]:
     pieces: list[str] = []
     start = 0
-    for m in _SPLIT.finditer(para):
-        stop = m.start() + 1  # keep the full stop; closing quotes go with the sentence
-        closing = para[stop:m.end()].rstrip()
-        if not _ends_sentence(para, start, m.start(), para[m.end():m.end() + 1], lowercase_doc):
-            continue
-        pieces.append(para[start:stop + len(closing)])
+    for m in _SPLITTERS[lowercase_doc].finditer(para):
+        pieces.append(para[start:m.end()].rstrip())
         start = m.end()
     pieces.append(para[start:])
     return pieces
-
-
-def _ends_sentence(para: str, start: int, dot: int, next_char: str, lowercase_doc: bool
-                   ) -> bool:
-    if para[dot] != ".":
-        return True
-    word = para[max(start, para.rfind(" ", start, dot) + 1):dot].lstrip("(\"“'").lower()
-    word = word.rstrip(".")
-    if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-        return False
-    if "." in word and _INITIALS.fullmatch(word):  # initialisms such as u.s or n.y
-        return False
-    return lowercase_doc or not next_char.islower()
