@@ -236,11 +236,7 @@ _OFFSET_LEAD = re.compile(r"^(?:with)?in\b|^no later than|^not later than|^appro
                           r"|^the next")
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|which)\b|\band (?:expects?|plans?|will|"
                            r"intends?|anticipates?)\b|\.\s")
-# Every temporal expression holds a digit or one of these words; other sentences are skipped.
-_TEMPORAL = re.compile(
-    r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|quarter|half|year|month|week|day"
-    r"|today|tomorrow|early|mid|late|end of|one|two|three|four|five|six|seven|eight|nine|ten"
-    r"|twelve|fifteen|twenty|thirty|sixty|ninety")
+_DIGIT = re.compile(r"\d")
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 
 
@@ -272,8 +268,13 @@ class _Reader:
                     self.named.setdefault(i, []).append((m.start(), code))  # type: ignore[arg-type]
         self.named = {i: [c for _, c in sorted(v)] for i, v in self.named.items()}  # type: ignore[misc]
         self.hinted = sentences_of(classify.EVENT_HINT)
+        self.nonreg = sentences_of(classify.NON_REGULATORY_NEEDLES)
+        self.missed = sentences_of(classify.MISSED_NEEDLES)
+        self.vague = sentences_of(classify.NOT_A_DATE_NEEDLES)
+        worded = sentences_of(classify.TEMPORAL_NEEDLES)
         self.regulatory = {i for i in sentences_of(classify.REGULATORY_NEEDLES)
-                           if classify.REGULATORY.search(self.lows[i])}
+                           if (i in worded or _DIGIT.search(self.lows[i]))
+                           and classify.REGULATORY.search(self.lows[i])}
         self.doc_agency = self._dominant_agency()
 
     def _named(self, sent: Sentence) -> list[str]:
@@ -399,18 +400,18 @@ class _Reader:
 
     def _timelines_in(self, sent: Sentence, low: str, events: list[Event],
                       previous: Timeline | None, proc_start: date | None) -> list[Timeline]:
-        if not _TEMPORAL.search(low):
-            return []
         future = True if _FUTURE_HINT.search(low) else None
         mentions = _merge_spans(dates.find(low, self.ref, future), low)
-        missed = bool(classify.MISSED.search(low))
+        i = self.pos[sent.index]
+        missed = i in self.missed and bool(classify.MISSED.search(low))
         out: list[Timeline] = []
         region_start = 0
         for x in mentions:
             region = low[region_start:min(len(low), x.endpos + 40)]
             clause = _clause_of(low, region_start, x.pos, x.endpos)
             region_start = x.endpos
-            if classify.NOT_A_DATE.search(clause) or classify.NON_REGULATORY.search(clause):
+            if (i in self.vague and classify.NOT_A_DATE.search(clause)) or (
+                    i in self.nonreg and classify.NON_REGULATORY.search(clause)):
                 continue
             milestone = classify.milestone_of(clause) or classify.milestone_of(region)
             if milestone is None:
@@ -447,7 +448,8 @@ class _Reader:
         anchor_m = _ANCHOR.match(after)
         if not (_OFFSET_LEAD.match(x.text) or anchor_m) or x.amount is None or x.unit is None:
             return None
-        if x.unit == "business_day" or classify.NOT_A_DATE.search(low):
+        if x.unit == "business_day" or (self.pos[sent.index] in self.vague
+                                        and classify.NOT_A_DATE.search(low)):
             return None
         anchor_name, anchor_date, assumptions = self._anchor(anchor_m, milestone, events, previous)
         if anchor_date is None:

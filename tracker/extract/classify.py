@@ -349,8 +349,14 @@ REGULATORY_NEEDLES = (
     "complete response", "hearing", "oral explanation", "dossier", "application", "label",
     "notice of", "procedure", "clock",
 )
-ALL_NEEDLES = frozenset(REGULATORY_NEEDLES) | frozenset(EVENT_HINT) | frozenset(
-    n for needles in AGENCY_NEEDLES.values() for n in needles)
+# Every temporal expression holds a digit or one of these words.
+TEMPORAL_NEEDLES = (
+    "jan", "feb", "mar", "apr", "may", "jun",
+    "jul", "aug", "sep", "oct", "nov", "dec", "quarter", "half", "year", "month", "week", "day",
+    "today", "tomorrow", "early", "mid", "late", "end of", "one", "two", "three", "four", "five",
+    "six", "seven", "eight", "nine", "ten", "twelve", "fifteen", "twenty", "thirty", "sixty",
+    "ninety",
+)
 NON_REGULATORY = re.compile(
     r"conference call|webcast|earnings|financial results|results for the|fiscal|patent|"
     r"\blisting\b|delist|annual (?:general )?meeting|shareholders|dividend|cash (?:runway|position)"
@@ -367,6 +373,21 @@ MISSED = re.compile(
     r"|expected)|\bprevious(?:ly)?\b|\boriginal(?:ly)?\b|\bprior\b|\bformer\b|replac\w+|superseded"
     r"|(?:ahead of|in advance of|before) (?:the|its) (?:pdufa|goal|action|target)"
 )
+# Literal needles of the three patterns above, so sentences without any skip them.
+NON_REGULATORY_NEEDLES = (
+    "conference", "webcast", "earnings", "results", "fiscal", "patent", "listing", "annual",
+    "shareholder", "dividend", "cash", "fund", "runway", "investor", "present", "symposium",
+    "congress", "top-line", "topline", "read-out", "readout", "data ", "enrol", "recruit",
+    "dosing", "first patient", "interim", "trading", "stock", "share price", "replay",
+    "archived", "dial", "analyst", "launch", "commerciali", "net loss", "revenue",
+    "milestone payment", "royalt", "financing", "offering", "ipo", "merger", "acquisition",
+    "exclusivity", "expir",
+)
+MISSED_NEEDLES = (
+    "not ", "n't", "unable", "fail", "miss", "was ", "were ", "had been", "previous", "original",
+    "prior", "former", "replac", "superseded", "ahead of", "in advance of", "before",
+)
+NOT_A_DATE_NEEDLES = ("coming", "soon", "due course", "shortly", "clock")
 NOT_A_DATE = re.compile(
     r"in the coming (?:weeks|months|days)|soon|in due course|as soon as possible|shortly|"
     r"excluding (?:any )?clock[- ]stops?|clock[- ]stops? excluded"
@@ -375,19 +396,10 @@ NOT_A_DATE = re.compile(
 
 def milestone_of(clause: str) -> str | None:
     """The regulatory act a clause's timeline is about, or None if it names none."""
-    best: tuple[int, str] | None = None
-    for name, pat in MILESTONES:
-        m = pat.search(clause)
-        if m and (best is None or _rank(name) < _rank(best[1])):
-            best = (m.start(), name)
-    return best[1] if best else None
-
-
-_ORDER = [name for name, _ in MILESTONES]
-
-
-def _rank(name: str) -> int:
-    return _ORDER.index(name)
+    for name, pat in MILESTONES:  # ordered from the most to the least specific
+        if pat.search(clause):
+            return name
+    return None
 
 
 MILESTONE_TITLES = {
@@ -405,3 +417,7 @@ MILESTONE_TITLES = {
     "meeting": "Meeting with the agency",
     "procedure-day": "Procedure milestone",
 }
+
+ALL_NEEDLES = frozenset(TEMPORAL_NEEDLES) | frozenset(REGULATORY_NEEDLES) | frozenset(
+    NON_REGULATORY_NEEDLES + MISSED_NEEDLES + NOT_A_DATE_NEEDLES) | frozenset(EVENT_HINT) | frozenset(
+    n for needles in AGENCY_NEEDLES.values() for n in needles)

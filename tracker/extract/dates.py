@@ -125,6 +125,11 @@ _OFFSET_LEAD = re.compile(
     r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
     r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+)?(?:(?:approximately"
     r"|about|some|another|an additional|a further)\s+)?$")
+_MONTH_SET = frozenset(_MONTH_NEEDLES)
+_MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
+# Needles too common to gate on their own, confirmed by a cheap pattern before use.
+_PROBES = {"-": re.compile(r"\d-"), "/": re.compile(r"\d/\d"), "q": re.compile(r"q[1-4]|[1-4]q"),
+           "19": re.compile(r"19\d\d"), "20": re.compile(r"20\d\d")}
 _ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needles)
 _PREPOSITION = re.compile(r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
                           r"|their|its|the|early|mid|late)\s*$")
@@ -213,6 +218,11 @@ def find(text: str, ref: date, future: bool | None = None,
     """
     found: list[tuple[int, int, re.Match[str]]] = []
     present = {n for n in _ALL_DATE_NEEDLES if n in text}
+    if present & _MONTH_SET and not _MONTH_WORD.search(text):
+        present -= _MONTH_SET  # "decision", "market": no month name after all
+    for needle, probe in _PROBES.items():
+        if needle in present and not probe.search(text):
+            present.discard(needle)
     for order, (name, needles, rx) in enumerate(_SEPARATE):
         if (kinds is None or name in kinds) and not present.isdisjoint(needles):
             found.extend((m.start(), order, m) for m in rx.finditer(text))
