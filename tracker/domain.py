@@ -20,11 +20,20 @@ class RawItem:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """One sentence of a release, with its position and whether it is boilerplate."""
+    """One sentence of a release, with its position and section.
+
+    `section` is "body", "about" (an "About ..." paragraph) or "legal" (forward-looking
+    statements, safe harbour, contacts, trademark notices).
+    """
 
     index: int
     text: str
-    boilerplate: bool = False
+    section: str = "body"
+
+    @property
+    def boilerplate(self) -> bool:
+        """True outside the body of the release."""
+        return self.section != "body"
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,7 +228,8 @@ _NEWS_GOAL = re.compile(r"assign|\bset\b|learn|establish|inform|told|notif|accep
 _FUTURE_HINT = re.compile(r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
                           r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected)\b")
 _ANCHOR = re.compile(
-    r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?:the\s+)?(?:date\s+of\s+)?"
+    r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
+    r"(?:date\s+of\s+)?"
     r"(?P<receipt>receipt|receiving|notification|notice)?\s*(?:of\s+)?(?:the\s+|its\s+|this\s+|"
     r"such\s+)?(?P<what>[\w -]{0,40})")
 _OFFSET_LEAD = re.compile(r"^(?:with)?in\b|^no later than|^not later than|^approximately|^about"
@@ -244,7 +245,12 @@ class _Reader:
     """Reads the sentences of one release against its release date."""
 
     def __init__(self, sents: list[Sentence], ref: date, product: str | None) -> None:
-        self.sents = [s for s in sents if not s.boilerplate]
+        # The body, plus "About" sentences that name the product: an About section may
+        # recount the product's regulatory history ("In December 2010 the FDA accepted ...").
+        key = (product or "\0").lower()
+        self.sents = [s for s in sents if s.section == "body"
+                      or (s.section == "about" and key in s.text.lower())]
+        self.body = {s.index for s in sents if s.section == "body"}
         self.ref = ref
         self.product = product
         self.lows = [s.text.lower() for s in self.sents]
@@ -304,6 +310,9 @@ class _Reader:
                                             and ev.type not in ("goal_date",)):
                         found[key] = ev
         events = list(found.values())
+        if any(e.type == "goal_date_extension" for e in events):
+            # The new date of an extension is not a separately announced goal date.
+            events = [e for e in events if e.type != "goal_date"]
         return _infer_outcomes(events)
 
     def _events_from(self, sent: Sentence, low: str, rule: classify.EventRule,
@@ -382,7 +391,7 @@ class _Reader:
         previous: Timeline | None = None
         proc_start = self._procedure_start(events)
         for i, (sent, low) in enumerate(zip(self.sents, self.lows, strict=True)):
-            if i not in self.regulatory or low.startswith("if "):
+            if i not in self.regulatory or low.startswith("if ") or sent.index not in self.body:
                 continue
             found = self._timelines_in(sent, low, events, previous, proc_start)
             for t in found:

@@ -104,6 +104,7 @@ PLANNED = re.compile(
     r"|hoping|to be|prepar(?:es|ing) to|look(?:s|ing)? forward to|potential(?:ly)?|possible"
     r"|if|upon|once|pending|in order to|toward|towards|before|expectation|scheduled to|goal of"
     r"|working to|continue to|ready to|whether|subject to|eligible|required to|requir\w+|"
+    r"recommend\w*|propos\w*|"
     r"approvability|believes?|unless|await\w*)\b"
 )
 NEGATED = re.compile(r"\b(?:no|not|never|nor|without|neither|none)\b|n't\b")
@@ -152,19 +153,19 @@ def _p(rx: str) -> re.Pattern[str]:
 _APP = r"(?:application|nda|snda|bla|sbla|maa|mah|nds|sns|dossier|filing|submission|variation|anda)"
 EVENT_RULES: list[EventRule] = [
     EventRule("goal_date_extension", _p(
-        r"(?:pdufa|goal|action|target)[\w\s()]{0,40}dates?[\w\s,()]{0,60}(?:has been|was|been|is"
-        r" being) extended|extend(?:ed|s)? the (?:pdufa|review|goal|action|target)[\w\s()]{0,30}"
+        r"(?:pdufa|goal|action|target)[^;]{0,40}?dates?[^;]{0,160}?(?:has been|was|been|is"
+        r" being) extended|extend(?:ed|s)? the (?:pdufa|review|goal|action|target)[^;]{0,30}?"
         r"(?:date|period|clock)|(?:three|3)[- ]month (?:review )?extension|extension of the "
         r"(?:pdufa|review|goal|action)")),
     EventRule("goal_date", _p(
-        r"(?:pdufa|user fee|target action|action|goal|target)[\w\s()]{0,25}(?:goal |target |action )?"
+        r"(?:pdufa|user fee|target action|action|goal|target)[^;]{0,25}?(?:goal |target |action )?"
         r"date (?:of|is|was|for|set|has|to|,|\()|(?:pdufa|user fee|target action|action|goal)"
-        r"[\w\s()]{0,25}date[\w\s()]{0,15}(?:of|is) |(?:assigned|set|scheduled|established) an? "
-        r"[\w\s()]{0,40}(?:pdufa|goal|action) date|(?:pdufa|goal|action) date has been set"
+        r"[^;]{0,25}?date[^;]{0,15}?(?:of|is) |(?:assigned|set|scheduled|established) an? "
+        r"[^;]{0,40}?(?:pdufa|goal|action) date|(?:pdufa|goal|action) date has been set"
         r"|has an? [\w ,()]{0,20}(?:pdufa|user fee goal) date")),
     EventRule("reexamination_grounds", _p(
-        r"(?:submitted|filed|lodged|provided|sent)[\w\s]{0,30}(?:detailed )?grounds (?:for|of) "
-        r"(?:the )?(?:re-?examination|appeal)|grounds for re-?examination[\w\s\"”]{0,20}(?:were|was|"
+        r"(?:submitted|filed|lodged|provided|sent)[^;]{0,30}?(?:detailed )?grounds (?:for|of) "
+        r"(?:the )?(?:re-?examination|appeal)|grounds for re-?examination[^;]{0,20}?(?:were|was|"
         r"have been|has been) (?:submitted|filed)")),
     EventRule("reexamination_request", _p(
         r"request(?:ed|s|ing)?,? (?:a |the )?(?:formal )?re-?examination|request(?:ed|s)? that the "
@@ -174,22 +175,22 @@ EVENT_RULES: list[EventRule] = [
         r"request(?:ed|s)? (?:a |for )?(?:reconsideration|formal dispute resolution)|"
         r"(?:initiated|started|began) (?:the |a )?(?:re-?examination|appeal)")),
     EventRule("reexamination_outcome", _p(
-        r"(?:following|after|upon|at the end of|concluding|conclusion of)[\w\s]{0,15}(?:the )?"
-        r"(?:re-?examination|appeal)[\w\s,]{0,80}(?P<out>positive|negative|favou?rable|"
+        r"(?:following|after|upon|at the end of|concluding|conclusion of)[^;]{0,15}?(?:the )?"
+        r"(?:re-?examination|appeal)[^;]{0,80}?(?P<out>positive|negative|favou?rable|"
         r"unfavou?rable|upheld|reversed|confirmed)|(?P<out2>positive|negative) (?:opinion|outcome)"
-        r"[\w\s]{0,30}(?:following|after|on) (?:the )?re-?examination|re-?examination[\w\s]{0,40}"
-        r"(?:confirmed|upheld|reversed) (?:its|the)[\w\s]{0,20}opinion")),
+        r"[^;]{0,30}?(?:following|after|on) (?:the )?re-?examination|re-?examination[^;]{0,40}?"
+        r"(?:confirmed|upheld|reversed) (?:its|the)[^;]{0,20}?opinion")),
     EventRule("trend_vote", _p(
-        r"(?P<out>positive|negative|mixed|favou?rable|unfavou?rable) trend vote|trend vote[\w\s,]{0,40}"
+        r"(?P<out>positive|negative|mixed|favou?rable|unfavou?rable) trend vote|trend vote[^;]{0,40}?"
         r"(?P<out2>positive|negative|mixed|favou?rable|unfavou?rable)|(?:committee|panel|adcomm?)"
-        r"[\w\s,]{0,60}voted (?P<votes>\d+|\w+)[ -]to[ -](?P<votes2>\d+|\w+)|voted (?P<unan>"
+        r"[^;]{0,60}?voted (?P<votes>\d+|\w+)[ -]to[ -](?P<votes2>\d+|\w+)|voted (?P<unan>"
         r"unanimously)")),
     EventRule("opinion", _p(
         r"(?P<out>positive|negative|favou?rable|unfavou?rable)(?: chmp| comp| cvmp| scientific| final"
-        r"| initial| initial negative)? opinion|opinion[\w\s,()]{0,30} (?:is|was) (?P<out2>positive"
-        r"|negative)|(?:chmp|committee)[\w\s,()]{0,40}(?P<rec>recommend(?:ed|s|ing)?) (?:the )?"
+        r"| initial| initial negative)? opinion|opinion[^;]{0,30}? (?:is|was) (?P<out2>positive"
+        r"|negative)|(?:chmp|committee)[^;]{0,40}?(?P<rec>recommend(?:ed|s|ing)?) (?:the )?"
         r"(?:approval|granting|that the european commission grant|a marketing authori[sz]ation"
-        r"|conditional)|(?:chmp|committee)[\w\s,()]{0,60}(?P<ref>recommend(?:ed|s)? (?:the )?"
+        r"|conditional)|(?:chmp|committee)[^;]{0,60}?(?P<ref>recommend(?:ed|s)? (?:the )?"
         r"refus\w+|refus\w+ to recommend)|opinion (?:issued|adopted) (?:last|this|in|on|by the)")),
     EventRule("refusal", _p(
         r"complete response letter|\bcrl\b|not[- ]approvable letter|\bapprovable letter|"
@@ -213,31 +214,32 @@ EVENT_RULES: list[EventRule] = [
         r"(?:has|have) re-?filed|refiled")),
     EventRule("withdrawal", _p(
         r"(?:withdr[ea]w|withdrawn|withdrawing|withdrawal of) (?:the |its |our )?(?:\w+ )?"
-        r"(?:marketing authori[sz]ation )?" + _APP + r"|" + _APP + r"[\w\s]{0,30}(?:has been|was|were)"
+        r"(?:marketing authori[sz]ation )?" + _APP + r"|" + _APP + r"[^;]{0,30}?(?:has been|was|were)"
         r" withdrawn")),
     EventRule("review_designation", _p(
         r"(?:granted|grants|received|receives|awarded|obtained|assigned|designated|given|gave|"
-        r"eligib\w+ for|accepted for|was granted|has been granted|and)[\w\s,()]{0,60}?"
+        r"eligib\w+ for|accepted for|was granted|has been granted|and)[^;]{0,60}?"
         r"(?:priority review|accelerated assessment|fast track|breakthrough therapy|\bprime\b|"
         r"orphan (?:drug |medicinal product )?(?:designation|status)|priority medicines|"
         r"rare pediatric disease)|(?:priority review|accelerated assessment|fast track|breakthrough"
         r" therapy|orphan drug) (?:designation|status)? ?(?:was|has been) granted")),
     EventRule("acceptance", _p(
-        r"accept(?:ed|s)?[\w\s,()\[\]]{0,80}(?:for (?:filing|review|substantive review)|"
-        r"resubmission)|(?:has|have|been) accepted|(?:has|have|had|been|was|is) validated|"
-        r"validation (?:of the (?:dossier|application|maa) )?(?:is |was |has been )?complete|"
-        r"(?:has|have) acknowledged[\w\s,()'’\[\]]{0,80}" + _APP + r"|accepted the resubmission"
+        r"accept(?:ed|s)?[^;]{0,80}?(?:for (?:filing|review|substantive review)|resubmission)|"
+        r"(?:has|have|had) (?:now )?accepted (?:the |its |our |their |a )?[^;]{0,60}?" + _APP
+        + r"|" + _APP + r"[^;]{0,60}?(?:has|have|had) been accepted|(?:has|have|had|been|was|is)"
+        r" validated|validation (?:of the (?:dossier|application|maa) )?(?:is |was |has been )?"
+        r"complete|(?:has|have) acknowledged[^;]{0,150}?" + _APP + r"|accepted the resubmission"
         r"|filing acceptance|(?:started|begun|began|commenced|initiated|starts?) (?:the |its )?"
         r"(?:formal )?(?:scientific )?(?:review|evaluation|assessment)")),
     EventRule("submission", _p(
         r"(?<!re)(?:submitted|filed|has submitted|has filed|completed (?:the )?(?:submission|filing)|"
-        r"submission of (?:the|its|a|an) )[\w\s,()\[\]®™'’-]{0,80}?" + _APP + r"|(?<!re)(?:filed|"
+        r"submission of (?:the|its|a|an) )[^;]{0,80}?" + _APP + r"|(?<!re)(?:filed|"
         r"submitted|applied) for (?:regulatory |marketing )?(?:approval|authori[sz]ation)|"
-        r"(?<!re)(?:submission|filing) (?:has been|was) (?:made|completed)|" + _APP + r"[\w\s]{0,20}"
+        r"(?<!re)(?:submission|filing) (?:has been|was) (?:made|completed)|" + _APP + r"[^;]{0,20}?"
         r"(?:was|were|has been|had been) (?:submitted|filed)")),
     EventRule("advisory_meeting", _p(
-        r"advisory committee[\w\s,()'’]{0,80}(?:meet\w*|discuss\w*|review\w*|convene\w*|"
-        r"scheduled)|(?:meeting|hearing) of the [\w\s()]{0,60}advisory committee|adcomm?\b|"
+        r"advisory committee[^;]{0,80}?(?:meet\w*|discuss\w*|review\w*|convene\w*|"
+        r"scheduled)|(?:meeting|hearing) of the [^;]{0,60}?advisory committee|adcomm?\b|"
         r"oral explanation|oral hearing|(?:scientific )?advisory group (?:meeting|was convened)|"
         r"\bsag\b meeting")),
 ]
@@ -316,9 +318,9 @@ MILESTONES: list[tuple[str, re.Pattern[str]]] = [
     ("advisory-meeting", _p(r"advisory committee|adcomm?\b|oral explanation|hearing|advisory "
                             r"group|panel meeting")),
     ("reexamination-grounds", _p(r"grounds")),
-    ("reexamination-opinion", _p(r"re-?examin\w*[\w\s]{0,40}(?:opinion|outcome|conclu\w+|result|"
+    ("reexamination-opinion", _p(r"re-?examin\w*[^;]{0,40}?(?:opinion|outcome|conclu\w+|result|"
                                  r"proceeding|procedure|decision)|(?:opinion|outcome|result|decision)"
-                                 r"[\w\s]{0,40}(?:re-?examination|appeal)|appeal (?:proceeding|"
+                                 r"[^;]{0,40}?(?:re-?examination|appeal)|appeal (?:proceeding|"
                                  r"procedure|hearing|process)")),
     ("reexamination-request", _p(r"re-?examin|appeal|reconsideration|dispute resolution")),
     ("response", _p(r"respon(?:d|se|ses)\b|answer|list of (?:outstanding )?(?:questions|issues)|"
@@ -369,7 +371,7 @@ NON_REGULATORY = re.compile(
 )
 MISSED = re.compile(
     r"(?:not|n't|unable to|fail(?:ed)? to) (?:be able to )?(?:finish|complete|meet|act|take action"
-    r"|make)[\w\s,]{0,60}by|\bmiss(?:ed)?\b|(?:was|were|had been) (?:originally )?(?:set|scheduled"
+    r"|make)[^;]{0,200}?\bby|\bmiss(?:ed)?\b|(?:was|were|had been) (?:originally )?(?:set|scheduled"
     r"|expected)|\bprevious(?:ly)?\b|\boriginal(?:ly)?\b|\bprior\b|\bformer\b|replac\w+|superseded"
     r"|(?:ahead of|in advance of|before) (?:the|its) (?:pdufa|goal|action|target)"
 )

@@ -87,6 +87,7 @@ _PATTERNS: list[tuple[str, str]] = [
      r"|around the turn of)[\- ](?P<py_y>" + _REL_YEAR + r")\b"),
     ("month_year", r"\b(?P<my_m>" + _MON + r")\.?,? (?:of )?(?P<my_y>" + _YEAR + r")\b"),
     ("later_this", r"\blater (?P<lt_u>this month|this year|this week|today|in the year)"),
+    ("earlier_this", r"\b(?:earlier|previously|so far) (?:this|in the|last) (?:month|week|year|quarter)"),
     ("rel_word", r"\b(?P<rw>today|this morning|this afternoon|this evening|tonight|tomorrow"
      r"|yesterday|this week|next week|last week|this month|next month|last month|this year"
      r"|next year|last year|year-to-date)\b"),
@@ -114,7 +115,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "half": ("half",), "half_short": ("h1", "h2", "1h", "2h", "h 1", "h-"),
     "part_month": _MONTH_NEEDLES, "year_end": ("end",),
     "part_year": ("early", "mid", "late", "end", "beginning", "start", "middle", "turn"),
-    "month_year": _MONTH_NEEDLES, "later_this": ("later",),
+    "month_year": _MONTH_NEEDLES, "later_this": ("later",), "earlier_this": ("earlier", "previously", "so far"),
     "rel_word": ("today", "morning", "afternoon", "evening", "tonight", "tomorrow", "yesterday",
                  "week", "month", "year"),
     "weekday": ("day",), "day_n": ("day",), "offset": ("day", "week", "month", "year"),
@@ -130,6 +131,7 @@ _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)
 # Needles too common to gate on their own, confirmed by a cheap pattern before use.
 _PROBES = {"-": re.compile(r"\d-"), "/": re.compile(r"\d/\d"), "q": re.compile(r"q[1-4]|[1-4]q"),
            "19": re.compile(r"19\d\d"), "20": re.compile(r"20\d\d")}
+_DAY_N_LEAD = re.compile(r"\b(?:at|by|on|until|before|around|after|of)\s+$")
 _ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needles)
 _PREPOSITION = re.compile(r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
                           r"|their|its|the|early|mid|late)\s*$")
@@ -307,11 +309,16 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
             return Mention("window", ref + timedelta(days=1),
                            ref + timedelta(days=6 - ref.weekday()), txt, s, e)
         return Mention("date", ref, ref, txt, s, e)
+    if kind == "earlier_this":
+        return Mention("past_ref", None, None, txt, s, e)
     if kind == "rel_word":
         return _rel_word(g("rw"), ref, txt, s, e)
     if kind == "weekday":
         return _weekday(g("wd"), g("wd_rel"), g("wd_rel2"), ref, future, txt, s, e)
     if kind == "day_n":
+        # Only "at / by / on Day N" dates an act; "the Day 80 report" merely names a document.
+        if not _DAY_N_LEAD.search(m.string, max(0, s - 12), s):
+            return None
         return Mention("day_n", None, None, txt, s, e, amount=int(g("dn")), unit="day")
     if kind == "offset":
         n = _num(g("off_n"))

@@ -15,6 +15,8 @@ from tracker.errors import ExtractError
 MAX_CHARS = 200_000
 
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
+_COMPAT = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2010": "-",
+                        "\ufb01": "fi", "\ufb02": "fl", "\u2044": "/", "\u2024": "."})
 _ODD_SPACES = re.compile("[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _MULTI_SPACE = re.compile(" {2,}")
 _BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
@@ -100,8 +102,8 @@ def normalise(text: str) -> str:
     """Normalise line ends, odd spaces and compatibility characters, keeping the words."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-        text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2011", "-")
+        # NFC, not NFKC: NFKC would turn "EXPAREL™" into "EXPARELTM".
+        text = unicodedata.normalize("NFC", text).translate(_COMPAT)
     if "\t" in text or not text.isascii():  # a regex search over 9 KB is far slower
         text = _ODD_SPACES.sub(" ", text)
     if "  " in text:
@@ -138,23 +140,24 @@ def _is_heading(line: str) -> bool:
         line.endswith(":") and len(line) < 40)
 
 
-def paragraphs(text: str) -> list[tuple[str, bool]]:
-    """Split normalised text into paragraphs, each with a boilerplate flag.
+def paragraphs(text: str) -> list[tuple[str, str]]:
+    """Split normalised text into paragraphs, each with its section (body, about, legal).
 
-    Hard-wrapped lines are joined; an "About ..." or forward-looking-statements
-    heading starts boilerplate that lasts until the next ordinary heading.
+    Hard-wrapped lines are joined; an "About ..." heading starts an about section and a
+    forward-looking-statements or contacts heading a legal one, each lasting until the
+    next ordinary heading.
     """
-    out: list[tuple[str, bool]] = []
-    in_boiler = False
+    out: list[tuple[str, str]] = []
+    section = "body"
     for block in re.split(r"\n\s*\n", text):
         for para in _unwrap(block):
             if _BOILER_HEAD.match(para.rstrip(" :")) or para.startswith("###"):
-                in_boiler = True
-                out.append((para, True))
+                section = "about" if para.lower().startswith("about ") else "legal"
+                out.append((para, section))
                 continue
-            if in_boiler and _is_heading(para) and not para.lower().startswith("about "):
-                in_boiler = False
-            out.append((para, in_boiler or _is_boiler_para(para)))
+            if section != "body" and _is_heading(para) and not para.lower().startswith("about "):
+                section = "body"
+            out.append((para, "legal" if _is_boiler_para(para) else section))
     return out
 
 
@@ -221,11 +224,11 @@ def sentences(text: str, normalised: bool = False) -> list[Sentence]:
     """Split a release into sentences, keeping abbreviations and initials together."""
     out: list[Sentence] = []
     lowercase_doc = not any(c.isupper() for c in text[:5000])
-    for para, boiler in paragraphs(text if normalised else normalise(text)):
+    for para, section in paragraphs(text if normalised else normalise(text)):
         for piece in _split_para(para, lowercase_doc):
             piece = piece.strip()
             if piece:
-                out.append(Sentence(len(out), piece, boiler))
+                out.append(Sentence(len(out), piece, section))
     return out
 
 
