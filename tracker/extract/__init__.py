@@ -223,6 +223,7 @@ def language_of(clean: str) -> str:
 
 # --- events and timelines -------------------------------------------------------------------
 
+_ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
 _NEWS_GOAL = re.compile(r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
                         r"|communicat|announc|received|confirm|extended|now\b|\bnew\b")
 _FUTURE_HINT = re.compile(r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
@@ -298,25 +299,27 @@ class _Reader:
     # events
 
     def events(self) -> list[Event]:
-        found: dict[tuple[str, str, str | None], Event] = {}
+        found: dict[tuple[str, str, str | None], tuple[int, Event]] = {}
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
             hits = classify.detect(low)
-            starts = sorted(m.start() for _, m in hits)
+            spans = sorted((m.start(), m.end()) for _, m in hits)
             for rule, m in hits:
-                for ev in self._events_from(sent, low, rule, m, starts):
+                for rank, ev in self._events_from(sent, low, rule, m, spans):
                     key = (ev.type, ev.agency, ev.outcome)
-                    if key not in found or (found[key].date is None and ev.date is not None
-                                            and ev.type not in ("goal_date",)):
-                        found[key] = ev
-        events = list(found.values())
+                    # One event per (type, agency, outcome): the best-dated mention wins.
+                    if key not in found or rank > found[key][0]:
+                        found[key] = (rank, ev)
+        events = [ev for _, ev in found.values()]
         if any(e.type == "goal_date_extension" for e in events):
             # The new date of an extension is not a separately announced goal date.
             events = [e for e in events if e.type != "goal_date"]
         return _infer_outcomes(events)
 
     def _events_from(self, sent: Sentence, low: str, rule: classify.EventRule,
-                     m: re.Match[str], starts: list[int]) -> list[Event]:
+                     m: re.Match[str], spans: list[tuple[int, int]]) -> list[tuple[int, Event]]:
+        """The events one match states, each with how well it is dated (2 stated, 1 by the
+        release, 0 unknown)."""
         prefix = _clause_prefix(low, m.start())
         if classify.NEGATED.search(prefix[-30:]):
             return []
@@ -329,10 +332,18 @@ class _Reader:
         outcome = classify.outcome_of(rule, m)
         if rule.type in ("trend_vote", "reexamination_outcome") and outcome is None:
             return []
-        scope_end = next((s for s in starts if s > m.start()), len(low))
-        scope = prefix + low[m.start():scope_end]
-        when = self._event_date(rule.type, low, prefix, scope)
-        return [Event(rule.type, agency, outcome, self.product, when, sent.text, sent.index)
+        # The event's own stretch of the sentence: from the end of the event named before it
+        # to the start of the one named after it.
+        scope_start = max((e for s, e in spans if e <= m.start()), default=0)
+        scope_end = next((s for s, _ in spans if s > m.start()), len(low))
+        scope = low[scope_start:scope_end]
+        when, rank = self._event_date(rule.type, low, prefix, scope,
+                                      (m.start() - scope_start, m.end() - scope_start))
+        if (rank and m.group(0).startswith(("resubmitted", "submitted", "filed", "refiled"))
+                and _ADJECTIVAL.search(low, max(0, m.start() - 6), m.start())):
+            when, rank = None, 0  # "the company's resubmitted NDA": done before this news
+        return [(rank, Event(rule.type, agency, outcome, self.product, when, sent.text,
+                             sent.index))
                 for agency in self._agencies_for(rule.type, low, m, self._named(sent))]
 
     def _agencies_for(self, etype: str, low: str, m: re.Match[str], named: list[str]
@@ -366,22 +377,26 @@ class _Reader:
             return [agency]
         return ["OTHER"]
 
-    def _event_date(self, etype: str, low: str, prefix: str, scope: str) -> date | None:
+    def _event_date(self, etype: str, low: str, prefix: str, scope: str, at: tuple[int, int]
+                    ) -> tuple[date | None, int]:
         if etype in ("goal_date", "goal_date_extension"):
+            # The target date is a deadline; the event is its announcement, this release.
             if classify.MISSED.search(low) or not _NEWS_GOAL.search(low):
-                return None
-            return self.ref
+                return None, 0
+            return self.ref, 1
         mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
-        full = [x for x in mentions if x.kind == "date" and x.start]
+        # The explicit date nearest the words that name the event.
+        full = sorted((x for x in mentions if x.kind == "date" and x.start),
+                      key=lambda x: x.pos - at[1] if x.pos >= at[1] else at[0] - x.endpos)
         if etype == "advisory_meeting" and full:
-            return full[0].start
+            return full[0].start, 2
         past = [x for x in full if x.start and x.start <= self.ref]
         if past:
-            return past[0].start
+            return past[0].start, 2
         if classify.EARLIER.search(prefix) or classify.EARLIER.search(scope) or any(
                 x.kind in ("past_ref", "window") for x in mentions):
-            return None
-        return self.ref
+            return None, 0
+        return self.ref, 1
 
     # timelines
 
