@@ -326,7 +326,7 @@ class _Reader:
         scheduled = rule.type in ("goal_date", "advisory_meeting", "goal_date_extension")
         if not scheduled and classify.PLANNED.search(prefix):
             return []
-        if rule.type == "review_designation" and re.search(r"\b(?:request|seek|apply|eligib)",
+        if rule.type == "review_designation" and re.search(r"\b(?:request|seek|apply)",
                                                             prefix + m.group(0)):
             return []
         outcome = classify.outcome_of(rule, m)

@@ -150,16 +150,18 @@ def _p(rx: str) -> re.Pattern[str]:
     return re.compile(rx)
 
 
-_APP = r"(?:application|nda|snda|bla|sbla|maa|mah|nds|sns|dossier|filing|submission|variation|anda)"
+_APP = (r"\b(?:applications?|nda|snda|bla|sbla|maa|mah|nds|snds|sns|dossier|filing|submission"
+        r"|variation|anda)\b")
 EVENT_RULES: list[EventRule] = [
     EventRule("goal_date_extension", _p(
         r"(?:pdufa|goal|action|target)[^;]{0,40}?dates?[^;]{0,160}?(?:has been|was|been|is"
         r" being) extended|extend(?:ed|s)? the (?:pdufa|review|goal|action|target)[^;]{0,30}?"
         r"(?:date|period|clock)|(?:three|3)[- ]month (?:review )?extension|extension of the "
-        r"(?:pdufa|review|goal|action)")),
+        r"(?:pdufa|review|goal|action)|extend(?:ed|s)? (?:the |its )?(?:pdufa |fda |review |goal "
+        r"|action |target )[^;]{0,80}?by (?:an additional |another )?(?:three|3|two|2|six|6) months")),
     EventRule("goal_date", _p(
         r"(?:pdufa|user fee|target action|action|goal|target)[^;]{0,25}?(?:goal |target |action )?"
-        r"date (?:of|is|was|for|set|has|to|,|\()|(?:pdufa|user fee|target action|action|goal)"
+        r"date (?:of|is|was|for|set|has|to|in|on|,|\()|(?:pdufa|user fee|target action|action|goal)"
         r"[^;]{0,25}?date[^;]{0,15}?(?:of|is) |(?:assigned|set|scheduled|established) an? "
         r"[^;]{0,40}?(?:pdufa|goal|action) date|(?:pdufa|goal|action) date has been set"
         r"|has an? [\w ,()]{0,20}(?:pdufa|user fee goal) date")),
@@ -199,14 +201,16 @@ EVENT_RULES: list[EventRule] = [
         r"approve)|the (?:application|marketing authori[sz]ation|approval))|(?:issued|adopted) a "
         r"refusal|decision refusing|refusal of (?:the )?(?:marketing|application)"), "negative"),
     EventRule("approval", _p(
-        r"(?:has|have|had) (?:now )?(?:been )?(?:granted|approved|authori[sz]ed)|(?:was|were|is|are)"
-        r" (?:now )?(?:granted|approved|authori[sz]ed)(?! for use in| to treat| as a|,? and)|"
+        r"(?:has|have|had) (?:now )?(?:been )?(?:approved|authori[sz]ed)|(?:was|were)"
+        r" (?:now )?(?:approved|authori[sz]ed)(?! for use in| to treat| as a|,? and)|"
+        r"(?:has|have|had) (?:now )?(?:been )?granted (?:full |conditional |marketing |regulatory )*"
+        r"(?:approval|authori[sz]ation|licen[cs]e)|"
         r"(?:received|receives|obtained|obtains|grants?|granted|receipt of|gained|secured|won|"
         r"announces?) (?:the )?(?:\w+ )?(?:final )?(?:fda |ec |european |marketing |regulatory |"
         r"full |conditional |u\.s\. |canadian |japanese |swiss |uk |accelerated )*(?:marketing )?"
         r"(?:approval|authori[sz]ation|notice of compliance)|(?:approved|authori[sz]ed) by the|"
         r"\b(?:fda|commission|agency|mhra|swissmedic|health canada|mhlw|pmda|tga) (?:has |have )?"
-        r"(?:approved|granted|authori[sz]ed)|grant(?:ed|s|ing)? (?:the product )?(?:a )?(?:full )?"
+        r"(?:approved|authori[sz]ed)|grant(?:ed|s|ing)? (?:the product )?(?:a )?(?:full )?"
         r"(?:regulatory|marketing) authori[sz]ation|approval (?:was|has been) granted|"
         r"issued a notice of compliance"), "positive"),
     EventRule("resubmission", _p(
@@ -225,7 +229,7 @@ EVENT_RULES: list[EventRule] = [
         r" therapy|orphan drug) (?:designation|status)? ?(?:was|has been) granted")),
     EventRule("acceptance", _p(
         r"accept(?:ed|s)?[^;]{0,80}?(?:for (?:filing|review|substantive review)|resubmission)|"
-        r"(?:has|have|had) (?:now )?accepted (?:the |its |our |their |a )?[^;]{0,60}?" + _APP
+        r"(?:(?:has|have|had) (?:now )?)?accepted (?:the |its |our |their |a )?[^;]{0,60}?" + _APP
         + r"|" + _APP + r"[^;]{0,60}?(?:has|have|had) been accepted|(?:has|have|had|been|was|is)"
         r" validated|validation (?:of the (?:dossier|application|maa) )?(?:is |was |has been )?"
         r"complete|(?:has|have) acknowledged[^;]{0,150}?" + _APP + r"|accepted the resubmission"
@@ -341,7 +345,7 @@ REGULATORY = re.compile(
     r"|opinion|re-?examin\w*|appeal|advisory committee|submi\w+|resubmi\w+|fil(?:e|ed|ing)|"
     r"action date|goal date|decision|validat\w*|review|grounds|list of questions|day \d+|"
     r"complete response|hearing|oral explanation|dossier|application|label\w*|notice of"
-    r" compliance|marketing authori[sz]ation|procedure|clock)\b"
+    r" compliance|marketing authori[sz]ation|procedure|clock|letter|respon\w+|questions)\b"
 )
 REGULATORY_NEEDLES = (
     "fda", "ema", "chmp", "comp", "mhra", "pmda", "mhlw", "swissmedic", "tga", "nmpa",
@@ -349,7 +353,7 @@ REGULATORY_NEEDLES = (
     "nds", "approv", "authori", "opinion", "exam", "appeal", "advisory", "submi", "fil",
     "action date", "goal", "decision", "validat", "review", "grounds", "questions", "day ",
     "complete response", "hearing", "oral explanation", "dossier", "application", "label",
-    "notice of", "procedure", "clock",
+    "notice of", "procedure", "clock", "letter", "respon", "questions",
 )
 # Every temporal expression holds a digit or one of these words.
 TEMPORAL_NEEDLES = (
@@ -362,8 +366,8 @@ TEMPORAL_NEEDLES = (
 NON_REGULATORY = re.compile(
     r"conference call|webcast|earnings|financial results|results for the|fiscal|patent|"
     r"\blisting\b|delist|annual (?:general )?meeting|shareholders|dividend|cash (?:runway|position)"
-    r"|fund (?:our|its|the) |funding|runway|investor (?:day|conference)|present(?:ation)? at|"
-    r"will present|to present|symposium|congress|healthcare conference|top-?line|read-?out|"
+    r"|fund (?:our|its|the) |funding|runway|investor (?:day|conference)|presentation|present "
+    r"(?:data|results|findings|at)|symposium|congress|healthcare conference|top-?line|read-?out|"
     r"data (?:from|are|is) expected|enrol|recruit|dosing|first patient|interim analysis|"
     r"trading (?:halt|resume)|stock|share price|replay|archived|dial|analyst|launch(?:ed)? in|"
     r"commerciali[sz]ation|net loss|revenue|milestone payment|royalt|financing|offering|"
