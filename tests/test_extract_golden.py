@@ -79,3 +79,41 @@ def test_golden_case(text: str, events: set, deadlines: set) -> None:
     x = extract_text("case.txt", text)
     assert {(e.type, e.agency, e.outcome) for e in x.events} == events
     assert {(t.start.isoformat(), t.end.isoformat()) for t in x.timelines} == deadlines
+
+
+# With the release date each must be read as.
+DATED: list[tuple[str, set, set, str]] = [
+ ("VALENCIA, Calif.--(BUSINESS WIRE)--Nov. 7, 2008-- Acme Corp. (Nasdaq: ACME) announced that the FDA approved Zentra on November 5, 2008.",
+  {("approval","FDA","positive")}, set(), "2008-11-07"),
+ ("Monday, 7 November 2011\n\nHalcyon plc announces that the European Commission and Swissmedic have approved Norabel.",
+  {("approval","EC","positive"),("approval","SWISSMEDIC","positive")}, set(), "2011-11-07"),
+ ("HAMBURG, Germany, November 7th, 2012 -- Ostara AG announced that it has withdrawn the marketing authorisation application for Velmira after the CHMP's negative trend vote.",
+  {("withdrawal","EMA",None),("trend_vote","EMA","negative")}, set(), "2012-11-07"),
+ ("BETHESDA, Md., Sept. 14, 2016 -- Acme announced that the FDA's Peripheral and Central Nervous System Drugs Advisory Committee voted 5 to 8 against approval of Zentra.",
+  {("trend_vote","FDA","negative")}, set(), "2016-09-14"),
+ ("LONDON, 23 July 2010 -- Halcyon plc said the CHMP recommended the refusal of the marketing authorisation for Norabel. Halcyon intends to request a re-examination within 15 days.",
+  {("opinion","EMA","negative")}, {("2010-08-07","2010-08-07")}, "2010-07-23"),
+ ("NEW YORK, Jan. 15, 2015 /PRNewswire/ -- Acme said the PDUFA date for Zentra has been extended to April 28, 2015.",
+  {("goal_date_extension","FDA",None)}, {("2015-04-28","2015-04-28")}, "2015-01-15"),
+ ("BRUSSELS, 2 February 2017 -- Bexley SA said it expects the European Commission's decision on Amplivex by mid-2017 and a launch in Germany in the second half of 2017.",
+  set(), {("2017-05-01","2017-08-31")}, "2017-02-02"),
+ ("SEOUL, Korea, Dec. 3, 2019 -- Mirae Bio announced that China's National Medical Products Administration (NMPA) has accepted its new drug application for Hanvex for review.",
+  {("acceptance","NMPA",None)}, set(), "2019-12-03"),
+ ("INDIANAPOLIS, April 9, 2013 -- Acme reported that the FDA has completed its review and issued a complete response letter for Zentra on April 8, 2013. Acme will meet with the FDA to discuss next steps.",
+  {("refusal","FDA","negative")}, set(), "2013-04-09"),
+ ("BOSTON, May 2, 2022 -- Acme Inc. announced that the FDA has scheduled an advisory committee meeting for Zentra for June 9, 2022, ahead of the August 11, 2022 PDUFA goal date.",
+  {("advisory_meeting","FDA",None),("goal_date","FDA",None)}, {("2022-06-09","2022-06-09"),("2022-08-11","2022-08-11")}, "2022-05-02"),
+ ("STOCKHOLM, 15 March 2012 -- Nordbio AB (OMX: NBIO) announced that the Swedish Medical Products Agency, acting as reference member state, has granted approval for Nordex in the decentralised procedure.",
+  {("approval","OTHER","positive")}, set(), "2012-03-15"),
+ ("PALO ALTO, Calif., Feb. 27, 2009 -- Acme Inc. announced that the FDA has accepted its Class 1 resubmission of the NDA for Zentra and set a new PDUFA date of April 27, 2009.",
+  {("acceptance","FDA",None),("goal_date","FDA",None),("resubmission","FDA",None)}, {("2009-04-27","2009-04-27")}, "2009-02-27"),
+]
+
+
+@pytest.mark.parametrize(("text", "events", "deadlines", "released"), DATED,
+                         ids=[f"dated-{i:02d}" for i in range(len(DATED))])
+def test_golden_dated_case(text: str, events: set, deadlines: set, released: str) -> None:
+    x = extract_text("case.txt", text)
+    assert x.release.date is not None and x.release.date.isoformat() == released
+    assert {(e.type, e.agency, e.outcome) for e in x.events} == events
+    assert {(t.start.isoformat(), t.end.isoformat()) for t in x.timelines} == deadlines

@@ -239,6 +239,7 @@ _OFFSET_LEAD = re.compile(r"^(?:with)?in\b|^no later than|^not later than|^appro
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|which)\b|\band (?:expects?|plans?|will|"
                            r"intends?|anticipates?)\b|\.\s")
 _DIGIT = re.compile(r"\d")
+_TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 
 
@@ -359,13 +360,17 @@ class _Reader:
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             countries = [c for c in classify.countries_in(low[max(0, m.start() - 80):m.end() + 80])
                          if c != "OTHER" or etype == "submission"]
-            direct = [a for a in named if a not in ("EMA",) or etype != "approval"]
-            if etype == "approval" and ("EC" in named or "EMA" in named or "EC" in countries):
-                direct = ["EC" if a in ("EMA", "EC") else a for a in direct] or ["EC"]
+            near = classify.agencies_in(low[max(0, m.start() - 100):m.end() + 100]) if len(
+                named) > 1 else named
+            direct = [a for a in near if a not in ("EMA",) or etype != "approval"]
+            if etype == "approval" and ("EC" in near or "EMA" in near or "EC" in countries):
+                direct = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct)
+                              ) or ["EC"]
             if len(countries) > 1 and not direct:
                 return list(dict.fromkeys(countries))
             if direct:
-                return [direct[0]]
+                # One event per agency named: "approved by the Commission and Swissmedic".
+                return direct if etype == "approval" else [direct[0]]
             if countries:
                 return [countries[0]]
         if named:
@@ -535,7 +540,8 @@ def _clause_of(low: str, region_start: int, pos: int, endpos: int) -> str:
     breaks = list(_CLAUSE_BREAK.finditer(head))
     start = region_start + (breaks[-1].end() if breaks else 0)
     tail = low[endpos:endpos + 60]
-    return low[start:endpos] + tail.split(";")[0].split(". ")[0]
+    cut = _TAIL_BREAK.search(tail)
+    return low[start:endpos] + (tail[:cut.start()] if cut else tail)
 
 
 def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]:

@@ -78,12 +78,12 @@ AGENCY_REGEX = dict(AGENCY_PATTERNS)
 
 def agencies_in(s: str) -> list[str]:
     """Agencies named in a lower-cased sentence, in order of first mention."""
-    out: list[str] = []
-    for m in AGENCY_ANY.finditer(s):
-        code = m.lastgroup
-        if code and code not in out:
-            out.append(code)
-    return out
+    found = []
+    for code, rx in AGENCY_PATTERNS:
+        m = rx.search(s)
+        if m:
+            found.append((m.start(), code))
+    return [code for _, code in sorted(found)]
 
 
 def countries_in(s: str) -> list[str]:
@@ -164,7 +164,8 @@ EVENT_RULES: list[EventRule] = [
         r"date (?:of|is|was|for|set|has|to|in|on|,|\()|(?:pdufa|user fee|target action|action|goal)"
         r"[^;]{0,25}?date[^;]{0,15}?(?:of|is) |(?:assigned|set|scheduled|established) an? "
         r"[^;]{0,40}?(?:pdufa|goal|action) date|(?:pdufa|goal|action) date has been set"
-        r"|has an? [\w ,()]{0,20}(?:pdufa|user fee goal) date")),
+        r"|has an? [\w ,()]{0,20}(?:pdufa|user fee goal) date|(?:19|20)\d\d,? (?:pdufa|user fee"
+        r"|target action|action|goal)[^;]{0,15}?date\b")),
     EventRule("reexamination_grounds", _p(
         r"(?:submitted|filed|lodged|provided|sent)[^;]{0,30}?(?:detailed )?grounds (?:for|of) "
         r"(?:the )?(?:re-?examination|appeal)|grounds for re-?examination[^;]{0,20}?(?:were|was|"
