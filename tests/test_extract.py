@@ -162,3 +162,24 @@ def test_foreign_language_is_flagged_not_misdated() -> None:
     assert x.release.date == date(2008, 3, 20)
     assert x.timelines == () and x.events == ()
     assert any("not supported" in w for w in x.warnings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BERLIN, 20. März 2008 - Die Gesellschaft gab heute bekannt, dass der Ausschuss eine "
+        "negative Stellungnahme abgegeben hat und dass die Gesellschaft eine erneute Überprüfung "
+        "beantragen wird. Die Entscheidung der Kommission wird für das dritte Quartal erwartet "
+        "und die Zulassung ist für das Arzneimittel mit der Behörde zu klären.",
+        "MADRID, 20 de marzo de 2008 - La compañía anunció hoy que el comité emitió una opinión "
+        "negativa y que la compañía solicitará un nuevo examen de la opinión para el "
+        "medicamento. La decisión de la Comisión se espera para el tercer trimestre y la "
+        "autorización del medicamento es el objetivo de la empresa con las autoridades.",
+    ],
+    ids=["de", "es"],
+)
+def test_other_languages_are_flagged(text: str) -> None:
+    x = extract_text("x.txt", text)
+    assert x.release.date == date(2008, 3, 20)
+    assert x.timelines == () and x.events == ()
+    assert any("not supported" in w for w in x.warnings)

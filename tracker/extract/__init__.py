@@ -21,8 +21,8 @@ __all__ = ["extract", "extract_text"]
 def extract(name: str, data: bytes) -> Extraction:
     """Extract everything from one document's bytes; `name` decides how it is decoded."""
     doc = text.load(name, data)
-    warnings = ("document truncated to its first %d characters" % text.MAX_CHARS,) \
-        if doc.truncated else ()
+    warnings = (f"document truncated: only its first {text.MAX_BYTES:,} bytes and "
+                f"{text.MAX_CHARS:,} characters are read",) if doc.truncated else ()
     return extract_text(name, doc.text, subject=doc.subject, date_header=doc.date_header,
                         warnings=warnings)
 
@@ -61,9 +61,9 @@ _LEAD = re.compile(r"(?:published on|publicatie datum|date:|dated|for immediate 
                    r"date of report[^:]*:|release date:?|datum:?)\s*$", re.IGNORECASE)
 _IN_SENTENCE = re.compile(r"(?:\b(?:of|is|was|on|by|until|before|after|date|dates|since|from|"
                           r"through|to|and|expected|scheduled|pdufa)\s*)$", re.IGNORECASE)
-_FOREIGN_DATE = re.compile(r"\b(\d{1,2})\.? (" + "|".join(sorted(dates.ALL_MONTHS, key=len,
-                                                                   reverse=True))
-                           + r")\.?,? ((?:19|20)\d\d)\b")
+_FOREIGN_DATE = re.compile(r"\b(\d{1,2})\.?(?: de)? (" + "|".join(sorted(dates.ALL_MONTHS, key=len,
+                                                                           reverse=True))
+                           + r")\.?,?(?: de)? ((?:19|20)\d\d)\b")
 
 
 def release_date_of(clean: str) -> date | None:
@@ -276,13 +276,23 @@ class _Reader:
                     self.named.setdefault(i, []).append((m.start(), code))  # type: ignore[arg-type]
         self.named = {i: [c for _, c in sorted(v)] for i, v in self.named.items()}  # type: ignore[misc]
         self.hinted = sentences_of(classify.EVENT_HINT)
-        self.nonreg = sentences_of(classify.NON_REGULATORY_NEEDLES)
-        self.missed = sentences_of(classify.MISSED_NEEDLES)
-        self.vague = sentences_of(classify.NOT_A_DATE_NEEDLES)
-        worded = sentences_of(classify.TEMPORAL_NEEDLES)
-        self.regulatory = {i for i in sentences_of(classify.REGULATORY_NEEDLES)
-                           if (i in worded or _DIGIT.search(self.lows[i]))
-                           and classify.REGULATORY.search(self.lows[i])}
+        candidates = sorted(i for i in sentences_of(classify.REGULATORY_NEEDLES)
+                            if classify.REGULATORY.search(self.lows[i]))
+        # A second, smaller pass over just those sentences.
+        sub = "\n".join(self.lows[i] for i in candidates)
+        sub_starts = list(accumulate((len(self.lows[i]) + 1 for i in candidates), initial=0))
+        near: dict[str, set[int]] = {}
+        for needle, found in classify.needle_hits(sub, "clause").items():
+            near[needle] = {candidates[bisect_right(sub_starts, p) - 1] for p in found}
+
+        def clause_sents(needles: tuple[str, ...]) -> set[int]:
+            return set().union(*(near.get(n, ()) for n in needles))
+
+        self.nonreg = clause_sents(classify.NON_REGULATORY_NEEDLES)
+        self.missed = clause_sents(classify.MISSED_NEEDLES)
+        self.vague = clause_sents(classify.NOT_A_DATE_NEEDLES)
+        worded = clause_sents(classify.TEMPORAL_NEEDLES)
+        self.regulatory = {i for i in candidates if i in worded or _DIGIT.search(self.lows[i])}
         self.doc_agency = self._dominant_agency()
 
     def _named(self, sent: Sentence) -> list[str]:

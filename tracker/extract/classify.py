@@ -14,16 +14,16 @@ import ahocorasick
 # --- fast scanning ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _automaton() -> ahocorasick.Automaton:
+@lru_cache(maxsize=2)
+def _automaton(which: str) -> ahocorasick.Automaton:
     auto = ahocorasick.Automaton()
-    for needle in ALL_NEEDLES:
+    for needle in DOC_NEEDLES if which == "doc" else CLAUSE_NEEDLES:
         auto.add_word(needle, needle)
     auto.make_automaton()
     return auto
 
 
-def needle_hits(text: str) -> dict[str, list[int]]:
+def needle_hits(text: str, which: str = "doc") -> dict[str, list[int]]:
     """Start offsets of every vocabulary needle in `text`, found in one Aho-Corasick pass.
 
     Python's regex engine tries every alternative at every position, so one big
@@ -31,7 +31,7 @@ def needle_hits(text: str) -> dict[str, list[int]]:
     first and running the real patterns only on the sentences that hold them is far cheaper.
     """
     hits: dict[str, list[int]] = {}
-    for end, needle in _automaton().iter(text):
+    for end, needle in _automaton(which).iter(text):
         hits.setdefault(needle, []).append(end - len(needle) + 1)
     return hits
 
@@ -349,7 +349,7 @@ REGULATORY = re.compile(
     r" compliance|marketing authori[sz]ation|procedure|clock|letter|respon\w+|questions)\b"
 )
 REGULATORY_NEEDLES = (
-    "fda", "ema", "chmp", "comp", "mhra", "pmda", "mhlw", "swissmedic", "tga", "nmpa",
+    "fda", "ema", "chmp", "comp ", "comp)", "mhra", "pmda", "mhlw", "swissmedic", "tga", "nmpa",
     "canada", "commission", "agency", "regulat", "pdufa", "user fee", "nda", "bla", "maa",
     "nds", "approv", "authori", "opinion", "exam", "appeal", "advisory", "submi", "fil",
     "action date", "goal", "decision", "validat", "review", "grounds", "questions", "day ",
@@ -425,6 +425,9 @@ MILESTONE_TITLES = {
     "procedure-day": "Procedure milestone",
 }
 
-ALL_NEEDLES = frozenset(TEMPORAL_NEEDLES) | frozenset(REGULATORY_NEEDLES) | frozenset(
-    NON_REGULATORY_NEEDLES + MISSED_NEEDLES + NOT_A_DATE_NEEDLES) | frozenset(EVENT_HINT) | frozenset(
+# Searched over the whole release: what selects the sentences worth reading.
+DOC_NEEDLES = frozenset(REGULATORY_NEEDLES) | frozenset(EVENT_HINT) | frozenset(
     n for needles in AGENCY_NEEDLES.values() for n in needles)
+# Searched only in the few sentences that may state a timeline.
+CLAUSE_NEEDLES = frozenset(TEMPORAL_NEEDLES + NON_REGULATORY_NEEDLES + MISSED_NEEDLES
+                           + NOT_A_DATE_NEEDLES)

@@ -219,14 +219,22 @@ def find(text: str, ref: date, future: bool | None = None,
     `kinds` limits the search to some patterns (FULL_KINDS: explicit calendar days).
     """
     found: list[tuple[int, int, re.Match[str]]] = []
-    present = {n for n in _ALL_DATE_NEEDLES if n in text}
-    if present & _MONTH_SET and not _MONTH_WORD.search(text):
-        present -= _MONTH_SET  # "decision", "market": no month name after all
-    for needle, probe in _PROBES.items():
-        if needle in present and not probe.search(text):
-            present.discard(needle)
+    seen: dict[str, bool] = {}
+
+    def has(needle: str) -> bool:
+        hit = seen.get(needle)
+        if hit is None:
+            if needle in _MONTH_SET:
+                hit = bool(_MONTH_WORD.search(text))  # not "decision" or "market"
+                seen.update(dict.fromkeys(_MONTH_SET, hit))
+            else:
+                probe = _PROBES.get(needle)
+                hit = needle in text and (probe is None or bool(probe.search(text)))
+                seen[needle] = hit
+        return hit
+
     for order, (name, needles, rx) in enumerate(_SEPARATE):
-        if (kinds is None or name in kinds) and not present.isdisjoint(needles):
+        if (kinds is None or name in kinds) and any(has(n) for n in needles):
             found.extend((m.start(), order, m) for m in rx.finditer(text))
     found.sort(key=lambda f: (f[0], f[1]))
     out: list[Mention] = []

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from tracker.domain import Sentence
 from tracker.errors import ExtractError
 
-# Releases are a few kilobytes; past this we read only the head, and say so.
+# Releases are a few kilobytes; past these we read only the head, and say so.
+MAX_BYTES = 2_000_000
 MAX_CHARS = 200_000
 
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
@@ -81,6 +82,8 @@ def read_email(data: bytes) -> Document:
 def load(name: str, data: bytes) -> Document:
     """Decode a document by its file name: `.eml`, `.html`/`.htm` or plain text."""
     lower = name.lower()
+    cut = len(data) > MAX_BYTES
+    data = data[:MAX_BYTES] if cut else data
     if lower.endswith(".eml"):
         doc = read_email(data)
     else:
@@ -88,7 +91,7 @@ def load(name: str, data: bytes) -> Document:
         if lower.endswith((".html", ".htm")) or _looks_like_html(text):
             text = html_to_text(text)
         doc = Document(text)
-    if len(doc.text) > MAX_CHARS:
+    if len(doc.text) > MAX_CHARS or cut:
         return Document(doc.text[:MAX_CHARS], doc.subject, doc.date_header, truncated=True)
     return doc
 
