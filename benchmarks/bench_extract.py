@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.corpus import corpus  # noqa: E402
-from tracker.extract import extract_text  # noqa: E402
+from benchmarks.corpus import corpus
+from tracker.extract import extract_text
 
 
 def _rate(fn, docs: list[str], repeat: int = 3) -> float:  # type: ignore[no-untyped-def]

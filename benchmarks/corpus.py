@@ -5,16 +5,29 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-COMPANIES = ["Norvane Therapeutics, Inc.", "Halcyon Biopharma plc", "Ostara Pharma AG",
-             "Quillon Medicines Corp.", "Bexley Bio N.V.", "Tamsin Oncology, Inc."]
+COMPANIES = [
+    "Norvane Therapeutics, Inc.",
+    "Halcyon Biopharma plc",
+    "Ostara Pharma AG",
+    "Quillon Medicines Corp.",
+    "Bexley Bio N.V.",
+    "Tamsin Oncology, Inc.",
+]
 PRODUCTS = ["Velocor", "Zentra", "Amplivex", "Norabel", "Sorvita", "Kelvadra"]
-CITIES = ["BOSTON, Mass.", "SAN DIEGO, Calif.", "LEIDEN, The Netherlands", "BASEL, Switzerland",
-          "CAMBRIDGE, England", "PRINCETON, N.J."]
+CITIES = [
+    "BOSTON, Mass.",
+    "SAN DIEGO, Calif.",
+    "LEIDEN, The Netherlands",
+    "BASEL, Switzerland",
+    "CAMBRIDGE, England",
+    "PRINCETON, N.J.",
+]
 
 NEWS = [
     "{company} ({ticker}) today announced that the U.S. Food and Drug Administration (FDA) has "
     "accepted for filing its New Drug Application (NDA) for {product}(R) and assigned a "
-    "Prescription Drug User Fee Act (PDUFA) target action date of {goal:%B} {goal.day}, {goal.year}.",
+    "Prescription Drug User Fee Act (PDUFA) target action date of "
+    "{goal:%B} {goal.day}, {goal.year}.",
     "{company} ({ticker}) today reported that the Committee for Medicinal Products for Human Use "
     "(CHMP) of the European Medicines Agency has adopted a negative opinion on the marketing "
     "authorization application for {product}(R). The company has requested a re-examination and "
@@ -28,7 +41,7 @@ NEWS = [
 ]
 FILLER = [
     "The pivotal Phase 3 trial enrolled {n} patients at {m} sites in North America and Europe.",
-    "\"We are pleased with this step and thank the patients and investigators,\" said the chief "
+    '"We are pleased with this step and thank the patients and investigators," said the chief '
     "executive officer of {company}.",
     "Treatment was generally well tolerated, and the most common adverse events were mild.",
     "The company will host a conference call and webcast at 8:30 a.m. Eastern Time today.",
@@ -52,15 +65,24 @@ def make_release(rng: random.Random, size: int = 9000) -> str:
     """One release of about `size` characters."""
     day = date(2008, 1, 1) + timedelta(days=rng.randrange(5000))
     company, product = rng.choice(COMPANIES), rng.choice(PRODUCTS)
-    fields = dict(company=company, product=product, ticker=f"Nasdaq: {product[:4].upper()}",
-                  goal=day + timedelta(days=rng.randrange(30, 300)),
-                  past=day - timedelta(days=rng.randrange(60, 400)),
-                  quarter=rng.choice(["first", "second", "third", "fourth"]),
-                  year=day.year - 1, next_year=day.year + 1, n=rng.randrange(100, 900),
-                  m=rng.randrange(10, 90))
-    parts = [f"{company.upper()} ANNOUNCES REGULATORY UPDATE FOR {product.upper()}\n\n",
-             f"{rng.choice(CITIES)}, {day:%B} {day.day}, {day.year} /PRNewswire/ -- ",
-             rng.choice(NEWS).format(**fields), "\n\n"]
+    fields = dict(  # noqa: C408 (keyword form reads better for a template's fields)
+        company=company,
+        product=product,
+        ticker=f"Nasdaq: {product[:4].upper()}",
+        goal=day + timedelta(days=rng.randrange(30, 300)),
+        past=day - timedelta(days=rng.randrange(60, 400)),
+        quarter=rng.choice(["first", "second", "third", "fourth"]),
+        year=day.year - 1,
+        next_year=day.year + 1,
+        n=rng.randrange(100, 900),
+        m=rng.randrange(10, 90),
+    )
+    parts = [
+        f"{company.upper()} ANNOUNCES REGULATORY UPDATE FOR {product.upper()}\n\n",
+        f"{rng.choice(CITIES)}, {day:%B} {day.day}, {day.year} /PRNewswire/ -- ",
+        rng.choice(NEWS).format(**fields),
+        "\n\n",
+    ]
     boiler = BOILER.format(**fields)
     while sum(map(len, parts)) + len(boiler) < size:
         parts.append(rng.choice(FILLER).format(**fields) + " ")

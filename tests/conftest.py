@@ -35,7 +35,9 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str | bytes], None]
         if update or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        assert data == path.read_bytes(), f"output differs from {path} (review, then --update-golden)"
+        assert data == path.read_bytes(), (
+            f"output differs from {path} (review, then --update-golden)"
+        )
 
     return check
 

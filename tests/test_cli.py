@@ -59,11 +59,13 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_broken_rule_pack_stops_with_file_and_rule(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "x.toml").write_text('rules = []\n[pack]\nid="x"\ntitle="t"\nversion="1"\n'
-                                  'calendar="nope"\nagencies=["FDA"]\n')
+    (rules / "x.toml").write_text(
+        'rules = []\n[pack]\nid="x"\ntitle="t"\nversion="1"\ncalendar="nope"\nagencies=["FDA"]\n'
+    )
     monkeypatch.setenv("TRACKER_TRACKER__RULES_DIR", str(rules))
     with pytest.raises(SystemExit) as exit_:
         main(["--home", str(tmp_path), "check"])

@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from tracker.cli import cli
 
-RELEASE = ("BOSTON, June 23, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) said today that the "
-           "FDA set a PDUFA target action date of July 8, 2024 for Zentra(R).\n")
+RELEASE = (
+    "BOSTON, June 23, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) said today that the "
+    "FDA set a PDUFA target action date of July 8, 2024 for Zentra(R).\n"
+)
 
 
 def _run(home: Path, *args: str) -> str:

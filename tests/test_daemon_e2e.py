@@ -29,13 +29,19 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT) ->
 
 @contextmanager
 def daemon(home: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**os.environ, "TRACKER_HOME": str(home), "TRACKER_INBOX__POLL_SECONDS": "1",
-           "TRACKER_REMINDERS__CHECK_SECONDS": "3600", "TRACKER_CONFIG": str(home / "none.toml")}
+    env = {
+        **os.environ,
+        "TRACKER_HOME": str(home),
+        "TRACKER_INBOX__POLL_SECONDS": "1",
+        "TRACKER_REMINDERS__CHECK_SECONDS": "3600",
+        "TRACKER_CONFIG": str(home / "none.toml"),
+    }
     (home / "none.toml").parent.mkdir(parents=True, exist_ok=True)
     (home / "none.toml").write_text("")
     with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "run.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         yield proc
     finally:
@@ -48,17 +54,23 @@ def test_release_to_calendar_and_reminder(tmp_path: Path) -> None:
     home, log = tmp_path / "var", tmp_path / "daemon.log"
     today = datetime.now(ZoneInfo("America/New_York")).date()
     goal = today + timedelta(days=5)
-    release = (f"BOSTON, Mass., {today:%B} {today.day}, {today.year} /PRNewswire/ -- Acme "
-               f"Biologics, Inc. (Nasdaq: ACMB) said today that the U.S. Food and Drug "
-               f"Administration has set a PDUFA target action date of {goal:%B} {goal.day}, "
-               f"{goal.year} for Zentra(R).\n")
+    release = (
+        f"BOSTON, Mass., {today:%B} {today.day}, {today.year} /PRNewswire/ -- Acme "
+        f"Biologics, Inc. (Nasdaq: ACMB) said today that the U.S. Food and Drug "
+        f"Administration has set a PDUFA target action date of {goal:%B} {goal.day}, "
+        f"{goal.year} for Zentra(R).\n"
+    )
     calendar = home / "calendars" / "all.ics"
     outbox = home / "outbox"
     with daemon(home, log):
         wait_for(lambda: (home / "inbox").is_dir(), "the inbox folder")
         (home / "inbox" / "acme.txt").write_text(release)
-        wait_for(lambda: calendar.exists() and f"DTSTART;VALUE=DATE:{goal:%Y%m%d}"
-                 in calendar.read_text(), "the deadline in calendars/all.ics")
+        wait_for(
+            lambda: (
+                calendar.exists() and f"DTSTART;VALUE=DATE:{goal:%Y%m%d}" in calendar.read_text()
+            ),
+            "the deadline in calendars/all.ics",
+        )
         wait_for(lambda: len(list(outbox.glob("*.eml"))) == 1, "one reminder in outbox/")
     (eml,) = outbox.glob("*.eml")
     text = eml.read_bytes()

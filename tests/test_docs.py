@@ -21,8 +21,24 @@ def test_example_config_is_complete_and_current() -> None:
 
 
 def test_rule_vocabulary_has_headings() -> None:
-    headings = {line.lstrip("#").strip() for line in
-                (ROOT / "config/rules/README.md").read_text().splitlines() if line.startswith("#")}
-    for term in [*ROLLS, *ANCHORS, "days", "business_days", "weeks", "months", "trigger",
-                 "met_by", "cancelled_by", "requires", "valid_from", "valid_until", "source"]:
+    headings = {
+        line.lstrip("#").strip()
+        for line in (ROOT / "config/rules/README.md").read_text().splitlines()
+        if line.startswith("#")
+    }
+    for term in [
+        *ROLLS,
+        *ANCHORS,
+        "days",
+        "business_days",
+        "weeks",
+        "months",
+        "trigger",
+        "met_by",
+        "cancelled_by",
+        "requires",
+        "valid_from",
+        "valid_until",
+        "source",
+    ]:
         assert term in headings, term

@@ -60,11 +60,17 @@ def test_the_seed_release(packs: list[Pack]) -> None:
 @pytest.mark.parametrize(
     ("dateline", "expected"),
     [
-        ("TARRYTOWN, N.Y. - (March 20, 2008) - Acme Corp. (Nasdaq: ACME) today said", date(2008, 3, 20)),
+        (
+            "TARRYTOWN, N.Y. - (March 20, 2008) - Acme Corp. (Nasdaq: ACME) today said",
+            date(2008, 3, 20),
+        ),
         ("LEIDEN, The Netherlands, 20 March 2008 - Acme N.V. announced", date(2008, 3, 20)),
         ("NEW YORK, Nov. 7, 2008 /PRNewswire/ -- Acme Inc. said", date(2008, 11, 7)),
         ("Thursday, March 20, 2008\nAcme Inc. announced today", date(2008, 3, 20)),
-        ("- pdufa date is may 25, 2024 -\ncleveland, nov. 27, 2023 (globe newswire) -- acme", date(2023, 11, 27)),
+        (
+            "- pdufa date is may 25, 2024 -\ncleveland, nov. 27, 2023 (globe newswire) -- acme",
+            date(2023, 11, 27),
+        ),
         ("Published on September 24, 2009\n\nAcme said", date(2009, 9, 24)),
     ],
 )
@@ -73,12 +79,17 @@ def test_release_date_from_dateline(dateline: str, expected: date) -> None:
 
 
 def test_sentences_survive_abbreviations() -> None:
-    text = ("TARRYTOWN, N.Y. - Acme Inc. said the U.S. Food and Drug Administration (FDA) "
-            "accepted the NDA. Dr. Smith is pleased. The decision is due Mar. 5, 2009.")
+    text = (
+        "TARRYTOWN, N.Y. - Acme Inc. said the U.S. Food and Drug Administration (FDA) "
+        "accepted the NDA. Dr. Smith is pleased. The decision is due Mar. 5, 2009."
+    )
     got = [s.text for s in sentences(text)]
-    assert got == ["TARRYTOWN, N.Y. - Acme Inc. said the U.S. Food and Drug Administration (FDA) "
-                   "accepted the NDA.", "Dr. Smith is pleased.",
-                   "The decision is due Mar. 5, 2009."]
+    assert got == [
+        "TARRYTOWN, N.Y. - Acme Inc. said the U.S. Food and Drug Administration (FDA) "
+        "accepted the NDA.",
+        "Dr. Smith is pleased.",
+        "The decision is due Mar. 5, 2009.",
+    ]
 
 
 DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) said today"
@@ -87,21 +98,29 @@ DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME)
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("that the FDA set a PDUFA target action date of June 28, 2024.",
-         {("2024-06-28", "2024-06-28")}),
-        ("that it expects a CHMP opinion in the second half of 2024.",
-         {("2024-07-01", "2024-12-31")}),
+        (
+            "that the FDA set a PDUFA target action date of June 28, 2024.",
+            {("2024-06-28", "2024-06-28")},
+        ),
+        (
+            "that it expects a CHMP opinion in the second half of 2024.",
+            {("2024-07-01", "2024-12-31")},
+        ),
         ("that it plans to submit the NDA in Q4 2024.", {("2024-10-01", "2024-12-31")}),
-        ("that the advisory committee meeting is scheduled for September 12, 2024.",
-         {("2024-09-12", "2024-09-12")}),
+        (
+            "that the advisory committee meeting is scheduled for September 12, 2024.",
+            {("2024-09-12", "2024-09-12")},
+        ),
         ("that it will host a conference call on June 5, 2024.", set()),
         ("that the patent on the product expires in 2031.", set()),
         ("that it reported results for the third quarter of fiscal 2024.", set()),
         ("that it expects an FDA decision in the coming months.", set()),
         ("that the FDA approved the product on May 30, 2024.", set()),
         ("that the FDA will not be able to act by the action date of June 10, 2024.", set()),
-        ("that the FDA needs approximately four additional weeks to complete its review.",
-         {("2024-06-30", "2024-06-30")}),
+        (
+            "that the FDA needs approximately four additional weeks to complete its review.",
+            {("2024-06-30", "2024-06-30")},
+        ),
     ],
 )
 def test_stated_timelines(body: str, expected: set[tuple[str, str]], packs: list[Pack]) -> None:
@@ -114,8 +133,10 @@ def test_stated_timelines(body: str, expected: set[tuple[str, str]], packs: list
     ("body", "expected"),
     [
         ("that the FDA has approved Zentra for adults.", {("approval", "FDA", "positive")}),
-        ("that it received a complete response letter from the FDA.",
-         {("refusal", "FDA", "negative")}),
+        (
+            "that it received a complete response letter from the FDA.",
+            {("refusal", "FDA", "negative")},
+        ),
         ("that the CHMP adopted a positive opinion on Zentra.", {("opinion", "EMA", "positive")}),
         ("that it intends to request a re-examination of the CHMP opinion.", set()),
         ("that it expects the CHMP to adopt a negative opinion.", set()),
@@ -128,24 +149,33 @@ def test_events(body: str, expected: set[tuple[str, str, str | None]]) -> None:
 
 
 def test_news_event_gets_the_release_date_and_back_reference_none() -> None:
-    x = extract_text("x.txt", f"{DATELINE} that the FDA has approved Zentra. The complete "
-                     "response letter received in March 2023 asked for more data.")
+    x = extract_text(
+        "x.txt",
+        f"{DATELINE} that the FDA has approved Zentra. The complete "
+        "response letter received in March 2023 asked for more data.",
+    )
     dates = {e.type: e.date for e in x.events}
     assert dates == {"approval": date(2024, 6, 2), "refusal": None}
 
 
 def test_html_and_email_inputs_read_the_same(packs: list[Pack]) -> None:
-    html = (b"<html><body><p>BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. said "
-            b"that the FDA set a PDUFA date of <b>June 28, 2024</b>.</p></body></html>")
-    eml = (b"Subject: Acme news\r\nDate: Sun, 02 Jun 2024 08:00:00 +0000\r\n"
-           b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html)
+    html = (
+        b"<html><body><p>BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. said "
+        b"that the FDA set a PDUFA date of <b>June 28, 2024</b>.</p></body></html>"
+    )
+    eml = (
+        b"Subject: Acme news\r\nDate: Sun, 02 Jun 2024 08:00:00 +0000\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n" + html
+    )
     for name, data in (("a.html", html), ("a.eml", eml)):
         x = extract(name, data)
         assert [(t.start, t.milestone) for t in x.timelines] == [(date(2024, 6, 28), "action-date")]
 
 
 def test_windows_1252_and_mojibake_are_repaired() -> None:
-    raw = "BOSTON, June 2, 2024 - Acme said the FDA\u2019s PDUFA date is June 28, 2024.".encode("cp1252")
+    raw = "BOSTON, June 2, 2024 - Acme said the FDA\u2019s PDUFA date is June 28, 2024.".encode(
+        "cp1252"
+    )
     x = extract("a.txt", raw)
     assert x.timelines[0].evidence.startswith("BOSTON")
     broken = "BOSTON, June 2, 2024 - Acme said the FDA\u2019s goal".encode().decode("cp1252")
@@ -154,10 +184,12 @@ def test_windows_1252_and_mojibake_are_repaired() -> None:
 
 
 def test_foreign_language_is_flagged_not_misdated() -> None:
-    text = ("PARIS, le 20 mars 2008 - La société a annoncé que le comité a rendu un avis "
-            "négatif et que la société demandera un réexamen de cet avis pour le médicament. "
-            "La décision de la Commission est attendue avant la fin de l'année et les "
-            "résultats seront publiés dans le cadre de la procédure avec les autorités.")
+    text = (
+        "PARIS, le 20 mars 2008 - La société a annoncé que le comité a rendu un avis "
+        "négatif et que la société demandera un réexamen de cet avis pour le médicament. "
+        "La décision de la Commission est attendue avant la fin de l'année et les "
+        "résultats seront publiés dans le cadre de la procédure avec les autorités."
+    )
     x = extract_text("fr.txt", text)
     assert x.release.date == date(2008, 3, 20)
     assert x.timelines == () and x.events == ()

@@ -14,16 +14,67 @@ from tracker.pipeline import contract_line
 from tracker.rules.loader import load_packs
 
 PACKS = load_packs()
-WORDS = st.sampled_from([
-    "FDA", "EMA", "CHMP", "approved", "opinion", "negative", "PDUFA", "date", "of", "March",
-    "20,", "2008", "within", "60", "days", "receipt", "Q3", "third", "quarter", "the", ".",
-    "re-examination", "request", "(Nasdaq:", "ACME)", "\n\n", "About", "Acme", "3/20/2008",
-    "2008-03-20", "late", "2009", "Day", "120", "today", "yesterday", "fiscal", "®", "“", "”",
-])
-VALID_TYPES = {"submission", "acceptance", "review_designation", "goal_date",
-               "goal_date_extension", "advisory_meeting", "trend_vote", "opinion",
-               "reexamination_request", "reexamination_grounds", "reexamination_outcome",
-               "approval", "refusal", "resubmission", "withdrawal"}
+WORDS = st.sampled_from(
+    [
+        "FDA",
+        "EMA",
+        "CHMP",
+        "approved",
+        "opinion",
+        "negative",
+        "PDUFA",
+        "date",
+        "of",
+        "March",
+        "20,",
+        "2008",
+        "within",
+        "60",
+        "days",
+        "receipt",
+        "Q3",
+        "third",
+        "quarter",
+        "the",
+        ".",
+        "re-examination",
+        "request",
+        "(Nasdaq:",
+        "ACME)",
+        "\n\n",
+        "About",
+        "Acme",
+        "3/20/2008",
+        "2008-03-20",
+        "late",
+        "2009",
+        "Day",
+        "120",
+        "today",
+        "yesterday",
+        "fiscal",
+        "®",
+        "“",
+        "”",
+    ]
+)
+VALID_TYPES = {
+    "submission",
+    "acceptance",
+    "review_designation",
+    "goal_date",
+    "goal_date_extension",
+    "advisory_meeting",
+    "trend_vote",
+    "opinion",
+    "reexamination_request",
+    "reexamination_grounds",
+    "reexamination_outcome",
+    "approval",
+    "refusal",
+    "resubmission",
+    "withdrawal",
+}
 
 
 def _check_contract(name: str, data: bytes) -> None:
@@ -48,8 +99,9 @@ def test_release_like_text(text: str) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=2000))
 def test_arbitrary_text(text: str) -> None:
-    _check_contract("x.txt", text.encode("utf-8", "surrogatepass").decode(
-        "utf-8", "replace").encode())
+    _check_contract(
+        "x.txt", text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode()
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -64,7 +116,9 @@ def test_arbitrary_bytes(data: bytes, name: str) -> None:
 
 
 def test_a_megabyte_without_a_full_stop_is_capped() -> None:
-    data = ("BOSTON, March 20, 2008 - the fda set a pdufa date of june 1, 2008 and " * 20000).encode()
+    data = (
+        "BOSTON, March 20, 2008 - the fda set a pdufa date of june 1, 2008 and " * 20000
+    ).encode()
     x = extract("big.txt", data)
     assert x.release.date == date(2008, 3, 20)
     assert x.warnings and "truncated" in x.warnings[0]

@@ -15,22 +15,36 @@ STAMP = datetime(2008, 3, 21, 12, 0, tzinfo=UTC)
 
 def make_deadline(**over: object) -> Deadline:
     base: dict = dict(
-        key="acme/zentra/eu/reexamination-grounds", title="Detailed grounds due: Zentra",
-        start=date(2008, 5, 19), end=date(2008, 5, 19), basis="stated",
-        rule="eu-centralised/reexamination-grounds", status="open", procedure=PROC,
+        key="acme/zentra/eu/reexamination-grounds",
+        title="Detailed grounds due: Zentra",
+        start=date(2008, 5, 19),
+        end=date(2008, 5, 19),
+        basis="stated",
+        rule="eu-centralised/reexamination-grounds",
+        status="open",
+        procedure=PROC,
         evidence="Acme will file its grounds within 60 days of receipt of the opinion.",
         assumptions=("receipt of the opinion assumed on 2008-03-20",),
-        steps=(Step("offset", "+60 days"),), source="Regulation (EC) No 726/2004, Art. 9(2)",
-        revision=2, updated_at=STAMP, release_ref="acme-2008-03-20.txt")
+        steps=(Step("offset", "+60 days"),),
+        source="Regulation (EC) No 726/2004, Art. 9(2)",
+        revision=2,
+        updated_at=STAMP,
+        release_ref="acme-2008-03-20.txt",
+    )
     base.update(over)
     return Deadline(**base)
 
 
 def two_deadlines() -> list[Deadline]:
-    window = make_deadline(key="acme/zentra/eu/reexamination-opinion/stated",
-                           title="Re-examination opinion expected: Zentra",
-                           start=date(2008, 7, 1), end=date(2008, 9, 30), rule=None, revision=0,
-                           assumptions=())
+    window = make_deadline(
+        key="acme/zentra/eu/reexamination-opinion/stated",
+        title="Re-examination opinion expected: Zentra",
+        start=date(2008, 7, 1),
+        end=date(2008, 9, 30),
+        rule=None,
+        revision=0,
+        assumptions=(),
+    )
     return [make_deadline(), window]
 
 

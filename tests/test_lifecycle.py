@@ -22,7 +22,9 @@ def test_seed_story_deadlines(ctx: Context) -> None:
     assert (report.new, report.failed) == (1, 0)
     d = _by_key(ctx)
     assert (d["reexamination-notice"].end, d["reexamination-notice"].status) == (
-        date(2008, 4, 4), "met")
+        date(2008, 4, 4),
+        "met",
+    )
     grounds = d["reexamination-grounds"]
     assert (grounds.end, grounds.basis, grounds.status) == (date(2008, 5, 19), "stated", "open")
     assert grounds.assumptions == ("receipt of the opinion assumed on 2008-03-20",)
@@ -45,7 +47,8 @@ def test_later_release_meets_and_moves_deadlines(ctx: Context, tmp_path: Path) -
     later.write_text(
         "BOSTON, Mass. - (May 2, 2008) - Norvane Therapeutics, Inc. (Nasdaq: NRVT) today said it "
         "has submitted the detailed grounds for re-examination of the CHMP opinion on "
-        "Velocor(R) to the European Medicines Agency.\n")
+        "Velocor(R) to the European Medicines Agency.\n"
+    )
     ingest_paths(ctx, [later], datetime(2008, 5, 2, 12, tzinfo=UTC))
     d = _by_key(ctx)
     assert d["reexamination-grounds"].status == "met"

@@ -32,8 +32,10 @@ def test_inbox_batch_isolates_bad_files(ctx: Context) -> None:
     report = ingest_inbox(ctx, LATER)
     assert (report.new, report.failed) == (1, 3)
     home = ctx.settings.home
-    assert sorted(p.name for p in (home / "inbox/processed").iterdir()) == ["a-good.txt",
-                                                                          "e-copy.html"]
+    assert sorted(p.name for p in (home / "inbox/processed").iterdir()) == [
+        "a-good.txt",
+        "e-copy.html",
+    ]
     failed = home / "failed"
     assert (failed / "b-empty.txt.error.txt").read_text().strip().endswith("the file is empty")
     assert "binary" in (failed / "c-binary.txt.error.txt").read_text()
@@ -52,9 +54,13 @@ def test_a_file_still_being_written_waits(ctx: Context) -> None:
 
 def test_calendar_and_outbox(ctx: Context) -> None:
     now = datetime(2024, 6, 23, 13, 0, tzinfo=UTC)
-    _drop(ctx, "pdufa.txt", b"BOSTON, June 23, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) "
-          b"said today that the FDA set a PDUFA target action date of June 28, 2024 for "
-          b"Zentra(R).")
+    _drop(
+        ctx,
+        "pdufa.txt",
+        b"BOSTON, June 23, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) "
+        b"said today that the FDA set a PDUFA target action date of June 28, 2024 for "
+        b"Zentra(R).",
+    )
     assert ingest_inbox(ctx, now).new == 1
     ics = publish_calendar(ctx, now).read_text()
     assert "DTSTART;VALUE=DATE:20240628" in ics

@@ -20,8 +20,9 @@ LEADS = [30, 7, 1]
 
 
 def _plan(now: datetime, sent: set | None = None, **over: object) -> list:
-    return plan_reminders([make_deadline(**over)], sent or set(), now, LEADS, ["ra@example.org"],
-                          AT, TZ)
+    return plan_reminders(
+        [make_deadline(**over)], sent or set(), now, LEADS, ["ra@example.org"], AT, TZ
+    )
 
 
 def test_nothing_due_before_send_time() -> None:
@@ -31,7 +32,9 @@ def test_nothing_due_before_send_time() -> None:
 
 
 def test_only_the_latest_missed_reminder_is_sent() -> None:
-    due = _plan(datetime(2008, 5, 14, 9, tzinfo=UTC), end=date(2008, 5, 19), start=date(2008, 5, 19))
+    due = _plan(
+        datetime(2008, 5, 14, 9, tzinfo=UTC), end=date(2008, 5, 19), start=date(2008, 5, 19)
+    )
     assert [d.days_before for d in due] == [7]
 
 
@@ -72,9 +75,12 @@ def test_reminder_email_golden(golden) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_release_text_cannot_reach_headers_or_html() -> None:
-    evil = make_deadline(title="Grounds due\r\nBcc: victim@example.org", evidence="<script>x</script>")
-    due = plan_reminders([evil], set(), datetime(2008, 5, 12, 12, tzinfo=UTC), LEADS,
-                         ["ra@example.org"], AT, TZ)[0]
+    evil = make_deadline(
+        title="Grounds due\r\nBcc: victim@example.org", evidence="<script>x</script>"
+    )
+    due = plan_reminders(
+        [evil], set(), datetime(2008, 5, 12, 12, tzinfo=UTC), LEADS, ["ra@example.org"], AT, TZ
+    )[0]
     msg = render_message(due, "tracker@example.org", datetime(2008, 5, 12, 12, tzinfo=UTC))
     headers = bytes(msg).decode().split("\n\n", 1)[0]
     assert not any(line.startswith("Bcc:") for line in headers.splitlines())

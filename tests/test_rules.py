@@ -53,8 +53,13 @@ def eu() -> Pack:
         (date(2008, 3, 25), date(2008, 5, 27)),  # Saturday, then a London bank holiday
         (date(2008, 3, 24), date(2008, 5, 23)),  # the day before: an ordinary Friday
     ],
-    ids=["weekday", "rolls-past-sunday", "rolls-past-saturday", "rolls-past-closure",
-         "friday-before"],
+    ids=[
+        "weekday",
+        "rolls-past-sunday",
+        "rolls-past-saturday",
+        "rolls-past-closure",
+        "friday-before",
+    ],
 )
 def test_grounds_due(eu: Pack, opinion_on: date, expected: date) -> None:
     assert evaluate_example(eu, eu.rule("reexamination-grounds"), opinion_on) == expected
@@ -68,7 +73,9 @@ def test_grounds_due(eu: Pack, opinion_on: date, expected: date) -> None:
         (date(2008, 12, 31), date(2009, 3, 8)),  # across the year end
     ],
 )
-def test_commission_decision_is_67_calendar_days(eu: Pack, opinion_on: date, expected: date) -> None:
+def test_commission_decision_is_67_calendar_days(
+    eu: Pack, opinion_on: date, expected: date
+) -> None:
     assert evaluate_example(eu, eu.rule("commission-decision"), opinion_on) == expected
 
 
@@ -125,12 +132,23 @@ valid_from = 2004-05-20
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (BROKEN, "rule 'reexamination-grounds': offset needs exactly one of days, business_days, "
-                 "weeks, months"),
-        (BROKEN.replace('{ days = 60, months = 2 }', '{ days = 60 }').replace(
-            'type = "opinion"', 'type = "verdict"'), "unknown event type 'verdict'"),
-        (BROKEN.replace('{ days = 60, months = 2 }', '{ days = 60 }').replace(
-            '"next-working-day"', '"sometimes"'), "rule 'reexamination-grounds': roll"),
+        (
+            BROKEN,
+            "rule 'reexamination-grounds': offset needs exactly one of days, business_days, "
+            "weeks, months",
+        ),
+        (
+            BROKEN.replace("{ days = 60, months = 2 }", "{ days = 60 }").replace(
+                'type = "opinion"', 'type = "verdict"'
+            ),
+            "unknown event type 'verdict'",
+        ),
+        (
+            BROKEN.replace("{ days = 60, months = 2 }", "{ days = 60 }").replace(
+                '"next-working-day"', '"sometimes"'
+            ),
+            "rule 'reexamination-grounds': roll",
+        ),
         ("[pack\n", "invalid TOML"),
     ],
 )

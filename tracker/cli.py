@@ -44,8 +44,12 @@ def _iso_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tracker")
-@click.option("--config", type=click.Path(path_type=Path), default=None,
-              help="Settings file (default: config/tracker.toml if present).")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Settings file (default: config/tracker.toml if present).",
+)
 @click.option("--home", default=None, help="Data folder (default: var/, or TRACKER_HOME).")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.pass_context
@@ -65,10 +69,20 @@ def run(obj: _Obj) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl",
-              show_default=True, help="One JSON object per line, or one JSON array.")
-@click.option("--as-of", callback=_iso_date, default=None,
-              help="Today's date for deciding what is past (default: the release date).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json"]),
+    default="jsonl",
+    show_default=True,
+    help="One JSON object per line, or one JSON array.",
+)
+@click.option(
+    "--as-of",
+    callback=_iso_date,
+    default=None,
+    help="Today's date for deciding what is past (default: the release date).",
+)
 @click.pass_obj
 def extract(obj: _Obj, paths: tuple[Path, ...], fmt: str, as_of: date | None) -> None:
     """Print what the tracker reads in releases (CONTRACT.md), without touching the database."""
@@ -115,18 +129,33 @@ def ingest(obj: _Obj, paths: tuple[Path, ...]) -> None:
 
 def deadline_json(d: Any) -> dict[str, Any]:
     """A stored deadline as CONTRACT.md's "Stored deadlines" object."""
-    return {"key": d.key, "title": d.title, "start": d.start.isoformat(),
-            "end": d.end.isoformat(), "basis": d.basis, "rule": d.rule, "status": d.status,
-            "procedure": {"key": d.procedure.key, "company": d.procedure.company,
-                          "product": d.procedure.product, "agency": d.procedure.agency},
-            "evidence": d.evidence, "assumptions": list(d.assumptions),
-            "estimate": d.estimate, "revision": d.revision, "notes": list(d.notes)}
+    return {
+        "key": d.key,
+        "title": d.title,
+        "start": d.start.isoformat(),
+        "end": d.end.isoformat(),
+        "basis": d.basis,
+        "rule": d.rule,
+        "status": d.status,
+        "procedure": {
+            "key": d.procedure.key,
+            "company": d.procedure.company,
+            "product": d.procedure.product,
+            "agency": d.procedure.agency,
+        },
+        "evidence": d.evidence,
+        "assumptions": list(d.assumptions),
+        "estimate": d.estimate,
+        "revision": d.revision,
+        "notes": list(d.notes),
+    }
 
 
 @cli.command()
 @click.option("--all", "show_all", is_flag=True, help="Every deadline, not only open ones ahead.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.option("--today", callback=_iso_date, default=None, help="Run as if today were this date.")
 @click.pass_obj
 def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None) -> None:
@@ -146,8 +175,10 @@ def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None) -> None:
     for d in rows:
         when = d.end.isoformat() if d.start == d.end else f"{d.start}..{d.end}"
         est = " (estimate)" if d.estimate else ""
-        click.echo(f"{when:<22} {d.status:<10} {d.basis:<6} {d.title}{est}\n"
-                   f"{'':<22} key {d.key}  rule {d.rule or '-'}")
+        click.echo(
+            f"{when:<22} {d.status:<10} {d.basis:<6} {d.title}{est}\n"
+            f"{'':<22} key {d.key}  rule {d.rule or '-'}"
+        )
 
 
 @cli.command()
@@ -161,26 +192,36 @@ def explain(obj: _Obj, key: str) -> None:
     d = ctx.store.deadline(key)
     if d is None:
         raise NotFoundError(f"no deadline with key '{key}' (see `tracker deadlines --all`)")
-    click.echo(f"{d.title}\nkey      {d.key}\ndate     "
-               + (d.end.isoformat() if d.start == d.end else f"{d.start} .. {d.end}")
-               + f"\nstatus   {d.status} (revision {d.revision})\nbasis    {d.basis}"
-               + (f", rule {d.rule}" if d.rule else "") + ("  [estimate]" if d.estimate else ""))
+    click.echo(
+        f"{d.title}\nkey      {d.key}\ndate     "
+        + (d.end.isoformat() if d.start == d.end else f"{d.start} .. {d.end}")
+        + f"\nstatus   {d.status} (revision {d.revision})\nbasis    {d.basis}"
+        + (f", rule {d.rule}" if d.rule else "")
+        + ("  [estimate]" if d.estimate else "")
+    )
     for step in d.steps:
         click.echo(f"{step.label:<8} {step.text}")
     for a in d.assumptions:
         click.echo(f"assumed  {a}")
     for n in d.notes:
         click.echo(f"note     {n}")
-    click.echo(f"evidence \"{d.evidence}\"")
+    click.echo(f'evidence "{d.evidence}"')
     for h in ctx.store.history(key):
         when = h.end.isoformat() if h.start == h.end else f"{h.start}..{h.end}"
-        click.echo(f"history  r{h.revision} {when} {h.status} ({h.reason}, "
-                   f"{h.changed_at:%Y-%m-%d %H:%M} UTC)")
+        click.echo(
+            f"history  r{h.revision} {when} {h.status} ({h.reason}, "
+            f"{h.changed_at:%Y-%m-%d %H:%M} UTC)"
+        )
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-              help="Write here (default: <home>/calendars/all.ics).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write here (default: <home>/calendars/all.ics).",
+)
 @click.pass_obj
 def calendar(obj: _Obj, output: Path | None) -> None:
     """Write the iCalendar file of every deadline."""
@@ -236,8 +277,10 @@ def check(obj: _Obj) -> None:
         click.echo(p, err=True)
     if problems:
         sys.exit(2)
-    click.echo(f"ok: {len(packs)} rule packs, {sum(len(p.rules) for p in packs)} rules, "
-               f"settings from {', '.join(loaded.sources)}")
+    click.echo(
+        f"ok: {len(packs)} rule packs, {sum(len(p.rules) for p in packs)} rules, "
+        f"settings from {', '.join(loaded.sources)}"
+    )
 
 
 def _example_failures(packs: list[Any]) -> list[str]:
@@ -249,8 +292,10 @@ def _example_failures(packs: list[Any]) -> list[str]:
             for ex in rule.examples:
                 got = evaluate_example(pack, rule, ex.trigger_on, ex.receipt_on)
                 if got != ex.expect:
-                    out.append(f"{pack.id}/{rule.id}: example from {ex.trigger_on} expects "
-                               f"{ex.expect}, computed {got}")
+                    out.append(
+                        f"{pack.id}/{rule.id}: example from {ex.trigger_on} expects "
+                        f"{ex.expect}, computed {got}"
+                    )
     return out
 
 
@@ -326,8 +371,9 @@ def fact_set(obj: _Obj, procedure: str, name: str, value: date) -> None:
 
     ctx = obj.context()
     if ctx.store.procedure(procedure) is None:
-        raise NotFoundError(f"no procedure '{procedure}' (known: "
-                            f"{', '.join(ctx.store.procedure_keys()) or 'none'})")
+        raise NotFoundError(
+            f"no procedure '{procedure}' (known: {', '.join(ctx.store.procedure_keys()) or 'none'})"
+        )
     now = clock.now()
     ctx.store.set_fact(procedure, name, value, now)
     counts = derive_deadlines(ctx, [procedure], now)

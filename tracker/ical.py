@@ -31,9 +31,14 @@ def summary_for(d: Deadline) -> str:
 def build_event(d: Deadline) -> ics.Event:
     """The VEVENT of one deadline."""
     stamp = d.updated_at or _EPOCH
-    event = ics.Event(name=summary_for(d), begin=d.start, uid=uid_for(d.key),
-                      description=environment().get_template("ics/description.txt").render(d=d),
-                      created=stamp, last_modified=stamp)
+    event = ics.Event(
+        name=summary_for(d),
+        begin=d.start,
+        uid=uid_for(d.key),
+        description=environment().get_template("ics/description.txt").render(d=d),
+        created=stamp,
+        last_modified=stamp,
+    )
     if d.end > d.start:
         event.end = d.end  # inclusive last day; make_all_day adds the exclusive day
     event.make_all_day()
@@ -50,8 +55,14 @@ def build_event(d: Deadline) -> ics.Event:
 
 def build_calendar(deadlines: Iterable[Deadline], name: str = "Regulatory deadlines") -> str:
     """A whole VCALENDAR, events sorted by UID, lines folded at 75 octets, CRLF endings."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{name}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{name}",
+    ]
     events = sorted((build_event(d) for d in deadlines), key=lambda e: e.uid)
     for event in events:
         lines.extend(event.serialize().replace("\r\n", "\n").strip("\n").split("\n"))
@@ -73,4 +84,3 @@ def _fold(line: str) -> str:
         current += b
     parts.append(current.decode("utf-8"))
     return "\r\n ".join(parts)
-

@@ -54,8 +54,10 @@ class IngestReport:
 
     def summary(self) -> str:
         """One log line."""
-        return (f"new={self.new} duplicate={self.duplicate} failed={self.failed} "
-                f"procedures={len(self.procedures)}")
+        return (
+            f"new={self.new} duplicate={self.duplicate} failed={self.failed} "
+            f"procedures={len(self.procedures)}"
+        )
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -103,27 +105,51 @@ def extraction_derivations(x: Extraction, packs: list[Pack], today: date) -> lis
     out: list[Derivation] = []
     ref = x.release.date or today
     for proc, (events, timelines) in group_by_procedure(x).items():
-        state = ProcedureState(proc, [Sourced(e, ref, x.source) for e in events],
-                               [Sourced(t, ref, x.source) for t in timelines])
+        state = ProcedureState(
+            proc,
+            [Sourced(e, ref, x.source) for e in events],
+            [Sourced(t, ref, x.source) for t in timelines],
+        )
         out.extend(derive(state, packs, today))
     return sorted(out, key=lambda d: (d.end, d.key))
 
 
-def contract_line(source: str, x: Extraction | None, packs: list[Pack],
-                  as_of: date | None = None, error: str | None = None) -> dict[str, Any]:
+def contract_line(
+    source: str,
+    x: Extraction | None,
+    packs: list[Pack],
+    as_of: date | None = None,
+    error: str | None = None,
+) -> dict[str, Any]:
     """One line of `tracker extract --format jsonl` (see CONTRACT.md)."""
     if x is None:
-        return {"source": source, "error": error or "unreadable",
-                "release": {"date": None, "company": None, "ticker": None, "title": None},
-                "events": [], "deadlines": []}
+        return {
+            "source": source,
+            "error": error or "unreadable",
+            "release": {"date": None, "company": None, "ticker": None, "title": None},
+            "events": [],
+            "deadlines": [],
+        }
     r = x.release
     line: dict[str, Any] = {
         "source": source,
-        "release": {"date": _iso(r.date), "company": r.company, "ticker": r.ticker,
-                    "title": r.title},
-        "events": [{"type": e.type, "agency": e.agency, "outcome": e.outcome,
-                    "product": e.product, "date": _iso(e.date), "evidence": e.evidence}
-                   for e in x.events],
+        "release": {
+            "date": _iso(r.date),
+            "company": r.company,
+            "ticker": r.ticker,
+            "title": r.title,
+        },
+        "events": [
+            {
+                "type": e.type,
+                "agency": e.agency,
+                "outcome": e.outcome,
+                "product": e.product,
+                "date": _iso(e.date),
+                "evidence": e.evidence,
+            }
+            for e in x.events
+        ],
         "deadlines": [],
     }
     if r.date is not None:
@@ -136,10 +162,18 @@ def contract_line(source: str, x: Extraction | None, packs: list[Pack],
 
 def derivation_json(d: Derivation) -> dict[str, Any]:
     """A derivation as a contract deadline object."""
-    return {"key": d.key, "title": d.title, "start": d.start.isoformat(),
-            "end": d.end.isoformat(), "basis": d.basis, "rule": d.rule,
-            "evidence": d.evidence, "status": d.status, "assumptions": list(d.assumptions),
-            "estimate": d.estimate}
+    return {
+        "key": d.key,
+        "title": d.title,
+        "start": d.start.isoformat(),
+        "end": d.end.isoformat(),
+        "basis": d.basis,
+        "rule": d.rule,
+        "evidence": d.evidence,
+        "status": d.status,
+        "assumptions": list(d.assumptions),
+        "estimate": d.estimate,
+    }
 
 
 def _iso(d: date | None) -> str | None:
@@ -162,8 +196,9 @@ def ingest_file(ctx: Context, path: Path, now: datetime, source_id: str = "cli")
     return "new"
 
 
-def ingest_paths(ctx: Context, paths: list[Path], now: datetime, source_id: str = "cli"
-                 ) -> IngestReport:
+def ingest_paths(
+    ctx: Context, paths: list[Path], now: datetime, source_id: str = "cli"
+) -> IngestReport:
     """Ingest files and folders once, as the inbox would (without moving them)."""
     report = IngestReport()
     for path in expand_paths(paths):
@@ -171,8 +206,9 @@ def ingest_paths(ctx: Context, paths: list[Path], now: datetime, source_id: str 
     return report
 
 
-def _ingest_one(ctx: Context, path: Path, now: datetime, source_id: str,
-                report: IngestReport) -> str:
+def _ingest_one(
+    ctx: Context, path: Path, now: datetime, source_id: str, report: IngestReport
+) -> str:
     try:
         outcome = ingest_file(ctx, path, now, source_id)
     except ExtractError as e:
@@ -192,8 +228,13 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
-                              and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")))
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
+                )
+            )
         else:
             out.append(p)
     return out
@@ -231,8 +272,7 @@ def _move(path: Path, folder: Path) -> Path:
 # --- deriving, publishing, reminding --------------------------------------------------------
 
 
-def derive_deadlines(ctx: Context, procedure_keys: list[str] | None, now: datetime
-                     ) -> Counter[str]:
+def derive_deadlines(ctx: Context, procedure_keys: list[str] | None, now: datetime) -> Counter[str]:
     """Re-derive and reconcile the deadlines of some (or all) procedures."""
     totals: Counter[str] = Counter()
     today = local_today(ctx.settings, now)
@@ -281,13 +321,21 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     s = ctx.settings
     tz = ZoneInfo(s.tracker.timezone)
     deadlines = ctx.store.deadlines(include_all=False, today=local_today(s, now))
-    due = plan_reminders(deadlines, ctx.store.reminder_keys(), now, s.reminders.days_before,
-                         s.mail.to, time.fromisoformat(s.reminders.send_at), tz)
+    due = plan_reminders(
+        deadlines,
+        ctx.store.reminder_keys(),
+        now,
+        s.reminders.days_before,
+        s.mail.to,
+        time.fromisoformat(s.reminders.send_at),
+        tz,
+    )
     backend = BACKENDS[s.mail.backend]
     report = ReminderReport()
     for item in due:
-        if not ctx.store.claim_reminder(item.deadline.key, item.days_before, item.recipient,
-                                        message_id(item), now):
+        if not ctx.store.claim_reminder(
+            item.deadline.key, item.days_before, item.recipient, message_id(item), now
+        ):
             continue
         try:
             backend(render_message(item, s.mail.sender, now), s)
@@ -319,4 +367,3 @@ def open_context(settings: Settings, now: datetime, migrate: bool = True) -> Con
         except Exception as e:  # a database that cannot be opened is a configuration problem
             raise TrackerError(f"database {settings.database_url}: {e}") from e
     return Context(settings, store, packs)
-

@@ -16,8 +16,9 @@ logger = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
 
-def run_job(ctx: pipeline.Context, job_id: str, step: Callable[[pipeline.Context, datetime], str]
-            ) -> None:
+def run_job(
+    ctx: pipeline.Context, job_id: str, step: Callable[[pipeline.Context, datetime], str]
+) -> None:
     """Run one job: log one summary line and record the run. Never lets an error escape."""
     started = clock.now()
     t0 = _time.perf_counter()
@@ -55,10 +56,24 @@ def build_scheduler(ctx: pipeline.Context) -> BackgroundScheduler:
     """The daemon's scheduler with its fixed jobs; nothing runs until it is started."""
     sched = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=ctx.settings.tracker.timezone)
     now = clock.now()
-    sched.add_job(run_job, "interval", seconds=ctx.settings.inbox.poll_seconds,
-                  args=(ctx, "ingest:inbox", inbox_step), id="ingest:inbox",
-                  name="ingest:inbox", replace_existing=True, next_run_time=now)
-    sched.add_job(run_job, "interval", seconds=ctx.settings.reminders.check_seconds,
-                  args=(ctx, "remind", remind_step), id="remind", name="remind",
-                  replace_existing=True, next_run_time=now)
+    sched.add_job(
+        run_job,
+        "interval",
+        seconds=ctx.settings.inbox.poll_seconds,
+        args=(ctx, "ingest:inbox", inbox_step),
+        id="ingest:inbox",
+        name="ingest:inbox",
+        replace_existing=True,
+        next_run_time=now,
+    )
+    sched.add_job(
+        run_job,
+        "interval",
+        seconds=ctx.settings.reminders.check_seconds,
+        args=(ctx, "remind", remind_step),
+        id="remind",
+        name="remind",
+        replace_existing=True,
+        next_run_time=now,
+    )
     return sched

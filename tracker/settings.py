@@ -25,15 +25,21 @@ class TrackerSection(_Section):
 
     home: str = Field("var", description="Data folder: database, inbox, calendars, outbox, failed.")
     timezone: str = Field("America/New_York", description="Time zone for reminder send times.")
-    rules_dir: str = Field("", description="Folder of rule packs; empty means the shipped config/rules.")
+    rules_dir: str = Field(
+        "", description="Folder of rule packs; empty means the shipped config/rules."
+    )
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
-    log_format: Literal["text", "journal"] = Field("text", description="text (timestamps) or journal (systemd).")
+    log_format: Literal["text", "journal"] = Field(
+        "text", description="text (timestamps) or journal (systemd)."
+    )
 
 
 class StoreSection(_Section):
     """Where deadlines are kept."""
 
-    url: str = Field("", description="SQLAlchemy database URL; empty means SQLite at <home>/tracker.db.")
+    url: str = Field(
+        "", description="SQLAlchemy database URL; empty means SQLite at <home>/tracker.db."
+    )
 
 
 class InboxSection(_Section):
@@ -46,24 +52,34 @@ class MailSection(_Section):
     """How reminders are delivered."""
 
     backend: Literal["outbox", "smtp", "log"] = Field(
-        "outbox", description="outbox writes .eml files to <home>/outbox; smtp sends; log only logs.")
+        "outbox",
+        description="outbox writes .eml files to <home>/outbox; smtp sends; log only logs.",
+    )
     sender: str = Field("tracker@localhost", description="From address of reminder e-mails.")
-    to: list[str] = Field(default_factory=lambda: ["deadlines@localhost"],
-                          description="Recipients of every reminder.")
+    to: list[str] = Field(
+        default_factory=lambda: ["deadlines@localhost"], description="Recipients of every reminder."
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP server host.")
     smtp_port: int = Field(25, description="SMTP server port.")
     smtp_starttls: bool = Field(False, description="Use STARTTLS on the SMTP connection.")
     smtp_username: str = Field("", description="SMTP user name; empty for none.")
-    smtp_password: str = Field("", description="SMTP password; set it through TRACKER_MAIL__SMTP_PASSWORD.")
+    smtp_password: str = Field(
+        "", description="SMTP password; set it through TRACKER_MAIL__SMTP_PASSWORD."
+    )
 
 
 class RemindersSection(_Section):
     """When reminders are sent."""
 
-    days_before: list[int] = Field(default_factory=lambda: [30, 7, 1],
-                                   description="Lead times in days before each deadline.")
-    send_at: str = Field("08:00", description="Local time of day (tracker.timezone) reminders become due.")
-    check_seconds: int = Field(300, ge=1, description="How often owed reminders are looked for, in seconds.")
+    days_before: list[int] = Field(
+        default_factory=lambda: [30, 7, 1], description="Lead times in days before each deadline."
+    )
+    send_at: str = Field(
+        "08:00", description="Local time of day (tracker.timezone) reminders become due."
+    )
+    check_seconds: int = Field(
+        300, ge=1, description="How often owed reminders are looked for, in seconds."
+    )
 
 
 class Settings(_Section):
@@ -83,7 +99,11 @@ class Settings(_Section):
     @property
     def rules_dir(self) -> Path:
         """The rule-pack folder."""
-        return Path(self.tracker.rules_dir) if self.tracker.rules_dir else PROJECT_DIR / "config" / "rules"
+        return (
+            Path(self.tracker.rules_dir)
+            if self.tracker.rules_dir
+            else PROJECT_DIR / "config" / "rules"
+        )
 
     @property
     def database_url(self) -> str:
@@ -101,7 +121,9 @@ class Loaded(BaseModel):
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for k, v in over.items():
-        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        out[k] = (
+            _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        )
     return out
 
 
@@ -111,7 +133,7 @@ def _env_layer(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     for name, raw in sorted(environ.items()):
         if not name.startswith("TRACKER_") or "__" not in name:
             continue
-        section, _, key = name[len("TRACKER_"):].lower().partition("__")
+        section, _, key = name[len("TRACKER_") :].lower().partition("__")
         value: Any = raw
         if raw[:1] in "[{" or raw in ("true", "false") or raw.lstrip("-").isdigit():
             try:
@@ -123,8 +145,9 @@ def _env_layer(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     return layer, names
 
 
-def load_settings(config: Path | None = None, home: str | None = None,
-                  environ: dict[str, str] | None = None) -> Loaded:
+def load_settings(
+    config: Path | None = None, home: str | None = None, environ: dict[str, str] | None = None
+) -> Loaded:
     """Load settings: defaults, then the TOML file, then environment, then `home`."""
     environ = dict(os.environ if environ is None else environ)
     data: dict[str, Any] = {}
@@ -162,8 +185,11 @@ def load_settings(config: Path | None = None, home: str | None = None,
 
 def example_toml() -> str:
     """Every setting, commented out at its default, with its description."""
-    lines = ["# Tracker settings. Copy to config/tracker.toml and uncomment what you change.",
-             "# Environment variables TRACKER_<SECTION>__<KEY> override this file.", ""]
+    lines = [
+        "# Tracker settings. Copy to config/tracker.toml and uncomment what you change.",
+        "# Environment variables TRACKER_<SECTION>__<KEY> override this file.",
+        "",
+    ]
     for name, field in Settings.model_fields.items():
         section = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
         lines.append(f"[{name}]")

@@ -21,10 +21,16 @@ def environment(extra_dir: str | None = None) -> Environment:
     """The template environment; `extra_dir` overrides shipped templates by name."""
     loaders = [FileSystemLoader(extra_dir)] if extra_dir else []
     loaders.append(FileSystemLoader(str(SHIPPED)))
-    env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
-                      autoescape=select_autoescape(enabled_extensions=("html", "htm"),
-                                                   default_for_string=False, default=False),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "htm"), default_for_string=False, default=False
+        ),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["format_date"] = format_date
     env.filters["weekday"] = lambda d: d.strftime("%A")
     return env

@@ -9,8 +9,8 @@ import hashlib
 import re
 from bisect import bisect_right
 from collections import Counter
-from itertools import accumulate
 from datetime import date, timedelta
+from itertools import accumulate
 
 from tracker.domain import Event, Extraction, ReleaseInfo, Sentence, Timeline
 from tracker.extract import classify, dates, text
@@ -21,21 +21,34 @@ __all__ = ["extract", "extract_text"]
 def extract(name: str, data: bytes) -> Extraction:
     """Extract everything from one document's bytes; `name` decides how it is decoded."""
     doc = text.load(name, data)
-    warnings = (f"document truncated: only its first {text.MAX_BYTES:,} bytes and "
-                f"{text.MAX_CHARS:,} characters are read",) if doc.truncated else ()
-    return extract_text(name, doc.text, subject=doc.subject, date_header=doc.date_header,
-                        warnings=warnings)
+    warnings = (
+        (
+            f"document truncated: only its first {text.MAX_BYTES:,} bytes and "
+            f"{text.MAX_CHARS:,} characters are read",
+        )
+        if doc.truncated
+        else ()
+    )
+    return extract_text(
+        name, doc.text, subject=doc.subject, date_header=doc.date_header, warnings=warnings
+    )
 
 
-def extract_text(name: str, body: str, subject: str | None = None,
-                 date_header: str | None = None, warnings: tuple[str, ...] = ()) -> Extraction:
+def extract_text(
+    name: str,
+    body: str,
+    subject: str | None = None,
+    date_header: str | None = None,
+    warnings: tuple[str, ...] = (),
+) -> Extraction:
     """Extract from already-decoded text."""
     clean = text.normalise(body)
     sents = text.sentences(clean, normalised=True)
     if subject:
         sents = [Sentence(-1, text.normalise(subject))] + sents
-    release_date = release_date_of(clean) or (dates.parse_full_date(date_header)
-                                              if date_header else None)
+    release_date = release_date_of(clean) or (
+        dates.parse_full_date(date_header) if date_header else None
+    )
     language = language_of(clean)
     company, ticker = issuer_of(clean)
     product = product_of(sents)
@@ -43,8 +56,11 @@ def extract_text(name: str, body: str, subject: str | None = None,
     # Whitespace-insensitive, so the same release as text, HTML or e-mail is stored once.
     sha = hashlib.sha256(" ".join(clean.split()).encode("utf-8", "replace")).hexdigest()
     if release_date is None or language != "en":
-        extra = () if language == "en" else (f"language '{language}' is not supported; "
-                                             "only the release date was read",)
+        extra = (
+            ()
+            if language == "en"
+            else (f"language '{language}' is not supported; only the release date was read",)
+        )
         return Extraction(name, info, (), (), sha, warnings + extra)
     reader = _Reader(sents, release_date, product)
     events = reader.events()
@@ -54,16 +70,27 @@ def extract_text(name: str, body: str, subject: str | None = None,
 
 # --- release metadata ---------------------------------------------------------------------------
 
-_WIRE = re.compile(r"^\s*(?:\(|/)?\s*(?:/?pr ?newswire|\(?business ?wire|\(?globe ?newswire|"
-                   r"marketwire|accesswire|/?ots|\(ots|\(?newswire|--|-{1,2} |/|\(bw\)|\)\s*[-–]"
-                   r"|\s*\(?[a-z ]*wire)", re.IGNORECASE)
-_LEAD = re.compile(r"(?:published on|publicatie datum|date:|dated|for immediate release|"
-                   r"date of report[^:]*:|release date:?|datum:?)\s*$", re.IGNORECASE)
-_IN_SENTENCE = re.compile(r"(?:\b(?:of|is|was|on|by|until|before|after|date|dates|since|from|"
-                          r"through|to|and|expected|scheduled|pdufa)\s*)$", re.IGNORECASE)
-_FOREIGN_DATE = re.compile(r"\b(\d{1,2})\.?(?: de)? (" + "|".join(sorted(dates.ALL_MONTHS, key=len,
-                                                                           reverse=True))
-                           + r")\.?,?(?: de)? ((?:19|20)\d\d)\b")
+_WIRE = re.compile(
+    r"^\s*(?:\(|/)?\s*(?:/?pr ?newswire|\(?business ?wire|\(?globe ?newswire|"
+    r"marketwire|accesswire|/?ots|\(ots|\(?newswire|--|-{1,2} |/|\(bw\)|\)\s*[-–]"
+    r"|\s*\(?[a-z ]*wire)",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    r"(?:published on|publicatie datum|date:|dated|for immediate release|"
+    r"date of report[^:]*:|release date:?|datum:?)\s*$",
+    re.IGNORECASE,
+)
+_IN_SENTENCE = re.compile(
+    r"(?:\b(?:of|is|was|on|by|until|before|after|date|dates|since|from|"
+    r"through|to|and|expected|scheduled|pdufa)\s*)$",
+    re.IGNORECASE,
+)
+_FOREIGN_DATE = re.compile(
+    r"\b(\d{1,2})\.?(?: de)? ("
+    + "|".join(sorted(dates.ALL_MONTHS, key=len, reverse=True))
+    + r")\.?,?(?: de)? ((?:19|20)\d\d)\b"
+)
 
 
 def release_date_of(clean: str) -> date | None:
@@ -105,9 +132,9 @@ def _dateline_score(low: str, start: int, end: int) -> int:
         score += 5
     if _LEAD.search(before):
         score += 4
-    if not before.strip(" (*-–") and not after.strip(" )*-–.,"):
-        score += 3
-    elif re.search(r"[a-z.)]+,\s*\(?$", before) and start - line_start < 140:
+    if (not before.strip(" (*-–") and not after.strip(" )*-–.,")) or (
+        re.search(r"[a-z.)]+,\s*\(?$", before) and start - line_start < 140
+    ):
         score += 3
     elif before.rstrip().endswith("(") or before.strip() == "":
         score += 2
@@ -121,12 +148,27 @@ _TICKER = re.compile(
     r"|omx|xetra|frankfurt|nasdaq gm|nasdaq gs|cse|sgx|hkex|tse|lon|ams|swx)[\w .&/-]{0,30}?)"
     r"\s*:\s*(?P<t>[A-Za-z][A-Za-z.]{0,7})(?:[;,][^)]*)?\)"
     r"|\((?P<t2>[A-Za-z]{2,6})\s*:\s*(?P<ex2>aim|lse|tsx|nyse|nasdaq|six|asx)\)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _CORP = re.compile(
     r"\b([A-Z][\w&.'-]+(?:,? (?:[A-Z][\w&.'-]*|of|&|de|and))*,? (?:Inc\.?|Incorporated|Corporation"
-    r"|Corp\.?|plc|PLC|N\.?V\.?|AG|S\.?A\.?|SE|Ltd\.?|Limited|GmbH|AB|A/S|ASA|Holding AG|Co\.))")
-_NAME_STOP = {"--", "said", "today", "company", "announced", "reports", "newswire)", "wire)",
-              "biotech", "the", "and", "that", "/prnewswire/"}
+    r"|Corp\.?|plc|PLC|N\.?V\.?|AG|S\.?A\.?|SE|Ltd\.?|Limited|GmbH|AB|A/S|ASA|Holding AG|Co\.))"
+)
+_NAME_STOP = {
+    "--",
+    "said",
+    "today",
+    "company",
+    "announced",
+    "reports",
+    "newswire)",
+    "wire)",
+    "biotech",
+    "the",
+    "and",
+    "that",
+    "/prnewswire/",
+}
 
 
 def issuer_of(clean: str) -> tuple[str | None, str | None]:
@@ -137,7 +179,7 @@ def issuer_of(clean: str) -> tuple[str | None, str | None]:
         corp = _CORP.search(head)
         return (corp.group(1) if corp else None), None
     ticker = (m.group("t") or m.group("t2")).upper().rstrip(".")
-    before = head[max(0, m.start() - 200):m.start()]
+    before = head[max(0, m.start() - 200) : m.start()]
     before = re.sub(r"\s*\([^()]*\)\s*$", "", before.rstrip())  # drop ("Alias" or "the Company")
     return _name_before(before), ticker
 
@@ -165,14 +207,20 @@ def title_of(clean: str) -> str | None:
     """The headline: the most prominent line before the dateline paragraph."""
     for line in clean.split("\n")[:30]:
         line = line.strip(" *#")
-        if len(line.split()) >= 4 and "@" not in line and not line.endswith(":") \
-                and not re.search(r"\(\d{3}\)", line):
+        if (
+            len(line.split()) >= 4
+            and "@" not in line
+            and not line.endswith(":")
+            and not re.search(r"\(\d{3}\)", line)
+        ):
             return line[:300]
     return None
 
 
-_MARKED = re.compile(r"\b([A-Z][\w-]{2,}|[a-z][\w-]*[A-Z][\w-]*)(?:\s?(?:®|™|\(R\)|\(TM\)|\[®\]|"
-                     r"\[™\]|\(r\)|\(tm\)))")
+_MARKED = re.compile(
+    r"\b([A-Z][\w-]{2,}|[a-z][\w-]*[A-Z][\w-]*)(?:\s?(?:®|™|\(R\)|\(TM\)|\[®\]|"
+    r"\[™\]|\(r\)|\(tm\)))"
+)
 _GENERIC = re.compile(r"\b([A-Za-z][\w-]{2,})\s?(?:®|™)?\s\(([a-z][a-z -]{5,60})\)")
 
 
@@ -181,8 +229,7 @@ def product_of(sents: list[Sentence]) -> str | None:
     counts: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for s in sents:
-        if s.boilerplate or not ("®" in s.text or "™" in s.text or "(" in s.text
-                                 or "[" in s.text):
+        if s.boilerplate or not ("®" in s.text or "™" in s.text or "(" in s.text or "[" in s.text):
             continue
         for m in _MARKED.finditer(s.text):
             name = m.group(1)
@@ -224,20 +271,29 @@ def language_of(clean: str) -> str:
 # --- events and timelines -------------------------------------------------------------------
 
 _ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
-_NEWS_GOAL = re.compile(r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
-                        r"|communicat|announc|received|confirm|extended|now\b|\bnew\b")
-_FUTURE_HINT = re.compile(r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
-                          r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected)\b")
+_NEWS_GOAL = re.compile(
+    r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
+    r"|communicat|announc|received|confirm|extended|now\b|\bnew\b"
+)
+_FUTURE_HINT = re.compile(
+    r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
+    r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected)\b"
+)
 _ANCHOR = re.compile(
     r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
     r"(?:date\s+of\s+)?"
     r"(?P<receipt>receipt|receiving|notification|notice)?\s*(?:of\s+)?(?:the\s+|its\s+|this\s+|"
-    r"such\s+)?(?P<what>[\w -]{0,40})")
-_OFFSET_LEAD = re.compile(r"^(?:with)?in\b|^no later than|^not later than|^approximately|^about"
-                          r"|^some|^an additional|^a further|^additional|^up to|^after|^over the"
-                          r"|^the next")
-_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|which)\b|\band (?:expects?|plans?|will|"
-                           r"intends?|anticipates?)\b|\.\s")
+    r"such\s+)?(?P<what>[\w -]{0,40})"
+)
+_OFFSET_LEAD = re.compile(
+    r"^(?:with)?in\b|^no later than|^not later than|^approximately|^about"
+    r"|^some|^an additional|^a further|^additional|^up to|^after|^over the"
+    r"|^the next"
+)
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|,\s+(?:and|but|while|which)\b|\band (?:expects?|plans?|will|"
+    r"intends?|anticipates?)\b|\.\s"
+)
 _DIGIT = re.compile(r"\d")
 _TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
@@ -250,8 +306,11 @@ class _Reader:
         # The body, plus "About" sentences that name the product: an About section may
         # recount the product's regulatory history ("In December 2010 the FDA accepted ...").
         key = (product or "\0").lower()
-        self.sents = [s for s in sents if s.section == "body"
-                      or (s.section == "about" and key in s.text.lower())]
+        self.sents = [
+            s
+            for s in sents
+            if s.section == "body" or (s.section == "about" and key in s.text.lower())
+        ]
         self.body = {s.index for s in sents if s.section == "body"}
         self.ref = ref
         self.product = product
@@ -276,8 +335,11 @@ class _Reader:
                     self.named.setdefault(i, []).append((m.start(), code))  # type: ignore[arg-type]
         self.named = {i: [c for _, c in sorted(v)] for i, v in self.named.items()}  # type: ignore[misc]
         self.hinted = sentences_of(classify.EVENT_HINT)
-        candidates = sorted(i for i in sentences_of(classify.REGULATORY_NEEDLES)
-                            if classify.REGULATORY.search(self.lows[i]))
+        candidates = sorted(
+            i
+            for i in sentences_of(classify.REGULATORY_NEEDLES)
+            if classify.REGULATORY.search(self.lows[i])
+        )
         # A second, smaller pass over just those sentences.
         sub = "\n".join(self.lows[i] for i in candidates)
         sub_starts = list(accumulate((len(self.lows[i]) + 1 for i in candidates), initial=0))
@@ -327,8 +389,14 @@ class _Reader:
             events = [e for e in events if e.type != "goal_date"]
         return _infer_outcomes(events)
 
-    def _events_from(self, sent: Sentence, low: str, rule: classify.EventRule,
-                     m: re.Match[str], spans: list[tuple[int, int]]) -> list[tuple[int, Event]]:
+    def _events_from(
+        self,
+        sent: Sentence,
+        low: str,
+        rule: classify.EventRule,
+        m: re.Match[str],
+        spans: list[tuple[int, int]],
+    ) -> list[tuple[int, Event]]:
         """The events one match states, each with how well it is dated (2 stated, 1 by the
         release, 0 unknown)."""
         prefix = _clause_prefix(low, m.start())
@@ -337,8 +405,9 @@ class _Reader:
         scheduled = rule.type in ("goal_date", "advisory_meeting", "goal_date_extension")
         if not scheduled and classify.PLANNED.search(prefix):
             return []
-        if rule.type == "review_designation" and re.search(r"\b(?:request|seek|apply)",
-                                                            prefix + m.group(0)):
+        if rule.type == "review_designation" and re.search(
+            r"\b(?:request|seek|apply)", prefix + m.group(0)
+        ):
             return []
         outcome = classify.outcome_of(rule, m)
         if rule.type in ("trend_vote", "reexamination_outcome") and outcome is None:
@@ -348,34 +417,48 @@ class _Reader:
         scope_start = max((e for s, e in spans if e <= m.start()), default=0)
         scope_end = next((s for s, _ in spans if s > m.start()), len(low))
         scope = low[scope_start:scope_end]
-        when, rank = self._event_date(rule.type, low, prefix, scope,
-                                      (m.start() - scope_start, m.end() - scope_start))
-        if (rank and m.group(0).startswith(("resubmitted", "submitted", "filed", "refiled"))
-                and _ADJECTIVAL.search(low, max(0, m.start() - 6), m.start())):
+        when, rank = self._event_date(
+            rule.type, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
+        )
+        if (
+            rank
+            and m.group(0).startswith(("resubmitted", "submitted", "filed", "refiled"))
+            and _ADJECTIVAL.search(low, max(0, m.start() - 6), m.start())
+        ):
             when, rank = None, 0  # "the company's resubmitted NDA": done before this news
-        return [(rank, Event(rule.type, agency, outcome, self.product, when, sent.text,
-                             sent.index))
-                for agency in self._agencies_for(rule.type, low, m, self._named(sent))]
+        return [
+            (rank, Event(rule.type, agency, outcome, self.product, when, sent.text, sent.index))
+            for agency in self._agencies_for(rule.type, low, m, self._named(sent))
+        ]
 
-    def _agencies_for(self, etype: str, low: str, m: re.Match[str], named: list[str]
-                      ) -> list[str]:
-        if etype in ("opinion", "reexamination_request", "reexamination_grounds",
-                     "reexamination_outcome") and ("EMA" in named or self.doc_agency in ("EMA",
-                                                                                      "EC")):
+    def _agencies_for(self, etype: str, low: str, m: re.Match[str], named: list[str]) -> list[str]:
+        if etype in (
+            "opinion",
+            "reexamination_request",
+            "reexamination_grounds",
+            "reexamination_outcome",
+        ) and ("EMA" in named or self.doc_agency in ("EMA", "EC")):
             return ["EMA"]
         if etype == "trend_vote":
             return ["FDA"] if "advisory committee" in low or "panel" in low else ["EMA"]
         if etype == "goal_date" or etype == "goal_date_extension":
             return ["FDA"]
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
-            countries = [c for c in classify.countries_in(low[max(0, m.start() - 80):m.end() + 80])
-                         if c != "OTHER" or etype == "submission"]
-            near = classify.agencies_in(low[max(0, m.start() - 100):m.end() + 100]) if len(
-                named) > 1 else named
+            countries = [
+                c
+                for c in classify.countries_in(low[max(0, m.start() - 80) : m.end() + 80])
+                if c != "OTHER" or etype == "submission"
+            ]
+            near = (
+                classify.agencies_in(low[max(0, m.start() - 100) : m.end() + 100])
+                if len(named) > 1
+                else named
+            )
             direct = [a for a in near if a not in ("EMA",) or etype != "approval"]
             if etype == "approval" and ("EC" in near or "EMA" in near or "EC" in countries):
-                direct = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct)
-                              ) or ["EC"]
+                direct = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct)) or [
+                    "EC"
+                ]
             if len(countries) > 1 and not direct:
                 return list(dict.fromkeys(countries))
             if direct:
@@ -392,8 +475,9 @@ class _Reader:
             return [agency]
         return ["OTHER"]
 
-    def _event_date(self, etype: str, low: str, prefix: str, scope: str, at: tuple[int, int]
-                    ) -> tuple[date | None, int]:
+    def _event_date(
+        self, etype: str, low: str, prefix: str, scope: str, at: tuple[int, int]
+    ) -> tuple[date | None, int]:
         if etype in ("goal_date", "goal_date_extension"):
             # The target date is a deadline; the event is its announcement, this release.
             if classify.MISSED.search(low) or not _NEWS_GOAL.search(low):
@@ -401,15 +485,20 @@ class _Reader:
             return self.ref, 1
         mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
         # The explicit date nearest the words that name the event.
-        full = sorted((x for x in mentions if x.kind == "date" and x.start),
-                      key=lambda x: x.pos - at[1] if x.pos >= at[1] else at[0] - x.endpos)
+        full = sorted(
+            (x for x in mentions if x.kind == "date" and x.start),
+            key=lambda x: x.pos - at[1] if x.pos >= at[1] else at[0] - x.endpos,
+        )
         if etype == "advisory_meeting" and full:
             return full[0].start, 2
         past = [x for x in full if x.start and x.start <= self.ref]
         if past:
             return past[0].start, 2
-        if classify.EARLIER.search(prefix) or classify.EARLIER.search(scope) or any(
-                x.kind in ("past_ref", "window") for x in mentions):
+        if (
+            classify.EARLIER.search(prefix)
+            or classify.EARLIER.search(scope)
+            or any(x.kind in ("past_ref", "window") for x in mentions)
+        ):
             return None, 0
         return self.ref, 1
 
@@ -437,8 +526,14 @@ class _Reader:
                 return e.date
         return None
 
-    def _timelines_in(self, sent: Sentence, low: str, events: list[Event],
-                      previous: Timeline | None, proc_start: date | None) -> list[Timeline]:
+    def _timelines_in(
+        self,
+        sent: Sentence,
+        low: str,
+        events: list[Event],
+        previous: Timeline | None,
+        proc_start: date | None,
+    ) -> list[Timeline]:
         future = True if _FUTURE_HINT.search(low) else None
         mentions = _merge_spans(dates.find(low, self.ref, future), low)
         i = self.pos[sent.index]
@@ -446,11 +541,12 @@ class _Reader:
         out: list[Timeline] = []
         region_start = 0
         for x in mentions:
-            region = low[region_start:min(len(low), x.endpos + 40)]
+            region = low[region_start : min(len(low), x.endpos + 40)]
             clause = _clause_of(low, region_start, x.pos, x.endpos)
             region_start = x.endpos
             if (i in self.vague and classify.NOT_A_DATE.search(clause)) or (
-                    i in self.nonreg and classify.NON_REGULATORY.search(clause)):
+                i in self.nonreg and classify.NON_REGULATORY.search(clause)
+            ):
                 continue
             milestone = classify.milestone_of(clause) or classify.milestone_of(region)
             if milestone is None:
@@ -461,9 +557,17 @@ class _Reader:
                 previous = t
         return out
 
-    def _resolve_mention(self, x: dates.Mention, low: str, sent: Sentence, milestone: str,
-                         events: list[Event], previous: Timeline | None, proc_start: date | None,
-                         missed: bool) -> Timeline | None:
+    def _resolve_mention(
+        self,
+        x: dates.Mention,
+        low: str,
+        sent: Sentence,
+        milestone: str,
+        events: list[Event],
+        previous: Timeline | None,
+        proc_start: date | None,
+        missed: bool,
+    ) -> Timeline | None:
         agency = self._agency_for_milestone(milestone, self._named(sent))
         if x.kind in ("date", "window"):
             if x.start is None or x.end is None or x.end <= self.ref or missed:
@@ -473,22 +577,40 @@ class _Reader:
             d = proc_start + timedelta(days=x.amount - 1)
             if d <= self.ref:
                 return None
-            return Timeline(d, d, "procedure-day", agency, x.text, sent.text, sent.index,
-                            offset_days=x.amount - 1, anchor="procedure start",
-                            anchor_date=proc_start, estimate=True)
+            return Timeline(
+                d,
+                d,
+                "procedure-day",
+                agency,
+                x.text,
+                sent.text,
+                sent.index,
+                offset_days=x.amount - 1,
+                anchor="procedure start",
+                anchor_date=proc_start,
+                estimate=True,
+            )
         if x.kind == "offset":
             return self._offset(x, low, sent, milestone, agency, events, previous)
         return None
 
-    def _offset(self, x: dates.Mention, low: str, sent: Sentence, milestone: str,
-                agency: str | None, events: list[Event], previous: Timeline | None
-                ) -> Timeline | None:
-        after = low[x.endpos:x.endpos + 80]
+    def _offset(
+        self,
+        x: dates.Mention,
+        low: str,
+        sent: Sentence,
+        milestone: str,
+        agency: str | None,
+        events: list[Event],
+        previous: Timeline | None,
+    ) -> Timeline | None:
+        after = low[x.endpos : x.endpos + 80]
         anchor_m = _ANCHOR.match(after)
         if not (_OFFSET_LEAD.match(x.text) or anchor_m) or x.amount is None or x.unit is None:
             return None
-        if x.unit == "business_day" or (self.pos[sent.index] in self.vague
-                                        and classify.NOT_A_DATE.search(low)):
+        if x.unit == "business_day" or (
+            self.pos[sent.index] in self.vague and classify.NOT_A_DATE.search(low)
+        ):
             return None
         anchor_name, anchor_date, assumptions = self._anchor(anchor_m, milestone, events, previous)
         if anchor_date is None:
@@ -497,12 +619,27 @@ class _Reader:
         if end <= self.ref:
             return None
         offset_days = (end - anchor_date).days if x.unit == "day" else None
-        return Timeline(end, end, milestone, agency, x.text, sent.text, sent.index,
-                        offset_days=offset_days, anchor=anchor_name, anchor_date=anchor_date,
-                        assumptions=assumptions)
+        return Timeline(
+            end,
+            end,
+            milestone,
+            agency,
+            x.text,
+            sent.text,
+            sent.index,
+            offset_days=offset_days,
+            anchor=anchor_name,
+            anchor_date=anchor_date,
+            assumptions=assumptions,
+        )
 
-    def _anchor(self, anchor_m: re.Match[str] | None, milestone: str, events: list[Event],
-                previous: Timeline | None) -> tuple[str, date | None, tuple[str, ...]]:
+    def _anchor(
+        self,
+        anchor_m: re.Match[str] | None,
+        milestone: str,
+        events: list[Event],
+        previous: Timeline | None,
+    ) -> tuple[str, date | None, tuple[str, ...]]:
         if anchor_m is None or not anchor_m.group("what").strip():
             if milestone == "response" and previous is not None:
                 return (previous.milestone, previous.end, ())
@@ -541,7 +678,7 @@ _ANCHOR_EVENTS = [
 
 def _clause_prefix(low: str, pos: int) -> str:
     start = max(low.rfind(",", 0, pos), low.rfind(";", 0, pos), low.rfind(":", 0, pos))
-    return low[start + 1:pos]
+    return low[start + 1 : pos]
 
 
 def _clause_of(low: str, region_start: int, pos: int, endpos: int) -> str:
@@ -549,9 +686,9 @@ def _clause_of(low: str, region_start: int, pos: int, endpos: int) -> str:
     head = low[region_start:pos]
     breaks = list(_CLAUSE_BREAK.finditer(head))
     start = region_start + (breaks[-1].end() if breaks else 0)
-    tail = low[endpos:endpos + 60]
+    tail = low[endpos : endpos + 60]
     cut = _TAIL_BREAK.search(tail)
-    return low[start:endpos] + (tail[:cut.start()] if cut else tail)
+    return low[start:endpos] + (tail[: cut.start()] if cut else tail)
 
 
 def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]:
@@ -559,11 +696,18 @@ def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]
     out: list[dates.Mention] = []
     for x in mentions:
         prev = out[-1] if out else None
-        if (prev and prev.kind in ("date", "window") and x.kind in ("date", "window")
-                and prev.start and x.end and _JOIN.match(low[prev.endpos:x.pos])
-                and prev.start <= x.end):
-            out[-1] = dates.Mention("window", prev.start, x.end, low[prev.pos:x.endpos], prev.pos,
-                                    x.endpos)
+        if (
+            prev
+            and prev.kind in ("date", "window")
+            and x.kind in ("date", "window")
+            and prev.start
+            and x.end
+            and _JOIN.match(low[prev.endpos : x.pos])
+            and prev.start <= x.end
+        ):
+            out[-1] = dates.Mention(
+                "window", prev.start, x.end, low[prev.pos : x.endpos], prev.pos, x.endpos
+            )
             continue
         out.append(x)
     return out

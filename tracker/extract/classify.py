@@ -40,21 +40,37 @@ def needle_hits(text: str, which: str = "doc") -> dict[str, list[int]]:
 
 AGENCY_NEEDLES = {
     "EMA": ("chmp", "emea", "ema", "european medicines", "committee for", "cvmp", "prac"),
-    "EC": ("commission",), "FDA": ("fda", "food", "pdufa", "cder", "cber"),
-    "HC": ("canada", "noc", "notice of compliance"), "MHRA": ("mhra", "healthcare products"),
+    "EC": ("commission",),
+    "FDA": ("fda", "food", "pdufa", "cder", "cber"),
+    "HC": ("canada", "noc", "notice of compliance"),
+    "MHRA": ("mhra", "healthcare products"),
     "PMDA": ("pmda", "mhlw", "ministry of health", "medical devices agency"),
-    "TGA": ("tga", "therapeutic goods"), "SWISSMEDIC": ("swissmedic",),
+    "TGA": ("tga", "therapeutic goods"),
+    "SWISSMEDIC": ("swissmedic",),
     "NMPA": ("nmpa", "cfda", "national medical products"),
 }
 AGENCY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("EMA", re.compile(r"\b(?:chmp|emea|ema|european medicines (?:evaluation )?agency|committee for "
-                       r"(?:medicinal|human) products|cvmp|prac)\b|\bcommittee for medicinal")),
+    (
+        "EMA",
+        re.compile(
+            r"\b(?:chmp|emea|ema|european medicines (?:evaluation )?agency|committee for "
+            r"(?:medicinal|human) products|cvmp|prac)\b|\bcommittee for medicinal"
+        ),
+    ),
     ("EC", re.compile(r"\beuropean commission\b|\bthe commission\b|\bec decision\b")),
-    ("FDA", re.compile(r"\bfda\b|\bfood (?:and|&) drug administration\b|\bpdufa\b|\bcder\b|\bcber\b")),
+    (
+        "FDA",
+        re.compile(r"\bfda\b|\bfood (?:and|&) drug administration\b|\bpdufa\b|\bcder\b|\bcber\b"),
+    ),
     ("HC", re.compile(r"\bhealth canada\b|\bnotice of compliance\b|\bnoc(?:/c)?\b")),
     ("MHRA", re.compile(r"\bmhra\b|\bmedicines (?:and|&) healthcare products regulatory agency\b")),
-    ("PMDA", re.compile(r"\bpmda\b|\bmhlw\b|\bministry of health, labou?r and welfare\b"
-                        r"|\bpharmaceuticals and medical devices agency\b")),
+    (
+        "PMDA",
+        re.compile(
+            r"\bpmda\b|\bmhlw\b|\bministry of health, labou?r and welfare\b"
+            r"|\bpharmaceuticals and medical devices agency\b"
+        ),
+    ),
     ("TGA", re.compile(r"\btga\b|\btherapeutic goods administration\b")),
     ("SWISSMEDIC", re.compile(r"\bswissmedic\b")),
     ("NMPA", re.compile(r"\bnmpa\b|\bcfda\b|\bnational medical products administration\b")),
@@ -68,8 +84,13 @@ COUNTRY_AGENCY = [
     ("SWISSMEDIC", re.compile(r"\bswitzerland\b")),
     ("TGA", re.compile(r"\baustralia\b")),
     ("NMPA", re.compile(r"\bchina\b")),
-    ("OTHER", re.compile(r"\b(?:spain|germany|france|italy|brazil|korea|mexico|india|israel|"
-                         r"russia|aemps|anvisa)\b")),
+    (
+        "OTHER",
+        re.compile(
+            r"\b(?:spain|germany|france|italy|brazil|korea|mexico|india|israel|"
+            r"russia|aemps|anvisa)\b"
+        ),
+    ),
 ]
 
 
@@ -138,8 +159,15 @@ EVENT_NEEDLES: dict[str, tuple[str, ...]] = {
     "approval": ("approv", "authori", "granted", "grant", "notice of compliance"),
     "resubmission": ("resubmi", "filed"),
     "withdrawal": ("withdr",),
-    "review_designation": ("priority", "accelerated", "fast track", "breakthrough", "prime",
-                           "orphan", "rare pediatric"),
+    "review_designation": (
+        "priority",
+        "accelerated",
+        "fast track",
+        "breakthrough",
+        "prime",
+        "orphan",
+        "rare pediatric",
+    ),
     "acceptance": ("accept", "validat", "acknowledg", "review", "evaluation", "assessment"),
     "submission": ("submi", "filed", "filing", "applied"),
     "advisory_meeting": ("advisory", "adcom", "oral explanation", "oral hearing", "sag"),
@@ -150,114 +178,228 @@ def _p(rx: str) -> re.Pattern[str]:
     return re.compile(rx)
 
 
-_APP = (r"\b(?:applications?|nda|snda|bla|sbla|maa|mah|nds|snds|sns|dossier|filing|submission"
-        r"|variation|anda)\b")
+_APP = (
+    r"\b(?:applications?|nda|snda|bla|sbla|maa|mah|nds|snds|sns|dossier|filing|submission"
+    r"|variation|anda)\b"
+)
 EVENT_RULES: list[EventRule] = [
-    EventRule("goal_date_extension", _p(
-        r"(?:pdufa|goal|action|target)[^;]{0,40}?dates?[^;]{0,160}?(?:has been|was|been|is"
-        r" being) extended|extend(?:ed|s)? the (?:pdufa|review|goal|action|target)[^;]{0,30}?"
-        r"(?:date|period|clock)|(?:three|3)[- ]month (?:review )?extension|extension of the "
-        r"(?:pdufa|review|goal|action)|extend(?:ed|s)? (?:the |its )?(?:pdufa |fda |review |goal "
-        r"|action |target )[^;]{0,80}?by (?:an additional |another )?(?:three|3|two|2|six|6) months")),
-    EventRule("goal_date", _p(
-        r"(?:pdufa|user fee|target action|action|goal|target)[^;]{0,25}?(?:goal |target |action )?"
-        r"date (?:of|is|was|for|set|has|to|in|on|,|\()|(?:pdufa|user fee|target action|action|goal)"
-        r"[^;]{0,25}?date[^;]{0,15}?(?:of|is) |(?:assigned|set|scheduled|established) an? "
-        r"[^;]{0,40}?(?:pdufa|goal|action) date|(?:pdufa|goal|action) date has been set"
-        r"|has an? [\w ,()]{0,20}(?:pdufa|user fee goal) date|(?:19|20)\d\d,? (?:pdufa|user fee"
-        r"|target action|action|goal)[^;]{0,15}?date\b")),
-    EventRule("reexamination_grounds", _p(
-        r"(?:submitted|filed|lodged|provided|sent)[^;]{0,30}?(?:detailed )?grounds (?:for|of) "
-        r"(?:the )?(?:re-?examination|appeal)|grounds for re-?examination[^;]{0,20}?(?:were|was|"
-        r"have been|has been) (?:submitted|filed)")),
-    EventRule("reexamination_request", _p(
-        r"request(?:ed|s|ing)?,? (?:a |the )?(?:formal )?re-?examination|request(?:ed|s)? that the "
-        r"\w+ re-?examine|asks? (?:the )?\w+ to re-?examine|asked (?:the )?\w+ to re-?examine"
-        r"|(?:filed|submitted|lodged) (?:an |a |its )?(?:appeal|request for re-?examination|"
-        r"request for reconsideration|formal dispute resolution request)|appealed|"
-        r"request(?:ed|s)? (?:a |for )?(?:reconsideration|formal dispute resolution)|"
-        r"(?:initiated|started|began) (?:the |a )?(?:re-?examination|appeal)")),
-    EventRule("reexamination_outcome", _p(
-        r"(?:following|after|upon|at the end of|concluding|conclusion of)[^;]{0,15}?(?:the )?"
-        r"(?:re-?examination|appeal)[^;]{0,80}?(?P<out>positive|negative|favou?rable|"
-        r"unfavou?rable|upheld|reversed|confirmed)|(?P<out2>positive|negative) (?:opinion|outcome)"
-        r"[^;]{0,30}?(?:following|after|on) (?:the )?re-?examination|re-?examination[^;]{0,40}?"
-        r"(?:confirmed|upheld|reversed) (?:its|the)[^;]{0,20}?opinion")),
-    EventRule("trend_vote", _p(
-        r"(?P<out>positive|negative|mixed|favou?rable|unfavou?rable) trend vote|trend vote[^;]{0,40}?"
-        r"(?P<out2>positive|negative|mixed|favou?rable|unfavou?rable)|(?:committee|panel|adcomm?)"
-        r"[^;]{0,60}?voted (?P<votes>\d+|\w+)[ -]to[ -](?P<votes2>\d+|\w+)|voted (?P<unan>"
-        r"unanimously)")),
-    EventRule("opinion", _p(
-        r"(?P<out>positive|negative|favou?rable|unfavou?rable)(?: chmp| comp| cvmp| scientific| final"
-        r"| initial| initial negative)? opinion|opinion[^;]{0,30}? (?:is|was) (?P<out2>positive"
-        r"|negative)|(?:chmp|committee)[^;]{0,40}?(?P<rec>recommend(?:ed|s|ing)?) (?:the )?"
-        r"(?:approval|granting|that the european commission grant|a marketing authori[sz]ation"
-        r"|conditional)|(?:chmp|committee)[^;]{0,60}?(?P<ref>recommend(?:ed|s)? (?:the )?"
-        r"refus\w+|refus\w+ to recommend)|opinion (?:issued|adopted) (?:last|this|in|on|by the)")),
-    EventRule("refusal", _p(
-        r"complete response letter|\bcrl\b|not[- ]approvable letter|\bapprovable letter|"
-        r"refus(?:e|al) to file|refuse-to-file|\brtf\b letter|notice of non-compliance|\bnon\b"
-        r" (?:letter|was issued)|notice of deficiency|(?:refused|rejected|declined) (?:to (?:grant|"
-        r"approve)|the (?:application|marketing authori[sz]ation|approval))|(?:issued|adopted) a "
-        r"refusal|decision refusing|refusal of (?:the )?(?:marketing|application)"), "negative"),
-    EventRule("approval", _p(
-        r"(?:has|have|had) (?:now )?(?:been )?(?:approved|authori[sz]ed)|(?:was|were)"
-        r" (?:now )?(?:approved|authori[sz]ed)(?! for use in| to treat| as a|,? and)|"
-        r"(?:has|have|had) (?:now )?(?:been )?granted (?:full |conditional |marketing |regulatory )*"
-        r"(?:approval|authori[sz]ation|licen[cs]e)|"
-        r"(?:received|receives|obtained|obtains|grants?|granted|receipt of|gained|secured|won|"
-        r"announces?) (?:the )?(?:\w+ )?(?:final )?(?:fda |ec |european |marketing |regulatory |"
-        r"full |conditional |u\.s\. |canadian |japanese |swiss |uk |accelerated )*(?:marketing )?"
-        r"(?:approval|authori[sz]ation|notice of compliance)|(?:approved|authori[sz]ed) by the|"
-        r"\b(?:fda|commission|agency|mhra|swissmedic|health canada|mhlw|pmda|tga) (?:has |have )?"
-        r"(?:approved|authori[sz]ed)|grant(?:ed|s|ing)? (?:the product )?(?:a )?(?:full )?"
-        r"(?:regulatory|marketing) authori[sz]ation|approval (?:was|has been) granted|"
-        r"issued a notice of compliance"), "positive"),
-    EventRule("resubmission", _p(
-        r"resubmitted|(?:class [12] |complete )resubmission|resubmission of (?:the|its) |"
-        r"(?:has|have) re-?filed|refiled")),
-    EventRule("withdrawal", _p(
-        r"(?:withdr[ea]w|withdrawn|withdrawing|withdrawal of) (?:the |its |our )?(?:\w+ )?"
-        r"(?:marketing authori[sz]ation )?" + _APP + r"|" + _APP + r"[^;]{0,30}?(?:has been|was|were)"
-        r" withdrawn")),
-    EventRule("review_designation", _p(
-        r"(?:granted|grants|received|receives|awarded|obtained|assigned|designated|given|gave|"
-        r"eligib\w+ for|accepted for|was granted|has been granted|and)[^;]{0,60}?"
-        r"(?:priority review|accelerated assessment|fast track|breakthrough therapy|\bprime\b|"
-        r"orphan (?:drug |medicinal product )?(?:designation|status)|priority medicines|"
-        r"rare pediatric disease)|(?:priority review|accelerated assessment|fast track|breakthrough"
-        r" therapy|orphan drug) (?:designation|status)? ?(?:was|has been) granted")),
-    EventRule("acceptance", _p(
-        r"accept(?:ed|s)?[^;]{0,80}?(?:for (?:filing|review|substantive review)|resubmission)|"
-        r"(?:(?:has|have|had) (?:now )?)?accepted (?:the |its |our |their |a )?[^;]{0,60}?" + _APP
-        + r"|" + _APP + r"[^;]{0,60}?(?:has|have|had) been accepted|(?:has|have|had|been|was|is)"
-        r" validated|validation (?:of the (?:dossier|application|maa) )?(?:is |was |has been )?"
-        r"complete|(?:has|have) acknowledged[^;]{0,150}?" + _APP + r"|accepted the resubmission"
-        r"|filing acceptance|(?:started|begun|began|commenced|initiated|starts?) (?:the |its )?"
-        r"(?:formal )?(?:scientific )?(?:review|evaluation|assessment)")),
-    EventRule("submission", _p(
-        r"(?<!re)(?:submitted|filed|has submitted|has filed|completed (?:the )?(?:submission|filing)|"
-        r"submission of (?:the|its|a|an) )[^;]{0,80}?" + _APP + r"|(?<!re)(?:filed|"
-        r"submitted|applied) for (?:regulatory |marketing )?(?:approval|authori[sz]ation)|"
-        r"(?<!re)(?:submission|filing) (?:has been|was) (?:made|completed)|" + _APP + r"[^;]{0,20}?"
-        r"(?:was|were|has been|had been) (?:submitted|filed)")),
-    EventRule("advisory_meeting", _p(
-        r"advisory committee[^;]{0,80}?(?:meet\w*|discuss\w*|review\w*|convene\w*|"
-        r"scheduled)|(?:meeting|hearing) of the [^;]{0,60}?advisory committee|adcomm?\b|"
-        r"oral explanation|oral hearing|(?:scientific )?advisory group (?:meeting|was convened)|"
-        r"\bsag\b meeting")),
+    EventRule(
+        "goal_date_extension",
+        _p(
+            r"(?:pdufa|goal|action|target)[^;]{0,40}?dates?[^;]{0,160}?(?:has been|was|been|is"
+            r" being) extended|extend(?:ed|s)? the (?:pdufa|review|goal|action|target)[^;]{0,30}?"
+            r"(?:date|period|clock)|(?:three|3)[- ]month (?:review )?extension|extension of the "
+            r"(?:pdufa|review|goal|action)|extend(?:ed|s)? (?:the |its )?(?:pdufa |fda |review |goal "
+            r"|action |target )[^;]{0,80}?by (?:an additional |another )?(?:three|3|two|2|six|6) months"
+        ),
+    ),
+    EventRule(
+        "goal_date",
+        _p(
+            r"(?:pdufa|user fee|target action|action|goal|target)[^;]{0,25}?(?:goal |target |action )?"
+            r"date (?:of|is|was|for|set|has|to|in|on|,|\()|(?:pdufa|user fee|target action|action|goal)"
+            r"[^;]{0,25}?date[^;]{0,15}?(?:of|is) |(?:assigned|set|scheduled|established) an? "
+            r"[^;]{0,40}?(?:pdufa|goal|action) date|(?:pdufa|goal|action) date has been set"
+            r"|has an? [\w ,()]{0,20}(?:pdufa|user fee goal) date|(?:19|20)\d\d,? (?:pdufa|user fee"
+            r"|target action|action|goal)[^;]{0,15}?date\b"
+        ),
+    ),
+    EventRule(
+        "reexamination_grounds",
+        _p(
+            r"(?:submitted|filed|lodged|provided|sent)[^;]{0,30}?(?:detailed )?grounds (?:for|of) "
+            r"(?:the )?(?:re-?examination|appeal)|grounds for re-?examination[^;]{0,20}?(?:were|was|"
+            r"have been|has been) (?:submitted|filed)"
+        ),
+    ),
+    EventRule(
+        "reexamination_request",
+        _p(
+            r"request(?:ed|s|ing)?,? (?:a |the )?(?:formal )?re-?examination|request(?:ed|s)? that the "
+            r"\w+ re-?examine|asks? (?:the )?\w+ to re-?examine|asked (?:the )?\w+ to re-?examine"
+            r"|(?:filed|submitted|lodged) (?:an |a |its )?(?:appeal|request for re-?examination|"
+            r"request for reconsideration|formal dispute resolution request)|appealed|"
+            r"request(?:ed|s)? (?:a |for )?(?:reconsideration|formal dispute resolution)|"
+            r"(?:initiated|started|began) (?:the |a )?(?:re-?examination|appeal)"
+        ),
+    ),
+    EventRule(
+        "reexamination_outcome",
+        _p(
+            r"(?:following|after|upon|at the end of|concluding|conclusion of)[^;]{0,15}?(?:the )?"
+            r"(?:re-?examination|appeal)[^;]{0,80}?(?P<out>positive|negative|favou?rable|"
+            r"unfavou?rable|upheld|reversed|confirmed)|(?P<out2>positive|negative) (?:opinion|outcome)"
+            r"[^;]{0,30}?(?:following|after|on) (?:the )?re-?examination|re-?examination[^;]{0,40}?"
+            r"(?:confirmed|upheld|reversed) (?:its|the)[^;]{0,20}?opinion"
+        ),
+    ),
+    EventRule(
+        "trend_vote",
+        _p(
+            r"(?P<out>positive|negative|mixed|favou?rable|unfavou?rable) trend vote|trend vote[^;]{0,40}?"
+            r"(?P<out2>positive|negative|mixed|favou?rable|unfavou?rable)|(?:committee|panel|adcomm?)"
+            r"[^;]{0,60}?voted (?P<votes>\d+|\w+)[ -]to[ -](?P<votes2>\d+|\w+)|voted (?P<unan>"
+            r"unanimously)"
+        ),
+    ),
+    EventRule(
+        "opinion",
+        _p(
+            r"(?P<out>positive|negative|favou?rable|unfavou?rable)(?: chmp| comp| cvmp| scientific| final"
+            r"| initial| initial negative)? opinion|opinion[^;]{0,30}? (?:is|was) (?P<out2>positive"
+            r"|negative)|(?:chmp|committee)[^;]{0,40}?(?P<rec>recommend(?:ed|s|ing)?) (?:the )?"
+            r"(?:approval|granting|that the european commission grant|a marketing authori[sz]ation"
+            r"|conditional)|(?:chmp|committee)[^;]{0,60}?(?P<ref>recommend(?:ed|s)? (?:the )?"
+            r"refus\w+|refus\w+ to recommend)|opinion (?:issued|adopted) (?:last|this|in|on|by the)"
+        ),
+    ),
+    EventRule(
+        "refusal",
+        _p(
+            r"complete response letter|\bcrl\b|not[- ]approvable letter|\bapprovable letter|"
+            r"refus(?:e|al) to file|refuse-to-file|\brtf\b letter|notice of non-compliance|\bnon\b"
+            r" (?:letter|was issued)|notice of deficiency|(?:refused|rejected|declined) (?:to (?:grant|"
+            r"approve)|the (?:application|marketing authori[sz]ation|approval))|(?:issued|adopted) a "
+            r"refusal|decision refusing|refusal of (?:the )?(?:marketing|application)"
+        ),
+        "negative",
+    ),
+    EventRule(
+        "approval",
+        _p(
+            r"(?:has|have|had) (?:now )?(?:been )?(?:approved|authori[sz]ed)|(?:was|were)"
+            r" (?:now )?(?:approved|authori[sz]ed)(?! for use in| to treat| as a|,? and)|"
+            r"(?:has|have|had) (?:now )?(?:been )?granted (?:full |conditional |marketing |regulatory )*"
+            r"(?:approval|authori[sz]ation|licen[cs]e)|"
+            r"(?:received|receives|obtained|obtains|grants?|granted|receipt of|gained|secured|won|"
+            r"announces?) (?:the )?(?:\w+ )?(?:final )?(?:fda |ec |european |marketing |regulatory |"
+            r"full |conditional |u\.s\. |canadian |japanese |swiss |uk |accelerated )*(?:marketing )?"
+            r"(?:approval|authori[sz]ation|notice of compliance)|(?:approved|authori[sz]ed) by the|"
+            r"\b(?:fda|commission|agency|mhra|swissmedic|health canada|mhlw|pmda|tga) (?:has |have )?"
+            r"(?:approved|authori[sz]ed)|grant(?:ed|s|ing)? (?:the product )?(?:a )?(?:full )?"
+            r"(?:regulatory|marketing) authori[sz]ation|approval (?:was|has been) granted|"
+            r"issued a notice of compliance"
+        ),
+        "positive",
+    ),
+    EventRule(
+        "resubmission",
+        _p(
+            r"resubmitted|(?:class [12] |complete )resubmission|resubmission of (?:the|its) |"
+            r"(?:has|have) re-?filed|refiled"
+        ),
+    ),
+    EventRule(
+        "withdrawal",
+        _p(
+            r"(?:withdr[ea]w|withdrawn|withdrawing|withdrawal of) (?:the |its |our )?(?:\w+ )?"
+            r"(?:marketing authori[sz]ation )?"
+            + _APP
+            + r"|"
+            + _APP
+            + r"[^;]{0,30}?(?:has been|was|were)"
+            r" withdrawn"
+        ),
+    ),
+    EventRule(
+        "review_designation",
+        _p(
+            r"(?:granted|grants|received|receives|awarded|obtained|assigned|designated|given|gave|"
+            r"eligib\w+ for|accepted for|was granted|has been granted|and)[^;]{0,60}?"
+            r"(?:priority review|accelerated assessment|fast track|breakthrough therapy|\bprime\b|"
+            r"orphan (?:drug |medicinal product )?(?:designation|status)|priority medicines|"
+            r"rare pediatric disease)|(?:priority review|accelerated assessment|fast track|breakthrough"
+            r" therapy|orphan drug) (?:designation|status)? ?(?:was|has been) granted"
+        ),
+    ),
+    EventRule(
+        "acceptance",
+        _p(
+            r"accept(?:ed|s)?[^;]{0,80}?(?:for (?:filing|review|substantive review)|resubmission)|"
+            r"(?:(?:has|have|had) (?:now )?)?accepted (?:the |its |our |their |a )?[^;]{0,60}?"
+            + _APP
+            + r"|"
+            + _APP
+            + r"[^;]{0,60}?(?:has|have|had) been accepted|(?:has|have|had|been|was|is)"
+            r" validated|validation (?:of the (?:dossier|application|maa) )?(?:is |was |has been )?"
+            r"complete|(?:has|have) acknowledged[^;]{0,150}?" + _APP + r"|accepted the resubmission"
+            r"|filing acceptance|(?:started|begun|began|commenced|initiated|starts?) (?:the |its )?"
+            r"(?:formal )?(?:scientific )?(?:review|evaluation|assessment)"
+        ),
+    ),
+    EventRule(
+        "submission",
+        _p(
+            r"(?<!re)(?:submitted|filed|has submitted|has filed|completed (?:the )?(?:submission|filing)|"
+            r"submission of (?:the|its|a|an) )[^;]{0,80}?" + _APP + r"|(?<!re)(?:filed|"
+            r"submitted|applied) for (?:regulatory |marketing )?(?:approval|authori[sz]ation)|"
+            r"(?<!re)(?:submission|filing) (?:has been|was) (?:made|completed)|"
+            + _APP
+            + r"[^;]{0,20}?"
+            r"(?:was|were|has been|had been) (?:submitted|filed)"
+        ),
+    ),
+    EventRule(
+        "advisory_meeting",
+        _p(
+            r"advisory committee[^;]{0,80}?(?:meet\w*|discuss\w*|review\w*|convene\w*|"
+            r"scheduled)|(?:meeting|hearing) of the [^;]{0,60}?advisory committee|adcomm?\b|"
+            r"oral explanation|oral hearing|(?:scientific )?advisory group (?:meeting|was convened)|"
+            r"\bsag\b meeting"
+        ),
+    ),
 ]
 
 
 # Every event pattern needs one of these words; sentences without any skip the patterns.
 _HINT_WORDS = (
-    "opinion", "approv", "authori", "refus", "reject", "declin", "complete response", "crl",
-    "letter", "submi", "fil", "accept", "validat", "priority", "fast track", "breakthrough",
-    "orphan", "prime", "accelerated", "advisory", "adcom", "oral explanation", "hearing",
-    "trend vote", "voted", "exam", "appeal", "reconsider", "dispute", "grounds", "pdufa", "goal",
-    "action date", "target", "withdr", "exten", "acknowledg", "review", "assessment",
-    "evaluation", "grant", "recommend", "notice of", "non ", "applied", "sag ", "designat",
+    "opinion",
+    "approv",
+    "authori",
+    "refus",
+    "reject",
+    "declin",
+    "complete response",
+    "crl",
+    "letter",
+    "submi",
+    "fil",
+    "accept",
+    "validat",
+    "priority",
+    "fast track",
+    "breakthrough",
+    "orphan",
+    "prime",
+    "accelerated",
+    "advisory",
+    "adcom",
+    "oral explanation",
+    "hearing",
+    "trend vote",
+    "voted",
+    "exam",
+    "appeal",
+    "reconsider",
+    "dispute",
+    "grounds",
+    "pdufa",
+    "goal",
+    "action date",
+    "target",
+    "withdr",
+    "exten",
+    "acknowledg",
+    "review",
+    "assessment",
+    "evaluation",
+    "grant",
+    "recommend",
+    "notice of",
+    "non ",
+    "applied",
+    "sag ",
+    "designat",
     "deficiency",
 )
 EVENT_HINT = _HINT_WORDS
@@ -275,10 +417,18 @@ def detect(s: str) -> list[tuple[EventRule, re.Match[str]]]:
     return hits
 
 
-_OUTCOME_WORDS = {"positive": "positive", "favorable": "positive", "favourable": "positive",
-                  "negative": "negative", "unfavorable": "negative", "unfavourable": "negative",
-                  "mixed": "mixed", "reversed": "positive", "upheld": "negative",
-                  "confirmed": "negative"}
+_OUTCOME_WORDS = {
+    "positive": "positive",
+    "favorable": "positive",
+    "favourable": "positive",
+    "negative": "negative",
+    "unfavorable": "negative",
+    "unfavourable": "negative",
+    "mixed": "mixed",
+    "reversed": "positive",
+    "upheld": "negative",
+    "confirmed": "negative",
+}
 
 
 def outcome_of(rule: EventRule, m: re.Match[str]) -> str | None:
@@ -303,10 +453,29 @@ def outcome_of(rule: EventRule, m: re.Match[str]) -> str | None:
     return None
 
 
-_WORD_NUM = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-             "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-             "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-             "eighteen": 18, "nineteen": 19, "twenty": 20}
+_WORD_NUM = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+}
 
 
 def _vote_outcome(a: str, b: str) -> str:
@@ -318,24 +487,54 @@ def _vote_outcome(a: str, b: str) -> str:
 # --- what a stated timeline is about ----------------------------------------------------------
 
 MILESTONES: list[tuple[str, re.Pattern[str]]] = [
-    ("action-date", _p(r"pdufa|user fee|action date|goal date|target date|target action|review "
-                       r"(?:is|will be) complete|complete (?:its|the) review|fda (?:decision|action)")),
-    ("advisory-meeting", _p(r"advisory committee|adcomm?\b|oral explanation|hearing|advisory "
-                            r"group|panel meeting")),
+    (
+        "action-date",
+        _p(
+            r"pdufa|user fee|action date|goal date|target date|target action|review "
+            r"(?:is|will be) complete|complete (?:its|the) review|fda (?:decision|action)"
+        ),
+    ),
+    (
+        "advisory-meeting",
+        _p(
+            r"advisory committee|adcomm?\b|oral explanation|hearing|advisory "
+            r"group|panel meeting"
+        ),
+    ),
     ("reexamination-grounds", _p(r"grounds")),
-    ("reexamination-opinion", _p(r"re-?examin\w*[^;]{0,40}?(?:opinion|outcome|conclu\w+|result|"
-                                 r"proceeding|procedure|decision)|(?:opinion|outcome|result|decision)"
-                                 r"[^;]{0,40}?(?:re-?examination|appeal)|appeal (?:proceeding|"
-                                 r"procedure|hearing|process)")),
+    (
+        "reexamination-opinion",
+        _p(
+            r"re-?examin\w*[^;]{0,40}?(?:opinion|outcome|conclu\w+|result|"
+            r"proceeding|procedure|decision)|(?:opinion|outcome|result|decision)"
+            r"[^;]{0,40}?(?:re-?examination|appeal)|appeal (?:proceeding|"
+            r"procedure|hearing|process)"
+        ),
+    ),
     ("reexamination-request", _p(r"re-?examin|appeal|reconsideration|dispute resolution")),
-    ("response", _p(r"respon(?:d|se|ses)\b|answer|list of (?:outstanding )?(?:questions|issues)|"
-                    r"clock[- ]stop|day[ -]\d+")),
+    (
+        "response",
+        _p(
+            r"respon(?:d|se|ses)\b|answer|list of (?:outstanding )?(?:questions|issues)|"
+            r"clock[- ]stop|day[ -]\d+"
+        ),
+    ),
     ("commission-decision", _p(r"european commission|commission decision|\bec\b")),
     ("opinion", _p(r"opinion|chmp|committee")),
-    ("decision", _p(r"approv|authori[sz]ation|decision|outcome|\bnoc\b|notice of compliance|"
-                    r"licen[cs]e|clearance|marketing")),
-    ("submission", _p(r"submi|fil(?:e|ing)|application|dossier|\bnda\b|\bbla\b|\bmaa\b|"
-                      r"resubmi|\bnds\b|\banda\b")),
+    (
+        "decision",
+        _p(
+            r"approv|authori[sz]ation|decision|outcome|\bnoc\b|notice of compliance|"
+            r"licen[cs]e|clearance|marketing"
+        ),
+    ),
+    (
+        "submission",
+        _p(
+            r"submi|fil(?:e|ing)|application|dossier|\bnda\b|\bbla\b|\bmaa\b|"
+            r"resubmi|\bnds\b|\banda\b"
+        ),
+    ),
     ("review", _p(r"review|assessment|evaluation|validat|accept")),
     ("meeting", _p(r"meeting|pre-?nda|end-of-phase|type [abc] ")),
 ]
@@ -349,19 +548,97 @@ REGULATORY = re.compile(
     r" compliance|marketing authori[sz]ation|procedure|clock|letter|respon\w+|questions)\b"
 )
 REGULATORY_NEEDLES = (
-    "fda", "ema", "chmp", "comp ", "comp)", "mhra", "pmda", "mhlw", "swissmedic", "tga", "nmpa",
-    "canada", "commission", "agency", "regulat", "pdufa", "user fee", "nda", "bla", "maa",
-    "nds", "approv", "authori", "opinion", "exam", "appeal", "advisory", "submi", "fil",
-    "action date", "goal", "decision", "validat", "review", "grounds", "questions", "day ",
-    "complete response", "hearing", "oral explanation", "dossier", "application", "label",
-    "notice of", "procedure", "clock", "letter", "respon", "questions",
+    "fda",
+    "ema",
+    "chmp",
+    "comp ",
+    "comp)",
+    "mhra",
+    "pmda",
+    "mhlw",
+    "swissmedic",
+    "tga",
+    "nmpa",
+    "canada",
+    "commission",
+    "agency",
+    "regulat",
+    "pdufa",
+    "user fee",
+    "nda",
+    "bla",
+    "maa",
+    "nds",
+    "approv",
+    "authori",
+    "opinion",
+    "exam",
+    "appeal",
+    "advisory",
+    "submi",
+    "fil",
+    "action date",
+    "goal",
+    "decision",
+    "validat",
+    "review",
+    "grounds",
+    "questions",
+    "day ",
+    "complete response",
+    "hearing",
+    "oral explanation",
+    "dossier",
+    "application",
+    "label",
+    "notice of",
+    "procedure",
+    "clock",
+    "letter",
+    "respon",
+    "questions",
 )
 # Every temporal expression holds a digit or one of these words.
 TEMPORAL_NEEDLES = (
-    "jan", "feb", "mar", "apr", "may", "jun",
-    "jul", "aug", "sep", "oct", "nov", "dec", "quarter", "half", "year", "month", "week", "day",
-    "today", "tomorrow", "early", "mid", "late", "end of", "one", "two", "three", "four", "five",
-    "six", "seven", "eight", "nine", "ten", "twelve", "fifteen", "twenty", "thirty", "sixty",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "quarter",
+    "half",
+    "year",
+    "month",
+    "week",
+    "day",
+    "today",
+    "tomorrow",
+    "early",
+    "mid",
+    "late",
+    "end of",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "twelve",
+    "fifteen",
+    "twenty",
+    "thirty",
+    "sixty",
     "ninety",
 )
 NON_REGULATORY = re.compile(
@@ -382,17 +659,72 @@ MISSED = re.compile(
 )
 # Literal needles of the three patterns above, so sentences without any skip them.
 NON_REGULATORY_NEEDLES = (
-    "conference", "webcast", "earnings", "results", "fiscal", "patent", "listing", "annual",
-    "shareholder", "dividend", "cash", "fund", "runway", "investor", "present", "symposium",
-    "congress", "top-line", "topline", "read-out", "readout", "data ", "enrol", "recruit",
-    "dosing", "first patient", "interim", "trading", "stock", "share price", "replay",
-    "archived", "dial", "analyst", "launch", "commerciali", "net loss", "revenue",
-    "milestone payment", "royalt", "financing", "offering", "ipo", "merger", "acquisition",
-    "exclusivity", "expir",
+    "conference",
+    "webcast",
+    "earnings",
+    "results",
+    "fiscal",
+    "patent",
+    "listing",
+    "annual",
+    "shareholder",
+    "dividend",
+    "cash",
+    "fund",
+    "runway",
+    "investor",
+    "present",
+    "symposium",
+    "congress",
+    "top-line",
+    "topline",
+    "read-out",
+    "readout",
+    "data ",
+    "enrol",
+    "recruit",
+    "dosing",
+    "first patient",
+    "interim",
+    "trading",
+    "stock",
+    "share price",
+    "replay",
+    "archived",
+    "dial",
+    "analyst",
+    "launch",
+    "commerciali",
+    "net loss",
+    "revenue",
+    "milestone payment",
+    "royalt",
+    "financing",
+    "offering",
+    "ipo",
+    "merger",
+    "acquisition",
+    "exclusivity",
+    "expir",
 )
 MISSED_NEEDLES = (
-    "not ", "n't", "unable", "fail", "miss", "was ", "were ", "had been", "previous", "original",
-    "prior", "former", "replac", "superseded", "ahead of", "in advance of", "before",
+    "not ",
+    "n't",
+    "unable",
+    "fail",
+    "miss",
+    "was ",
+    "were ",
+    "had been",
+    "previous",
+    "original",
+    "prior",
+    "former",
+    "replac",
+    "superseded",
+    "ahead of",
+    "in advance of",
+    "before",
 )
 NOT_A_DATE_NEEDLES = ("coming", "soon", "due course", "shortly", "clock")
 NOT_A_DATE = re.compile(
@@ -426,8 +758,12 @@ MILESTONE_TITLES = {
 }
 
 # Searched over the whole release: what selects the sentences worth reading.
-DOC_NEEDLES = frozenset(REGULATORY_NEEDLES) | frozenset(EVENT_HINT) | frozenset(
-    n for needles in AGENCY_NEEDLES.values() for n in needles)
+DOC_NEEDLES = (
+    frozenset(REGULATORY_NEEDLES)
+    | frozenset(EVENT_HINT)
+    | frozenset(n for needles in AGENCY_NEEDLES.values() for n in needles)
+)
 # Searched only in the few sentences that may state a timeline.
-CLAUSE_NEEDLES = frozenset(TEMPORAL_NEEDLES + NON_REGULATORY_NEEDLES + MISSED_NEEDLES
-                           + NOT_A_DATE_NEEDLES)
+CLAUSE_NEEDLES = frozenset(
+    TEMPORAL_NEEDLES + NON_REGULATORY_NEEDLES + MISSED_NEEDLES + NOT_A_DATE_NEEDLES
+)

@@ -15,126 +15,333 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 # Month names of the languages we recognise enough to date a release (never to read events).
 FOREIGN_MONTHS = {
     # French
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
     # German
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "juni": 6, "juli": 7,
-    "oktober": 10, "dezember": 12,
+    "januar": 1,
+    "jänner": 1,
+    "februar": 2,
+    "märz": 3,
+    "maerz": 3,
+    "juni": 6,
+    "juli": 7,
+    "oktober": 10,
+    "dezember": 12,
     # Spanish
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "noviembre": 11, "diciembre": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "noviembre": 11,
+    "diciembre": 12,
     # Dutch abbreviations seen in register filings
-    "mei": 5, "okt": 10, "mrt": 3, "januari": 1, "februari": 2, "maart": 3, "augustus": 8,
+    "mei": 5,
+    "okt": 10,
+    "mrt": 3,
+    "januari": 1,
+    "februari": 2,
+    "maart": 3,
+    "augustus": 8,
 }
 ALL_MONTHS = {**FOREIGN_MONTHS, **MONTHS}
 WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
     "sunday": 6,
 }
 NUMBER_WORDS = {
-    "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty-five": 45, "forty five": 45, "sixty": 60, "ninety": 90,
-    "one hundred twenty": 120, "one hundred and twenty": 120, "eighteen": 18, "fourteen": 14,
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty-five": 45,
+    "forty five": 45,
+    "sixty": 60,
+    "ninety": 90,
+    "one hundred twenty": 120,
+    "one hundred and twenty": 120,
+    "eighteen": 18,
+    "fourteen": 14,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
 }
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
-            "4th": 4}
+ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 
-_MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-        r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MON = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _YEAR = r"(?:19|20)\d\d"
-_NUM = (r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen"
-        r"|fifteen|eighteen|twenty|thirty|forty[- ]five|sixty|ninety|a|an)")
+_NUM = (
+    r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen"
+    r"|fifteen|eighteen|twenty|thirty|forty[- ]five|sixty|ninety|a|an)"
+)
 _UNIT = r"(?:calendar |business |working )?(?:days?|weeks?|months?|years?)"
-_REL_YEAR = r"(?:this year|next year|the year|the current year|(?:fiscal |calendar )?" + _YEAR + r")"
+_REL_YEAR = (
+    r"(?:this year|next year|the year|the current year|(?:fiscal |calendar )?" + _YEAR + r")"
+)
 
 # One scanner over lower-cased text. Order matters: longer forms first.
 _PATTERNS: list[tuple[str, str]] = [
     ("iso", r"\b(?P<iso_y>" + _YEAR + r")-(?P<iso_m>\d\d)-(?P<iso_d>\d\d)\b"),
-    ("mdy_num", r"\b(?P<n_m>1[0-2]|0?[1-9])/(?P<n_d>3[01]|[12]\d|0?[1-9])/(?P<n_y>" + _YEAR
-     + r"|\d\d)\b"),
+    (
+        "mdy_num",
+        r"\b(?P<n_m>1[0-2]|0?[1-9])/(?P<n_d>3[01]|[12]\d|0?[1-9])/(?P<n_y>" + _YEAR + r"|\d\d)\b",
+    ),
     ("dmy_dash", r"\b(?P<dd_d>\d{1,2})-(?P<dd_m>" + _MON + r")-(?P<dd_y>" + _YEAR + r")\b"),
-    ("between_months", r"\bbetween (?P<bm_a>" + _MON + r")(?: (?P<bm_ay>" + _YEAR
-     + r"))? and (?P<bm_b>" + _MON + r")(?:,? (?P<bm_by>" + _YEAR + r"))?\b"),
-    ("mdy", r"\b(?P<mdy_m>" + _MON + r")\.? (?P<mdy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
-     r"(?:,? (?P<mdy_y>" + _YEAR + r"))?\b(?!\s*(?:%|percent|mg|patients))"),
-    ("dmy", r"\b(?P<dmy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? (?:of )?(?P<dmy_m>" + _MON
-     + r")\.?(?:,? (?P<dmy_y>" + _YEAR + r"))?\b"),
-    ("quarter", r"\b(?:the )?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?"
-     r"quarter(?: of)?(?: (?P<q_y>" + _REL_YEAR + r"))?"),
-    ("quarter_short", r"\b(?:q(?P<qs_n>[1-4])(?:[ \-/']*(?P<qs_y>" + _YEAR + r"|'?\d\d))?"
-     r"|(?P<qs_n2>[1-4])q[ \-']?(?P<qs_y2>" + _YEAR + r"|\d\d))\b"),
-    ("half", r"\b(?:the )?(?P<h_n>first|second|1st|2nd) half(?: of)?(?: (?P<h_y>" + _REL_YEAR
-     + r"))?"),
-    ("half_short", r"\b(?:h(?P<hs_n>[12])[ \-']?(?P<hs_y>" + _YEAR + r"|\d\d)|(?P<hs_n2>[12])h[ \-']?"
-     r"(?P<hs_y2>" + _YEAR + r"|\d\d))\b"),
-    ("part_month", r"\b(?P<pm_p>early|mid|late|by the end of|the end of|end of|the beginning of"
-     r"|beginning of|the middle of)[\- ](?P<pm_m>" + _MON + r")(?:,? (?P<pm_y>" + _YEAR + r"))?\b"),
-    ("year_end", r"\b(?:year[- ]end|(?:the )?end of (?:the|this) year)(?:,? (?P<ye_y>" + _YEAR
-     + r"))?\b"),
-    ("part_year", r"\b(?P<py_p>towards? the end of|by the end of|before the end of|the end of|end of"
-     r"|early|mid|late|the beginning of|beginning of|the start of|the middle of"
-     r"|around the turn of)[\- ](?P<py_y>" + _REL_YEAR + r")\b"),
+    (
+        "between_months",
+        r"\bbetween (?P<bm_a>"
+        + _MON
+        + r")(?: (?P<bm_ay>"
+        + _YEAR
+        + r"))? and (?P<bm_b>"
+        + _MON
+        + r")(?:,? (?P<bm_by>"
+        + _YEAR
+        + r"))?\b",
+    ),
+    (
+        "mdy",
+        r"\b(?P<mdy_m>" + _MON + r")\.? (?P<mdy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+        r"(?:,? (?P<mdy_y>" + _YEAR + r"))?\b(?!\s*(?:%|percent|mg|patients))",
+    ),
+    (
+        "dmy",
+        r"\b(?P<dmy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? (?:of )?(?P<dmy_m>"
+        + _MON
+        + r")\.?(?:,? (?P<dmy_y>"
+        + _YEAR
+        + r"))?\b",
+    ),
+    (
+        "quarter",
+        r"\b(?:the )?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?"
+        r"quarter(?: of)?(?: (?P<q_y>" + _REL_YEAR + r"))?",
+    ),
+    (
+        "quarter_short",
+        r"\b(?:q(?P<qs_n>[1-4])(?:[ \-/']*(?P<qs_y>" + _YEAR + r"|'?\d\d))?"
+        r"|(?P<qs_n2>[1-4])q[ \-']?(?P<qs_y2>" + _YEAR + r"|\d\d))\b",
+    ),
+    (
+        "half",
+        r"\b(?:the )?(?P<h_n>first|second|1st|2nd) half(?: of)?(?: (?P<h_y>" + _REL_YEAR + r"))?",
+    ),
+    (
+        "half_short",
+        r"\b(?:h(?P<hs_n>[12])[ \-']?(?P<hs_y>" + _YEAR + r"|\d\d)|(?P<hs_n2>[12])h[ \-']?"
+        r"(?P<hs_y2>" + _YEAR + r"|\d\d))\b",
+    ),
+    (
+        "part_month",
+        r"\b(?P<pm_p>early|mid|late|by the end of|the end of|end of|the beginning of"
+        r"|beginning of|the middle of)[\- ](?P<pm_m>"
+        + _MON
+        + r")(?:,? (?P<pm_y>"
+        + _YEAR
+        + r"))?\b",
+    ),
+    (
+        "year_end",
+        r"\b(?:year[- ]end|(?:the )?end of (?:the|this) year)(?:,? (?P<ye_y>" + _YEAR + r"))?\b",
+    ),
+    (
+        "part_year",
+        r"\b(?P<py_p>towards? the end of|by the end of|before the end of|the end of|end of"
+        r"|early|mid|late|the beginning of|beginning of|the start of|the middle of"
+        r"|around the turn of)[\- ](?P<py_y>" + _REL_YEAR + r")\b",
+    ),
     ("month_year", r"\b(?P<my_m>" + _MON + r")\.?,? (?:of )?(?P<my_y>" + _YEAR + r")\b"),
     ("later_this", r"\blater (?P<lt_u>this month|this year|this week|today|in the year)"),
-    ("earlier_this", r"\b(?:earlier|previously|so far) (?:this|in the|last) (?:month|week|year|quarter)"),
-    ("rel_word", r"\b(?P<rw>today|this morning|this afternoon|this evening|tonight|tomorrow"
-     r"|yesterday|this week|next week|last week|this month|next month|last month|this year"
-     r"|next year|last year|year-to-date)\b"),
-    ("weekday", r"\b(?:(?P<wd_rel>last|next|this|on|coming) )?(?P<wd>monday|tuesday|wednesday"
-     r"|thursday|friday|saturday|sunday)\b(?: (?P<wd_rel2>this|next|last) week)?"),
+    (
+        "earlier_this",
+        r"\b(?:earlier|previously|so far) (?:this|in the|last) (?:month|week|year|quarter)",
+    ),
+    (
+        "rel_word",
+        r"\b(?P<rw>today|this morning|this afternoon|this evening|tonight|tomorrow"
+        r"|yesterday|this week|next week|last week|this month|next month|last month|this year"
+        r"|next year|last year|year-to-date)\b",
+    ),
+    (
+        "weekday",
+        r"\b(?:(?P<wd_rel>last|next|this|on|coming) )?(?P<wd>monday|tuesday|wednesday"
+        r"|thursday|friday|saturday|sunday)\b(?: (?P<wd_rel2>this|next|last) week)?",
+    ),
     ("day_n", r"\bday[ \-](?P<dn>\d{1,3})\b"),
     # The lead words ("within", "approximately"...) are read back from the text in _resolve:
     # a pattern that starts with optional words is tried at every position and is slow.
-    ("offset", r"\b(?P<off_n>" + _NUM + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional "
-     r"|more |further )?(?P<off_u>" + _UNIT + r")\b"),
-    ("month_only", r"\b(?P<mo_m>january|february|march|april|june|july|august|september|october"
-     r"|november|december|may)\b(?!\.? ?\d)"),
-    ("year", r"\b(?P<yr_p>in|during|by|until|before|through|for|within|throughout|from|of)"
-     r"(?: (?:calendar|the year|the calendar year|fiscal|fiscal year))? "
-     r"(?P<yr_y>" + _YEAR + r")\b(?![-/]\d)"),
+    (
+        "offset",
+        r"\b(?P<off_n>" + _NUM + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional "
+        r"|more |further )?(?P<off_u>" + _UNIT + r")\b",
+    ),
+    (
+        "month_only",
+        r"\b(?P<mo_m>january|february|march|april|june|july|august|september|october"
+        r"|november|december|may)\b(?!\.? ?\d)",
+    ),
+    (
+        "year",
+        r"\b(?P<yr_p>in|during|by|until|before|through|for|within|throughout|from|of)"
+        r"(?: (?:calendar|the year|the calendar year|fiscal|fiscal year))? "
+        r"(?P<yr_y>" + _YEAR + r")\b(?![-/]\d)",
+    ),
 ]
-_MONTH_NEEDLES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                  "dec")
+_MONTH_NEEDLES = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
 # Literal needles each pattern needs; a pattern whose needles are all absent is not run.
 # One alternation of every pattern is several times slower than the few separate ones
 # a sentence needs (Python's engine cannot skip ahead in a large alternation).
 _NEEDLES: dict[str, tuple[str, ...]] = {
-    "iso": ("-",), "mdy_num": ("/",), "dmy_dash": ("-",), "between_months": ("between",),
-    "mdy": _MONTH_NEEDLES, "dmy": _MONTH_NEEDLES, "quarter": ("quarter",), "quarter_short": ("q",),
-    "half": ("half",), "half_short": ("h1", "h2", "1h", "2h", "h 1", "h-"),
-    "part_month": _MONTH_NEEDLES, "year_end": ("end",),
+    "iso": ("-",),
+    "mdy_num": ("/",),
+    "dmy_dash": ("-",),
+    "between_months": ("between",),
+    "mdy": _MONTH_NEEDLES,
+    "dmy": _MONTH_NEEDLES,
+    "quarter": ("quarter",),
+    "quarter_short": ("q",),
+    "half": ("half",),
+    "half_short": ("h1", "h2", "1h", "2h", "h 1", "h-"),
+    "part_month": _MONTH_NEEDLES,
+    "year_end": ("end",),
     "part_year": ("early", "mid", "late", "end", "beginning", "start", "middle", "turn"),
-    "month_year": _MONTH_NEEDLES, "later_this": ("later",), "earlier_this": ("earlier", "previously", "so far"),
-    "rel_word": ("today", "morning", "afternoon", "evening", "tonight", "tomorrow", "yesterday",
-                 "week", "month", "year"),
-    "weekday": ("day",), "day_n": ("day",), "offset": ("day", "week", "month", "year"),
-    "month_only": _MONTH_NEEDLES, "year": ("19", "20"),
+    "month_year": _MONTH_NEEDLES,
+    "later_this": ("later",),
+    "earlier_this": ("earlier", "previously", "so far"),
+    "rel_word": (
+        "today",
+        "morning",
+        "afternoon",
+        "evening",
+        "tonight",
+        "tomorrow",
+        "yesterday",
+        "week",
+        "month",
+        "year",
+    ),
+    "weekday": ("day",),
+    "day_n": ("day",),
+    "offset": ("day", "week", "month", "year"),
+    "month_only": _MONTH_NEEDLES,
+    "year": ("19", "20"),
 }
 _SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
 _OFFSET_LEAD = re.compile(
     r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
     r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+)?(?:(?:approximately"
-    r"|about|some|another|an additional|a further)\s+)?$")
+    r"|about|some|another|an additional|a further)\s+)?$"
+)
 _MONTH_SET = frozenset(_MONTH_NEEDLES)
 _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 # Needles too common to gate on their own, confirmed by a cheap pattern before use.
-_PROBES = {"-": re.compile(r"\d-"), "/": re.compile(r"\d/\d"), "q": re.compile(r"q[1-4]|[1-4]q"),
-           "19": re.compile(r"19\d\d"), "20": re.compile(r"20\d\d")}
+_PROBES = {
+    "-": re.compile(r"\d-"),
+    "/": re.compile(r"\d/\d"),
+    "q": re.compile(r"q[1-4]|[1-4]q"),
+    "19": re.compile(r"19\d\d"),
+    "20": re.compile(r"20\d\d"),
+}
 _DAY_N_LEAD = re.compile(r"\b(?:at|by|on|until|before|around|after|of)\s+$")
 _ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needles)
-_PREPOSITION = re.compile(r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
-                          r"|their|its|the|early|mid|late)\s*$")
+_PREPOSITION = re.compile(
+    r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
+    r"|their|its|the|early|mid|late)\s*$"
+)
 _FULL = ("iso", "mdy_num", "dmy_dash", "mdy", "dmy")
 FULL_KINDS = _FULL
 
@@ -200,8 +407,10 @@ def infer_year(month: int, day: int, ref: date, future: bool | None) -> int:
     if future is False:
         return ref.year - 1 if candidate > ref + timedelta(days=7) else ref.year
     # Untensed: take whichever of last, this or next year lies nearest to the release.
-    best = min((ref.year - 1, ref.year, ref.year + 1),
-               key=lambda y: abs(((_safe_date(y, month, day) or _last_day(y, month)) - ref).days))
+    best = min(
+        (ref.year - 1, ref.year, ref.year + 1),
+        key=lambda y: abs(((_safe_date(y, month, day) or _last_day(y, month)) - ref).days),
+    )
     return best
 
 
@@ -212,8 +421,9 @@ def _num(token: str) -> int | None:
     return NUMBER_WORDS.get(token)
 
 
-def find(text: str, ref: date, future: bool | None = None,
-         kinds: tuple[str, ...] | None = None) -> list[Mention]:
+def find(
+    text: str, ref: date, future: bool | None = None, kinds: tuple[str, ...] | None = None
+) -> list[Mention]:
     """Find and resolve every temporal expression in `text` (lower-cased) against `ref`.
 
     `kinds` limits the search to some patterns (FULL_KINDS: explicit calendar days).
@@ -314,8 +524,14 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         if unit in ("this year", "in the year"):
             return Mention("window", ref + timedelta(days=1), date(ref.year, 12, 31), txt, s, e)
         if unit == "this week":
-            return Mention("window", ref + timedelta(days=1),
-                           ref + timedelta(days=6 - ref.weekday()), txt, s, e)
+            return Mention(
+                "window",
+                ref + timedelta(days=1),
+                ref + timedelta(days=6 - ref.weekday()),
+                txt,
+                s,
+                e,
+            )
         return Mention("date", ref, ref, txt, s, e)
     if kind == "earlier_this":
         return Mention("past_ref", None, None, txt, s, e)
@@ -373,12 +589,21 @@ def _half(n: int, y_tok: str | None, ref: date, txt: str, s: int, e: int) -> Men
     if year is None:
         year = ref.year if n * 6 >= ref.month else ref.year + 1
     start = date(year, 1 if n == 1 else 7, 1)
-    return Mention("window", start, _last_day(year, 6 if n == 1 else 12), txt, s, e,
-                   has_year=has_year)
+    return Mention(
+        "window", start, _last_day(year, 6 if n == 1 else 12), txt, s, e, has_year=has_year
+    )
 
 
-def _part_month(part: str, month: int, y_tok: str | None, ref: date, future: bool | None,
-                txt: str, s: int, e: int) -> Mention:
+def _part_month(
+    part: str,
+    month: int,
+    y_tok: str | None,
+    ref: date,
+    future: bool | None,
+    txt: str,
+    s: int,
+    e: int,
+) -> Mention:
     year = int(y_tok) if y_tok else infer_year(month, 15, ref, future)
     last = _last_day(year, month)
     if part == "early" or "beginning" in part:
@@ -397,8 +622,7 @@ def _part_year(part: str, y_tok: str | None, ref: date, txt: str, s: int, e: int
     year = _year(y_tok, ref)
     if year is None:
         return None
-    if part in ("by the end of", "before the end of", "the end of",
-                                           "end of"):
+    if part in ("by the end of", "before the end of", "the end of", "end of"):
         d = date(year, 12, 31)
         return Mention("date", d, d, txt, s, e)
     if part == "early" or "beginning" in part or "start" in part:
@@ -424,7 +648,7 @@ def _rel_word(word: str, ref: date, txt: str, s: int, e: int) -> Mention | None:
         start = ref + timedelta(days=7 - ref.weekday())
         return Mention("window", start, start + timedelta(days=6), txt, s, e)
     if word == "next month":
-        first = (ref.replace(day=1) + relativedelta(months=1))
+        first = ref.replace(day=1) + relativedelta(months=1)
         return Mention("window", first, _last_day(first.year, first.month), txt, s, e)
     if word == "next year":
         return Mention("window", date(ref.year + 1, 1, 1), date(ref.year + 1, 12, 31), txt, s, e)
@@ -436,8 +660,16 @@ def _rel_word(word: str, ref: date, txt: str, s: int, e: int) -> Mention | None:
     return Mention("past_ref", None, None, txt, s, e)
 
 
-def _weekday(name: str, rel: str | None, week: str | None, ref: date, future: bool | None,
-             txt: str, s: int, e: int) -> Mention:
+def _weekday(
+    name: str,
+    rel: str | None,
+    week: str | None,
+    ref: date,
+    future: bool | None,
+    txt: str,
+    s: int,
+    e: int,
+) -> Mention:
     target = WEEKDAYS[name]
     monday = ref - timedelta(days=ref.weekday())
     if week in ("this", "last", "next"):

@@ -16,13 +16,47 @@ MAX_BYTES = 2_000_000
 MAX_CHARS = 200_000
 
 _MOJIBAKE = re.compile("[ÃÂâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
-_COMPAT = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2010": "-",
-                        "\ufb01": "fi", "\ufb02": "fl", "\u2044": "/", "\u2024": "."})
+_COMPAT = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2011": "-",
+        "\u2010": "-",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\u2044": "/",
+        "\u2024": ".",
+    }
+)
 _ODD_SPACES = re.compile("[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _MULTI_SPACE = re.compile(" {2,}")
-_BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-               "table", "section", "article", "header", "footer", "blockquote", "pre", "td", "th",
-               "title", "dd", "dt")
+_BLOCK_TAGS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "td",
+    "th",
+    "title",
+    "dd",
+    "dt",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +109,11 @@ def read_email(data: bytes) -> Document:
     content = body.get_content()
     if body.get_content_type() == "text/html":
         content = html_to_text(content)
-    return Document(content, subject=str(msg.get("subject") or "") or None,
-                    date_header=str(msg.get("date") or "") or None)
+    return Document(
+        content,
+        subject=str(msg.get("subject") or "") or None,
+        date_header=str(msg.get("date") or "") or None,
+    )
 
 
 def load(name: str, data: bytes) -> Document:
@@ -139,8 +176,9 @@ def _is_boiler_para(para: str) -> bool:
 
 
 def _is_heading(line: str) -> bool:
-    return 0 < len(line) < 90 and not line.endswith((".", ",", ";", ":", "?", "!", ")")) or (
-        line.endswith(":") and len(line) < 40)
+    return (0 < len(line) < 90 and not line.endswith((".", ",", ";", ":", "?", "!", ")"))) or (
+        line.endswith(":") and len(line) < 40
+    )
 
 
 def paragraphs(text: str) -> list[tuple[str, str]]:
@@ -191,11 +229,113 @@ _BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)]) ")
 # --- sentences --------------------------------------------------------------------------------
 
 _ABBREV = frozenset(
-    "inc corp co ltd plc llc n.v nv s.a sa ag gmbh no nos dr mr mrs ms prof st mt ft jr sr vs "
-    "approx est dept univ e.g i.e etc al fig ref jan feb mar apr jun jul aug sep sept oct nov dec "
-    "mon tue wed thu fri sat sun u.s u.k u.s.a e.u n.y n.j calif mass conn penn wash fla ga ill "
-    "md mich minn mo pa tenn tex va wis colo ariz ore okla ind ky la ala nev del d.c ph.d m.d b.v "
-    "a.g s.p.a s.r.l p.o ca no. tel fax int'l intl bros assn cie cia".split()
+    [
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "plc",
+        "llc",
+        "n.v",
+        "nv",
+        "s.a",
+        "sa",
+        "ag",
+        "gmbh",
+        "no",
+        "nos",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "mt",
+        "ft",
+        "jr",
+        "sr",
+        "vs",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "e.g",
+        "i.e",
+        "etc",
+        "al",
+        "fig",
+        "ref",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "u.s",
+        "u.k",
+        "u.s.a",
+        "e.u",
+        "n.y",
+        "n.j",
+        "calif",
+        "mass",
+        "conn",
+        "penn",
+        "wash",
+        "fla",
+        "ga",
+        "ill",
+        "md",
+        "mich",
+        "minn",
+        "mo",
+        "pa",
+        "tenn",
+        "tex",
+        "va",
+        "wis",
+        "colo",
+        "ariz",
+        "ore",
+        "okla",
+        "ind",
+        "ky",
+        "la",
+        "ala",
+        "nev",
+        "del",
+        "d.c",
+        "ph.d",
+        "m.d",
+        "b.v",
+        "a.g",
+        "s.p.a",
+        "s.r.l",
+        "p.o",
+        "ca",
+        "no.",
+        "tel",
+        "fax",
+        "int'l",
+        "intl",
+        "bros",
+        "assn",
+        "cie",
+        "cia",
+    ]
 )
 
 
@@ -212,8 +352,9 @@ def _splitter(lowercase_doc: bool) -> re.Pattern[str]:
     by_len: dict[int, list[str]] = {}
     for word in _ABBREV:
         by_len.setdefault(len(word), []).append(re.escape(word))
-    guards = "".join(f"(?<!\\b(?i:{'|'.join(sorted(words))})\\.)"
-                     for _, words in sorted(by_len.items()))
+    guards = "".join(
+        f"(?<!\\b(?i:{'|'.join(sorted(words))})\\.)" for _, words in sorted(by_len.items())
+    )
     guards += r"(?<!\b[A-Za-z]\.)(?<![A-Za-z]\.[A-Za-z]\.)"
     start = r"[\w$€£]" if lowercase_doc else r"(?![a-z])[\w$€£]"
     # The pattern starts with a character class, so the engine skips to candidates fast.
@@ -244,7 +385,7 @@ def _split_para(para: str, lowercase_doc: bool) -> list[str]:
     pieces: list[str] = []
     start = 0
     for m in _SPLITTERS[lowercase_doc].finditer(para):
-        pieces.append(para[start:m.end()].rstrip())
+        pieces.append(para[start : m.end()].rstrip())
         start = m.end()
     pieces.append(para[start:])
     return pieces
@@ -272,7 +413,7 @@ def _continues(before: str, after: str, lowercase_doc: bool) -> bool:
         return True
     if not lowercase_doc and first.islower():
         return True
-    word = before[before.rfind(" ") + 1:].lstrip("(\"“'").lower()
+    word = before[before.rfind(" ") + 1 :].lstrip("(\"“'").lower()
     if word in _ABBREV or (len(word) == 1 and word.isalpha()):
         return True
     return "." in word and _INITIALS.fullmatch(word) is not None

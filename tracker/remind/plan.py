@@ -15,9 +15,15 @@ def due_time(deadline: Deadline, days_before: int, send_at: time, tz: ZoneInfo) 
     return datetime.combine(day, send_at, tzinfo=tz)
 
 
-def plan_reminders(deadlines: Iterable[Deadline], sent: set[tuple[str, int, str]],
-                   now: datetime, days_before: list[int], recipients: list[str],
-                   send_at: time, tz: ZoneInfo) -> list[ReminderDue]:
+def plan_reminders(
+    deadlines: Iterable[Deadline],
+    sent: set[tuple[str, int, str]],
+    now: datetime,
+    days_before: list[int],
+    recipients: list[str],
+    send_at: time,
+    tz: ZoneInfo,
+) -> list[ReminderDue]:
     """The reminders to send now.
 
     For each open deadline still ahead (local date), only the most recent lead time

@@ -26,13 +26,18 @@ def message_id(due: ReminderDue, domain: str = "deadline-tracker") -> str:
     return f"<{hashlib.sha256(due.key.encode()).hexdigest()[:40]}@{domain}>"
 
 
-def render_message(due: ReminderDue, sender: str, now: datetime,
-                   templates_dir: str | None = None) -> EmailMessage:
+def render_message(
+    due: ReminderDue, sender: str, now: datetime, templates_dir: str | None = None
+) -> EmailMessage:
     """Build the multipart reminder for one deadline, lead time and recipient."""
     env = environment(templates_dir)
     days_left = (due.deadline.end - now.date()).days
-    ctx = {"d": due.deadline, "days_before": due.days_before, "days_left": days_left,
-           "recipient": due.recipient}
+    ctx = {
+        "d": due.deadline,
+        "days_before": due.days_before,
+        "days_left": days_left,
+        "recipient": due.recipient,
+    }
     msg = EmailMessage()
     msg["Subject"] = header_safe(env.get_template("email/reminder.subject.txt").render(**ctx))
     msg["From"] = header_safe(sender)
@@ -43,6 +48,11 @@ def render_message(due: ReminderDue, sender: str, now: datetime,
     msg.set_content(env.get_template("email/reminder.txt").render(**ctx))
     msg.add_alternative(env.get_template("email/reminder.html").render(**ctx), subtype="html")
     ics_text = build_calendar([due.deadline], name=due.deadline.title)
-    msg.add_attachment(ics_text.encode("utf-8"), maintype="text", subtype="calendar",
-                       filename="deadline.ics", params={"method": "PUBLISH"})
+    msg.add_attachment(
+        ics_text.encode("utf-8"),
+        maintype="text",
+        subtype="calendar",
+        filename="deadline.ics",
+        params={"method": "PUBLISH"},
+    )
     return msg

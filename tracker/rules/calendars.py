@@ -46,8 +46,10 @@ class BusinessCalendar:
         return True
 
     def _warn_missing(self, year: int) -> None:
-        message = (f"calendar '{self.name}': no closure table for {year}; "
-                   "national holidays of the seat used instead")
+        message = (
+            f"calendar '{self.name}': no closure table for {year}; "
+            "national holidays of the seat used instead"
+        )
         if message not in self.warnings:
             self.warnings.add(message)
             logger.warning("%s", message)
@@ -97,14 +99,15 @@ ROLLS: dict[str, Callable[[BusinessCalendar, date], date]] = {
 
 
 @lru_cache(maxsize=64)
-def _country(code: str, subdiv: str | None, categories: tuple[str, ...], year: int
-             ) -> holidays.HolidayBase:
+def _country(
+    code: str, subdiv: str | None, categories: tuple[str, ...], year: int
+) -> holidays.HolidayBase:
     return holidays.country_holidays(code, subdiv=subdiv, years=year, categories=categories)
 
 
-def _country_calendar(code: str, subdiv: str | None = None,
-                      categories: tuple[str, ...] = ("public",)
-                      ) -> Callable[[int], holidays.HolidayBase]:
+def _country_calendar(
+    code: str, subdiv: str | None = None, categories: tuple[str, ...] = ("public",)
+) -> Callable[[int], holidays.HolidayBase]:
     return lambda year: _country(code, subdiv, categories, year)
 
 

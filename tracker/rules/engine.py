@@ -91,16 +91,20 @@ def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Deriva
                 continue
             key = f"{state.procedure.key}/{rule.id}"
             results[key] = _to_derivation(key, state.procedure, pack, c)
-            if rule.milestone and c.status in ("open", "missed"):
-                covered.setdefault(rule.milestone, (pack, c))
-            elif rule.milestone:
+            if (rule.milestone and c.status in ("open", "missed")) or rule.milestone:
                 covered.setdefault(rule.milestone, (pack, c))
     _apply_stated(state, results, covered, today)
     return sorted(results.values(), key=lambda d: (d.end, d.key))
 
 
-def _compute(rule: Rule, pack: Pack, cal: BusinessCalendar, state: ProcedureState, today: date,
-             memo: dict[str, _Computed | None]) -> _Computed | None:
+def _compute(
+    rule: Rule,
+    pack: Pack,
+    cal: BusinessCalendar,
+    state: ProcedureState,
+    today: date,
+    memo: dict[str, _Computed | None],
+) -> _Computed | None:
     if rule.id in memo:
         return memo[rule.id]
     memo[rule.id] = None  # guards against cycles
@@ -115,18 +119,29 @@ def _compute(rule: Rule, pack: Pack, cal: BusinessCalendar, state: ProcedureStat
     anchor, assumptions, anchor_text = _anchor(rule, start, state)
     raw = _add(anchor, rule, cal)
     end = cal.roll(raw, rule.roll)
-    steps = [Step("trigger", trig_text), Step("anchor", anchor_text),
-             Step("offset", f"{rule.offset.describe()} = {_fmt(raw)}"),
-             Step("roll", _roll_text(rule.roll, raw, end, pack.pack.calendar)),
-             Step("source", rule.source + (f" <{rule.source_url}>" if rule.source_url else ""))]
+    steps = [
+        Step("trigger", trig_text),
+        Step("anchor", anchor_text),
+        Step("offset", f"{rule.offset.describe()} = {_fmt(raw)}"),
+        Step("roll", _roll_text(rule.roll, raw, end, pack.pack.calendar)),
+        Step("source", rule.source + (f" <{rule.source_url}>" if rule.source_url else "")),
+    ]
     status, fulfilled = _status(rule, state, start, end, today)
-    result = _Computed(rule, start, end, status, fulfilled, tuple(steps), assumptions, evidence, ref)
+    result = _Computed(
+        rule, start, end, status, fulfilled, tuple(steps), assumptions, evidence, ref
+    )
     memo[rule.id] = result
     return result
 
 
-def _trigger(rule: Rule, pack: Pack, cal: BusinessCalendar, state: ProcedureState, today: date,
-             memo: dict[str, _Computed | None]) -> tuple[date, str, str, str | None] | None:
+def _trigger(
+    rule: Rule,
+    pack: Pack,
+    cal: BusinessCalendar,
+    state: ProcedureState,
+    today: date,
+    memo: dict[str, _Computed | None],
+) -> tuple[date, str, str, str | None] | None:
     """The latest of the rule's triggers: (date, description, evidence, release)."""
     options: list[tuple[date, str, str, str | None]] = []
     for t in rule.trigger:
@@ -136,8 +151,14 @@ def _trigger(rule: Rule, pack: Pack, cal: BusinessCalendar, state: ProcedureStat
                 continue
             when = dep.fulfilled_on or dep.end
             how = "done on" if dep.fulfilled_on else "due"
-            options.append((when, f"rule {pack.id}/{t.rule} ({how} {_fmt(when)})", dep.evidence,
-                            dep.release_ref))
+            options.append(
+                (
+                    when,
+                    f"rule {pack.id}/{t.rule} ({how} {_fmt(when)})",
+                    dep.evidence,
+                    dep.release_ref,
+                )
+            )
             continue
         found = _matching(state, [t.as_match()], None)
         dated = [s for s in found if isinstance(s.item, Event) and s.item.date]
@@ -146,15 +167,18 @@ def _trigger(rule: Rule, pack: Pack, cal: BusinessCalendar, state: ProcedureStat
         s = max(dated, key=lambda x: (x.item.date, x.release_date))  # type: ignore[union-attr]
         ev = s.item
         assert isinstance(ev, Event) and ev.date
-        text = (f"{ev.type} {ev.agency} {ev.outcome or ''}".rstrip()
-                + f", {state.procedure.product or '?'}, {_fmt(ev.date)} "
-                f"(release {s.release_date.isoformat()}, sentence {ev.sentence + 1})")
+        text = (
+            f"{ev.type} {ev.agency} {ev.outcome or ''}".rstrip()
+            + f", {state.procedure.product or '?'}, {_fmt(ev.date)} "
+            f"(release {s.release_date.isoformat()}, sentence {ev.sentence + 1})"
+        )
         options.append((ev.date, text, ev.evidence, s.release_ref))
     return max(options, key=lambda o: o[0]) if options else None
 
 
-def _matching(state: ProcedureState, matches: list[EventMatch], after: date | None
-              ) -> list[Sourced]:
+def _matching(
+    state: ProcedureState, matches: list[EventMatch], after: date | None
+) -> list[Sourced]:
     out = []
     for s in state.events:
         ev = s.item
@@ -169,8 +193,11 @@ def _matching(state: ProcedureState, matches: list[EventMatch], after: date | No
 
 
 def _is(ev: Event, m: EventMatch) -> bool:
-    return (ev.type == m.type and (m.agency is None or ev.agency == m.agency)
-            and (m.outcome is None or ev.outcome == m.outcome))
+    return (
+        ev.type == m.type
+        and (m.agency is None or ev.agency == m.agency)
+        and (m.outcome is None or ev.outcome == m.outcome)
+    )
 
 
 def _anchor(rule: Rule, start: date, state: ProcedureState) -> tuple[date, tuple[str, ...], str]:
@@ -195,8 +222,9 @@ def _add(anchor: date, rule: Rule, cal: BusinessCalendar) -> date:
     return cal.add_business_days(anchor, off.amount)
 
 
-def _status(rule: Rule, state: ProcedureState, start: date, end: date, today: date
-            ) -> tuple[str, date | None]:
+def _status(
+    rule: Rule, state: ProcedureState, start: date, end: date, today: date
+) -> tuple[str, date | None]:
     if rule.cancelled_by and _matching(state, rule.cancelled_by, start):
         return "cancelled", None
     met = _matching(state, rule.met_by, start) if rule.met_by else []
@@ -208,19 +236,36 @@ def _status(rule: Rule, state: ProcedureState, start: date, end: date, today: da
 
 def _to_derivation(key: str, proc: Procedure, pack: Pack, c: _Computed) -> Derivation:
     return Derivation(
-        key=key, title=_title(c.rule.title, proc), start=c.end, end=c.end, basis="rule",
-        rule=f"{pack.id}/{c.rule.id}", evidence=c.evidence, steps=c.steps,
-        assumptions=c.assumptions, source=c.rule.source, estimate=c.rule.is_estimate,
-        status=c.status, release_ref=c.release_ref)
+        key=key,
+        title=_title(c.rule.title, proc),
+        start=c.end,
+        end=c.end,
+        basis="rule",
+        rule=f"{pack.id}/{c.rule.id}",
+        evidence=c.evidence,
+        steps=c.steps,
+        assumptions=c.assumptions,
+        source=c.rule.source,
+        estimate=c.rule.is_estimate,
+        status=c.status,
+        release_ref=c.release_ref,
+    )
 
 
 def _title(template: str, proc: Procedure) -> str:
-    return template.format(product=proc.product or "unnamed product",
-                           company=proc.company or "unknown company", agency=proc.agency)
+    return template.format(
+        product=proc.product or "unnamed product",
+        company=proc.company or "unknown company",
+        agency=proc.agency,
+    )
 
 
-def _apply_stated(state: ProcedureState, results: dict[str, Derivation],
-                  covered: dict[str, tuple[Pack, _Computed]], today: date) -> None:
+def _apply_stated(
+    state: ProcedureState,
+    results: dict[str, Derivation],
+    covered: dict[str, tuple[Pack, _Computed]],
+    today: date,
+) -> None:
     """Add stated timelines; a stated date replaces a rule's estimate of the same milestone."""
     per_release: dict[tuple[str | None, str], int] = {}
     for s in sorted(state.timelines, key=lambda x: (x.release_date, x.item.sentence)):
@@ -245,53 +290,96 @@ def _apply_stated(state: ProcedureState, results: dict[str, Derivation],
         results[key] = _stated(key, state, s, t, rule_ref, hit, today)
 
 
-def _stated_over_rule(key: str, state: ProcedureState, s: Sourced, t: Timeline, pack: Pack,
-                      c: _Computed, today: date) -> Derivation:
+def _stated_over_rule(
+    key: str, state: ProcedureState, s: Sourced, t: Timeline, pack: Pack, c: _Computed, today: date
+) -> Derivation:
     cal = get_calendar(pack.pack.calendar)
     end = t.end
-    steps = [Step("stated", f"\"{t.expression}\" in release {s.release_date.isoformat()}")]
+    steps = [Step("stated", f'"{t.expression}" in release {s.release_date.isoformat()}')]
     if t.offset_days is not None and t.anchor_date is not None:
         raw = t.anchor_date + timedelta(days=t.offset_days)
         end = cal.roll(raw, c.rule.roll)
-        steps += [Step("anchor", f"{t.anchor} = {_fmt(t.anchor_date)}"
-                       + (" (assumed)" if t.assumptions else "")),
-                  Step("offset", f"+{t.offset_days} days = {_fmt(raw)}"),
-                  Step("roll", _roll_text(c.rule.roll, raw, end, pack.pack.calendar))]
+        steps += [
+            Step(
+                "anchor",
+                f"{t.anchor} = {_fmt(t.anchor_date)}" + (" (assumed)" if t.assumptions else ""),
+            ),
+            Step("offset", f"+{t.offset_days} days = {_fmt(raw)}"),
+            Step("roll", _roll_text(c.rule.roll, raw, end, pack.pack.calendar)),
+        ]
     steps.append(Step("rule", f"{pack.id}/{c.rule.id} computes {_fmt(c.end)}"))
     steps.append(Step("source", c.rule.source))
     status, _ = _status(c.rule, state, c.trigger_date, end, today)
-    return Derivation(key=key, title=_title(c.rule.title, state.procedure), start=end, end=end,
-                      basis="stated", rule=f"{pack.id}/{c.rule.id}", evidence=t.evidence,
-                      steps=tuple(steps), assumptions=t.assumptions or c.assumptions,
-                      source=c.rule.source, estimate=False, status=status,
-                      release_ref=s.release_ref)
+    return Derivation(
+        key=key,
+        title=_title(c.rule.title, state.procedure),
+        start=end,
+        end=end,
+        basis="stated",
+        rule=f"{pack.id}/{c.rule.id}",
+        evidence=t.evidence,
+        steps=tuple(steps),
+        assumptions=t.assumptions or c.assumptions,
+        source=c.rule.source,
+        estimate=False,
+        status=status,
+        release_ref=s.release_ref,
+    )
 
 
-def _stated(key: str, state: ProcedureState, s: Sourced, t: Timeline, rule_ref: str | None,
-            hit: tuple[Pack, _Computed] | None, today: date) -> Derivation:
-    steps = [Step("stated", f"\"{t.expression}\" in release {s.release_date.isoformat()}, "
-                  f"sentence {t.sentence + 1}")]
+def _stated(
+    key: str,
+    state: ProcedureState,
+    s: Sourced,
+    t: Timeline,
+    rule_ref: str | None,
+    hit: tuple[Pack, _Computed] | None,
+    today: date,
+) -> Derivation:
+    steps = [
+        Step(
+            "stated",
+            f'"{t.expression}" in release {s.release_date.isoformat()}, sentence {t.sentence + 1}',
+        )
+    ]
     if t.anchor_date is not None:
         steps.append(Step("anchor", f"{t.anchor} = {_fmt(t.anchor_date)}"))
     notes: tuple[str, ...] = ()
     if hit is not None:
         rule_end = hit[1].end
         inside = t.start <= rule_end <= t.end
-        steps.append(Step("rule", f"{rule_ref} computes {_fmt(rule_end)}"
-                          + ("" if inside else " (outside the stated window)")))
+        steps.append(
+            Step(
+                "rule",
+                f"{rule_ref} computes {_fmt(rule_end)}"
+                + ("" if inside else " (outside the stated window)"),
+            )
+        )
         if not inside:
-            notes = (f"the company's window {t.start.isoformat()}..{t.end.isoformat()} and the "
-                     f"rule's date {rule_end.isoformat()} disagree",)
+            notes = (
+                f"the company's window {t.start.isoformat()}..{t.end.isoformat()} and the "
+                f"rule's date {rule_end.isoformat()} disagree",
+            )
     met_types = STATED_MET.get(t.milestone, ())
     after = _matching_types(state, met_types, s.release_date)
     cancelled = _matching_types(state, ("withdrawal",), s.release_date)
-    status = ("cancelled" if cancelled else "met" if after else
-              "missed" if t.end < today else "open")
+    status = "cancelled" if cancelled else "met" if after else "missed" if t.end < today else "open"
     title = MILESTONE_TITLES.get(t.milestone, "Regulatory milestone")
-    return Derivation(key=key, title=f"{title}: {state.procedure.product or 'unnamed product'}",
-                      start=t.start, end=t.end, basis="stated", rule=rule_ref,
-                      evidence=t.evidence, steps=tuple(steps), assumptions=t.assumptions,
-                      estimate=t.estimate, status=status, release_ref=s.release_ref, notes=notes)
+    return Derivation(
+        key=key,
+        title=f"{title}: {state.procedure.product or 'unnamed product'}",
+        start=t.start,
+        end=t.end,
+        basis="stated",
+        rule=rule_ref,
+        evidence=t.evidence,
+        steps=tuple(steps),
+        assumptions=t.assumptions,
+        estimate=t.estimate,
+        status=status,
+        release_ref=s.release_ref,
+        notes=notes,
+    )
 
 
 def _matching_types(state: ProcedureState, types: tuple[str, ...], after: date) -> bool:
@@ -315,8 +403,9 @@ def _roll_text(convention: str, raw: date, end: date, calendar: str) -> str:
     return f"{convention} on the {calendar} calendar: {_fmt(raw)} -> {_fmt(end)}"
 
 
-def evaluate_example(pack: Pack, rule: Rule, trigger_on: date, receipt_on: date | None = None
-                     ) -> date:
+def evaluate_example(
+    pack: Pack, rule: Rule, trigger_on: date, receipt_on: date | None = None
+) -> date:
     """Compute a rule's date for a bare trigger date, as `[[rules.examples]]` state it."""
     cal = get_calendar(pack.pack.calendar)
     anchor = receipt_on or trigger_on
@@ -328,9 +417,13 @@ def explain_rule(pack: Pack, rule: Rule, trigger_on: date) -> list[Step]:
     cal = get_calendar(pack.pack.calendar)
     raw = _add(trigger_on, rule, cal)
     end = cal.roll(raw, rule.roll)
-    return [Step("trigger", _fmt(trigger_on)), Step("offset", f"{rule.offset.describe()} = {_fmt(raw)}"),
-            Step("roll", _roll_text(rule.roll, raw, end, pack.pack.calendar)),
-            Step("result", _fmt(end)), Step("source", rule.source)]
+    return [
+        Step("trigger", _fmt(trigger_on)),
+        Step("offset", f"{rule.offset.describe()} = {_fmt(raw)}"),
+        Step("roll", _roll_text(rule.roll, raw, end, pack.pack.calendar)),
+        Step("result", _fmt(end)),
+        Step("source", rule.source),
+    ]
 
 
 def slug(text: str | None) -> str:

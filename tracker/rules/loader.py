@@ -27,9 +27,11 @@ def load_pack(path: Path) -> Pack:
     except ValidationError as e:
         raise RulePackError(str(path), _rule_at(data, e), _first_error(e)) from e
     if pack.pack.calendar not in CALENDAR_NAMES:
-        raise RulePackError(str(path), None,
-                            f"unknown calendar '{pack.pack.calendar}' (one of "
-                            f"{', '.join(CALENDAR_NAMES)})")
+        raise RulePackError(
+            str(path),
+            None,
+            f"unknown calendar '{pack.pack.calendar}' (one of {', '.join(CALENDAR_NAMES)})",
+        )
     return pack
 
 
@@ -58,6 +60,8 @@ def load_packs(directory: Path = DEFAULT_RULES_DIR) -> list[Pack]:
     seen: dict[str, Path] = {}
     for path, pack in zip(sorted(directory.glob("*.toml")), packs, strict=True):
         if pack.id in seen:
-            raise RulePackError(str(path), None, f"pack id '{pack.id}' also used by {seen[pack.id]}")
+            raise RulePackError(
+                str(path), None, f"pack id '{pack.id}' also used by {seen[pack.id]}"
+            )
         seen[pack.id] = path
     return packs

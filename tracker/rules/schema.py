@@ -8,13 +8,28 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-EVENT_TYPES = frozenset({
-    "submission", "acceptance", "review_designation", "goal_date", "goal_date_extension",
-    "advisory_meeting", "trend_vote", "opinion", "reexamination_request", "reexamination_grounds",
-    "reexamination_outcome", "approval", "refusal", "resubmission", "withdrawal",
-})
-AGENCIES = frozenset({"EMA", "EC", "FDA", "HC", "MHRA", "PMDA", "TGA", "SWISSMEDIC", "NMPA", "SEC",
-                      "OTHER"})
+EVENT_TYPES = frozenset(
+    {
+        "submission",
+        "acceptance",
+        "review_designation",
+        "goal_date",
+        "goal_date_extension",
+        "advisory_meeting",
+        "trend_vote",
+        "opinion",
+        "reexamination_request",
+        "reexamination_grounds",
+        "reexamination_outcome",
+        "approval",
+        "refusal",
+        "resubmission",
+        "withdrawal",
+    }
+)
+AGENCIES = frozenset(
+    {"EMA", "EC", "FDA", "HC", "MHRA", "PMDA", "TGA", "SWISSMEDIC", "NMPA", "SEC", "OTHER"}
+)
 ROLLS = ("none", "next-working-day", "previous-working-day", "modified-following")
 ANCHORS = ("date", "receipt", "filing_date", "submission")
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -78,7 +93,9 @@ class Offset(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Offset:
-        given = [k for k in ("days", "business_days", "weeks", "months") if getattr(self, k) is not None]
+        given = [
+            k for k in ("days", "business_days", "weeks", "months") if getattr(self, k) is not None
+        ]
         if len(given) != 1:
             raise ValueError("offset needs exactly one of days, business_days, weeks, months")
         return self
@@ -86,8 +103,9 @@ class Offset(_Strict):
     @property
     def unit(self) -> str:
         """The unit name in use."""
-        return next(k for k in ("days", "business_days", "weeks", "months")
-                    if getattr(self, k) is not None)
+        return next(
+            k for k in ("days", "business_days", "weeks", "months") if getattr(self, k) is not None
+        )
 
     @property
     def amount(self) -> int:

@@ -90,18 +90,32 @@ class Store:
     def has_release(self, sha256: str) -> bool:
         """True if a release with this normalised-text hash is stored."""
         with Session(self.engine) as s:
-            return s.exec(select(ReleaseRow.id).where(ReleaseRow.sha256 == sha256)).first() is not None
+            return (
+                s.exec(select(ReleaseRow.id).where(ReleaseRow.sha256 == sha256)).first() is not None
+            )
 
-    def add_release(self, x: Extraction, source_id: str, external_id: str, now: datetime,
-                    groups: dict[Procedure, tuple[list[Event], list[Timeline]]]
-                    ) -> int | None:
+    def add_release(
+        self,
+        x: Extraction,
+        source_id: str,
+        external_id: str,
+        now: datetime,
+        groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
+    ) -> int | None:
         """Store a release with its events and timelines; None if its hash is already stored."""
         try:
             with self.session() as s:
-                row = ReleaseRow(sha256=x.text_sha256, source_id=source_id,
-                                 external_id=external_id, name=x.source, title=x.release.title,
-                                 release_date=x.release.date, company=x.release.company,
-                                 ticker=x.release.ticker, ingested_at=now)
+                row = ReleaseRow(
+                    sha256=x.text_sha256,
+                    source_id=source_id,
+                    external_id=external_id,
+                    name=x.source,
+                    title=x.release.title,
+                    release_date=x.release.date,
+                    company=x.release.company,
+                    ticker=x.release.ticker,
+                    ingested_at=now,
+                )
                 s.add(row)
                 s.flush()
                 assert row.id is not None
@@ -117,8 +131,11 @@ class Store:
     def _ensure_procedure(s: Session, proc: Procedure) -> None:
         existing = s.exec(select(ProcedureRow).where(ProcedureRow.key == proc.key)).first()
         if existing is None:
-            s.add(ProcedureRow(key=proc.key, company=proc.company, product=proc.product,
-                               agency=proc.agency))
+            s.add(
+                ProcedureRow(
+                    key=proc.key, company=proc.company, product=proc.product, agency=proc.agency
+                )
+            )
             s.flush()
 
     def procedure(self, key: str) -> Procedure | None:
@@ -137,13 +154,18 @@ class Store:
         with Session(self.engine) as s:
             prow = s.exec(select(ProcedureRow).where(ProcedureRow.key == key)).one()
             proc = Procedure(prow.key, prow.company, prow.product, prow.agency)
-            events = s.exec(select(EventRow).where(EventRow.procedure_key == key)
-                            .order_by(col(EventRow.id))).all()
-            timelines = s.exec(select(TimelineRow).where(TimelineRow.procedure_key == key)
-                               .order_by(col(TimelineRow.id))).all()
+            events = s.exec(
+                select(EventRow).where(EventRow.procedure_key == key).order_by(col(EventRow.id))
+            ).all()
+            timelines = s.exec(
+                select(TimelineRow)
+                .where(TimelineRow.procedure_key == key)
+                .order_by(col(TimelineRow.id))
+            ).all()
             ids = {e.release_id for e in events} | {t.release_id for t in timelines}
-            releases = {r.id: r for r in s.exec(
-                select(ReleaseRow).where(col(ReleaseRow.id).in_(ids))).all()}
+            releases = {
+                r.id: r for r in s.exec(select(ReleaseRow).where(col(ReleaseRow.id).in_(ids))).all()
+            }
             state = ProcedureState(proc)
             for e in events:
                 r = releases[e.release_id]
@@ -151,9 +173,20 @@ class Store:
                 state.events.append(Sourced(ev, r.release_date or r.ingested_at.date(), r.name))
             for t in timelines:
                 r = releases[t.release_id]
-                tl = Timeline(t.start, t.end, t.milestone, t.agency, t.expression, t.evidence,
-                              t.sentence, t.offset_days, t.anchor, t.anchor_date,
-                              tuple(json.loads(t.assumptions)), t.estimate)
+                tl = Timeline(
+                    t.start,
+                    t.end,
+                    t.milestone,
+                    t.agency,
+                    t.expression,
+                    t.evidence,
+                    t.sentence,
+                    t.offset_days,
+                    t.anchor,
+                    t.anchor_date,
+                    tuple(json.loads(t.assumptions)),
+                    t.estimate,
+                )
                 state.timelines.append(Sourced(tl, r.release_date or r.ingested_at.date(), r.name))
             for f in s.exec(select(FactRow).where(FactRow.procedure_key == key)).all():
                 state.facts[f.name] = f.value
@@ -162,8 +195,9 @@ class Store:
     def set_fact(self, key: str, name: str, value: date, now: datetime) -> None:
         """Record (or replace) a fact about a procedure."""
         with self.session() as s:
-            row = s.exec(select(FactRow).where(FactRow.procedure_key == key,
-                                               FactRow.name == name)).first()
+            row = s.exec(
+                select(FactRow).where(FactRow.procedure_key == key, FactRow.name == name)
+            ).first()
             if row is None:
                 s.add(FactRow(procedure_key=key, name=name, value=value, set_at=now))
             else:
@@ -172,8 +206,9 @@ class Store:
 
     # deadlines
 
-    def reconcile(self, procedure: Procedure, derived: list[Derivation], now: datetime
-                  ) -> dict[str, int]:
+    def reconcile(
+        self, procedure: Procedure, derived: list[Derivation], now: datetime
+    ) -> dict[str, int]:
         """Bring a procedure's stored deadlines in line with a fresh derivation.
 
         A changed deadline keeps its key, gets a new revision and leaves its old
@@ -181,8 +216,12 @@ class Store:
         """
         counts = {"new": 0, "changed": 0, "unchanged": 0, "cancelled": 0}
         with self.session() as s:
-            rows = {r.key: r for r in s.exec(
-                select(DeadlineRow).where(DeadlineRow.procedure_key == procedure.key)).all()}
+            rows = {
+                r.key: r
+                for r in s.exec(
+                    select(DeadlineRow).where(DeadlineRow.procedure_key == procedure.key)
+                ).all()
+            }
             for d in derived:
                 row = rows.pop(d.key, None)
                 if row is None:
@@ -233,12 +272,14 @@ class Store:
             row.updated_at = now
             s.add(row)
 
-    def deadlines(self, include_all: bool = True, today: date | None = None,
-                  procedure_key: str | None = None) -> list[Deadline]:
+    def deadlines(
+        self, include_all: bool = True, today: date | None = None, procedure_key: str | None = None
+    ) -> list[Deadline]:
         """Stored deadlines ordered by end date; only open ones from `today` unless include_all."""
         with Session(self.engine) as s:
             q = select(DeadlineRow, ProcedureRow).join(
-                ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key))
+                ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key)
+            )
             if procedure_key:
                 q = q.where(DeadlineRow.procedure_key == procedure_key)
             if not include_all:
@@ -254,105 +295,187 @@ class Store:
     def deadline(self, key: str) -> Deadline | None:
         """One deadline by key."""
         with Session(self.engine) as s:
-            hit = s.exec(select(DeadlineRow, ProcedureRow).join(
-                ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key)
-            ).where(DeadlineRow.key == key)).first()
+            hit = s.exec(
+                select(DeadlineRow, ProcedureRow)
+                .join(ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key))
+                .where(DeadlineRow.key == key)
+            ).first()
             return _to_deadline(hit[0], hit[1], None) if hit else None
 
     def history(self, key: str) -> list[DeadlineHistoryRow]:
         """The past revisions of a deadline, oldest first."""
         with Session(self.engine) as s:
-            return list(s.exec(select(DeadlineHistoryRow).where(
-                DeadlineHistoryRow.deadline_key == key).order_by(DeadlineHistoryRow.revision)).all())
+            return list(
+                s.exec(
+                    select(DeadlineHistoryRow)
+                    .where(DeadlineHistoryRow.deadline_key == key)
+                    .order_by(DeadlineHistoryRow.revision)
+                ).all()
+            )
 
     # reminders
 
     def reminder_keys(self) -> set[tuple[str, int, str]]:
         """Every (deadline_key, days_before, recipient) already claimed or sent."""
         with Session(self.engine) as s:
-            rows = s.exec(select(ReminderLogRow.deadline_key, ReminderLogRow.days_before,
-                                 ReminderLogRow.recipient)).all()
+            rows = s.exec(
+                select(
+                    ReminderLogRow.deadline_key,
+                    ReminderLogRow.days_before,
+                    ReminderLogRow.recipient,
+                )
+            ).all()
             return {(k, d, r) for k, d, r in rows}
 
-    def claim_reminder(self, deadline_key: str, days_before: int, recipient: str,
-                       message_id: str, now: datetime) -> bool:
+    def claim_reminder(
+        self, deadline_key: str, days_before: int, recipient: str, message_id: str, now: datetime
+    ) -> bool:
         """Claim a reminder before sending it; False if it was claimed already."""
         try:
             with self.session() as s:
-                s.add(ReminderLogRow(deadline_key=deadline_key, days_before=days_before,
-                                     recipient=recipient, message_id=message_id,
-                                     status="claimed", claimed_at=now))
+                s.add(
+                    ReminderLogRow(
+                        deadline_key=deadline_key,
+                        days_before=days_before,
+                        recipient=recipient,
+                        message_id=message_id,
+                        status="claimed",
+                        claimed_at=now,
+                    )
+                )
             return True
         except IntegrityError:
             return False
 
-    def mark_reminder_sent(self, deadline_key: str, days_before: int, recipient: str,
-                           now: datetime) -> None:
+    def mark_reminder_sent(
+        self, deadline_key: str, days_before: int, recipient: str, now: datetime
+    ) -> None:
         """Record that the server (or outbox) accepted a claimed reminder."""
         with self.session() as s:
-            row = s.exec(select(ReminderLogRow).where(
-                ReminderLogRow.deadline_key == deadline_key,
-                ReminderLogRow.days_before == days_before,
-                ReminderLogRow.recipient == recipient)).one()
+            row = s.exec(
+                select(ReminderLogRow).where(
+                    ReminderLogRow.deadline_key == deadline_key,
+                    ReminderLogRow.days_before == days_before,
+                    ReminderLogRow.recipient == recipient,
+                )
+            ).one()
             row.status, row.sent_at = "sent", now
             s.add(row)
 
     def release_claim(self, deadline_key: str, days_before: int, recipient: str) -> None:
         """Give up a claim whose delivery failed, so the next run tries again."""
         with self.session() as s:
-            row = s.exec(select(ReminderLogRow).where(
-                ReminderLogRow.deadline_key == deadline_key,
-                ReminderLogRow.days_before == days_before,
-                ReminderLogRow.recipient == recipient)).first()
+            row = s.exec(
+                select(ReminderLogRow).where(
+                    ReminderLogRow.deadline_key == deadline_key,
+                    ReminderLogRow.days_before == days_before,
+                    ReminderLogRow.recipient == recipient,
+                )
+            ).first()
             if row is not None and row.status == "claimed":
                 s.delete(row)
 
     # jobs
 
-    def record_job(self, job_id: str, started: datetime, finished: datetime, ok: bool,
-                   summary: str) -> None:
+    def record_job(
+        self, job_id: str, started: datetime, finished: datetime, ok: bool, summary: str
+    ) -> None:
         """Record one job run."""
         with self.session() as s:
-            s.add(JobRunRow(job_id=job_id, started_at=started, finished_at=finished, ok=ok,
-                            summary=summary[:2000]))
+            s.add(
+                JobRunRow(
+                    job_id=job_id,
+                    started_at=started,
+                    finished_at=finished,
+                    ok=ok,
+                    summary=summary[:2000],
+                )
+            )
 
 
 def _event_row(proc_key: str, release_id: int, e: Event) -> EventRow:
-    return EventRow(procedure_key=proc_key, release_id=release_id, type=e.type, agency=e.agency,
-                    outcome=e.outcome, product=e.product, date=e.date, evidence=e.evidence,
-                    sentence=e.sentence)
+    return EventRow(
+        procedure_key=proc_key,
+        release_id=release_id,
+        type=e.type,
+        agency=e.agency,
+        outcome=e.outcome,
+        product=e.product,
+        date=e.date,
+        evidence=e.evidence,
+        sentence=e.sentence,
+    )
 
 
 def _timeline_row(proc_key: str, release_id: int, t: Timeline) -> TimelineRow:
-    return TimelineRow(procedure_key=proc_key, release_id=release_id, start=t.start, end=t.end,
-                       milestone=t.milestone, agency=t.agency, expression=t.expression,
-                       evidence=t.evidence, sentence=t.sentence, offset_days=t.offset_days,
-                       anchor=t.anchor, anchor_date=t.anchor_date,
-                       assumptions=json.dumps(list(t.assumptions)), estimate=t.estimate)
+    return TimelineRow(
+        procedure_key=proc_key,
+        release_id=release_id,
+        start=t.start,
+        end=t.end,
+        milestone=t.milestone,
+        agency=t.agency,
+        expression=t.expression,
+        evidence=t.evidence,
+        sentence=t.sentence,
+        offset_days=t.offset_days,
+        anchor=t.anchor,
+        anchor_date=t.anchor_date,
+        assumptions=json.dumps(list(t.assumptions)),
+        estimate=t.estimate,
+    )
 
 
 def _deadline_row(proc_key: str, d: Derivation, now: datetime) -> DeadlineRow:
-    return DeadlineRow(key=d.key, procedure_key=proc_key, title=d.title, start=d.start, end=d.end,
-                       basis=d.basis, rule=d.rule, status=d.status, evidence=d.evidence,
-                       assumptions=json.dumps(list(d.assumptions)),
-                       steps=json.dumps([[st.label, st.text] for st in d.steps]),
-                       notes=json.dumps(list(d.notes)), source=d.source, estimate=d.estimate,
-                       revision=0, release_ref=d.release_ref, updated_at=now)
+    return DeadlineRow(
+        key=d.key,
+        procedure_key=proc_key,
+        title=d.title,
+        start=d.start,
+        end=d.end,
+        basis=d.basis,
+        rule=d.rule,
+        status=d.status,
+        evidence=d.evidence,
+        assumptions=json.dumps(list(d.assumptions)),
+        steps=json.dumps([[st.label, st.text] for st in d.steps]),
+        notes=json.dumps(list(d.notes)),
+        source=d.source,
+        estimate=d.estimate,
+        revision=0,
+        release_ref=d.release_ref,
+        updated_at=now,
+    )
 
 
 def _differs(row: DeadlineRow, d: Derivation) -> bool:
     if row.manual:
         return row.status != d.status
-    return ((row.start, row.end, row.status, row.basis, row.rule, row.title, row.evidence)
-            != (d.start, d.end, d.status, d.basis, d.rule, d.title, d.evidence)
-            or json.loads(row.assumptions) != list(d.assumptions))
+    return (row.start, row.end, row.status, row.basis, row.rule, row.title, row.evidence) != (
+        d.start,
+        d.end,
+        d.status,
+        d.basis,
+        d.rule,
+        d.title,
+        d.evidence,
+    ) or json.loads(row.assumptions) != list(d.assumptions)
 
 
 def _history(s: Session, row: DeadlineRow, reason: str, now: datetime) -> None:
-    s.add(DeadlineHistoryRow(deadline_key=row.key, revision=row.revision, start=row.start,
-                             end=row.end, status="superseded" if reason == "superseded"
-                             else row.status, basis=row.basis, evidence=row.evidence,
-                             reason=reason, changed_at=now))
+    s.add(
+        DeadlineHistoryRow(
+            deadline_key=row.key,
+            revision=row.revision,
+            start=row.start,
+            end=row.end,
+            status="superseded" if reason == "superseded" else row.status,
+            basis=row.basis,
+            evidence=row.evidence,
+            reason=reason,
+            changed_at=now,
+        )
+    )
 
 
 def _to_deadline(row: DeadlineRow, prow: ProcedureRow, today: date | None) -> Deadline:
@@ -360,10 +483,21 @@ def _to_deadline(row: DeadlineRow, prow: ProcedureRow, today: date | None) -> De
     if today is not None and status == "open" and row.end < today:
         status = "missed"
     return Deadline(
-        key=row.key, title=row.title, start=row.start, end=row.end, basis=row.basis,
-        rule=row.rule, status=status,
+        key=row.key,
+        title=row.title,
+        start=row.start,
+        end=row.end,
+        basis=row.basis,
+        rule=row.rule,
+        status=status,
         procedure=Procedure(prow.key, prow.company, prow.product, prow.agency),
-        evidence=row.evidence, assumptions=tuple(json.loads(row.assumptions)),
-        steps=tuple(Step(a, b) for a, b in json.loads(row.steps)), source=row.source,
-        estimate=row.estimate, revision=row.revision, updated_at=row.updated_at,
-        release_ref=row.release_ref, notes=tuple(json.loads(row.notes)))
+        evidence=row.evidence,
+        assumptions=tuple(json.loads(row.assumptions)),
+        steps=tuple(Step(a, b) for a, b in json.loads(row.steps)),
+        source=row.source,
+        estimate=row.estimate,
+        revision=row.revision,
+        updated_at=row.updated_at,
+        release_ref=row.release_ref,
+        notes=tuple(json.loads(row.notes)),
+    )
