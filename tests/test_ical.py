@@ -14,7 +14,7 @@ STAMP = datetime(2008, 3, 21, 12, 0, tzinfo=UTC)
 
 
 def make_deadline(**over: object) -> Deadline:
-    base: dict = dict(
+    base: dict = dict(  # noqa: C408
         key="acme/zentra/eu/reexamination-grounds",
         title="Detailed grounds due: Zentra",
         start=date(2008, 5, 19),

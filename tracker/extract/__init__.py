@@ -45,7 +45,7 @@ def extract_text(
     clean = text.normalise(body)
     sents = text.sentences(clean, normalised=True)
     if subject:
-        sents = [Sentence(-1, text.normalise(subject))] + sents
+        sents = [Sentence(-1, text.normalise(subject)), *sents]
     release_date = release_date_of(clean) or (
         dates.parse_full_date(date_header) if date_header else None
     )
