@@ -253,3 +253,33 @@ def test_golden_dated_case(text: str, events: set, deadlines: set, released: str
     assert x.release.date is not None and x.release.date.isoformat() == released
     assert {(e.type, e.agency, e.outcome) for e in x.events} == events
     assert {(t.start.isoformat(), t.end.isoformat()) for t in x.timelines} == deadlines
+
+
+MORE: list[tuple[str, set, set]] = [
+    (
+        "BOSTON, March 1, 2012 -- Acme Inc. said the FDA extended the PDUFA date for Zentra from May 1, 2012 to August 1, 2012 after a major amendment.",
+        {("goal_date_extension", "FDA", None)},
+        {("2012-08-01", "2012-08-01")},
+    ),
+    (
+        "BOSTON, March 1, 2012 -- Acme Inc. announced that the FDA approved Zentra today, ahead of its March 25, 2012 PDUFA date.",
+        {("approval", "FDA", "positive"), ("goal_date", "FDA", None)},
+        set(),
+    ),
+    (
+        "BOSTON, March 1, 2012 -- Acme Inc. said it will provide an update on the FDA review of Zentra in the second quarter of 2012.",
+        set(),
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "events", "deadlines"),
+    MORE,
+    ids=["extension-from-to", "answered-goal-date", "update-is-no-act"],
+)
+def test_more_cases(text: str, events: set, deadlines: set) -> None:
+    x = extract_text("case.txt", text)
+    assert {(e.type, e.agency, e.outcome) for e in x.events} == events
+    assert {(t.start.isoformat(), t.end.isoformat()) for t in x.timelines} == deadlines

@@ -295,6 +295,8 @@ _CLAUSE_BREAK = re.compile(
     r"intends?|anticipates?)\b|\.\s"
 )
 _DIGIT = re.compile(r"\d")
+_JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
+_EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
 _TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 
@@ -513,11 +515,22 @@ class _Reader:
             if i not in self.regulatory or low.startswith("if ") or sent.index not in self.body:
                 continue
             found = self._timelines_in(sent, low, events, previous, proc_start)
+            goals = [t for t in found if t.milestone == "action-date"]
+            if len(goals) > 1 and _EXTENDED.search(low):
+                # "extended the PDUFA date from May 1 to August 1": only the new date stands.
+                latest = max(goals, key=lambda t: t.end)
+                found = [t for t in found if t.milestone != "action-date" or t is latest]
             for t in found:
                 if (t.start, t.end) not in seen:
                     seen.add((t.start, t.end))
                     out.append(t)
-            previous = found[-1] if found else (previous if i and not found else None)
+            previous = found[-1] if found else previous
+        if any(
+            e.type in ("approval", "refusal") and e.agency == "FDA" and e.date == self.ref
+            for e in events
+        ):
+            # The FDA acted in this news: its goal date is answered, no longer a deadline.
+            out = [t for t in out if t.milestone != "action-date"]
         return out
 
     def _procedure_start(self, events: list[Event]) -> date | None:
@@ -535,20 +548,27 @@ class _Reader:
         proc_start: date | None,
     ) -> list[Timeline]:
         future = True if _FUTURE_HINT.search(low) else None
-        mentions = _merge_spans(dates.find(low, self.ref, future), low)
+        mentions = dates.find(low, self.ref, future)
+        if not _EXTENDED.search(low):  # "moved from May 1 to August 1" is not a range
+            mentions = _merge_spans(mentions, low)
         i = self.pos[sent.index]
         missed = i in self.missed and bool(classify.MISSED.search(low))
         out: list[Timeline] = []
         region_start = 0
+        last: str | None = None
         for x in mentions:
             region = low[region_start : min(len(low), x.endpos + 40)]
             clause = _clause_of(low, region_start, x.pos, x.endpos)
+            joined = last is not None and _JOIN_WORDS.match(low[region_start : x.pos])
             region_start = x.endpos
             if (i in self.vague and classify.NOT_A_DATE.search(clause)) or (
                 i in self.nonreg and classify.NON_REGULATORY.search(clause)
             ):
                 continue
             milestone = classify.milestone_of(clause) or classify.milestone_of(region)
+            if milestone is None and joined:
+                milestone = last  # "from May 1 to August 1": the same act, another date
+            last = milestone
             if milestone is None:
                 continue
             t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, missed)

@@ -649,7 +649,7 @@ NON_REGULATORY = re.compile(
     r"data (?:from|are|is) expected|enrol|recruit|dosing|first patient|interim analysis|"
     r"trading (?:halt|resume)|stock|share price|replay|archived|dial|analyst|launch(?:ed)? in|"
     r"commerciali[sz]ation|net loss|revenue|milestone payment|royalt|financing|offering|"
-    r"ipo|merger|acquisition|exclusivity|expir"
+    r"ipo|merger|acquisition|exclusivity|expir|\bupdates?\b|approvability"
 )
 MISSED = re.compile(
     r"(?:not|n't|unable to|fail(?:ed)? to) (?:be able to )?(?:finish|complete|meet|act|take action"
@@ -706,6 +706,8 @@ NON_REGULATORY_NEEDLES = (
     "acquisition",
     "exclusivity",
     "expir",
+    "update",
+    "approvability",
 )
 MISSED_NEEDLES = (
     "not ",
