@@ -18,7 +18,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def _run(*args: str, home: Path) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["--home", str(home), *args])
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 def test_extract_prints_the_contract(tmp_path: Path) -> None:

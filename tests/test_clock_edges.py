@@ -20,7 +20,7 @@ RELEASE = (
 def _run(home: Path, *args: str) -> str:
     result = CliRunner().invoke(cli, ["--home", str(home), *args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_upcoming_deadlines_follow_the_clock(tmp_path: Path) -> None:

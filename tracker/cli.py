@@ -25,12 +25,9 @@ class _Obj:
 
     def context(self) -> Any:
         from tracker import clock
-        from tracker.log import setup_logging
         from tracker.pipeline import open_context
 
-        loaded = self.loaded()
-        setup_logging("DEBUG" if self.debug else "WARNING", "text")
-        return open_context(loaded.settings, clock.now())
+        return open_context(self.loaded().settings, clock.now())
 
 
 def _iso_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
@@ -55,6 +52,9 @@ def _iso_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
 @click.pass_context
 def cli(ctx: click.Context, config: Path | None, home: str | None, debug: bool) -> None:
     """Regulatory deadline tracker: releases in, dated deadlines, calendars and reminders out."""
+    from tracker.log import setup_logging
+
+    setup_logging("DEBUG" if debug else "WARNING", "text")
     ctx.obj = _Obj(config, home, debug)
 
 

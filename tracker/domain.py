@@ -47,6 +47,7 @@ class Event:
     date: date | None
     evidence: str
     sentence: int = 0
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

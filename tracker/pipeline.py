@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from tracker.domain import Derivation, Event, Extraction, Procedure, Timeline
 from tracker.errors import DeliveryError, ExtractError, TrackerError
 from tracker.rules.engine import ProcedureState, Sourced, derive, procedure_for, region_of
-from tracker.rules.schema import Pack
+from tracker.rules.schema import INTERNAL_EVENT_TYPES, Pack
 from tracker.settings import Settings
 
 if TYPE_CHECKING:
@@ -147,8 +147,10 @@ def contract_line(
                 "product": e.product,
                 "date": _iso(e.date),
                 "evidence": e.evidence,
+                "detail": e.detail,
             }
             for e in x.events
+            if e.type not in INTERNAL_EVENT_TYPES
         ],
         "deadlines": [],
     }

@@ -385,6 +385,12 @@ class _Reader:
                     # One event per (type, agency, outcome): the best-dated mention wins.
                     if key not in found or rank > found[key][0]:
                         found[key] = (rank, ev)
+            for item, m in classify.sec_items(low):
+                when, rank = self._event_date("sec_item", low, "", low, (m.start(), m.end()))
+                ev = Event("sec_item", "SEC", None, self.product, when, sent.text, sent.index, item)
+                key = ("sec_item", "SEC", item)
+                if key not in found or rank > found[key][0]:
+                    found[key] = (rank, ev)
         events = [ev for _, ev in found.values()]
         if any(e.type == "goal_date_extension" for e in events):
             # The new date of an extension is not a separately announced goal date.
@@ -429,7 +435,19 @@ class _Reader:
         ):
             when, rank = None, 0  # "the company's resubmitted NDA": done before this news
         return [
-            (rank, Event(rule.type, agency, outcome, self.product, when, sent.text, sent.index))
+            (
+                rank,
+                Event(
+                    rule.type,
+                    agency,
+                    outcome,
+                    self.product,
+                    when,
+                    sent.text,
+                    sent.index,
+                    classify.detail_of(rule.type, low, m),
+                ),
+            )
             for agency in self._agencies_for(rule.type, low, m, self._named(sent))
         ]
 

@@ -353,6 +353,11 @@ EVENT_RULES: list[EventRule] = [
 
 # Every event pattern needs one of these words; sentences without any skip the patterns.
 _HINT_WORDS = (
+    "agreement",
+    "appointed",
+    "resigned",
+    "resignation",
+    "departure",
     "opinion",
     "approv",
     "authori",
@@ -403,6 +408,72 @@ _HINT_WORDS = (
     "deficiency",
 )
 EVENT_HINT = _HINT_WORDS
+
+
+_DETAILS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    "review_designation": [
+        ("priority-review", _p(r"priority review")),
+        ("accelerated-assessment", _p(r"accelerated assessment")),
+        ("breakthrough", _p(r"breakthrough")),
+        ("fast-track", _p(r"fast track")),
+        ("prime", _p(r"\bprime\b|priority medicines")),
+        ("orphan", _p(r"orphan")),
+    ],
+    "resubmission": [("class-1", _p(r"class (?:1|i)\b")), ("class-2", _p(r"class (?:2|ii)\b"))],
+    "refusal": [
+        ("crl", _p(r"complete response|\bcrl\b")),
+        ("not-approvable", _p(r"not[- ]approvable")),
+        ("approvable", _p(r"approvable letter")),
+        ("refuse-to-file", _p(r"refus\w* to file|refuse-to-file|\brtf\b")),
+        ("non", _p(r"non-compliance|\bnon\b")),
+        ("nod", _p(r"notice of deficiency|\bnod\b")),
+    ],
+    "approval": [
+        ("conditional", _p(r"conditional (?:marketing )?(?:approval|authori[sz]ation)|\bnoc/c\b")),
+        ("accelerated-approval", _p(r"accelerated approval")),
+    ],
+}
+
+
+def detail_of(etype: str, s: str, m: re.Match[str]) -> str | None:
+    """What kind of designation, letter, resubmission or approval a match names."""
+    window = s[max(0, m.start() - 60) : m.end() + 60]
+    for name, rx in _DETAILS.get(etype, ()):
+        if rx.search(m.group(0)) or rx.search(window):
+            return name
+    return None
+
+
+# Form 8-K items a release can reveal (SEC Form 8-K General Instruction B.1); read only to
+# derive the filing deadline, never printed by `tracker extract` (outside its vocabulary).
+SEC_ITEMS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "item-1.02",
+        _p(r"(?:terminated|termination of|terminate) (?:the |its |our |a )?[^;]{0,60}?agreement"),
+    ),
+    (
+        "item-1.01",
+        _p(
+            r"(?:entered into|signed|executed) (?:a |an |the )?(?:definitive |exclusive )?[^;]{0,40}?(?:license|licence|collaboration|merger|purchase|supply|credit) agreement"
+        ),
+    ),
+    (
+        "item-5.02",
+        _p(
+            r"(?:appointed|resigned|resignation of|departure of|named)[^;]{0,60}?(?:chief executive|chief financial|president|director|officer)"
+        ),
+    ),
+]
+
+
+def sec_items(s: str) -> list[tuple[str, re.Match[str]]]:
+    """Form 8-K items a lower-cased sentence reports as done."""
+    out = []
+    for item, rx in SEC_ITEMS:
+        m = rx.search(s)
+        if m and not PLANNED.search(s[max(0, m.start() - 60) : m.start()]):
+            out.append((item, m))
+    return out
 
 
 def detect(s: str) -> list[tuple[EventRule, re.Match[str]]]:

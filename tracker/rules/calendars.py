@@ -54,6 +54,13 @@ class BusinessCalendar:
             self.warnings.add(message)
             logger.warning("%s", message)
 
+    def table_gaps(self, start: date, end: date) -> list[int]:
+        """Years between two dates for which this calendar has no closure table."""
+        if self.fallback is None:
+            return []
+        lo, hi = sorted((start, end))
+        return [y for y in range(lo.year, hi.year + 1) if y not in self.closures]
+
     def add_business_days(self, d: date, n: int) -> date:
         """Move n working days from d (n may be negative); d itself is day 0."""
         step = 1 if n >= 0 else -1

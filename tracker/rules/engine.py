@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 from tracker.domain import Derivation, Event, Procedure, Step, Timeline
 from tracker.extract.classify import MILESTONE_TITLES
 from tracker.rules.calendars import BusinessCalendar, get_calendar
-from tracker.rules.schema import EventMatch, Pack, Rule
+from tracker.rules.schema import EventMatch, Offset, Pack, Rule
 
 # The agencies whose procedures each region groups (the EU procedure spans EMA and the Commission).
 REGION = {"EMA": "EU", "EC": "EU"}
@@ -49,6 +49,7 @@ class ProcedureState:
 class _Computed:
     rule: Rule
     trigger_date: date
+    start: date
     end: date
     status: str
     fulfilled_on: date | None
@@ -56,6 +57,7 @@ class _Computed:
     assumptions: tuple[str, ...]
     evidence: str
     release_ref: str | None
+    notes: tuple[str, ...] = ()
 
 
 # Events that fulfil or cancel a stated timeline that no rule covers.
@@ -91,8 +93,10 @@ def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Deriva
                 continue
             key = f"{state.procedure.key}/{rule.id}"
             results[key] = _to_derivation(key, state.procedure, pack, c)
-            if (rule.milestone and c.status in ("open", "missed")) or rule.milestone:
-                covered.setdefault(rule.milestone, (pack, c))
+            # A stated date attaches to the live rule of its milestone, if there is one.
+            held = covered.get(rule.milestone) if rule.milestone else None
+            if rule.milestone and (held is None or held[1].status not in ("open", "missed")):
+                covered[rule.milestone] = (pack, c)
     _apply_stated(state, results, covered, today)
     return sorted(results.values(), key=lambda d: (d.end, d.key))
 
@@ -116,22 +120,50 @@ def _compute(
         return None
     if rule.requires and not _matching(state, [rule.requires], None):
         return None
+    if rule.unless and _matching(state, rule.unless, None):
+        return None
     anchor, assumptions, anchor_text = _anchor(rule, start, state)
     raw = _add(anchor, rule, cal)
-    end = cal.roll(raw, rule.roll)
+    first = cal.roll(raw, rule.roll)
+    last = cal.roll(_shift(first, rule.window, cal), rule.roll) if rule.window else first
     steps = [
         Step("trigger", trig_text),
         Step("anchor", anchor_text),
-        Step("offset", f"{rule.offset.describe()} = {_fmt(raw)}"),
-        Step("roll", _roll_text(rule.roll, raw, end, pack.pack.calendar)),
-        Step("source", rule.source + (f" <{rule.source_url}>" if rule.source_url else "")),
+        Step("offset", f"{_describe(rule)} = {_fmt(raw)}"),
+        Step("roll", _roll_text(rule.roll, raw, first, pack.pack.calendar)),
     ]
-    status, fulfilled = _status(rule, state, start, end, today)
+    if rule.window:
+        steps.append(Step("window", f"{rule.window.describe()}: until {_fmt(last)}"))
+    notes = tuple(
+        f"calendar '{cal.name}' has no closure table for {y}: the seat's public holidays were used"
+        for y in cal.table_gaps(anchor, last)
+    )
+    steps.append(Step("source", rule.source + (f" <{rule.source_url}>" if rule.source_url else "")))
+    status, fulfilled = _status(rule, state, start, last, today)
     result = _Computed(
-        rule, start, end, status, fulfilled, tuple(steps), assumptions, evidence, ref
+        rule,
+        start,
+        first,
+        last,
+        status,
+        fulfilled,
+        tuple(steps),
+        assumptions,
+        evidence,
+        ref,
+        notes,
     )
     memo[rule.id] = result
     return result
+
+
+def _describe(rule: Rule) -> str:
+    if rule.offset is not None:
+        return rule.offset.describe()
+    from tracker.rules.functions import describe
+
+    assert rule.compute is not None
+    return describe(rule.compute, rule.params)
 
 
 def _trigger(
@@ -149,8 +181,11 @@ def _trigger(
             dep = _compute(pack.rule(t.rule), pack, cal, state, today, memo)
             if dep is None or dep.status == "cancelled":
                 continue
-            when = dep.fulfilled_on or dep.end
-            how = "done on" if dep.fulfilled_on else "due"
+            if dep.status == "superseded" and t.at != "due":
+                continue
+            done = dep.fulfilled_on if t.at == "done-or-due" else None
+            when = done or dep.end
+            how = "done on" if done else "due"
             options.append(
                 (
                     when,
@@ -169,6 +204,7 @@ def _trigger(
         assert isinstance(ev, Event) and ev.date
         text = (
             f"{ev.type} {ev.agency} {ev.outcome or ''}".rstrip()
+            + (f" ({ev.detail})" if ev.detail else "")
             + f", {state.procedure.product or '?'}, {_fmt(ev.date)} "
             f"(release {s.release_date.isoformat()}, sentence {ev.sentence + 1})"
         )
@@ -197,6 +233,7 @@ def _is(ev: Event, m: EventMatch) -> bool:
         ev.type == m.type
         and (m.agency is None or ev.agency == m.agency)
         and (m.outcome is None or ev.outcome == m.outcome)
+        and (m.detail is None or ev.detail == m.detail)
     )
 
 
@@ -204,15 +241,24 @@ def _anchor(rule: Rule, start: date, state: ProcedureState) -> tuple[date, tuple
     if rule.anchor == "date":
         return start, (), f"trigger date = {_fmt(start)}"
     name = rule.anchor.replace("_", " ")
+    what = rule.trigger[0].type.replace("_", " ") if rule.trigger[0].type else "trigger"
     known = state.facts.get(rule.anchor)
     if known is not None and known >= start:
-        return known, (), f"{name} = {_fmt(known)} (recorded fact)"
-    note = f"{name} assumed on {start.isoformat()}"
-    return start, (note,), f"{name} = {_fmt(start)} (assumed: {name} date not stated)"
+        return known, (), f"{name} of the {what} = {_fmt(known)} (recorded fact)"
+    note = f"{name} of the {what} assumed on {start.isoformat()}"
+    return start, (note,), f"{name} of the {what} = {_fmt(start)} (assumed: not stated)"
 
 
 def _add(anchor: date, rule: Rule, cal: BusinessCalendar) -> date:
-    off = rule.offset
+    if rule.compute is not None:
+        from tracker.rules.functions import FUNCTIONS
+
+        return FUNCTIONS[rule.compute](anchor, rule.params)
+    assert rule.offset is not None
+    return _shift(anchor, rule.offset, cal)
+
+
+def _shift(anchor: date, off: Offset, cal: BusinessCalendar) -> date:
     if off.unit == "days":
         return anchor + timedelta(days=off.amount)
     if off.unit == "weeks":
@@ -231,6 +277,8 @@ def _status(
     if met:
         dates = [s.item.date for s in met if isinstance(s.item, Event) and s.item.date]
         return "met", min(dates) if dates else None
+    if rule.superseded_by and _matching(state, rule.superseded_by, start):
+        return "superseded", None
     return ("missed" if end < today else "open"), None
 
 
@@ -238,7 +286,7 @@ def _to_derivation(key: str, proc: Procedure, pack: Pack, c: _Computed) -> Deriv
     return Derivation(
         key=key,
         title=_title(c.rule.title, proc),
-        start=c.end,
+        start=c.start,
         end=c.end,
         basis="rule",
         rule=f"{pack.id}/{c.rule.id}",
@@ -249,6 +297,7 @@ def _to_derivation(key: str, proc: Procedure, pack: Pack, c: _Computed) -> Deriv
         estimate=c.rule.is_estimate,
         status=c.status,
         release_ref=c.release_ref,
+        notes=c.notes,
     )
 
 
@@ -419,7 +468,7 @@ def explain_rule(pack: Pack, rule: Rule, trigger_on: date) -> list[Step]:
     end = cal.roll(raw, rule.roll)
     return [
         Step("trigger", _fmt(trigger_on)),
-        Step("offset", f"{rule.offset.describe()} = {_fmt(raw)}"),
+        Step("offset", f"{_describe(rule)} = {_fmt(raw)}"),
         Step("roll", _roll_text(rule.roll, raw, end, pack.pack.calendar)),
         Step("result", _fmt(end)),
         Step("source", rule.source),

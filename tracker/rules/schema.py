@@ -8,7 +8,34 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-EVENT_TYPES = frozenset(
+# Details an event may carry (what kind of designation, letter, resubmission, approval).
+DETAILS = frozenset(
+    {
+        "priority-review",
+        "accelerated-assessment",
+        "fast-track",
+        "breakthrough",
+        "prime",
+        "orphan",
+        "class-1",
+        "class-2",
+        "crl",
+        "approvable",
+        "not-approvable",
+        "refuse-to-file",
+        "non",
+        "nod",
+        "conditional",
+        "accelerated-approval",
+        "item-1.01",
+        "item-1.02",
+        "item-5.02",
+    }
+)
+# Event types read beyond CONTRACT.md's vocabulary: stored and used by rules, never printed
+# by `tracker extract` (its consumers would count them as errors).
+INTERNAL_EVENT_TYPES = frozenset({"sec_item"})
+EVENT_TYPES = INTERNAL_EVENT_TYPES | frozenset(
     {
         "submission",
         "acceptance",
@@ -45,6 +72,14 @@ class EventMatch(_Strict):
     type: str
     agency: str | None = None
     outcome: Literal["positive", "negative", "mixed"] | None = None
+    detail: str | None = None
+
+    @field_validator("detail")
+    @classmethod
+    def _known_detail(cls, v: str | None) -> str | None:
+        if v is not None and v not in DETAILS:
+            raise ValueError(f"unknown detail '{v}' (one of {', '.join(sorted(DETAILS))})")
+        return v
 
     @field_validator("type")
     @classmethod
@@ -67,20 +102,26 @@ class Trigger(_Strict):
     type: str | None = None
     agency: str | None = None
     outcome: Literal["positive", "negative", "mixed"] | None = None
+    detail: str | None = None
     rule: str | None = None
+    # For a rule trigger: "done-or-due" takes the day the obligation was met when known,
+    # "due" always the computed date (a filing date is day 60 whenever FDA says so).
+    at: Literal["done-or-due", "due"] = "done-or-due"
 
     @model_validator(mode="after")
     def _one_kind(self) -> Trigger:
         if (self.rule is None) == (self.type is None):
             raise ValueError("trigger needs exactly one of type (an event) or rule (a chain)")
         if self.type is not None:
-            EventMatch(type=self.type, agency=self.agency, outcome=self.outcome)
+            self.as_match()
         return self
 
     def as_match(self) -> EventMatch:
         """The trigger as an event match (only for event triggers)."""
         assert self.type is not None
-        return EventMatch(type=self.type, agency=self.agency, outcome=self.outcome)
+        return EventMatch(
+            type=self.type, agency=self.agency, outcome=self.outcome, detail=self.detail
+        )
 
 
 class Offset(_Strict):
@@ -136,11 +177,16 @@ class Rule(_Strict):
     milestone: str | None = None
     trigger: list[Trigger]
     requires: EventMatch | None = None
+    unless: list[EventMatch] = Field(default_factory=list)
     anchor: Literal["date", "receipt", "filing_date", "submission"] = "date"
-    offset: Offset
+    offset: Offset | None = None
+    compute: str | None = None
+    params: dict[str, int] = Field(default_factory=dict)
+    window: Offset | None = None
     roll: Literal["none", "next-working-day", "previous-working-day", "modified-following"]
     met_by: list[EventMatch] = Field(default_factory=list)
     cancelled_by: list[EventMatch] = Field(default_factory=list)
+    superseded_by: list[EventMatch] = Field(default_factory=list)
     source: str
     source_url: str | None = None
     confidence: Literal["verified", "secondary", "unverified"] = "verified"
@@ -164,7 +210,21 @@ class Rule(_Strict):
                 raise ValueError(f"title uses unknown field '{{{name}}}'")
         return v
 
-    @field_validator("cancelled_by", "met_by", "trigger", mode="before")
+    @model_validator(mode="after")
+    def _offset_or_compute(self) -> Rule:
+        if (self.offset is None) == (self.compute is None):
+            raise ValueError("a rule needs exactly one of offset or compute")
+        if self.compute is not None:
+            from tracker.rules.functions import FUNCTIONS
+
+            if self.compute not in FUNCTIONS:
+                raise ValueError(
+                    f"compute names unknown function '{self.compute}' "
+                    f"(one of {', '.join(sorted(FUNCTIONS))})"
+                )
+        return self
+
+    @field_validator("cancelled_by", "met_by", "superseded_by", "unless", "trigger", mode="before")
     @classmethod
     def _listify(cls, v: object) -> object:
         return [v] if isinstance(v, dict) else v

@@ -169,7 +169,9 @@ class Store:
             state = ProcedureState(proc)
             for e in events:
                 r = releases[e.release_id]
-                ev = Event(e.type, e.agency, e.outcome, e.product, e.date, e.evidence, e.sentence)
+                ev = Event(
+                    e.type, e.agency, e.outcome, e.product, e.date, e.evidence, e.sentence, e.detail
+                )
                 state.events.append(Sourced(ev, r.release_date or r.ingested_at.date(), r.name))
             for t in timelines:
                 r = releases[t.release_id]
@@ -404,6 +406,7 @@ def _event_row(proc_key: str, release_id: int, e: Event) -> EventRow:
         date=e.date,
         evidence=e.evidence,
         sentence=e.sentence,
+        detail=e.detail,
     )
 
 

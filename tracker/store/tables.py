@@ -75,6 +75,7 @@ class EventRow(SQLModel, table=True):
     date: dt.date | None = None
     evidence: str = Field(sa_column=Column(Text, nullable=False))
     sentence: int = 0
+    detail: str | None = Field(default=None, max_length=40)
 
 
 class TimelineRow(SQLModel, table=True):
