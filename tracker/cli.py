@@ -381,6 +381,28 @@ def fact_set(obj: _Obj, procedure: str, name: str, value: date) -> None:
     click.echo(f"{procedure}: {name} = {value}; deadlines changed={counts['changed']}")
 
 
+@cli.group()
+def deadline() -> None:
+    """Change one deadline by hand."""
+
+
+@deadline.command("set")
+@click.argument("key")
+@click.argument("start", callback=_iso_date)
+@click.argument("end", callback=_iso_date, required=False)
+@click.pass_obj
+def deadline_set(obj: _Obj, key: str, start: date, end: date | None) -> None:
+    """Set KEY's date (or START..END window) by hand; recalculations never overwrite it."""
+    from tracker import clock
+    from tracker.pipeline import publish_calendar
+
+    ctx = obj.context()
+    now = clock.now()
+    ctx.store.set_deadline_date(key, start, end or start, now)
+    publish_calendar(ctx, now)
+    click.echo(f"{key}: {start}" + (f"..{end}" if end and end != start else "") + " (set by hand)")
+
+
 @cli.command()
 @click.pass_obj
 def procedures(obj: _Obj) -> None:

@@ -227,7 +227,7 @@ EVENT_RULES: list[EventRule] = [
         "reexamination_outcome",
         _p(
             r"(?:following|after|upon|at the end of|concluding|conclusion of)[^;]{0,15}?(?:the )?"
-            r"(?:re-?examination|appeal)[^;]{0,80}?(?P<out>positive|negative|favou?rable|"
+            r"(?:re-?examination|appeal)[^;]{0,160}?(?P<out>positive|negative|favou?rable|"
             r"unfavou?rable|upheld|reversed|confirmed)|(?P<out2>positive|negative) (?:opinion|outcome)"
             r"[^;]{0,30}?(?:following|after|on) (?:the )?re-?examination|re-?examination[^;]{0,40}?"
             r"(?:confirmed|upheld|reversed) (?:its|the)[^;]{0,20}?opinion"
