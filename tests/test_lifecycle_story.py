@@ -39,7 +39,7 @@ def test_eu_story_ends_with_every_deadline_closed(ctx: Context) -> None:
     assert [k for k, d in rows.items() if d.status == "open"] == []
     # The re-examination opinion moved when the grounds were filed early, then was met.
     history = ctx.store.history(f"{PROC}/reexamination-opinion")
-    assert [(h.end, h.status) for h in history][0] == (date(2008, 7, 18), "superseded")
+    assert (history[0].end, history[0].status) == (date(2008, 7, 18), "superseded")
     assert rows["reexamination-opinion"].end == date(2008, 7, 14)
 
 
