@@ -159,3 +159,29 @@ def test_broken_pack_names_file_and_rule(tmp_path: Path, text: str, message: str
         load_pack(path)
     assert str(err.value).startswith(str(path))
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("opinion_on", "expected"),
+    [
+        (
+            date(2024, 10, 21),
+            date(2025, 1, 6),
+        ),  # day 60 is 20 Dec 2024: closed until 3 Jan, then a weekend
+        (date(2024, 10, 20), date(2024, 12, 19)),  # the day before EMA's year-end closure
+        (date(2012, 10, 26), date(2013, 1, 3)),  # Christmas, then EMA's one-off 2012 closure
+        (date(2020, 2, 27), date(2020, 4, 28)),  # day 60 is King's Day in Amsterdam
+    ],
+    ids=["into-the-2024-closure", "before-the-closure", "one-off-closure-2012", "kings-day-2020"],
+)
+def test_grounds_roll_past_ema_closure_days(eu: Pack, opinion_on: date, expected: date) -> None:
+    assert evaluate_example(eu, eu.rule("reexamination-grounds"), opinion_on) == expected
+
+
+def test_closure_table_years_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.rules import calendars
+
+    (tmp_path / "ema.toml").write_text("[closures]\n2024 = [2023-12-25]\n")
+    monkeypatch.setattr(calendars, "CALENDARS_DIR", tmp_path)
+    with pytest.raises(RulePackError, match="is not a date of 2024"):
+        calendars._closure_table("ema")

@@ -29,6 +29,7 @@ class BusinessCalendar:
     country: Callable[[int], holidays.HolidayBase] | None = None
     closures: dict[int, set[date]] = field(default_factory=dict)
     fallback: Callable[[date], holidays.HolidayBase] | None = None
+    extra: set[date] = field(default_factory=set)
     warnings: set[str] = field(default_factory=set)
 
     def is_business_day(self, d: date) -> bool:
@@ -42,7 +43,7 @@ class BusinessCalendar:
                 return d not in self.closures[d.year]
             if self.fallback is not None:
                 self._warn_missing(d.year)
-                return d not in self.fallback(d)
+                return d not in self.fallback(d) and d not in self.extra
         return True
 
     def _warn_missing(self, year: int) -> None:
@@ -118,18 +119,29 @@ def _country_calendar(
     return lambda year: _country(code, subdiv, categories, year)
 
 
-def _closure_table(name: str) -> dict[int, set[date]]:
+def _closure_table(name: str) -> tuple[dict[int, set[date]], set[date]]:
+    """Full-year closure lists and one-off extra closures from config/calendars/<name>.toml."""
     path = CALENDARS_DIR / f"{name}.toml"
     if not path.exists():
-        return {}
+        return {}, set()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise RulePackError(str(path), None, f"invalid TOML: {e}") from e
     table: dict[int, set[date]] = {}
     for year, days in data.get("closures", {}).items():
-        table[int(year)] = {d if isinstance(d, date) else date.fromisoformat(str(d)) for d in days}
-    return table
+        table[int(year)] = {_day(path, d, int(year)) for d in days}
+    extra = {
+        _day(path, d, int(y)) for y, days in data.get("extra_closures", {}).items() for d in days
+    }
+    return table, extra
+
+
+def _day(path: Path, value: object, year: int) -> date:
+    d = value if isinstance(value, date) else None
+    if d is None or d.year != year:
+        raise RulePackError(str(path), None, f"{value!r} is not a date of {year}")
+    return d
 
 
 def _ema_seat(d: date) -> holidays.HolidayBase:
@@ -149,10 +161,10 @@ _US_FEDERAL = ("public", "government")
 @lru_cache(maxsize=16)
 def get_calendar(name: str) -> BusinessCalendar:
     """The calendar a pack names: ema, ec, us-federal, sec, gb-eng, ca, jp."""
-    if name == "ema":
-        return BusinessCalendar("ema", closures=_closure_table("ema"), fallback=_ema_seat)
-    if name == "ec":
-        return BusinessCalendar("ec", closures=_closure_table("ec"), fallback=_ec_seat)
+    if name in ("ema", "ec"):
+        closures, extra = _closure_table(name)
+        seat = _ema_seat if name == "ema" else _ec_seat
+        return BusinessCalendar(name, closures=closures, fallback=seat, extra=extra)
     if name in ("us-federal", "sec"):
         # Good Friday is not a federal holiday, so the SEC is open on it (RULES.md SEC-8K).
         return BusinessCalendar(name, country=_country_calendar("US", None, _US_FEDERAL))
