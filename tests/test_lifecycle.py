@@ -81,3 +81,28 @@ def test_hand_set_date_survives_recalculation(ctx: Context) -> None:
     ctx.store.set_deadline_date(key, date(2008, 10, 1), date(2008, 10, 1), NOW)
     derive_deadlines(ctx, [PROC], NOW + timedelta(days=1))
     assert ctx.store.deadline(key).end == date(2008, 10, 1)  # type: ignore[union-attr]
+
+
+def test_fact_set_moves_the_calendar_event_not_its_uid(tmp_path: Path) -> None:
+    import icalendar
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+    from tracker.ical import uid_for
+
+    home = tmp_path / "home"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--home", str(home), "ingest", str(FIXTURE)]).exit_code == 0
+    key = f"{PROC}/reexamination-notice"
+
+    def event() -> icalendar.Event:
+        cal = icalendar.Calendar.from_ical((home / "calendars" / "all.ics").read_bytes())
+        return next(e for e in cal.walk("VEVENT") if str(e["UID"]) == uid_for(key))
+
+    before = event()
+    result = runner.invoke(cli, ["--home", str(home), "fact", "set", PROC, "receipt", "2008-03-25"])
+    assert result.exit_code == 0, result.output
+    after = event()
+    assert before.decoded("DTSTART") == date(2008, 4, 4)
+    assert after.decoded("DTSTART") == date(2008, 4, 9)
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
