@@ -38,7 +38,9 @@ def test_seed_story_deadlines(ctx: Context) -> None:
 def test_same_release_is_stored_once(ctx: Context) -> None:
     ingest_paths(ctx, [FIXTURE], NOW)
     again = ingest_paths(ctx, [FIXTURE], NOW + timedelta(hours=1))
-    assert (again.new, again.duplicate) == (0, 1)
+    assert (again.new, again.unchanged) == (0, 1)
+    elsewhere = ingest_paths(ctx, [FIXTURE], NOW, source_id="feed")
+    assert (elsewhere.new, elsewhere.duplicate) == (0, 1)
 
 
 def test_later_release_meets_and_moves_deadlines(ctx: Context, tmp_path: Path) -> None:

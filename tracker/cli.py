@@ -120,7 +120,7 @@ def ingest(obj: _Obj, paths: tuple[Path, ...]) -> None:
     now = clock.now()
     report = ingest_paths(ctx, list(paths), now)
     publish_calendar(ctx, now)
-    for _name, err in report.errors:
+    for err in report.errors:
         click.echo(f"failed: {err}", err=True)
     click.echo(report.summary())
     if report.failed:

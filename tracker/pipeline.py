@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from tracker.domain import Derivation, Event, Extraction, Procedure, Timeline
-from tracker.errors import DeliveryError, ExtractError, TrackerError
+from tracker.domain import Derivation, Event, Extraction, Procedure, RawItem, Timeline
+from tracker.errors import ConfigError, DeliveryError, ExtractError, SourceError, TrackerError
 from tracker.rules.engine import ProcedureState, Sourced, derive, procedure_for, region_of
 from tracker.rules.schema import INTERNAL_EVENT_TYPES, Pack
 from tracker.settings import Settings
+from tracker.sources.folder import SUFFIXES
 
 if TYPE_CHECKING:
+    from tracker.sources.base import Source
     from tracker.store import Store
 
 logger = logging.getLogger(__name__)
-
-SUFFIXES = (".txt", ".html", ".htm", ".eml")
-# A file modified this recently may still be being written; the next poll takes it.
-SETTLE_SECONDS = 1.0
 
 
 @dataclass
@@ -48,15 +48,25 @@ class IngestReport:
 
     new: int = 0
     duplicate: int = 0
+    changed: int = 0
+    unchanged: int = 0
     failed: int = 0
-    procedures: set[str] = field(default_factory=set)
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    skipped: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    def record(self, outcome: str, error: str | None = None) -> None:
+        """Count one item's outcome."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        if error:
+            self.errors.append(error)
 
     def summary(self) -> str:
         """One log line."""
+        if self.skipped:
+            return "skipped (backing off)"
         return (
-            f"new={self.new} duplicate={self.duplicate} failed={self.failed} "
-            f"procedures={len(self.procedures)}"
+            f"new={self.new} changed={self.changed} duplicate={self.duplicate} "
+            f"unchanged={self.unchanged} failed={self.failed}"
         )
 
 
@@ -185,44 +195,87 @@ def _iso(d: date | None) -> str | None:
 # --- ingesting ------------------------------------------------------------------------------
 
 
-def ingest_file(ctx: Context, path: Path, now: datetime, source_id: str = "cli") -> str:
-    """Ingest one file: 'new' or 'duplicate'; raises ExtractError if it is unusable."""
-    x = read_document(path)
+def read_item(item: RawItem) -> Extraction:
+    """Extract one item, raising ExtractError naming it and the problem if it is unusable."""
+    from tracker.extract import extract
+
+    where = item.url or item.name
+    if not item.body.strip():
+        raise ExtractError(f"{where}: the file is empty")
+    if b"\x00" in item.body[:4096] and not item.name.lower().endswith(".eml"):
+        raise ExtractError(f"{where}: not a text document (binary content)")
+    try:
+        x = extract(item.name, item.body)
+    except ExtractError as e:
+        raise ExtractError(f"{where}: {e}") from e
     if x.release.date is None:
-        raise ExtractError(f"{path}: no dateline: the release date could not be found")
-    groups = group_by_procedure(x)
-    release_id = ctx.store.add_release(x, source_id, str(path.name), now, groups)
-    if release_id is None:
-        return "duplicate"
-    derive_deadlines(ctx, [p.key for p in groups], now)
-    return "new"
+        raise ExtractError(f"{where}: no dateline: the release date could not be found")
+    return x
+
+
+def read_document(path: Path) -> Extraction:
+    """Read and extract one file (no dateline needed: `tracker extract` reports what it can)."""
+    from tracker.extract import extract
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ExtractError(f"{path}: cannot read: {e.strerror}") from e
+    if not data.strip():
+        raise ExtractError(f"{path}: the file is empty")
+    if b"\x00" in data[:4096] and path.suffix.lower() != ".eml":
+        raise ExtractError(f"{path}: not a text document (binary content)")
+    try:
+        return extract(path.name, data)
+    except ExtractError as e:
+        raise ExtractError(f"{path}: {e}") from e
+
+
+def ingest_item(ctx: Context, item: RawItem, now: datetime) -> str:
+    """Store one item with its deadlines in one transaction: new, duplicate, unchanged, changed."""
+    x = read_item(item)
+    today = local_today(ctx.settings, now)
+    return ctx.store.ingest(
+        x,
+        item.source_id,
+        item.external_id,
+        item.url,
+        now,
+        group_by_procedure(x),
+        lambda state: derive(state, ctx.packs, today),
+    )
+
+
+def file_item(path: Path, source_id: str, now: datetime) -> RawItem:
+    """A file given on the command line as an item (keyed by name and content)."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ExtractError(f"{path}: cannot read: {e.strerror}") from e
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    return RawItem(source_id, f"{path.name}:{digest}", path.name, data, now, url=str(path))
 
 
 def ingest_paths(
-    ctx: Context, paths: list[Path], now: datetime, source_id: str = "cli"
+    ctx: Context,
+    paths: list[Path],
+    now: datetime,
+    source_id: str = "cli",
+    progress: Callable[[Path], None] | None = None,
 ) -> IngestReport:
     """Ingest files and folders once, as the inbox would (without moving them)."""
     report = IngestReport()
     for path in expand_paths(paths):
-        _ingest_one(ctx, path, now, source_id, report)
+        try:
+            outcome = ingest_item(ctx, file_item(path, source_id, now), now)
+        except ExtractError as e:
+            report.record("failed", str(e))
+            logger.warning("ingest failed: %s", e)
+        else:
+            report.record(outcome)
+        if progress:
+            progress(path)
     return report
-
-
-def _ingest_one(
-    ctx: Context, path: Path, now: datetime, source_id: str, report: IngestReport
-) -> str:
-    try:
-        outcome = ingest_file(ctx, path, now, source_id)
-    except ExtractError as e:
-        report.failed += 1
-        report.errors.append((str(path), str(e)))
-        logger.warning("ingest failed: %s", e)
-        return "failed"
-    if outcome == "new":
-        report.new += 1
-    else:
-        report.duplicate += 1
-    return outcome
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -242,33 +295,58 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def ingest_inbox(ctx: Context, now: datetime) -> IngestReport:
-    """Ingest every settled release in the inbox, moving each to processed/ or failed/."""
-    inbox = ctx.folder("inbox")
+def ingest_source(ctx: Context, source: Source, now: datetime, force: bool = False) -> IngestReport:
+    """Fetch a source and store what is new; its cursor moves only after the items are stored.
+
+    A failing source backs off (doubling its wait up to six hours) and reports why; one bad
+    item is quarantined with its reason and the rest go on.
+    """
+    state = ctx.store.source_state(source.id)
     report = IngestReport()
-    for path in sorted(inbox.iterdir()):
-        if not path.is_file() or path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+    if not force and state.next_run is not None and now < state.next_run:
+        report.skipped = True
+        return report
+    state.last_run = now
+    try:
+        batch = source.fetch(json.loads(state.cursor), now, ctx.store.seen)
+    except (SourceError, ConfigError) as e:
+        state.failures += 1
+        state.last_error = str(e)
+        state.next_run = now + timedelta(seconds=min(60 * 2**state.failures, 6 * 3600))
+        ctx.store.save_source_state(state)
+        report.record("failed", str(e))
+        logger.warning("source %s failed: %s", source.id, e)
+        return report
+    for rejected in batch.rejected:
+        ctx.store.quarantine(source.id, rejected.external_id, rejected.reason, now)
+        report.record("failed", rejected.reason)
+    for item in batch.items:
+        try:
+            outcome = ingest_item(ctx, item, now)
+        except ExtractError as e:
+            ctx.store.quarantine(source.id, item.external_id, str(e), now)
+            source.done(item, "failed", str(e))
+            report.record("failed", str(e))
             continue
-        if now.timestamp() - path.stat().st_mtime < SETTLE_SECONDS:
-            continue
-        outcome = _ingest_one(ctx, path, now, "inbox", report)
-        if outcome == "failed":
-            target = _move(path, ctx.folder("failed"))
-            reason = report.errors[-1][1]
-            (target.parent / f"{target.name}.error.txt").write_text(reason + "\n", "utf-8")
-        else:
-            _move(path, ctx.folder("inbox/processed"))
+        source.done(item, outcome, None)
+        report.record(outcome)
+    state.cursor = json.dumps(batch.cursor, sort_keys=True)
+    state.failures = 0 if not batch.retry_after else state.failures + 1
+    state.last_ok = now
+    state.last_error = batch.rejected[-1].reason if batch.rejected else None
+    state.next_run = now + timedelta(seconds=batch.retry_after) if batch.retry_after else None
+    state.seen += len(batch.items)
+    state.new += report.new
+    state.failed += report.failed
+    ctx.store.save_source_state(state)
     return report
 
 
-def _move(path: Path, folder: Path) -> Path:
-    target = folder / path.name
-    n = 1
-    while target.exists():
-        target = folder / f"{path.stem}.{n}{path.suffix}"
-        n += 1
-    shutil.move(str(path), target)
-    return target
+def ingest_inbox(ctx: Context, now: datetime) -> IngestReport:
+    """Ingest every settled release in the inbox, moving each to processed/ or failed/."""
+    from tracker.sources.folder import FolderSource
+
+    return ingest_source(ctx, FolderSource("inbox", ctx.folder("inbox")), now, force=True)
 
 
 # --- deriving, publishing, reminding --------------------------------------------------------

@@ -82,6 +82,36 @@ class RemindersSection(_Section):
     )
 
 
+class HttpSection(_Section):
+    """How the tracker fetches feeds and pages."""
+
+    user_agent: str = Field(
+        "regulatory-deadline-tracker/0.1", description="User-Agent sent with every request."
+    )
+    contact: str = Field(
+        "", description="Contact e-mail added to the User-Agent (SEC EDGAR requires one)."
+    )
+    timeout_seconds: float = Field(20.0, gt=0, description="Timeout of one HTTP request.")
+    max_bytes: int = Field(5_000_000, ge=1024, description="Largest response read, in bytes.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed per request.")
+    max_items: int = Field(500, ge=1, description="Items taken from one feed or page per run.")
+    requests_per_second: float = Field(
+        5.0, gt=0, description="Politeness limit per source (SEC allows at most 10)."
+    )
+
+
+class SourceSettings(BaseModel):
+    """One `[[sources]]` table."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(description="Stable identifier of the source.")
+    type: str = Field(description="folder, feed, page, mail, sec or package.module:Class.")
+    url: str | None = Field(None, description="Feed, page or EDGAR URL.")
+    path: str | None = Field(None, description="Folder, mbox or maildir path.")
+    every: str = Field("15m", description="Polling interval: 30s, 15m, 2h, 1d.")
+
+
 class Settings(_Section):
     """All settings."""
 
@@ -90,6 +120,8 @@ class Settings(_Section):
     inbox: InboxSection = Field(default_factory=InboxSection)
     mail: MailSection = Field(default_factory=MailSection)
     reminders: RemindersSection = Field(default_factory=RemindersSection)
+    http: HttpSection = Field(default_factory=HttpSection)
+    sources: list[SourceSettings] = Field(default_factory=list)
 
     @property
     def home(self) -> Path:
@@ -125,6 +157,15 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
             _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
         )
     return out
+
+
+def parse_every(text: str) -> int:
+    """Seconds in an interval such as "30s", "15m", "2h" or "1d"."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) < 1:
+        raise ConfigError(f"'{text}' is not an interval (30s, 15m, 2h, 1d)")
+    return int(text[:-1]) * units[text[-1]]
 
 
 def _env_layer(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
@@ -191,12 +232,23 @@ def example_toml() -> str:
         "",
     ]
     for name, field in Settings.model_fields.items():
+        if name == "sources":
+            continue
         section = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
         lines.append(f"[{name}]")
         for key, f in type(section).model_fields.items():
             lines.append(f"# {f.description}")
             lines.append(f"# {key} = {_toml_value(getattr(section, key))}")
         lines.append("")
+    lines += [
+        "# Sources beyond the inbox, each polled on its own schedule (`every`).",
+        "# [[sources]]",
+        '# id = "agency-press"',
+        '# type = "feed"            # folder | feed | page | mail | sec | package.module:Class',
+        '# url = "https://example.org/press.rss"',
+        '# every = "15m"',
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -22,9 +22,12 @@ from tracker.store.tables import (
     FactRow,
     JobRunRow,
     ProcedureRow,
+    QuarantineRow,
     ReleaseRow,
     ReminderLogRow,
     SchemaMigrationRow,
+    SightingRow,
+    SourceStateRow,
     TimelineRow,
 )
 
@@ -85,47 +88,138 @@ class Store:
                 s.rollback()
                 raise
 
+    @contextmanager
+    def _using(self, session: Session | None) -> Iterator[Session]:
+        """The caller's session (its transaction), or a new one that commits."""
+        if session is not None:
+            yield session
+        else:
+            with self.session() as s:
+                yield s
+
     # releases
 
-    def has_release(self, sha256: str) -> bool:
-        """True if a release with this normalised-text hash is stored."""
-        with Session(self.engine) as s:
-            return (
-                s.exec(select(ReleaseRow.id).where(ReleaseRow.sha256 == sha256)).first() is not None
-            )
-
-    def add_release(
+    def ingest(
         self,
         x: Extraction,
         source_id: str,
         external_id: str,
+        url: str | None,
         now: datetime,
         groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
-    ) -> int | None:
-        """Store a release with its events and timelines; None if its hash is already stored."""
-        try:
-            with self.session() as s:
-                row = ReleaseRow(
+        derive_fn: Callable[[ProcedureState], list[Derivation]],
+    ) -> str:
+        """Store a release and reconcile its procedures' deadlines in one transaction.
+
+        Returns "new", "duplicate" (the same text seen elsewhere: one release, another
+        sighting), "unchanged" (seen here before) or "changed" (its text was corrected:
+        events re-read, deadlines reconciled, history kept).
+        """
+        with self.session() as s:
+            sighting = s.exec(
+                select(SightingRow).where(
+                    SightingRow.source_id == source_id, SightingRow.external_id == external_id
+                )
+            ).first()
+            same = s.exec(select(ReleaseRow).where(ReleaseRow.sha256 == x.text_sha256)).first()
+            if sighting is not None:
+                sighting.last_seen = now
+                s.add(sighting)
+                if same is not None:
+                    if sighting.release_id == same.id:
+                        return "unchanged"
+                    sighting.release_id = same.id  # corrected into a text seen elsewhere
+                    return "duplicate"
+                release = s.get(ReleaseRow, sighting.release_id)
+                assert release is not None
+                touched = self._forget_contents(s, release.id)  # type: ignore[arg-type]
+                _fill_release(release, x)
+                outcome = "changed"
+            elif same is not None:
+                s.add(_sighting(source_id, external_id, url, same.id, now))  # type: ignore[arg-type]
+                return "duplicate"
+            else:
+                release = ReleaseRow(
                     sha256=x.text_sha256,
                     source_id=source_id,
                     external_id=external_id,
                     name=x.source,
-                    title=x.release.title,
-                    release_date=x.release.date,
-                    company=x.release.company,
-                    ticker=x.release.ticker,
                     ingested_at=now,
                 )
-                s.add(row)
-                s.flush()
-                assert row.id is not None
-                for proc, (events, timelines) in groups.items():
-                    self._ensure_procedure(s, proc)
-                    s.add_all(_event_row(proc.key, row.id, e) for e in events)
-                    s.add_all(_timeline_row(proc.key, row.id, t) for t in timelines)
-                return row.id
-        except IntegrityError:
-            return None
+                _fill_release(release, x)
+                touched = set()
+                outcome = "new"
+            s.add(release)
+            s.flush()
+            assert release.id is not None
+            if outcome == "new":
+                s.add(_sighting(source_id, external_id, url, release.id, now))
+            for proc, (events, timelines) in groups.items():
+                self._ensure_procedure(s, proc)
+                s.add_all(_event_row(proc.key, release.id, e) for e in events)
+                s.add_all(_timeline_row(proc.key, release.id, t) for t in timelines)
+                touched.add(proc.key)
+            s.flush()
+            for key in sorted(touched):
+                state = self.procedure_state(key, s)
+                self.reconcile(state.procedure, derive_fn(state), now, s)
+            return outcome
+
+    @staticmethod
+    def _forget_contents(s: Session, release_id: int) -> set[str]:
+        """Delete a release's events and timelines; returns the procedures they touched."""
+        keys: set[str] = set()
+        for table in (EventRow, TimelineRow):
+            for row in s.exec(select(table).where(table.release_id == release_id)).all():
+                keys.add(row.procedure_key)
+                s.delete(row)
+        s.flush()
+        return keys
+
+    def quarantine(self, source_id: str, external_id: str, reason: str, now: datetime) -> None:
+        """Record an item that could not be read, with the reason (latest wins)."""
+        with self.session() as s:
+            row = s.exec(
+                select(QuarantineRow).where(
+                    QuarantineRow.source_id == source_id, QuarantineRow.external_id == external_id
+                )
+            ).first()
+            row = row or QuarantineRow(
+                source_id=source_id, external_id=external_id, reason="", at=now
+            )
+            row.reason, row.at = reason[:2000], now
+            s.add(row)
+
+    def quarantined(self, source_id: str | None = None) -> list[QuarantineRow]:
+        """Quarantined items, newest first."""
+        with Session(self.engine) as s:
+            q = select(QuarantineRow).order_by(col(QuarantineRow.at).desc())
+            if source_id:
+                q = q.where(QuarantineRow.source_id == source_id)
+            return list(s.exec(q).all())
+
+    def seen(self, source_id: str, external_id: str) -> bool:
+        """True if this source has delivered this item before."""
+        with Session(self.engine) as s:
+            return (
+                s.exec(
+                    select(SightingRow.id).where(
+                        SightingRow.source_id == source_id, SightingRow.external_id == external_id
+                    )
+                ).first()
+                is not None
+            )
+
+    def source_state(self, source_id: str) -> SourceStateRow:
+        """A source's cursor and counters (a fresh one if it never ran)."""
+        with Session(self.engine) as s:
+            row = s.get(SourceStateRow, source_id)
+            return row or SourceStateRow(source_id=source_id)
+
+    def save_source_state(self, row: SourceStateRow) -> None:
+        """Store a source's cursor and counters."""
+        with self.session() as s:
+            s.merge(row)
 
     @staticmethod
     def _ensure_procedure(s: Session, proc: Procedure) -> None:
@@ -149,9 +243,9 @@ class Store:
         with Session(self.engine) as s:
             return list(s.exec(select(ProcedureRow.key).order_by(ProcedureRow.key)).all())
 
-    def procedure_state(self, key: str) -> ProcedureState:
+    def procedure_state(self, key: str, session: Session | None = None) -> ProcedureState:
         """Everything known about a procedure, for the rule engine."""
-        with Session(self.engine) as s:
+        with self._using(session) as s:
             prow = s.exec(select(ProcedureRow).where(ProcedureRow.key == key)).one()
             proc = Procedure(prow.key, prow.company, prow.product, prow.agency)
             events = s.exec(
@@ -209,7 +303,11 @@ class Store:
     # deadlines
 
     def reconcile(
-        self, procedure: Procedure, derived: list[Derivation], now: datetime
+        self,
+        procedure: Procedure,
+        derived: list[Derivation],
+        now: datetime,
+        session: Session | None = None,
     ) -> dict[str, int]:
         """Bring a procedure's stored deadlines in line with a fresh derivation.
 
@@ -217,7 +315,7 @@ class Store:
         state in the history. A deadline no longer derived is cancelled, never deleted.
         """
         counts = {"new": 0, "changed": 0, "unchanged": 0, "cancelled": 0}
-        with self.session() as s:
+        with self._using(session) as s:
             rows = {
                 r.key: r
                 for r in s.exec(
@@ -393,6 +491,24 @@ class Store:
                     summary=summary[:2000],
                 )
             )
+
+
+def _fill_release(row: ReleaseRow, x: Extraction) -> None:
+    row.sha256, row.name, row.title = x.text_sha256, x.source, x.release.title
+    row.release_date, row.company, row.ticker = x.release.date, x.release.company, x.release.ticker
+
+
+def _sighting(
+    source_id: str, external_id: str, url: str | None, release_id: int, now: datetime
+) -> SightingRow:
+    return SightingRow(
+        source_id=source_id,
+        external_id=external_id,
+        url=url,
+        release_id=release_id,
+        first_seen=now,
+        last_seen=now,
+    )
 
 
 def _event_row(proc_key: str, release_id: int, e: Event) -> EventRow:

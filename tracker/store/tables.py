@@ -50,6 +50,48 @@ class ReleaseRow(SQLModel, table=True):
     ingested_at: datetime = Field(sa_column=_ts())
 
 
+class SightingRow(SQLModel, table=True):
+    """One place a release was seen: a source and its id there. Many sightings, one release."""
+
+    __tablename__ = "sighting"
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(max_length=200)
+    external_id: str = Field(max_length=1000)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    url: str | None = Field(default=None, sa_column=Column(Text))
+    first_seen: datetime = Field(sa_column=_ts())
+    last_seen: datetime = Field(sa_column=_ts())
+
+
+class SourceStateRow(SQLModel, table=True):
+    """A source's cursor (ETag, Last-Modified, ...) and its last run, moved only after commits."""
+
+    __tablename__ = "source_state"
+    source_id: str = Field(primary_key=True, max_length=200)
+    cursor: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    last_run: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_ok: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    failures: int = 0
+    seen: int = 0
+    new: int = 0
+    failed: int = 0
+    next_run: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class QuarantineRow(SQLModel, table=True):
+    """An item a source could not turn into a release, with the reason."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(max_length=200)
+    external_id: str = Field(max_length=1000)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = Field(sa_column=_ts())
+
+
 class ProcedureRow(SQLModel, table=True):
     """A matter: one product before one agency (region)."""
 

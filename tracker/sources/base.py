@@ -1,0 +1,55 @@
+"""What every source is: something that, given its cursor, yields items and a new cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from tracker.domain import RawItem
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An item the source could not deliver, with the reason (quarantined, never retried blind)."""
+
+    source_id: str
+    external_id: str
+    reason: str
+
+
+@dataclass
+class Batch:
+    """One fetch: items in order, rejections, and the cursor to keep once they are stored."""
+
+    items: list[RawItem] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    cursor: dict[str, Any] = field(default_factory=dict)
+    retry_after: float | None = None
+
+
+class Source(Protocol):
+    """A configured source. `fetch` never raises for one bad item; it rejects it."""
+
+    id: str
+
+    def fetch(self, cursor: dict[str, Any], now: datetime, seen: SeenCheck) -> Batch:
+        """Items new since `cursor` (a dict the source itself wrote last time)."""
+        ...
+
+    def done(self, item: RawItem, outcome: str, error: str | None) -> None:
+        """Called after each item was stored (or failed): a folder moves its file."""
+        ...
+
+
+class SeenCheck(Protocol):
+    """Asks the store whether this source delivered an item before (skips refetching links)."""
+
+    def __call__(self, source_id: str, external_id: str) -> bool: ...
+
+
+def chunks(items: list[RawItem], size: int) -> Iterator[list[RawItem]]:
+    """Items in groups of `size`."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
