@@ -73,24 +73,6 @@ class IngestReport:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def read_document(path: Path) -> Extraction:
-    """Read and extract one file, raising ExtractError with the reason if it is unusable."""
-    from tracker.extract import extract
-
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ExtractError(f"{path}: cannot read: {e.strerror}") from e
-    if not data.strip():
-        raise ExtractError(f"{path}: the file is empty")
-    if b"\x00" in data[:4096] and path.suffix.lower() != ".eml":
-        raise ExtractError(f"{path}: not a text document (binary content)")
-    try:
-        return extract(path.name, data)
-    except ExtractError as e:
-        raise ExtractError(f"{path}: {e}") from e
-
-
 def group_by_procedure(x: Extraction) -> dict[Procedure, tuple[list[Event], list[Timeline]]]:
     """Attach a release's events and timelines to procedures (product x agency region)."""
     regions = Counter(region_of(e.agency) for e in x.events)
@@ -197,17 +179,9 @@ def _iso(d: date | None) -> str | None:
 
 def read_item(item: RawItem) -> Extraction:
     """Extract one item, raising ExtractError naming it and the problem if it is unusable."""
-    from tracker.extract import extract
 
     where = item.url or item.name
-    if not item.body.strip():
-        raise ExtractError(f"{where}: the file is empty")
-    if b"\x00" in item.body[:4096] and not item.name.lower().endswith(".eml"):
-        raise ExtractError(f"{where}: not a text document (binary content)")
-    try:
-        x = extract(item.name, item.body)
-    except ExtractError as e:
-        raise ExtractError(f"{where}: {e}") from e
+    x = _extract_checked(where, item.name, item.body)
     if x.release.date is None:
         raise ExtractError(f"{where}: no dateline: the release date could not be found")
     return x
@@ -215,20 +189,26 @@ def read_item(item: RawItem) -> Extraction:
 
 def read_document(path: Path) -> Extraction:
     """Read and extract one file (no dateline needed: `tracker extract` reports what it can)."""
-    from tracker.extract import extract
 
     try:
         data = path.read_bytes()
     except OSError as e:
         raise ExtractError(f"{path}: cannot read: {e.strerror}") from e
+    return _extract_checked(str(path), path.name, data)
+
+
+def _extract_checked(where: str, name: str, data: bytes) -> Extraction:
+    """Refuse empty and binary input with a clear reason, then extract."""
+    from tracker.extract import extract
+
     if not data.strip():
-        raise ExtractError(f"{path}: the file is empty")
-    if b"\x00" in data[:4096] and path.suffix.lower() != ".eml":
-        raise ExtractError(f"{path}: not a text document (binary content)")
+        raise ExtractError(f"{where}: the file is empty")
+    if b"\x00" in data[:4096] and not name.lower().endswith(".eml"):
+        raise ExtractError(f"{where}: not a text document (binary content)")
     try:
-        return extract(path.name, data)
+        return extract(name, data)
     except ExtractError as e:
-        raise ExtractError(f"{path}: {e}") from e
+        raise ExtractError(f"{where}: {e}") from e
 
 
 def ingest_item(ctx: Context, item: RawItem, now: datetime) -> str:

@@ -84,7 +84,8 @@ class FeedSource:
             return
         title = entry.get("title", "")
         published = entry.get("published") or entry.get("updated") or ""
-        body = f"<html><body><h1>{escape(title)}</h1><p>Published on {escape(published)}</p>{html}</body></html>"
+        head = f"<h1>{escape(title)}</h1><p>Published on {escape(published)}</p>"
+        body = f"<html><body>{head}{html}</body></html>"
         batch.items.append(
             RawItem(self.id, external, f"{_digest(external)}.html", body.encode(), now, url=link)
         )
