@@ -109,22 +109,62 @@ def extract(obj: _Obj, paths: tuple[Path, ...], fmt: str, as_of: date | None) ->
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--source", "source_id", default=None, help="Run one configured source now.")
 @click.pass_obj
-def ingest(obj: _Obj, paths: tuple[Path, ...]) -> None:
-    """Ingest releases once, as the inbox does, then rewrite the calendar."""
-    from tracker import clock
-    from tracker.pipeline import ingest_paths, publish_calendar
+def ingest(obj: _Obj, paths: tuple[Path, ...], source_id: str | None) -> None:
+    """Ingest files or folders once (as the inbox does), or one source with --source."""
+    import sys as _sys
 
+    from tracker import clock
+    from tracker.pipeline import expand_paths, ingest_paths, ingest_source, publish_calendar
+
+    if not paths and not source_id:
+        raise click.UsageError("give PATH... or --source ID")
     ctx = obj.context()
     now = clock.now()
-    report = ingest_paths(ctx, list(paths), now)
+    if source_id:
+        from tracker.errors import NotFoundError
+        from tracker.sources import configured_sources
+
+        found = [s for s, _ in configured_sources(ctx.settings) if s.id == source_id]
+        if not found:
+            raise NotFoundError(f"no source '{source_id}' (see `tracker sources`)")
+        report = ingest_source(ctx, found[0], now, force=True)
+    else:
+        files = expand_paths(list(paths))
+        if _sys.stderr.isatty():
+            with click.progressbar(length=len(files), label="ingesting", file=_sys.stderr) as bar:
+                report = ingest_paths(ctx, files, now, progress=lambda _p: bar.update(1))
+        else:
+            report = ingest_paths(ctx, files, now)
     publish_calendar(ctx, now)
     for err in report.errors:
         click.echo(f"failed: {err}", err=True)
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.pass_obj
+def sources(obj: _Obj) -> None:
+    """List each source: last run, items seen, new, failed, next run, last error."""
+    from tracker.sources import configured_sources
+
+    ctx = obj.context()
+    for source, seconds in configured_sources(ctx.settings):
+        st = ctx.store.source_state(source.id)
+        last = f"{st.last_run:%Y-%m-%d %H:%M}" if st.last_run else "never"
+        nxt = f"{st.next_run:%Y-%m-%d %H:%M}" if st.next_run else f"every {seconds}s"
+        click.echo(
+            f"{source.id:<20} {type(source).__name__:<12} last {last}  seen {st.seen} "
+            f"new {st.new} failed {st.failed}  next {nxt}"
+        )
+        if st.last_error:
+            click.echo(f"{'':<20} last error: {st.last_error}")
+    for q in ctx.store.quarantined()[:20]:
+        click.echo(f"quarantined {q.source_id}:{q.external_id}: {q.reason}")
 
 
 def deadline_json(d: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from tracker import clock, pipeline
+from tracker.sources.base import Source
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +36,19 @@ def run_job(
         logger.exception("job %s: could not record the run", job_id)
 
 
-def inbox_step(ctx: pipeline.Context, now: datetime) -> str:
-    """Ingest the inbox; when anything arrived, rewrite the calendar and send what is owed."""
-    report = pipeline.ingest_inbox(ctx, now)
-    if report.new:
-        pipeline.publish_calendar(ctx, now)
-        reminders = pipeline.send_due_reminders(ctx, now)
-        return f"{report.summary()} reminders {reminders.summary()}"
-    return report.summary()
+def source_step(source: Source) -> Callable[[pipeline.Context, datetime], str]:
+    """The job of one source: ingest it; when anything arrived, rewrite the calendar and send
+    what is owed, so a release dropped in the inbox reaches the outbox within one poll."""
+
+    def step(ctx: pipeline.Context, now: datetime) -> str:
+        report = pipeline.ingest_source(ctx, source, now, force=source.id == "inbox")
+        if report.new or report.changed:
+            pipeline.publish_calendar(ctx, now)
+            reminders = pipeline.send_due_reminders(ctx, now)
+            return f"{report.summary()} reminders {reminders.summary()}"
+        return report.summary()
+
+    return step
 
 
 def remind_step(ctx: pipeline.Context, now: datetime) -> str:
@@ -54,18 +60,23 @@ def remind_step(ctx: pipeline.Context, now: datetime) -> str:
 
 def build_scheduler(ctx: pipeline.Context) -> BackgroundScheduler:
     """The daemon's scheduler with its fixed jobs; nothing runs until it is started."""
+    from tracker.sources import configured_sources
+
     sched = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone=ctx.settings.tracker.timezone)
     now = clock.now()
-    sched.add_job(
-        run_job,
-        "interval",
-        seconds=ctx.settings.inbox.poll_seconds,
-        args=(ctx, "ingest:inbox", inbox_step),
-        id="ingest:inbox",
-        name="ingest:inbox",
-        replace_existing=True,
-        next_run_time=now,
-    )
+    for source, seconds in configured_sources(ctx.settings):
+        job_id = f"ingest:{source.id}"
+        sched.add_job(
+            run_job,
+            "interval",
+            seconds=seconds,
+            args=(ctx, job_id, source_step(source)),
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            next_run_time=now,
+            jitter=None if source.id == "inbox" else min(30, seconds // 10),
+        )
     sched.add_job(
         run_job,
         "interval",

@@ -53,8 +53,7 @@ def extract_text(
     company, ticker = issuer_of(clean)
     product = product_of(sents)
     info = ReleaseInfo(release_date, company, ticker, subject or title_of(clean), product, language)
-    # Whitespace-insensitive, so the same release as text, HTML or e-mail is stored once.
-    sha = hashlib.sha256(" ".join(clean.split()).encode("utf-8", "replace")).hexdigest()
+    sha = fingerprint(clean)
     if release_date is None or language != "en":
         extra = (
             ()
@@ -66,6 +65,15 @@ def extract_text(
     events = reader.events()
     timelines = reader.timelines(events)
     return Extraction(name, info, tuple(events), tuple(timelines), sha, warnings)
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fingerprint(clean: str) -> str:
+    """The identity of a release's text: case, spacing, punctuation and markup do not count,
+    so the same release as text, HTML, e-mail or from another site is stored once."""
+    return hashlib.sha256(_NON_WORD.sub(" ", clean.lower()).encode("utf-8", "replace")).hexdigest()
 
 
 # --- release metadata ---------------------------------------------------------------------------

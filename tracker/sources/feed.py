@@ -11,6 +11,7 @@ import feedparser
 
 from tracker.domain import RawItem
 from tracker.errors import SourceError
+from tracker.extract import release_date_of
 from tracker.extract.text import html_to_text
 from tracker.settings import HttpSection
 from tracker.sources.base import Batch, Rejected, SeenCheck
@@ -48,8 +49,15 @@ class FeedSource:
         batch = Batch(cursor=dict(cursor))
         if r.status == 304:
             return batch
+        if b"<!ENTITY" in r.body[:20000]:
+            raise SourceError(
+                self.id,
+                f"{self.url}: refused: the feed declares XML entities "
+                "(an entity-expansion attack, or at best no feed)",
+            )
         parsed = feedparser.parse(r.body, response_headers={"content-type": r.content_type})
-        if parsed.bozo and not parsed.entries:
+        truncated = parsed.bozo and "no element found" in str(parsed.bozo_exception)
+        if (parsed.bozo and not parsed.entries) or truncated:
             raise SourceError(
                 self.id,
                 f"{self.url}: not a readable feed "
@@ -60,8 +68,13 @@ class FeedSource:
             self._entry(http, entry, now, seen, batch)
         return batch
 
+    def done(self, item: RawItem, outcome: str, error: str | None) -> None:
+        """Nothing to clean up: sightings remember what was read."""
+
     def _entry(self, http: Http, entry: Any, now: datetime, seen: SeenCheck, batch: Batch) -> None:
         link = entry.get("link")
+        if link and not str(link).startswith(("http://", "https://")):
+            link = None  # feedparser falls back to the id, which may be a URN
         external = (
             entry.get("id") or link or _digest(entry.get("title", "") + entry.get("summary", ""))
         )
@@ -84,7 +97,11 @@ class FeedSource:
             return
         title = entry.get("title", "")
         published = entry.get("published") or entry.get("updated") or ""
-        head = f"<h1>{escape(title)}</h1><p>Published on {escape(published)}</p>"
+        # The feed's title and date go in only when the text has no dateline of its own, so
+        # the same release read from a page elsewhere has the same text (one release).
+        head = ""
+        if release_date_of(html_to_text(html)) is None:
+            head = f"<h1>{escape(title)}</h1><p>Published on {escape(published)}</p>"
         body = f"<html><body>{head}{html}</body></html>"
         batch.items.append(
             RawItem(self.id, external, f"{_digest(external)}.html", body.encode(), now, url=link)

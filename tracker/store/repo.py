@@ -122,6 +122,12 @@ class Store:
                 )
             ).first()
             same = s.exec(select(ReleaseRow).where(ReleaseRow.sha256 == x.text_sha256)).first()
+            if same is None and url and url.startswith(("http://", "https://")) and not sighting:
+                # The same address seen through another source (a feed and a news page).
+                by_url = s.exec(
+                    select(SightingRow).where(SightingRow.url == _canonical(url))
+                ).first()
+                same = s.get(ReleaseRow, by_url.release_id) if by_url else None
             if sighting is not None:
                 sighting.last_seen = now
                 s.add(sighting)
@@ -498,13 +504,26 @@ def _fill_release(row: ReleaseRow, x: Extraction) -> None:
     row.release_date, row.company, row.ticker = x.release.date, x.release.company, x.release.ticker
 
 
+def _canonical(url: str) -> str:
+    """An address without fragment, default port, trailing slash or scheme differences."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        return url
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    return urlunsplit(("https", host, parts.path.rstrip("/") or "/", parts.query, ""))
+
+
 def _sighting(
     source_id: str, external_id: str, url: str | None, release_id: int, now: datetime
 ) -> SightingRow:
     return SightingRow(
         source_id=source_id,
         external_id=external_id,
-        url=url,
+        url=_canonical(url) if url else None,
         release_id=release_id,
         first_seen=now,
         last_seen=now,
