@@ -64,7 +64,13 @@ BOILER = (
 def make_release(rng: random.Random, size: int = 9000) -> str:
     """One release of about `size` characters."""
     day = date(2008, 1, 1) + timedelta(days=rng.randrange(5000))
-    company, product = rng.choice(COMPANIES), rng.choice(PRODUCTS)
+    # Many products, as in a real backfill: a procedure gathers a handful of releases.
+    company = rng.choice(COMPANIES)
+    product = (
+        rng.choice(PRODUCTS)
+        + rng.choice(["", "a", "o", "ex", "in", "is", "ol", "um"])
+        + (rng.choice("bcdfgklmnprstvz"))
+    )
     fields = dict(  # noqa: C408 (keyword form reads better for a template's fields)
         company=company,
         product=product,

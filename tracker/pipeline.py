@@ -211,7 +211,7 @@ def _extract_checked(where: str, name: str, data: bytes) -> Extraction:
         raise ExtractError(f"{where}: {e}") from e
 
 
-def ingest_item(ctx: Context, item: RawItem, now: datetime) -> str:
+def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None) -> str:
     """Store one item with its deadlines in one transaction: new, duplicate, unchanged, changed."""
     x = read_item(item)
     today = local_today(ctx.settings, now)
@@ -223,6 +223,7 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime) -> str:
         now,
         group_by_procedure(x),
         lambda state: derive(state, ctx.packs, today),
+        session=session,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from bisect import bisect_right
 from collections import Counter
 from datetime import date, timedelta
@@ -67,13 +68,14 @@ def extract_text(
     return Extraction(name, info, tuple(events), tuple(timelines), sha, warnings)
 
 
-_NON_WORD = re.compile(r"[\W_]+")
+_PUNCTUATION = str.maketrans(dict.fromkeys(string.punctuation + "“”‘’«»–—…®™©•·", " "))
 
 
 def fingerprint(clean: str) -> str:
     """The identity of a release's text: case, spacing, punctuation and markup do not count,
     so the same release as text, HTML, e-mail or from another site is stored once."""
-    return hashlib.sha256(_NON_WORD.sub(" ", clean.lower()).encode("utf-8", "replace")).hexdigest()
+    words = clean.lower().translate(_PUNCTUATION).split()
+    return hashlib.sha256(" ".join(words).encode("utf-8", "replace")).hexdigest()
 
 
 # --- release metadata ---------------------------------------------------------------------------

@@ -8,7 +8,11 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import event as sa_event
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, create_engine, select
@@ -32,6 +36,25 @@ from tracker.store.tables import (
 )
 
 MIGRATIONS = ["0001_initial"]
+
+
+def _table(model: type[SQLModel]) -> Any:
+    """The Core table of a model: inserts through it skip the ORM's per-row bookkeeping."""
+    return model.__table__  # type: ignore[attr-defined]
+
+
+_INSERT_RELEASE = _table(ReleaseRow).insert().returning(_table(ReleaseRow).c.id)
+_INSERT_SIGHTING = _table(SightingRow).insert()
+# Built once: statements rebuilt per call pay for their cache key every time.
+_FIND_SIGHTING = sa_select(_table(SightingRow).c.id, _table(SightingRow).c.release_id).where(
+    _table(SightingRow).c.source_id == bindparam("s"),
+    _table(SightingRow).c.external_id == bindparam("e"),
+)
+_FIND_TEXT = sa_select(_table(ReleaseRow).c.id).where(_table(ReleaseRow).c.sha256 == bindparam("h"))
+_INSERT_PROCEDURE = {
+    name: module.insert(_table(ProcedureRow)).on_conflict_do_nothing(index_elements=["key"])
+    for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
+}
 
 
 def make_engine(url: str) -> Engine:
@@ -108,68 +131,117 @@ class Store:
         now: datetime,
         groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
         derive_fn: Callable[[ProcedureState], list[Derivation]],
+        session: Session | None = None,
     ) -> str:
         """Store a release and reconcile its procedures' deadlines in one transaction.
 
         Returns "new", "duplicate" (the same text seen elsewhere: one release, another
         sighting), "unchanged" (seen here before) or "changed" (its text was corrected:
-        events re-read, deadlines reconciled, history kept).
+        events re-read, deadlines reconciled, history kept). Within a caller's batch session,
+        the release is a savepoint of its own: one failing release never takes others with it.
         """
+        if session is not None:
+            with session.begin_nested():
+                return self._ingest(session, x, source_id, external_id, url, now, groups, derive_fn)
         with self.session() as s:
-            sighting = s.exec(
-                select(SightingRow).where(
-                    SightingRow.source_id == source_id, SightingRow.external_id == external_id
-                )
-            ).first()
-            same = s.exec(select(ReleaseRow).where(ReleaseRow.sha256 == x.text_sha256)).first()
-            if same is None and url and url.startswith(("http://", "https://")) and not sighting:
-                # The same address seen through another source (a feed and a news page).
-                by_url = s.exec(
-                    select(SightingRow).where(SightingRow.url == _canonical(url))
-                ).first()
-                same = s.get(ReleaseRow, by_url.release_id) if by_url else None
-            if sighting is not None:
-                sighting.last_seen = now
-                s.add(sighting)
-                if same is not None:
-                    if sighting.release_id == same.id:
-                        return "unchanged"
-                    sighting.release_id = same.id  # corrected into a text seen elsewhere
-                    return "duplicate"
-                release = s.get(ReleaseRow, sighting.release_id)
-                assert release is not None
-                touched = self._forget_contents(s, release.id)  # type: ignore[arg-type]
-                _fill_release(release, x)
-                outcome = "changed"
-            elif same is not None:
-                s.add(_sighting(source_id, external_id, url, same.id, now))  # type: ignore[arg-type]
+            return self._ingest(s, x, source_id, external_id, url, now, groups, derive_fn)
+
+    def _ingest(
+        self,
+        s: Session,
+        x: Extraction,
+        source_id: str,
+        external_id: str,
+        url: str | None,
+        now: datetime,
+        groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
+        derive_fn: Callable[[ProcedureState], list[Derivation]],
+    ) -> str:
+        conn = s.connection()
+        sight = conn.execute(_FIND_SIGHTING, {"s": source_id, "e": external_id}).first()
+        same_id = conn.execute(_FIND_TEXT, {"h": x.text_sha256}).scalar()
+        if same_id is None and url and url.startswith(("http://", "https://")) and not sight:
+            # The same address seen through another source (a feed and a news page).
+            same_id = s.execute(
+                sa_select(SightingRow.release_id).where(SightingRow.url == _canonical(url))  # type: ignore[call-overload]
+            ).scalar()
+        release: ReleaseRow | None = None
+        if sight is not None:
+            sighting = s.get(SightingRow, sight[0])
+            assert sighting is not None
+            sighting.last_seen = now
+            s.add(sighting)
+            if same_id is not None:
+                if sighting.release_id == same_id:
+                    return "unchanged"
+                sighting.release_id = same_id  # corrected into a text seen elsewhere
                 return "duplicate"
-            else:
-                release = ReleaseRow(
-                    sha256=x.text_sha256,
-                    source_id=source_id,
-                    external_id=external_id,
-                    name=x.source,
-                    ingested_at=now,
-                )
-                _fill_release(release, x)
-                touched = set()
-                outcome = "new"
+            release = s.get(ReleaseRow, sighting.release_id)
+            assert release is not None
+            touched = self._forget_contents(s, sighting.release_id)
+            _fill_release(release, x)
+            outcome = "changed"
+        elif same_id is not None:
+            s.add(_sighting(source_id, external_id, url, same_id, now))
+            return "duplicate"
+        else:
+            conn = s.connection()
+            release_id = conn.execute(
+                _INSERT_RELEASE,
+                {
+                    "sha256": x.text_sha256,
+                    "source_id": source_id,
+                    "external_id": external_id,
+                    "ingested_at": now,
+                    **_release_values(x),
+                },
+            ).scalar_one()
+            conn.execute(
+                _INSERT_SIGHTING,
+                {
+                    "source_id": source_id,
+                    "external_id": external_id,
+                    "url": _canonical(url) if url else None,
+                    "release_id": release_id,
+                    "first_seen": now,
+                    "last_seen": now,
+                },
+            )
+            touched = set()
+            outcome = "new"
+        if release is not None:
             s.add(release)
             s.flush()
-            assert release.id is not None
-            if outcome == "new":
-                s.add(_sighting(source_id, external_id, url, release.id, now))
-            for proc, (events, timelines) in groups.items():
-                self._ensure_procedure(s, proc)
-                s.add_all(_event_row(proc.key, release.id, e) for e in events)
-                s.add_all(_timeline_row(proc.key, release.id, t) for t in timelines)
-                touched.add(proc.key)
-            s.flush()
-            for key in sorted(touched):
+            release_id = release.id  # type: ignore[assignment]
+        assert release_id is not None
+        # Core bulk inserts: the ORM's per-object work would cost more than the extraction.
+        event_rows = [
+            _event_values(p.key, release_id, e) for p, (evs, _) in groups.items() for e in evs
+        ]
+        timeline_rows = [
+            _timeline_values(p.key, release_id, t) for p, (_, tls) in groups.items() for t in tls
+        ]
+        created = {p.key for p in groups if self._ensure_procedure(s, p)}
+        touched.update(p.key for p in groups)
+        if event_rows:
+            s.connection().execute(_table(EventRow).insert(), event_rows)
+        if timeline_rows:
+            s.connection().execute(_table(TimelineRow).insert(), timeline_rows)
+        released = x.release.date or now.date()
+        for key in sorted(touched):
+            if key in created:
+                # A procedure this release opens: everything known is in hand already.
+                proc, (evs, tls) = next((p, g) for p, g in groups.items() if p.key == key)
+                state = ProcedureState(
+                    proc,
+                    [Sourced(e, released, x.source) for e in evs],
+                    [Sourced(t, released, x.source) for t in tls],
+                )
+                self.reconcile(proc, derive_fn(state), now, s, fresh=True)
+            else:
                 state = self.procedure_state(key, s)
                 self.reconcile(state.procedure, derive_fn(state), now, s)
-            return outcome
+        return outcome
 
     @staticmethod
     def _forget_contents(s: Session, release_id: int) -> set[str]:
@@ -228,15 +300,22 @@ class Store:
             s.merge(row)
 
     @staticmethod
-    def _ensure_procedure(s: Session, proc: Procedure) -> None:
-        existing = s.exec(select(ProcedureRow).where(ProcedureRow.key == proc.key)).first()
-        if existing is None:
-            s.add(
-                ProcedureRow(
-                    key=proc.key, company=proc.company, product=proc.product, agency=proc.agency
-                )
-            )
+    def _ensure_procedure(s: Session, proc: Procedure) -> bool:
+        """Create the procedure if it is new; True when it was."""
+        values = {
+            "key": proc.key,
+            "company": proc.company,
+            "product": proc.product,
+            "agency": proc.agency,
+        }
+        dialect = s.get_bind().dialect.name
+        if dialect in _INSERT_PROCEDURE:
+            return bool(s.connection().execute(_INSERT_PROCEDURE[dialect], values).rowcount)
+        if s.exec(select(ProcedureRow.id).where(ProcedureRow.key == proc.key)).first() is None:
+            s.add(ProcedureRow(**values))
             s.flush()
+            return True
+        return False
 
     def procedure(self, key: str) -> Procedure | None:
         """A procedure by key."""
@@ -253,43 +332,68 @@ class Store:
         """Everything known about a procedure, for the rule engine."""
         with self._using(session) as s:
             prow = s.exec(select(ProcedureRow).where(ProcedureRow.key == key)).one()
-            proc = Procedure(prow.key, prow.company, prow.product, prow.agency)
-            events = s.exec(
-                select(EventRow).where(EventRow.procedure_key == key).order_by(col(EventRow.id))
-            ).all()
-            timelines = s.exec(
-                select(TimelineRow)
-                .where(TimelineRow.procedure_key == key)
-                .order_by(col(TimelineRow.id))
-            ).all()
-            ids = {e.release_id for e in events} | {t.release_id for t in timelines}
-            releases = {
-                r.id: r for r in s.exec(select(ReleaseRow).where(col(ReleaseRow.id).in_(ids))).all()
-            }
-            state = ProcedureState(proc)
-            for e in events:
-                r = releases[e.release_id]
-                ev = Event(
-                    e.type, e.agency, e.outcome, e.product, e.date, e.evidence, e.sentence, e.detail
+            state = ProcedureState(Procedure(prow.key, prow.company, prow.product, prow.agency))
+            ev = EventRow.__table__.c  # type: ignore[attr-defined]
+            rows = s.execute(
+                sa_select(
+                    ev.type,
+                    ev.agency,
+                    ev.outcome,
+                    ev.product,
+                    ev.date,
+                    ev.evidence,
+                    ev.sentence,
+                    ev.detail,
+                    ReleaseRow.release_date,
+                    ReleaseRow.ingested_at,
+                    ReleaseRow.name,
                 )
-                state.events.append(Sourced(ev, r.release_date or r.ingested_at.date(), r.name))
-            for t in timelines:
-                r = releases[t.release_id]
-                tl = Timeline(
-                    t.start,
-                    t.end,
-                    t.milestone,
-                    t.agency,
-                    t.expression,
-                    t.evidence,
-                    t.sentence,
-                    t.offset_days,
-                    t.anchor,
-                    t.anchor_date,
-                    tuple(json.loads(t.assumptions)),
-                    t.estimate,
+                .join_from(EventRow, ReleaseRow, ev.release_id == ReleaseRow.id)
+                .where(ev.procedure_key == key)
+                .order_by(ev.id)
+            ).all()
+            for r in rows:
+                item = Event(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
+                state.events.append(Sourced(item, r[8] or r[9].date(), r[10]))
+            tl = TimelineRow.__table__.c  # type: ignore[attr-defined]
+            rows = s.execute(
+                sa_select(
+                    tl.start,
+                    tl.end,
+                    tl.milestone,
+                    tl.agency,
+                    tl.expression,
+                    tl.evidence,
+                    tl.sentence,
+                    tl.offset_days,
+                    tl.anchor,
+                    tl.anchor_date,
+                    tl.assumptions,
+                    tl.estimate,
+                    ReleaseRow.release_date,
+                    ReleaseRow.ingested_at,
+                    ReleaseRow.name,
                 )
-                state.timelines.append(Sourced(tl, r.release_date or r.ingested_at.date(), r.name))
+                .join_from(TimelineRow, ReleaseRow, tl.release_id == ReleaseRow.id)
+                .where(tl.procedure_key == key)
+                .order_by(tl.id)
+            ).all()
+            for r in rows:
+                item = Timeline(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    r[8],
+                    r[9],
+                    tuple(json.loads(r[10])),
+                    r[11],
+                )
+                state.timelines.append(Sourced(item, r[12] or r[13].date(), r[14]))
             for f in s.exec(select(FactRow).where(FactRow.procedure_key == key)).all():
                 state.facts[f.name] = f.value
             return state
@@ -314,6 +418,7 @@ class Store:
         derived: list[Derivation],
         now: datetime,
         session: Session | None = None,
+        fresh: bool = False,
     ) -> dict[str, int]:
         """Bring a procedure's stored deadlines in line with a fresh derivation.
 
@@ -322,16 +427,21 @@ class Store:
         """
         counts = {"new": 0, "changed": 0, "unchanged": 0, "cancelled": 0}
         with self._using(session) as s:
-            rows = {
-                r.key: r
-                for r in s.exec(
-                    select(DeadlineRow).where(DeadlineRow.procedure_key == procedure.key)
-                ).all()
-            }
+            rows = (
+                {}
+                if fresh
+                else {
+                    r.key: r
+                    for r in s.exec(
+                        select(DeadlineRow).where(DeadlineRow.procedure_key == procedure.key)
+                    ).all()
+                }
+            )
+            inserts: list[dict[str, Any]] = []
             for d in derived:
                 row = rows.pop(d.key, None)
                 if row is None:
-                    s.add(_deadline_row(procedure.key, d, now))
+                    inserts.append(_deadline_values(procedure.key, d, now))
                     counts["new"] += 1
                 elif _differs(row, d):
                     self._revise(s, row, d, now)
@@ -344,6 +454,8 @@ class Store:
                     row.status, row.revision, row.updated_at = "cancelled", row.revision + 1, now
                     s.add(row)
                     counts["cancelled"] += 1
+            if inserts:
+                s.connection().execute(_table(DeadlineRow).insert(), inserts)
         return counts
 
     @staticmethod
@@ -499,9 +611,20 @@ class Store:
             )
 
 
+def _release_values(x: Extraction) -> dict[str, Any]:
+    return {
+        "name": x.source,
+        "title": x.release.title,
+        "release_date": x.release.date,
+        "company": x.release.company,
+        "ticker": x.release.ticker,
+    }
+
+
 def _fill_release(row: ReleaseRow, x: Extraction) -> None:
-    row.sha256, row.name, row.title = x.text_sha256, x.source, x.release.title
-    row.release_date, row.company, row.ticker = x.release.date, x.release.company, x.release.ticker
+    row.sha256 = x.text_sha256
+    for k, v in _release_values(x).items():
+        setattr(row, k, v)
 
 
 def _canonical(url: str) -> str:
@@ -530,60 +653,61 @@ def _sighting(
     )
 
 
-def _event_row(proc_key: str, release_id: int, e: Event) -> EventRow:
-    return EventRow(
-        procedure_key=proc_key,
-        release_id=release_id,
-        type=e.type,
-        agency=e.agency,
-        outcome=e.outcome,
-        product=e.product,
-        date=e.date,
-        evidence=e.evidence,
-        sentence=e.sentence,
-        detail=e.detail,
-    )
+def _event_values(proc_key: str, release_id: int, e: Event) -> dict[str, Any]:
+    return {
+        "procedure_key": proc_key,
+        "release_id": release_id,
+        "type": e.type,
+        "agency": e.agency,
+        "outcome": e.outcome,
+        "product": e.product,
+        "date": e.date,
+        "evidence": e.evidence,
+        "sentence": e.sentence,
+        "detail": e.detail,
+    }
 
 
-def _timeline_row(proc_key: str, release_id: int, t: Timeline) -> TimelineRow:
-    return TimelineRow(
-        procedure_key=proc_key,
-        release_id=release_id,
-        start=t.start,
-        end=t.end,
-        milestone=t.milestone,
-        agency=t.agency,
-        expression=t.expression,
-        evidence=t.evidence,
-        sentence=t.sentence,
-        offset_days=t.offset_days,
-        anchor=t.anchor,
-        anchor_date=t.anchor_date,
-        assumptions=json.dumps(list(t.assumptions)),
-        estimate=t.estimate,
-    )
+def _timeline_values(proc_key: str, release_id: int, t: Timeline) -> dict[str, Any]:
+    return {
+        "procedure_key": proc_key,
+        "release_id": release_id,
+        "start": t.start,
+        "end": t.end,
+        "milestone": t.milestone,
+        "agency": t.agency,
+        "expression": t.expression,
+        "evidence": t.evidence,
+        "sentence": t.sentence,
+        "offset_days": t.offset_days,
+        "anchor": t.anchor,
+        "anchor_date": t.anchor_date,
+        "assumptions": json.dumps(list(t.assumptions)),
+        "estimate": t.estimate,
+    }
 
 
-def _deadline_row(proc_key: str, d: Derivation, now: datetime) -> DeadlineRow:
-    return DeadlineRow(
-        key=d.key,
-        procedure_key=proc_key,
-        title=d.title,
-        start=d.start,
-        end=d.end,
-        basis=d.basis,
-        rule=d.rule,
-        status=d.status,
-        evidence=d.evidence,
-        assumptions=json.dumps(list(d.assumptions)),
-        steps=json.dumps([[st.label, st.text] for st in d.steps]),
-        notes=json.dumps(list(d.notes)),
-        source=d.source,
-        estimate=d.estimate,
-        revision=0,
-        release_ref=d.release_ref,
-        updated_at=now,
-    )
+def _deadline_values(proc_key: str, d: Derivation, now: datetime) -> dict[str, Any]:
+    return {
+        "key": d.key,
+        "procedure_key": proc_key,
+        "title": d.title,
+        "start": d.start,
+        "end": d.end,
+        "basis": d.basis,
+        "rule": d.rule,
+        "status": d.status,
+        "evidence": d.evidence,
+        "assumptions": json.dumps(list(d.assumptions)),
+        "steps": json.dumps([[st.label, st.text] for st in d.steps]),
+        "notes": json.dumps(list(d.notes)),
+        "source": d.source,
+        "estimate": d.estimate,
+        "manual": False,
+        "revision": 0,
+        "release_ref": d.release_ref,
+        "updated_at": now,
+    }
 
 
 def _differs(row: DeadlineRow, d: Derivation) -> bool:
