@@ -221,6 +221,8 @@ def test_page_source_follows_release_links(ctx: Context, server: Server) -> None
     report = ingest_source(ctx, PageSource("ir", server.base + "/ir", _http()), NOW)
     assert report.new == 1
     assert [p for p, _ in server.hits] == ["/ir", "/news/one.html"]
+    # The page's script names a date; scripts are not read.
+    assert all(end.year != 2031 for end, _ in _deadlines(ctx))
 
 
 def test_same_release_from_two_sources_is_one_release(ctx: Context, server: Server) -> None:
@@ -316,3 +318,28 @@ def test_connection_refused_is_an_error_not_a_crash(ctx: Context) -> None:
         ctx, FeedSource("down", f"http://127.0.0.1:{_free_port()}/f", _http()), NOW
     )
     assert report.failed == 1 and "ConnectError" in report.errors[0]
+
+
+def test_folder_source_quarantines_oversized_and_legacy_files(ctx: Context, tmp_path: Path) -> None:
+    from tracker.sources import folder as folder_module
+    from tracker.sources.folder import FolderSource
+
+    inbox = tmp_path / "drop"
+    inbox.mkdir()
+    (inbox / "big.txt").write_bytes(b"x" * 2048)
+    legacy = "BOSTON, June 2, 2024 -- Acme said the FDA\u2019s PDUFA date is June 28, 2024."
+    (inbox / "cp1252.txt").write_bytes(legacy.encode("cp1252"))
+    old = NOW.timestamp() - 60
+    for f in inbox.iterdir():
+        import os
+
+        os.utime(f, (old, old))
+    cap = folder_module.MAX_FILE_BYTES
+    folder_module.MAX_FILE_BYTES = 1024
+    try:
+        report = ingest_source(ctx, FolderSource("drop", inbox), NOW)
+    finally:
+        folder_module.MAX_FILE_BYTES = cap
+    assert (report.new, report.failed) == (1, 1)
+    assert "over the 1024-byte cap" in (tmp_path / "failed" / "big.txt.error.txt").read_text()
+    assert (date(2024, 6, 28), "open") in _deadlines(ctx)

@@ -137,7 +137,14 @@ def ingest(obj: _Obj, paths: tuple[Path, ...], source_id: str | None) -> None:
             with click.progressbar(length=len(files), label="ingesting", file=_sys.stderr) as bar:
                 report = ingest_paths(ctx, files, now, progress=lambda _p: bar.update(1))
         else:
-            report = ingest_paths(ctx, files, now)
+            done = [0]
+
+            def plain(_path: Path) -> None:
+                done[0] += 1
+                if done[0] % 500 == 0 or done[0] == len(files):
+                    click.echo(f"ingested {done[0]}/{len(files)}", err=True)
+
+            report = ingest_paths(ctx, files, now, progress=plain)
     publish_calendar(ctx, now)
     for err in report.errors:
         click.echo(f"failed: {err}", err=True)

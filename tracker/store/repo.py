@@ -50,6 +50,55 @@ _FIND_SIGHTING = sa_select(_table(SightingRow).c.id, _table(SightingRow).c.relea
     _table(SightingRow).c.source_id == bindparam("s"),
     _table(SightingRow).c.external_id == bindparam("e"),
 )
+_R = _table(ReleaseRow).c
+_EV = _table(EventRow).c
+_TL = _table(TimelineRow).c
+_PR = _table(ProcedureRow).c
+_FA = _table(FactRow).c
+_PROC_ROW = sa_select(_PR.key, _PR.company, _PR.product, _PR.agency).where(
+    _PR.key == bindparam("k")
+)
+_PROC_EVENTS = (
+    sa_select(
+        _EV.type,
+        _EV.agency,
+        _EV.outcome,
+        _EV.product,
+        _EV.date,
+        _EV.evidence,
+        _EV.sentence,
+        _EV.detail,
+        _R.release_date,
+        _R.ingested_at,
+        _R.name,
+    )
+    .join_from(_table(EventRow), _table(ReleaseRow), _EV.release_id == _R.id)
+    .where(_EV.procedure_key == bindparam("k"))
+    .order_by(_EV.id)
+)
+_PROC_TIMELINES = (
+    sa_select(
+        _TL.start,
+        _TL.end,
+        _TL.milestone,
+        _TL.agency,
+        _TL.expression,
+        _TL.evidence,
+        _TL.sentence,
+        _TL.offset_days,
+        _TL.anchor,
+        _TL.anchor_date,
+        _TL.assumptions,
+        _TL.estimate,
+        _R.release_date,
+        _R.ingested_at,
+        _R.name,
+    )
+    .join_from(_table(TimelineRow), _table(ReleaseRow), _TL.release_id == _R.id)
+    .where(_TL.procedure_key == bindparam("k"))
+    .order_by(_TL.id)
+)
+_PROC_FACTS = sa_select(_FA.name, _FA.value).where(_FA.procedure_key == bindparam("k"))
 _FIND_TEXT = sa_select(_table(ReleaseRow).c.id).where(_table(ReleaseRow).c.sha256 == bindparam("h"))
 _INSERT_PROCEDURE = {
     name: module.insert(_table(ProcedureRow)).on_conflict_do_nothing(index_elements=["key"])
@@ -331,54 +380,13 @@ class Store:
     def procedure_state(self, key: str, session: Session | None = None) -> ProcedureState:
         """Everything known about a procedure, for the rule engine."""
         with self._using(session) as s:
-            prow = s.exec(select(ProcedureRow).where(ProcedureRow.key == key)).one()
-            state = ProcedureState(Procedure(prow.key, prow.company, prow.product, prow.agency))
-            ev = EventRow.__table__.c  # type: ignore[attr-defined]
-            rows = s.execute(
-                sa_select(
-                    ev.type,
-                    ev.agency,
-                    ev.outcome,
-                    ev.product,
-                    ev.date,
-                    ev.evidence,
-                    ev.sentence,
-                    ev.detail,
-                    ReleaseRow.release_date,
-                    ReleaseRow.ingested_at,
-                    ReleaseRow.name,
-                )
-                .join_from(EventRow, ReleaseRow, ev.release_id == ReleaseRow.id)
-                .where(ev.procedure_key == key)
-                .order_by(ev.id)
-            ).all()
-            for r in rows:
+            conn = s.connection()
+            p = conn.execute(_PROC_ROW, {"k": key}).one()
+            state = ProcedureState(Procedure(p[0], p[1], p[2], p[3]))
+            for r in conn.execute(_PROC_EVENTS, {"k": key}):
                 item = Event(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
                 state.events.append(Sourced(item, r[8] or r[9].date(), r[10]))
-            tl = TimelineRow.__table__.c  # type: ignore[attr-defined]
-            rows = s.execute(
-                sa_select(
-                    tl.start,
-                    tl.end,
-                    tl.milestone,
-                    tl.agency,
-                    tl.expression,
-                    tl.evidence,
-                    tl.sentence,
-                    tl.offset_days,
-                    tl.anchor,
-                    tl.anchor_date,
-                    tl.assumptions,
-                    tl.estimate,
-                    ReleaseRow.release_date,
-                    ReleaseRow.ingested_at,
-                    ReleaseRow.name,
-                )
-                .join_from(TimelineRow, ReleaseRow, tl.release_id == ReleaseRow.id)
-                .where(tl.procedure_key == key)
-                .order_by(tl.id)
-            ).all()
-            for r in rows:
+            for r in conn.execute(_PROC_TIMELINES, {"k": key}):
                 item = Timeline(
                     r[0],
                     r[1],
@@ -394,8 +402,8 @@ class Store:
                     r[11],
                 )
                 state.timelines.append(Sourced(item, r[12] or r[13].date(), r[14]))
-            for f in s.exec(select(FactRow).where(FactRow.procedure_key == key)).all():
-                state.facts[f.name] = f.value
+            for name, value in conn.execute(_PROC_FACTS, {"k": key}):
+                state.facts[name] = value
             return state
 
     def set_fact(self, key: str, name: str, value: date, now: datetime) -> None:
