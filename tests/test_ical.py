@@ -80,8 +80,29 @@ def test_uid_survives_a_moved_date() -> None:
     assert str(event["UID"]) == uid_for(moved.key) and int(event["SEQUENCE"]) == 3
 
 
-def test_estimates_are_marked() -> None:
+def test_estimates_windows_and_states_are_marked() -> None:
     cal = icalendar.Calendar.from_ical(build_calendar([make_deadline(estimate=True)]))
     (event,) = cal.walk("VEVENT")
-    assert str(event["SUMMARY"]).startswith("[estimate]")
+    assert str(event["SUMMARY"]).endswith("(est.)")
     assert str(event["STATUS"]) == "TENTATIVE"
+    window = make_deadline(start=date(2008, 7, 1), end=date(2008, 9, 30), status="cancelled")
+    (event,) = icalendar.Calendar.from_ical(build_calendar([window])).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Cancelled: Detailed grounds due: Zentra (window)"
+    assert str(event["STATUS"]) == "CANCELLED"
+    (event,) = icalendar.Calendar.from_ical(build_calendar([make_deadline(status="met")])).walk("VEVENT")
+    assert str(event["SUMMARY"]).startswith("Done: ")
+
+
+def test_alarms_only_on_open_deadlines() -> None:
+    cal = icalendar.Calendar.from_ical(
+        build_calendar([make_deadline(), make_deadline(key="x/met", status="met")], alarms=[30, 7])
+    )
+    alarms = {str(e["UID"]): [a["TRIGGER"].dt.days for a in e.walk("VALARM")] for e in cal.walk("VEVENT")}
+    assert alarms[uid_for(make_deadline().key)] == [-30, -7]
+    assert alarms[uid_for("x/met")] == []
+
+
+def test_calendar_properties_for_clients() -> None:
+    cal = icalendar.Calendar.from_ical(build_calendar([make_deadline()], name="Acme EU"))
+    assert str(cal["X-WR-CALNAME"]) == "Acme EU"
+    assert "X-WR-CALDESC" in cal and "X-PUBLISHED-TTL" in cal and "REFRESH-INTERVAL" in cal

@@ -1,10 +1,17 @@
-"""iCalendar output: one all-day event per deadline, byte-stable for the same data."""
+"""iCalendar output, built with the `ics` package behind this one module.
+
+Where `ics` 0.7 falls short of RFC 5545 or of calendar clients, this module makes the output
+right: DTSTAMP on every event, lines folded at 75 octets, events in a fixed order (so bytes
+and ETags are stable), all-day dates written directly (arrow's day arithmetic is slow), and
+the calendar properties clients read for refresh and naming.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import ics
 from ics.grammar.parse import ContentLine
@@ -12,8 +19,17 @@ from ics.grammar.parse import ContentLine
 from tracker.domain import Deadline
 from tracker.templating import environment
 
+# ics 0.7 calls str() on alarms internally and warns about its own call.
+warnings.filterwarnings("ignore", message="Behaviour of str", category=FutureWarning)
+
 PRODID = "-//regulatory-deadline-tracker//tracker//EN"
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_STATUS_PREFIX = {
+    "met": "Done: ",
+    "missed": "Missed: ",
+    "cancelled": "Cancelled: ",
+    "superseded": "Moved (superseded): ",
+}
 
 
 def uid_for(key: str) -> str:
@@ -22,52 +38,109 @@ def uid_for(key: str) -> str:
 
 
 def summary_for(d: Deadline) -> str:
-    """What is due, for which product, marked when it is an estimate."""
-    prefix = "[estimate] " if d.estimate else ""
-    status = "" if d.status == "open" else f" ({d.status})"
-    return f"{prefix}{d.title}{status}"
+    """What is due and for which product; says so when it is done, moved, an estimate or a
+    window (some clients hide STATUS:CANCELLED, so the words carry it too)."""
+    marks = [m for m, on in (("est.", d.estimate), ("window", d.start != d.end)) if on]
+    suffix = f" ({', '.join(marks)})" if marks else ""
+    return f"{_STATUS_PREFIX.get(d.status, '')}{d.title}{suffix}"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def build_event(d: Deadline) -> ics.Event:
-    """The VEVENT of one deadline."""
-    stamp = d.updated_at or _EPOCH
+    """The VEVENT of one deadline (alarms are added by `_event_lines`)."""
+    stamp = _stamp(d.updated_at or _EPOCH)
     event = ics.Event(
         name=summary_for(d),
-        begin=d.start,
         uid=uid_for(d.key),
         description=environment().get_template("ics/description.txt").render(d=d),
-        created=stamp,
-        last_modified=stamp,
     )
-    if d.end > d.start:
-        event.end = d.end  # inclusive last day; make_all_day adds the exclusive day
-    event.make_all_day()
-    event.extra.append(ContentLine(name="SEQUENCE", value=str(d.revision)))
+    last = d.end + timedelta(days=1)  # DTEND of an all-day event is exclusive
+    event.extra.extend(
+        [
+            ContentLine("DTSTART", {"VALUE": ["DATE"]}, d.start.strftime("%Y%m%d")),
+            ContentLine("DTEND", {"VALUE": ["DATE"]}, last.strftime("%Y%m%d")),
+            ContentLine("DTSTAMP", value=stamp),
+            ContentLine("LAST-MODIFIED", value=stamp),
+            ContentLine("SEQUENCE", value=str(d.revision)),
+            ContentLine("TRANSP", value="TRANSPARENT"),
+        ]
+    )
     if d.status in ("cancelled", "superseded"):
         event.status = "CANCELLED"
     elif d.estimate:
         event.status = "TENTATIVE"
     else:
         event.status = "CONFIRMED"
-    event.extra.append(ContentLine(name="TRANSP", value="TRANSPARENT"))
     return event
 
 
-def build_calendar(deadlines: Iterable[Deadline], name: str = "Regulatory deadlines") -> str:
-    """A whole VCALENDAR, events sorted by UID, lines folded at 75 octets, CRLF endings."""
+def _alarm_lines(d: Deadline, alarms: tuple[int, ...]) -> list[str]:
+    """VALARMs at the lead times, for open deadlines only. Written directly: the `ics`
+    serializer introspects every component and costs more than the rest of the event."""
+    if d.status != "open":
+        return []
+    text = _text(summary_for(d))
+    out: list[str] = []
+    for days in sorted(alarms, reverse=True):
+        out += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{text}", f"TRIGGER:-P{days}D",
+                "END:VALARM"]
+    return out
+
+
+def build_calendar(
+    deadlines: Iterable[Deadline],
+    name: str = "Regulatory deadlines",
+    description: str = "Procedural deadlines derived from regulatory press releases",
+    alarms: Iterable[int] = (),
+    refresh_minutes: int = 60,
+) -> str:
+    """A whole VCALENDAR: events sorted by UID, lines folded at 75 octets, CRLF endings."""
+    ttl = f"PT{refresh_minutes}M"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{name}",
+        f"X-WR-CALNAME:{_text(name)}",
+        f"X-WR-CALDESC:{_text(description)}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}",
+        f"X-PUBLISHED-TTL:{ttl}",
     ]
-    events = sorted((build_event(d) for d in deadlines), key=lambda e: e.uid)
-    for event in events:
-        lines.extend(event.serialize().replace("\r\n", "\n").strip("\n").split("\n"))
+    alarms = tuple(sorted(set(alarms)))
+    events = sorted(((uid_for(d.key), d) for d in deadlines), key=lambda p: p[0])
+    for _uid, d in events:
+        lines.extend(_event_lines(d, alarms))
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+# Serialised events by their content: a feed rebuilt after one change re-serialises one event.
+_CACHE: dict[tuple[object, ...], list[str]] = {}
+_CACHE_LIMIT = 100_000
+
+
+def _event_lines(d: Deadline, alarms: tuple[int, ...]) -> list[str]:
+    key = (d, alarms)
+    lines = _CACHE.get(key)
+    if lines is None:
+        text = build_event(d).serialize()
+        lines = text.replace("\r\n", "\n").strip("\n").split("\n")
+        lines[-1:-1] = _alarm_lines(d, alarms)  # before END:VEVENT
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = lines
+    return lines
+
+
+def _text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545 3.3.11)."""
+    return (
+        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -75,12 +148,11 @@ def _fold(line: str) -> str:
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line
-    parts, current, limit = [], b"", 75
-    for ch in line:
-        b = ch.encode("utf-8")
-        if len(current) + len(b) > limit:
-            parts.append(current.decode("utf-8"))
-            current, limit = b"", 74
-        current += b
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a continuation byte
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, 74  # continuation lines start with a space
+    return b"\r\n ".join(parts).decode("utf-8")
