@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -27,14 +30,21 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT) ->
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @contextmanager
-def daemon(home: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def daemon(home: Path, log: Path, port: int = 0) -> Iterator[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
         "TRACKER_HOME": str(home),
         "TRACKER_INBOX__POLL_SECONDS": "1",
         "TRACKER_REMINDERS__CHECK_SECONDS": "3600",
         "TRACKER_CONFIG": str(home / "none.toml"),
+        "TRACKER_WEB__PORT": str(port or free_port()),
     }
     (home / "none.toml").parent.mkdir(parents=True, exist_ok=True)
     (home / "none.toml").write_text("")
@@ -62,7 +72,8 @@ def test_release_to_calendar_and_reminder(tmp_path: Path) -> None:
     )
     calendar = home / "calendars" / "all.ics"
     outbox = home / "outbox"
-    with daemon(home, log):
+    port = free_port()
+    with daemon(home, log, port):
         wait_for(lambda: (home / "inbox").is_dir(), "the inbox folder")
         (home / "inbox" / "acme.txt").write_text(release)
         wait_for(
@@ -72,6 +83,18 @@ def test_release_to_calendar_and_reminder(tmp_path: Path) -> None:
             "the deadline in calendars/all.ics",
         )
         wait_for(lambda: len(list(outbox.glob("*.eml"))) == 1, "one reminder in outbox/")
+        # The same deadline through the real feed server.
+        token = (home / "feed-token").read_text().strip()
+        feed = f"http://127.0.0.1:{port}/{token}/calendar.ics"
+        with urllib.request.urlopen(feed, timeout=10) as r:
+            assert f"DTSTART;VALUE=DATE:{goal:%Y%m%d}" in r.read().decode()
+            etag = r.headers["ETag"]
+        again = urllib.request.Request(feed, headers={"If-None-Match": etag})
+        try:
+            urllib.request.urlopen(again, timeout=10)
+            raise AssertionError("expected 304 Not Modified")
+        except urllib.error.HTTPError as e:
+            assert e.code == 304
     (eml,) = outbox.glob("*.eml")
     text = eml.read_bytes()
     assert b"Zentra" in text and b"7 days ahead" in text

@@ -89,7 +89,9 @@ def test_estimates_windows_and_states_are_marked() -> None:
     (event,) = icalendar.Calendar.from_ical(build_calendar([window])).walk("VEVENT")
     assert str(event["SUMMARY"]) == "Cancelled: Detailed grounds due: Zentra (window)"
     assert str(event["STATUS"]) == "CANCELLED"
-    (event,) = icalendar.Calendar.from_ical(build_calendar([make_deadline(status="met")])).walk("VEVENT")
+    (event,) = icalendar.Calendar.from_ical(build_calendar([make_deadline(status="met")])).walk(
+        "VEVENT"
+    )
     assert str(event["SUMMARY"]).startswith("Done: ")
 
 
@@ -97,7 +99,9 @@ def test_alarms_only_on_open_deadlines() -> None:
     cal = icalendar.Calendar.from_ical(
         build_calendar([make_deadline(), make_deadline(key="x/met", status="met")], alarms=[30, 7])
     )
-    alarms = {str(e["UID"]): [a["TRIGGER"].dt.days for a in e.walk("VALARM")] for e in cal.walk("VEVENT")}
+    alarms = {
+        str(e["UID"]): [a["TRIGGER"].dt.days for a in e.walk("VALARM")] for e in cal.walk("VEVENT")
+    }
     assert alarms[uid_for(make_deadline().key)] == [-30, -7]
     assert alarms[uid_for("x/met")] == []
 

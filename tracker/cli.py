@@ -59,12 +59,39 @@ def cli(ctx: click.Context, config: Path | None, home: str | None, debug: bool) 
 
 
 @cli.command()
+@click.option("--port", type=int, default=None, help="Port of the feed server ([web] port).")
 @click.pass_obj
-def run(obj: _Obj) -> None:
-    """Run the daemon: watch the inbox, derive deadlines, publish the calendar, send reminders."""
+def run(obj: _Obj, port: int | None) -> None:
+    """Run the daemon: watch sources, derive deadlines, serve feeds, send reminders."""
     from tracker import daemon
 
-    daemon.run(obj.loaded())
+    loaded = obj.loaded()
+    if port is not None:
+        loaded.settings.web.port = port
+    daemon.run(loaded)
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def feeds(ctx: click.Context) -> None:
+    """Print every calendar feed's https and webcal URL."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tracker.web import feed_urls
+
+    app = ctx.obj.context()
+    for label, url, webcal in feed_urls(app.settings, app.store):
+        click.echo(f"{label}\n  {url}\n  {webcal}")
+
+
+@feeds.command("rotate")
+@click.pass_obj
+def feeds_rotate(obj: _Obj) -> None:
+    """Replace the feed token: every old feed URL stops working."""
+    from tracker.web import feed_token
+
+    feed_token(obj.loaded().settings.home, rotate=True)
+    click.echo("feed token rotated; subscribe again with the URLs `tracker feeds` prints")
 
 
 @cli.command()

@@ -31,6 +31,15 @@ def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
     sched = build_scheduler(ctx)
     for job in sched.get_jobs():
         logger.info("job %s every %s", job.id, job.trigger)
+    web = None
+    if s.web.enabled:
+        from tracker.web import Server, make_app
+
+        web = Server(make_app(ctx.store, s), s.web.host, s.web.port)
+        web.start()
+        logger.info(
+            "feeds served on http://%s:%d (tracker feeds prints the URLs)", s.web.host, s.web.port
+        )
     stop = stop or threading.Event()
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -46,6 +55,8 @@ def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
             pass
     finally:
         sched.shutdown(wait=True)
+        if web is not None:
+            web.stop()
         ctx.store.close()
         logger.info("tracker stopped")
 

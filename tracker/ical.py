@@ -85,8 +85,13 @@ def _alarm_lines(d: Deadline, alarms: tuple[int, ...]) -> list[str]:
     text = _text(summary_for(d))
     out: list[str] = []
     for days in sorted(alarms, reverse=True):
-        out += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{text}", f"TRIGGER:-P{days}D",
-                "END:VALARM"]
+        out += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"DESCRIPTION:{text}",
+            f"TRIGGER:-P{days}D",
+            "END:VALARM",
+        ]
     return out
 
 
@@ -138,9 +143,7 @@ def _event_lines(d: Deadline, alarms: tuple[int, ...]) -> list[str]:
 
 def _text(value: str) -> str:
     """Escape a TEXT value (RFC 5545 3.3.11)."""
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:

@@ -82,6 +82,21 @@ class RemindersSection(_Section):
     )
 
 
+class WebSection(_Section):
+    """The calendar feed server."""
+
+    enabled: bool = Field(True, description="Serve calendar feeds and the JSON API.")
+    host: str = Field("127.0.0.1", description="Address to bind; 127.0.0.1 keeps it local.")
+    port: int = Field(8080, ge=0, le=65535, description="Port to bind.")
+    public_url: str = Field(
+        "", description="Base URL people subscribe to (default http://host:port)."
+    )
+    retention_days: int = Field(
+        30, ge=0, description="Days a cancelled, moved or met deadline stays in default feeds."
+    )
+    refresh_minutes: int = Field(60, ge=5, description="How often clients should refresh.")
+
+
 class HttpSection(_Section):
     """How the tracker fetches feeds and pages."""
 
@@ -120,6 +135,7 @@ class Settings(_Section):
     inbox: InboxSection = Field(default_factory=InboxSection)
     mail: MailSection = Field(default_factory=MailSection)
     reminders: RemindersSection = Field(default_factory=RemindersSection)
+    web: WebSection = Field(default_factory=WebSection)
     http: HttpSection = Field(default_factory=HttpSection)
     sources: list[SourceSettings] = Field(default_factory=list)
 
@@ -127,6 +143,11 @@ class Settings(_Section):
     def home(self) -> Path:
         """The data folder, absolute."""
         return Path(self.tracker.home).expanduser().resolve()
+
+    @property
+    def base_url(self) -> str:
+        """The feed server's public base URL."""
+        return (self.web.public_url or f"http://{self.web.host}:{self.web.port}").rstrip("/")
 
     @property
     def rules_dir(self) -> Path:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy import event as sa_event
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -602,6 +602,57 @@ class Store:
                 s.delete(row)
 
     # jobs
+
+    def version(self) -> tuple[int, datetime | None]:
+        """How many deadlines and when the latest changed: a cheap test for "anything new?"."""
+        d = _table(DeadlineRow).c
+        with self.engine.connect() as conn:
+            row = conn.execute(sa_select(func.count(), func.max(d.updated_at))).one()
+        return int(row[0]), row[1]
+
+    def job_health(self) -> dict[str, dict[str, Any]]:
+        """Per job: its latest run, latest success and latest failure."""
+        out: dict[str, dict[str, Any]] = {}
+        with Session(self.engine) as s:
+            rows = s.exec(select(JobRunRow).order_by(col(JobRunRow.finished_at).desc()).limit(500))
+            for r in rows:
+                job = out.setdefault(
+                    r.job_id, {"last_run": r.finished_at.isoformat(), "summary": r.summary}
+                )
+                job.setdefault(
+                    "last_success" if r.ok else "last_failure", r.finished_at.isoformat()
+                )
+        return out
+
+    def ping(self) -> bool:
+        """True when the database answers."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa_select(1))
+            return True
+        except Exception:  # any driver error means "not reachable"
+            return False
+
+    def releases(self, limit: int = 100) -> list[ReleaseRow]:
+        """The latest releases."""
+        with Session(self.engine) as s:
+            return list(s.exec(select(ReleaseRow).order_by(col(ReleaseRow.id).desc()).limit(limit)))
+
+    def events(self, procedure_key: str | None = None, limit: int = 500) -> list[EventRow]:
+        """Stored events, newest first, optionally of one procedure."""
+        with Session(self.engine) as s:
+            q = select(EventRow).order_by(col(EventRow.id).desc()).limit(limit)
+            if procedure_key:
+                q = q.where(EventRow.procedure_key == procedure_key)
+            return list(s.exec(q))
+
+    def procedures(self) -> list[Procedure]:
+        """Every procedure."""
+        with Session(self.engine) as s:
+            return [
+                Procedure(p.key, p.company, p.product, p.agency)
+                for p in s.exec(select(ProcedureRow).order_by(ProcedureRow.key))
+            ]
 
     def record_job(
         self, job_id: str, started: datetime, finished: datetime, ok: bool, summary: str

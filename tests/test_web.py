@@ -1,0 +1,146 @@
+"""The feed server in-process (ASGI client) and a real calendar program importing a feed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+import time_machine
+from fastapi.testclient import TestClient
+
+from tracker.pipeline import Context, derive_deadlines, ingest_paths
+from tracker.web import feed_token, feed_urls, make_app
+
+from .conftest import FIXTURES
+
+STORY = sorted((FIXTURES / "releases" / "eu-story").glob("*.txt"))
+NOW = datetime(2008, 3, 21, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def client(ctx: Context) -> TestClient:
+    ingest_paths(ctx, [STORY[0]], NOW)
+    return TestClient(make_app(ctx.store, ctx.settings))
+
+
+@pytest.fixture
+def token(ctx: Context) -> str:
+    return feed_token(ctx.settings.home)
+
+
+def _get(client: TestClient, path: str, **headers: str):  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=False):
+        return client.get(path, headers=headers)
+
+
+def test_wrong_token_says_nothing(client: TestClient, token: str) -> None:
+    for path in ("/nope/calendar.ics", f"/{token}x/calendar.ics", f"/{token}/weird/x.ics", "/x"):
+        r = _get(client, path)
+        assert (r.status_code, r.text) == (404, "not found")
+
+
+def test_feed_caching_headers(client: TestClient, token: str) -> None:
+    r = _get(client, f"/{token}/calendar.ics")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/calendar; charset=utf-8"
+    etag, modified = r.headers["etag"], r.headers["last-modified"]
+    cal = icalendar.Calendar.from_ical(r.content)
+    assert {str(e["SUMMARY"]) for e in cal.walk("VEVENT")} >= {
+        "Detailed grounds for re-examination due: Velocor"
+    }
+    assert _get(client, f"/{token}/calendar.ics", **{"If-None-Match": etag}).status_code == 304
+    assert (
+        _get(client, f"/{token}/calendar.ics", **{"If-Modified-Since": modified}).status_code == 304
+    )
+    assert _get(client, f"/{token}/calendar.ics").headers["etag"] == etag  # nothing changed
+    with time_machine.travel(NOW, tick=False):
+        head = client.head(f"/{token}/calendar.ics")
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) == len(r.content)
+
+
+def test_gzip_when_asked(client: TestClient, token: str) -> None:
+    with time_machine.travel(NOW, tick=False):
+        r = client.get(f"/{token}/calendar.ics", headers={"Accept-Encoding": "gzip"})
+    assert r.headers.get("content-encoding") == "gzip"
+    assert b"BEGIN:VCALENDAR" in r.content  # the client decompressed it
+
+
+def test_etag_moves_when_content_does(ctx: Context, client: TestClient, token: str) -> None:
+    first = _get(client, f"/{token}/calendar.ics").headers["etag"]
+    ingest_paths(ctx, [STORY[1]], datetime(2008, 5, 15, 12, tzinfo=UTC))
+    second = _get(client, f"/{token}/calendar.ics").headers["etag"]
+    assert first != second
+
+
+def test_filtered_feeds_and_closed_deadlines(ctx: Context, client: TestClient, token: str) -> None:
+    company = _get(client, f"/{token}/company/norvane-therapeutics-inc.ics")
+    assert company.status_code == 200 and b"BEGIN:VEVENT" in company.content
+    assert b"BEGIN:VEVENT" in _get(client, f"/{token}/agency/ema.ics").content  # EMA is the EU
+    assert b"BEGIN:VEVENT" not in _get(client, f"/{token}/agency/fda.ics").content
+    assert b"BEGIN:VEVENT" in _get(client, f"/{token}/product/velocor.ics").content
+    # The notice was met by the request: it stays (marked) while recent, and always with include.
+    body = _get(client, f"/{token}/calendar.ics").text
+    assert "Done: Re-examination request due: Velocor" in body
+    with time_machine.travel(NOW + timedelta(days=90), tick=False):
+        later = client.get(f"/{token}/calendar.ics").text
+        kept = client.get(f"/{token}/calendar.ics?include=met").text
+    assert "Done: Re-examination request due" not in later
+    assert "Done: Re-examination request due" in kept
+    assert _get(client, f"/{token}/calendar.ics?include=bogus").status_code == 400
+
+
+def test_health_api_and_openapi(client: TestClient, token: str) -> None:
+    health = _get(client, "/healthz").json()
+    assert health["database"] is True and health["status"] == "ok"
+    rows = _get(client, f"/api/deadlines?token={token}&status=open").json()
+    assert rows and all(r["status"] == "open" for r in rows)
+    assert _get(client, "/api/deadlines?token=wrong").status_code == 404
+    assert _get(client, f"/api/procedures?token={token}").json()[0]["agency"] == "EU"
+    assert _get(client, f"/api/events?token={token}").json()[0]["type"]
+    assert _get(client, f"/api/releases?token={token}").json()[0]["date"] == "2008-03-20"
+    assert "/api/deadlines" in _get(client, "/openapi.json").json()["paths"]
+
+
+def test_index_lists_feeds_without_the_token(client: TestClient, token: str) -> None:
+    page = _get(client, "/").text
+    assert "company/norvane-therapeutics-inc.ics" in page and token not in page
+
+
+def test_feed_urls_and_rotation(ctx: Context) -> None:
+    ingest_paths(ctx, [STORY[0]], NOW)
+    urls = feed_urls(ctx.settings, ctx.store)
+    _label, http_url, webcal = urls[0]
+    assert http_url.startswith("http://127.0.0.1:8080/") and webcal.startswith("webcal://127.0.0.1")
+    old = feed_token(ctx.settings.home)
+    assert feed_token(ctx.settings.home, rotate=True) != old
+    assert len(old) >= 32 and (ctx.settings.home / "feed-token").stat().st_mode & 0o077 == 0
+
+
+def test_calendar_program_imports_the_feed(
+    ctx: Context, client: TestClient, token: str, tmp_path: Path
+) -> None:
+    calcurse = shutil.which("calcurse")
+    if calcurse is None:
+        pytest.skip("calcurse is not installed (apt-get install calcurse; .ci/run installs it)")
+    derive_deadlines(ctx, None, NOW)
+    feed = tmp_path / "feed.ics"
+    feed.write_bytes(_get(client, f"/{token}/calendar.ics?include=all").content)
+    data = tmp_path / "calcurse"
+    data.mkdir()
+    report = subprocess.run(
+        [calcurse, "-D", str(data), "-i", str(feed)], capture_output=True, text=True, timeout=60
+    ).stdout
+    assert "0 skipped" in report
+    listing = subprocess.run(
+        [calcurse, "-D", str(data), "-Q", "--from", "01/01/2008", "--days", "400"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "05/19/08:\n * Detailed grounds for re-examination due: Velocor" in listing
