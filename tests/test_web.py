@@ -22,7 +22,11 @@ NOW = datetime(2008, 3, 21, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def client(ctx: Context) -> TestClient:
+def client(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    from tracker.web import Feeds
+
+    # Feeds re-read the data version at most once a second; tests change data faster.
+    monkeypatch.setattr(Feeds, "VERSION_TTL", 0.0)
     ingest_paths(ctx, [STORY[0]], NOW)
     return TestClient(make_app(ctx.store, ctx.settings))
 

@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -20,6 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -76,21 +78,38 @@ class _Cached:
 class Feeds:
     """Builds feeds and keeps each one until the data (or the day) changes."""
 
+    # A feed may lag the database by this much; it spares a query on every request.
+    VERSION_TTL = 1.0
+
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self._cache: dict[tuple[str, str, frozenset[str]], _Cached] = {}
         self._lock = threading.Lock()
+        self._version: tuple[Any, ...] = ()
+        self._checked = -1e9
+
+    def version(self) -> tuple[Any, ...]:
+        """The data's version (latest change, today's date), re-read at most once a second."""
+        now = time.monotonic()
+        if now - self._checked > self.VERSION_TTL:
+            self._version = (self.store.version(), _today(self.settings))
+            self._checked = now
+        return self._version
+
+    def fresh(self, kind: str, value: str, include: frozenset[str]) -> _Cached | None:
+        """The cached feed if the data has not changed since it was built."""
+        hit = self._cache.get((kind, value, include))
+        return hit if hit is not None and hit.version == self.version() else None
 
     def get(self, kind: str, value: str, include: frozenset[str]) -> _Cached:
         """The feed's bytes, ETag and Last-Modified, rebuilt only when something changed."""
-        today = _today(self.settings)
-        version = (*self.store.version(), today)
+        hit = self.fresh(kind, value, include)
+        if hit is not None:
+            return hit
+        version = self.version()
+        today = version[1]
         key = (kind, value, include)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None and hit.version == version:
-                return hit
         deadlines = self._select(kind, value, include, today)
         name = "Regulatory deadlines" + ("" if kind == "all" else f": {value}")
         body = build_calendar(
@@ -191,8 +210,12 @@ def make_app(store: Store, settings: Settings) -> FastAPI:
         logger.exception("error serving %s", request.url.path)
         return PlainTextResponse("internal error", status_code=500)
 
-    def serve(request: Request, kind: str, value: str, include: str | None) -> Response:
-        cached = feeds.get(kind, value, _include(include))
+    async def serve(request: Request, kind: str, value: str, include: str | None) -> Response:
+        wanted = _include(include)
+        # The common case (nothing changed) never leaves the event loop; a rebuild does.
+        cached = feeds.fresh(kind, value, wanted) or await run_in_threadpool(
+            feeds.get, kind, value, wanted
+        )
         headers = {"ETag": cached.etag, "Cache-Control": "private, max-age=300"}
         if cached.last_modified:
             headers["Last-Modified"] = format_datetime(cached.last_modified, usegmt=True)
@@ -204,18 +227,18 @@ def make_app(store: Store, settings: Settings) -> FastAPI:
         return Response(cached.body, media_type="text/calendar; charset=utf-8", headers=headers)
 
     @app.api_route("/{given}/calendar.ics", methods=["GET", "HEAD"], include_in_schema=False)
-    def all_feed(request: Request, given: str, include: str | None = None) -> Response:
+    async def all_feed(request: Request, given: str, include: str | None = None) -> Response:
         check(given)
-        return serve(request, "all", "", include)
+        return await serve(request, "all", "", include)
 
     @app.api_route("/{given}/{kind}/{value}.ics", methods=["GET", "HEAD"], include_in_schema=False)
-    def filtered_feed(
+    async def filtered_feed(
         request: Request, given: str, kind: str, value: str, include: str | None = None
     ) -> Response:
         check(given)
         if kind not in ("company", "product", "agency"):
             raise HTTPException(404)
-        return serve(request, kind, value.lower(), include)
+        return await serve(request, kind, value.lower(), include)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -99,6 +99,7 @@ _PROC_TIMELINES = (
     .order_by(_TL.id)
 )
 _PROC_FACTS = sa_select(_FA.name, _FA.value).where(_FA.procedure_key == bindparam("k"))
+_LATEST_CHANGE = sa_select(func.max(_table(DeadlineRow).c.updated_at))
 _FIND_TEXT = sa_select(_table(ReleaseRow).c.id).where(_table(ReleaseRow).c.sha256 == bindparam("h"))
 _INSERT_PROCEDURE = {
     name: module.insert(_table(ProcedureRow)).on_conflict_do_nothing(index_elements=["key"])
@@ -603,12 +604,11 @@ class Store:
 
     # jobs
 
-    def version(self) -> tuple[int, datetime | None]:
-        """How many deadlines and when the latest changed: a cheap test for "anything new?"."""
-        d = _table(DeadlineRow).c
+    def version(self) -> datetime | None:
+        """When any deadline last changed (rows are never deleted, every change stamps
+        `updated_at`): an indexed lookup that tells a feed whether to rebuild."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa_select(func.count(), func.max(d.updated_at))).one()
-        return int(row[0]), row[1]
+            return conn.execute(_LATEST_CHANGE).scalar()
 
     def job_health(self) -> dict[str, dict[str, Any]]:
         """Per job: its latest run, latest success and latest failure."""

@@ -175,7 +175,7 @@ class DeadlineRow(SQLModel, table=True):
     manual: bool = False
     revision: int = 0
     release_ref: str | None = Field(default=None, max_length=1000)
-    updated_at: datetime = Field(sa_column=_ts())
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class DeadlineHistoryRow(SQLModel, table=True):
