@@ -70,7 +70,7 @@ _PROC_EVENTS = (
         _EV.detail,
         _R.release_date,
         _R.ingested_at,
-        _R.name,
+        func.coalesce(_R.url, _R.name),
     )
     .join_from(_table(EventRow), _table(ReleaseRow), _EV.release_id == _R.id)
     .where(_EV.procedure_key == bindparam("k"))
@@ -92,7 +92,7 @@ _PROC_TIMELINES = (
         _TL.estimate,
         _R.release_date,
         _R.ingested_at,
-        _R.name,
+        func.coalesce(_R.url, _R.name),
     )
     .join_from(_table(TimelineRow), _table(ReleaseRow), _TL.release_id == _R.id)
     .where(_TL.procedure_key == bindparam("k"))
@@ -243,6 +243,7 @@ class Store:
                     "source_id": source_id,
                     "external_id": external_id,
                     "ingested_at": now,
+                    "url": url if url and url.startswith(("http://", "https://")) else None,
                     **_release_values(x),
                 },
             ).scalar_one()
@@ -278,14 +279,16 @@ class Store:
         if timeline_rows:
             s.connection().execute(_table(TimelineRow).insert(), timeline_rows)
         released = x.release.date or now.date()
+        # Where a reader finds the release: its web address when it has one.
+        ref = url if url and url.startswith(("http://", "https://")) else x.source
         for key in sorted(touched):
             if key in created:
                 # A procedure this release opens: everything known is in hand already.
                 proc, (evs, tls) = next((p, g) for p, g in groups.items() if p.key == key)
                 state = ProcedureState(
                     proc,
-                    [Sourced(e, released, x.source) for e in evs],
-                    [Sourced(t, released, x.source) for t in tls],
+                    [Sourced(e, released, ref) for e in evs],
+                    [Sourced(t, released, ref) for t in tls],
                 )
                 self.reconcile(proc, derive_fn(state), now, s, fresh=True)
             else:

@@ -47,6 +47,7 @@ class ReleaseRow(SQLModel, table=True):
     release_date: dt.date | None = None
     company: str | None = Field(default=None, max_length=300)
     ticker: str | None = Field(default=None, max_length=20)
+    url: str | None = Field(default=None, sa_column=Column(Text))
     ingested_at: datetime = Field(sa_column=_ts())
 
 
