@@ -42,10 +42,12 @@ def test_reminder_falls_due_at_send_time(tmp_path: Path) -> None:
     release.write_text(RELEASE)
     with time_machine.travel(datetime(2024, 6, 23, 14, tzinfo=UTC), tick=False):
         _run(tmp_path, "ingest", str(release))
-        assert _run(tmp_path, "remind").strip() == "sent=1 failed=0"  # the 30-day one, late
+        assert (
+            _run(tmp_path, "remind").strip() == "sent=1 deferred=0 rejected=0"
+        )  # the 30-day one, late
     # The 7-day reminder: 1 July 2024 at 08:00 New York (12:00 UTC).
     with time_machine.travel(datetime(2024, 7, 1, 11, 59, 59, tzinfo=UTC), tick=False):
-        assert _run(tmp_path, "remind").strip() == "sent=0 failed=0"
+        assert _run(tmp_path, "remind").strip() == "sent=0 deferred=0 rejected=0"
     with time_machine.travel(datetime(2024, 7, 1, 12, 0, 0, tzinfo=UTC), tick=False):
-        assert _run(tmp_path, "remind").strip() == "sent=1 failed=0"
+        assert _run(tmp_path, "remind").strip() == "sent=1 deferred=0 rejected=0"
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2

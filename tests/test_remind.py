@@ -11,6 +11,9 @@ import pytest
 
 from tracker.remind.plan import plan_reminders
 from tracker.remind.render import header_safe, message_id, render_message
+from tracker.settings import MailSection
+
+MAIL = MailSection(**{"from": "tracker@example.org"})
 
 from .test_ical import make_deadline
 
@@ -61,7 +64,7 @@ def test_dst_change_keeps_local_send_time() -> None:
 
 def test_reminder_email_golden(golden) -> None:  # type: ignore[no-untyped-def]
     (due,) = _plan(datetime(2008, 5, 12, 12, 0, tzinfo=UTC))
-    msg = render_message(due, "tracker@example.org", datetime(2008, 5, 12, 12, 0, tzinfo=UTC))
+    msg = render_message(due, MAIL, datetime(2008, 5, 12, 12, 0, tzinfo=UTC))
     msg.set_boundary("==boundary-1==")
     for i, part in enumerate(msg.iter_parts()):
         if part.is_multipart():
@@ -81,7 +84,7 @@ def test_release_text_cannot_reach_headers_or_html() -> None:
     due = plan_reminders(
         [evil], set(), datetime(2008, 5, 12, 12, tzinfo=UTC), LEADS, ["ra@example.org"], AT, TZ
     )[0]
-    msg = render_message(due, "tracker@example.org", datetime(2008, 5, 12, 12, tzinfo=UTC))
+    msg = render_message(due, MAIL, datetime(2008, 5, 12, 12, tzinfo=UTC))
     headers = bytes(msg).decode().split("\n\n", 1)[0]
     assert not any(line.startswith("Bcc:") for line in headers.splitlines())
     assert "Bcc: victim" in msg["Subject"]

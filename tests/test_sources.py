@@ -217,14 +217,20 @@ def test_page_source_follows_release_links(ctx: Context, server: Server) -> None
         '<a href="/news/one.html">Press release one</a> <a href="/careers">Jobs</a>'
         '<a href="http://elsewhere.example/news/x.html">Other site</a>',
     )
-    server.add("/news/one.html", _release(
-        "Acme Biologics, Inc.", "the FDA set a PDUFA target action date of December 20, 2024 for Zentra(R)."))
+    server.add(
+        "/news/one.html",
+        _release(
+            "Acme Biologics, Inc.",
+            "the FDA set a PDUFA target action date of December 20, 2024 for Zentra(R).",
+        ),
+    )
     report = ingest_source(ctx, PageSource("ir", server.base + "/ir", _http()), NOW)
     assert report.new == 1
     assert [p for p, _ in server.hits] == ["/ir", "/news/one.html"]
     # The release's address is where readers are sent, in the calendar and the e-mails.
     assert {d.release_ref for d in ctx.store.deadlines(include_all=True)} == {
-        server.base + "/news/one.html"}
+        server.base + "/news/one.html"
+    }
     # The page's script names a date; scripts are not read.
     assert all(end.year != 2031 for end, _ in _deadlines(ctx))
 

@@ -316,15 +316,68 @@ def calendar(obj: _Obj, output: Path | None) -> None:
 
 @cli.command()
 @click.option("--at", "at", default=None, help="Run as if it were this moment (ISO 8601).")
+@click.option(
+    "--preview",
+    "preview",
+    default=None,
+    metavar="ADDRESS",
+    help="Print what would be sent now to ADDRESS, without sending.",
+)
+@click.option(
+    "--test",
+    "test_to",
+    default=None,
+    metavar="ADDRESS",
+    help="Send a test message to ADDRESS through the configured backend.",
+)
 @click.pass_obj
-def remind(obj: _Obj, at: str | None) -> None:
-    """Send the reminders owed now (or at --at)."""
+def remind(obj: _Obj, at: str | None, preview: str | None, test_to: str | None) -> None:
+    """Send the reminders, notices and digests owed now (or at --at)."""
     from tracker import clock
-    from tracker.pipeline import send_due_reminders
+    from tracker.pipeline import owed_messages, send_due_reminders
 
     ctx = obj.context()
     now = clock.now() if at is None else _aware(at)
-    click.echo(send_due_reminders(ctx, now).summary())
+    if test_to:
+        _send_test(ctx, test_to, now)
+        return
+    if preview:
+        from tracker.remind.render import render_message
+
+        owed = [d for d in owed_messages(ctx, now) if d.recipient.address == preview]
+        for due in owed:
+            msg = render_message(due, ctx.settings.mail, now)
+            body = msg.get_body(preferencelist=("plain",))
+            click.echo(
+                f"To: {msg['To']}\nSubject: {msg['Subject']}\n\n"
+                f"{body.get_content() if body else ''}\n{'-' * 60}"
+            )
+        click.echo(f"{len(owed)} message(s) owed to {preview}")
+        return
+    report = send_due_reminders(ctx, now)
+    for row in ctx.store.rejected_messages()[:10]:
+        click.echo(f"rejected: {row.recipient}: {row.error}", err=True)
+    click.echo(report.summary())
+
+
+def _send_test(ctx: Any, to: str, now: datetime) -> None:
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    from tracker.remind.render import address
+    from tracker.remind.send import Mailer
+
+    msg = EmailMessage()
+    msg["Subject"] = "Regulatory deadline tracker: test message"
+    msg["From"] = address(ctx.settings.mail.sender)
+    msg["To"] = address(to)
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(domain="deadline-tracker")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content("If you can read this, reminders can reach you.\n")
+    with Mailer(ctx.settings) as mailer:
+        mailer.send(msg)
+    click.echo(f"test message sent to {to} ({ctx.settings.mail.backend})")
 
 
 def _aware(text: str) -> datetime:
@@ -374,16 +427,9 @@ def _example_failures(packs: list[Any]) -> list[str]:
 
 
 def _check_templates() -> None:
-    from jinja2 import TemplateError
+    from tracker.remind.render import check_templates
 
-    from tracker.templating import environment
-
-    env = environment()
-    for name in env.list_templates():
-        try:
-            env.get_template(name)
-        except TemplateError as e:
-            raise TrackerError(f"template {name}: {e}") from e
+    check_templates()
 
 
 @cli.group()

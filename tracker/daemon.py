@@ -24,6 +24,11 @@ def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
     logger.info("config sources: %s", ", ".join(loaded.sources))
     if loaded.sources == ["defaults"]:
         logger.warning("only built-in defaults are active (no config/tracker.toml)")
+    from tracker.remind.render import address, check_templates
+
+    check_templates(s.tracker.templates_dir or None)  # a broken template stops start-up
+    for r in s.effective_recipients():
+        address(r.address)  # an invalid recipient too
     ctx = open_context(s, clock.now())
     logger.info("data folder: %s (database %s)", s.home, _safe_url(s.database_url))
     for pack in ctx.packs:

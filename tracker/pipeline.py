@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from tracker.domain import Derivation, Event, Extraction, Procedure, RawItem, Timeline
-from tracker.errors import ConfigError, DeliveryError, ExtractError, SourceError, TrackerError
+from tracker.errors import ConfigError, ExtractError, SourceError, TrackerError
 from tracker.rules.engine import ProcedureState, Sourced, derive, procedure_for, region_of
 from tracker.rules.schema import INTERNAL_EVENT_TYPES, Pack
 from tracker.settings import Settings
@@ -366,47 +366,78 @@ class ReminderReport:
     """What one reminder run did."""
 
     sent: int = 0
-    failed: int = 0
+    deferred: int = 0
+    rejected: int = 0
+
+    @property
+    def failed(self) -> int:
+        """Messages not delivered in this run."""
+        return self.deferred + self.rejected
 
     def summary(self) -> str:
         """One log line."""
-        return f"sent={self.sent} failed={self.failed}"
+        return f"sent={self.sent} deferred={self.deferred} rejected={self.rejected}"
+
+
+def reminder_policy(settings: Settings) -> Any:
+    """The defaults recipients inherit."""
+    from tracker.remind.plan import Policy
+
+    r = settings.reminders
+    return Policy(tuple(r.days_before), time.fromisoformat(r.send_at), settings.tracker.timezone)
+
+
+def owed_messages(ctx: Context, now: datetime) -> list[Any]:
+    """Every message owed now (reminders, notices, digests), to every recipient."""
+    from tracker.remind.plan import plan
+
+    deadlines = ctx.store.deadlines(include_all=True, today=local_today(ctx.settings, now))
+    return plan(
+        deadlines,
+        ctx.store.reminder_log(),
+        ctx.settings.effective_recipients(),
+        now,
+        reminder_policy(ctx.settings),
+    )
 
 
 def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
-    """Send every reminder owed now; each is claimed first so none goes out twice."""
-    from tracker.remind.plan import plan_reminders
+    """Send what is owed. Each message is claimed first (so none goes out twice), marked sent
+    when the server accepts it; a temporary failure defers it with a growing wait, a
+    permanent one is recorded and never retried. A server that is down ends the run: the
+    rest stays owed for the next."""
     from tracker.remind.render import message_id, render_message
-    from tracker.remind.send import BACKENDS
+    from tracker.remind.send import Mailer, PermanentFailure, TemporaryFailure
 
-    s = ctx.settings
-    tz = ZoneInfo(s.tracker.timezone)
-    deadlines = ctx.store.deadlines(include_all=False, today=local_today(s, now))
-    due = plan_reminders(
-        deadlines,
-        ctx.store.reminder_keys(),
-        now,
-        s.reminders.days_before,
-        s.mail.to,
-        time.fromisoformat(s.reminders.send_at),
-        tz,
-    )
-    backend = BACKENDS[s.mail.backend]
     report = ReminderReport()
-    for item in due:
-        if not ctx.store.claim_reminder(
-            item.deadline.key, item.days_before, item.recipient, message_id(item), now
-        ):
-            continue
-        try:
-            backend(render_message(item, s.mail.sender, now), s)
-        except DeliveryError as e:
-            ctx.store.release_claim(item.deadline.key, item.days_before, item.recipient)
-            report.failed += 1
-            logger.warning("reminder for %s not delivered: %s", item.deadline.key, e)
-            continue
-        ctx.store.mark_reminder_sent(item.deadline.key, item.days_before, item.recipient, now)
-        report.sent += 1
+    templates = ctx.settings.tracker.templates_dir or None
+    with Mailer(ctx.settings) as mailer:
+        for due in owed_messages(ctx, now):
+            keys = (due.deadline_key, due.kind, due.tag, due.recipient.address)
+            sent_end = due.deadlines[0].end if due.kind != "digest" else None
+            if not ctx.store.claim_message(*keys, message_id(due), sent_end, now):
+                continue
+            try:
+                mailer.send(render_message(due, ctx.settings.mail, now, templates))
+            except PermanentFailure as e:
+                ctx.store.finish_message(*keys, "rejected", now, error=str(e))
+                report.rejected += 1
+                logger.warning("message to %s refused for good: %s", due.recipient.address, e)
+                continue
+            except TemporaryFailure as e:
+                row = ctx.store.reminder_log().get(keys)
+                attempts = (row.attempts if row else 0) + 1
+                wait = timedelta(minutes=min(2**attempts, 360))
+                ctx.store.finish_message(
+                    *keys, "deferred", now, error=str(e), retry_after=now + wait
+                )
+                report.deferred += 1
+                logger.warning("message to %s deferred %s: %s", due.recipient.address, wait, e)
+                if mailer.smtp is None and ctx.settings.mail.backend == "smtp":
+                    break  # the server is unreachable: the rest waits for the next run
+                continue
+            ctx.store.finish_message(*keys, "sent", now)
+            report.sent += 1
     return report
 
 

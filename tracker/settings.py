@@ -28,6 +28,9 @@ class TrackerSection(_Section):
     rules_dir: str = Field(
         "", description="Folder of rule packs; empty means the shipped config/rules."
     )
+    templates_dir: str = Field(
+        "", description="Folder whose templates override the shipped ones, by name."
+    )
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["text", "journal"] = Field(
         "text", description="text (timestamps) or journal (systemd)."
@@ -49,22 +52,50 @@ class InboxSection(_Section):
 
 
 class MailSection(_Section):
-    """How reminders are delivered."""
+    """How reminders are delivered (every key also as TRACKER_MAIL__<KEY>)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     backend: Literal["outbox", "smtp", "log"] = Field(
         "outbox",
         description="outbox writes .eml files to <home>/outbox; smtp sends; log only logs.",
     )
-    sender: str = Field("tracker@localhost", description="From address of reminder e-mails.")
-    to: list[str] = Field(
-        default_factory=lambda: ["deadlines@localhost"], description="Recipients of every reminder."
+    sender: str = Field(
+        "tracker@localhost", alias="from", description="From address of reminder e-mails."
     )
-    smtp_host: str = Field("127.0.0.1", description="SMTP server host.")
-    smtp_port: int = Field(25, description="SMTP server port.")
-    smtp_starttls: bool = Field(False, description="Use STARTTLS on the SMTP connection.")
-    smtp_username: str = Field("", description="SMTP user name; empty for none.")
-    smtp_password: str = Field(
-        "", description="SMTP password; set it through TRACKER_MAIL__SMTP_PASSWORD."
+    to: list[str] = Field(
+        default_factory=lambda: ["deadlines@localhost"],
+        description="Recipients of every reminder when no [[recipients]] are configured.",
+    )
+    host: str = Field("127.0.0.1", description="SMTP server host.")
+    port: int = Field(25, description="SMTP server port.")
+    security: Literal["none", "starttls", "tls"] = Field(
+        "none", description="none, starttls or tls (implicit TLS, usually port 465)."
+    )
+    username: str = Field("", description="SMTP user name; empty for no login.")
+    password: str = Field("", description="SMTP password: set TRACKER_MAIL__PASSWORD, not here.")
+    timeout_seconds: float = Field(30.0, gt=0, description="SMTP connection timeout.")
+    verify_tls: bool = Field(True, description="Check the server's TLS certificate.")
+    list_unsubscribe_url: str = Field("", description="URL for the List-Unsubscribe header.")
+    feed_url: str = Field("", description="Calendar feed link shown in e-mails (default: none).")
+
+
+class RecipientSettings(BaseModel):
+    """One `[[recipients]]` table: who gets which reminders, when and how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str = Field(description="E-mail address.")
+    name: str = Field("", description="Display name.")
+    companies: list[str] = Field(default_factory=list, description="Only these companies.")
+    products: list[str] = Field(default_factory=list, description="Only these products.")
+    authorities: list[str] = Field(default_factory=list, description="Only these: EU, FDA, ...")
+    kinds: list[str] = Field(default_factory=list, description="Only these rule or milestone ids.")
+    days_before: list[int] | None = Field(None, description="Lead times (default [reminders]).")
+    send_at: str | None = Field(None, description="Local time of day (default [reminders]).")
+    timezone: str | None = Field(None, description="Time zone (default [tracker] timezone).")
+    mode: Literal["each", "daily", "weekly"] = Field(
+        "each", description="each: one e-mail per reminder; daily or weekly: a digest."
     )
 
 
@@ -138,6 +169,11 @@ class Settings(_Section):
     web: WebSection = Field(default_factory=WebSection)
     http: HttpSection = Field(default_factory=HttpSection)
     sources: list[SourceSettings] = Field(default_factory=list)
+    recipients: list[RecipientSettings] = Field(default_factory=list)
+
+    def effective_recipients(self) -> list[RecipientSettings]:
+        """The configured recipients, or everyone in `[mail] to` with the defaults."""
+        return self.recipients or [RecipientSettings(address=a) for a in self.mail.to]
 
     @property
     def home(self) -> Path:
@@ -253,13 +289,13 @@ def example_toml() -> str:
         "",
     ]
     for name, field in Settings.model_fields.items():
-        if name == "sources":
+        if name in ("sources", "recipients"):
             continue
         section = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
         lines.append(f"[{name}]")
         for key, f in type(section).model_fields.items():
             lines.append(f"# {f.description}")
-            lines.append(f"# {key} = {_toml_value(getattr(section, key))}")
+            lines.append(f"# {f.alias or key} = {_toml_value(getattr(section, key))}")
         lines.append("")
     lines += [
         "# Sources beyond the inbox, each polled on its own schedule (`every`).",
@@ -268,6 +304,19 @@ def example_toml() -> str:
         '# type = "feed"            # folder | feed | page | mail | sec | package.module:Class',
         '# url = "https://example.org/press.rss"',
         '# every = "15m"',
+        "",
+        "# Who gets reminders; without any, everyone in [mail] to gets each reminder.",
+        "# [[recipients]]",
+        '# address = "ra@example.org"',
+        '# name = "Regulatory affairs"',
+        "# companies = []          # only these companies (empty: all)",
+        "# products = []",
+        "# authorities = []        # EU, FDA, HC, MHRA, PMDA ...",
+        "# kinds = []              # rule or milestone ids, e.g. reexamination-grounds",
+        "# days_before = [30, 7, 1]",
+        '# send_at = "08:00"',
+        '# timezone = "Europe/Amsterdam"',
+        '# mode = "each"           # each | daily | weekly (a digest)',
         "",
     ]
     return "\n".join(lines)

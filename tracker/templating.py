@@ -33,4 +33,5 @@ def environment(extra_dir: str | None = None) -> Environment:
     )
     env.filters["format_date"] = format_date
     env.filters["weekday"] = lambda d: d.strftime("%A")
+    env.filters["days_until"] = lambda d, today: (d - today).days
     return env

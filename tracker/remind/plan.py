@@ -1,18 +1,213 @@
-"""Which reminders are owed now. Pure: `now` is passed in."""
+"""Which messages are owed now, to whom. Pure: `now` and the message log are passed in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.domain import Deadline, ReminderDue
+from tracker.domain import Deadline
+from tracker.rules.engine import region_of, slug
+from tracker.settings import RecipientSettings
+
+# Log entries that mean "this recipient was told about this deadline".
+_TOLD = ("lead", "moved")
 
 
-def due_time(deadline: Deadline, days_before: int, send_at: time, tz: ZoneInfo) -> datetime:
-    """When the reminder `days_before` a deadline falls due: send_at local time on that day."""
-    day = deadline.end - timedelta(days=days_before)
-    return datetime.combine(day, send_at, tzinfo=tz)
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One message owed: a reminder (lead), a notice (moved, cancelled, overdue) or a digest."""
+
+    kind: str
+    tag: str
+    recipient: RecipientSettings
+    deadlines: tuple[Deadline, ...]
+    due_at: datetime
+    days_before: int | None = None
+    previous_end: date | None = None
+
+    @property
+    def deadline_key(self) -> str:
+        """The log's deadline key ("digest" for digests)."""
+        return self.deadlines[0].key if self.kind != "digest" else "digest"
+
+    @property
+    def key(self) -> str:
+        """The message's identity (its Message-ID is derived from it)."""
+        return f"{self.deadline_key}|{self.kind}|{self.tag}|{self.recipient.address}"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Defaults a recipient's own settings override."""
+
+    days_before: tuple[int, ...]
+    send_at: time
+    timezone: str
+
+
+def wants(r: RecipientSettings, d: Deadline) -> bool:
+    """True when a deadline passes the recipient's filters."""
+    p = d.procedure
+    if r.companies and not _any_match(r.companies, p.company):
+        return False
+    if r.products and not _any_match(r.products, p.product):
+        return False
+    if r.authorities and p.agency not in {region_of(a.upper()) for a in r.authorities}:
+        return False
+    return not r.kinds or any(k in d.key or (d.rule or "").endswith(k) for k in r.kinds)
+
+
+def _any_match(wanted: Iterable[str], value: str | None) -> bool:
+    return value is not None and slug(value) in {slug(w) for w in wanted}
+
+
+def _settings(r: RecipientSettings, policy: Policy) -> tuple[tuple[int, ...], time, ZoneInfo]:
+    days = tuple(sorted(set(r.days_before if r.days_before is not None else policy.days_before)))
+    at = time.fromisoformat(r.send_at) if r.send_at else policy.send_at
+    return days, at, ZoneInfo(r.timezone or policy.timezone)
+
+
+def plan(
+    deadlines: Iterable[Deadline],
+    log: Mapping[tuple[str, str, str, str], Any],
+    recipients: Iterable[RecipientSettings],
+    now: datetime,
+    policy: Policy,
+) -> list[Due]:
+    """Every message owed now, in a stable order."""
+    deadlines = list(deadlines)
+    out: list[Due] = []
+    for r in recipients:
+        mine = [d for d in deadlines if wants(r, d)]
+        days, at, tz = _settings(r, policy)
+        if r.mode == "each":
+            out += _reminders(mine, log, r, now, days, at, tz)
+        else:
+            out += _digest(mine, log, r, now, days, at, tz)
+        out += _notices(mine, log, r, now, at, tz)
+    return out
+
+
+def _due(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def _reminders(
+    deadlines: list[Deadline],
+    log: Mapping[Any, Any],
+    r: RecipientSettings,
+    now: datetime,
+    days: tuple[int, ...],
+    at: time,
+    tz: ZoneInfo,
+) -> list[Due]:
+    """For each open deadline still ahead, the most recent lead time passed: a daemon that was
+    down sends the 7-day reminder late rather than the 30- and the 7-day ones together."""
+    today = now.astimezone(tz).date()
+    out = []
+    for d in deadlines:
+        if d.status != "open" or d.end < today:
+            continue
+        passed = [n for n in days if _due(d.end - timedelta(days=n), at, tz) <= now]
+        if not passed:
+            continue
+        lead = passed[0]
+        if not _done(log, d.key, "lead", str(lead), r.address, now):
+            out.append(
+                Due(
+                    "lead",
+                    str(lead),
+                    r,
+                    (d,),
+                    _due(d.end - timedelta(days=lead), at, tz),
+                    days_before=lead,
+                )
+            )
+    return out
+
+
+def _notices(
+    deadlines: list[Deadline],
+    log: Mapping[Any, Any],
+    r: RecipientSettings,
+    now: datetime,
+    at: time,
+    tz: ZoneInfo,
+) -> list[Due]:
+    """Told about a deadline that then moved, closed without being met, or passed open: say so,
+    once each."""
+    today = now.astimezone(tz).date()
+    out = []
+    for d in deadlines:
+        told = [
+            row
+            for (key, kind, _tag, to), row in log.items()
+            if key == d.key and to == r.address and kind in _TOLD and row.status == "sent"
+        ]
+        if not told:
+            continue
+        last_end = max(told, key=lambda row: row.claimed_at).sent_end
+        if d.status == "open" and last_end and last_end != d.end and d.end >= today:
+            tag = d.end.isoformat()
+            if not _done(log, d.key, "moved", tag, r.address, now):
+                out.append(Due("moved", tag, r, (d,), now.astimezone(tz), previous_end=last_end))
+        elif d.status in ("cancelled", "superseded"):
+            if not _done(log, d.key, "cancelled", "", r.address, now):
+                out.append(Due("cancelled", "", r, (d,), now.astimezone(tz), previous_end=last_end))
+        elif d.status == "missed" or (d.status == "open" and d.end < today):
+            if not _done(log, d.key, "overdue", "", r.address, now):
+                out.append(Due("overdue", "", r, (d,), _due(d.end + timedelta(days=1), at, tz)))
+    return out
+
+
+def _digest(
+    deadlines: list[Deadline],
+    log: Mapping[Any, Any],
+    r: RecipientSettings,
+    now: datetime,
+    days: tuple[int, ...],
+    at: time,
+    tz: ZoneInfo,
+) -> list[Due]:
+    """The current period's digest, once it is due: open deadlines within the longest lead."""
+    local = now.astimezone(tz)
+    start = local.date() - timedelta(days=local.weekday() if r.mode == "weekly" else 0)
+    due_at = _due(start, at, tz)
+    tag = f"{r.mode}-{start.isoformat()}"
+    if due_at > now or _done(log, "digest", "digest", tag, r.address, now):
+        return []
+    horizon = local.date() + timedelta(days=max(days, default=30))
+    upcoming = tuple(
+        sorted(
+            (d for d in deadlines if d.status == "open" and local.date() <= d.end <= horizon),
+            key=lambda d: (d.end, d.key),
+        )
+    )
+    if not upcoming:
+        return []
+    return [Due("digest", tag, r, upcoming, due_at)]
+
+
+# A claim older than this belonged to a run that died: its message is owed again.
+LEASE = timedelta(minutes=10)
+
+
+def _done(
+    log: Mapping[Any, Any], key: str, kind: str, tag: str, to: str, now: datetime | None = None
+) -> bool:
+    """True if that message was sent or rejected, or is in hand (a live claim, a deferral
+    not yet due). Without `now`, any entry counts."""
+    if (key, kind, tag, to) not in log:
+        return False
+    row = log[(key, kind, tag, to)]
+    if row is None or now is None or row.status in ("sent", "rejected"):
+        return True
+    if row.status == "deferred":
+        return row.retry_after is not None and row.retry_after > now
+    return bool(row.claimed_at + LEASE > now)
 
 
 def plan_reminders(
@@ -23,25 +218,20 @@ def plan_reminders(
     recipients: list[str],
     send_at: time,
     tz: ZoneInfo,
-) -> list[ReminderDue]:
-    """The reminders to send now.
-
-    For each open deadline still ahead (local date), only the most recent lead time
-    whose moment has passed is owed: a daemon that was down sends the 7-day reminder
-    late rather than the 30-day and the 7-day one together. Nothing already claimed
-    is owed again, and a deadline already past gets none.
-    """
-    today = now.astimezone(tz).date()
-    out: list[ReminderDue] = []
-    for d in deadlines:
-        if d.status != "open" or d.end < today:
-            continue
-        passed = [n for n in sorted(set(days_before)) if due_time(d, n, send_at, tz) <= now]
-        if not passed:
-            continue
-        lead = passed[0]
-        for rcpt in recipients:
-            if (d.key, lead, rcpt) in sent:
-                continue
-            out.append(ReminderDue(d, lead, rcpt, due_time(d, lead, send_at, tz)))
+) -> list[Due]:
+    """Lead-time reminders only, for plain addresses (kept for callers that need no notices)."""
+    log = {(k, "lead", str(n), to): None for k, n, to in sent}
+    people = [RecipientSettings(address=a) for a in recipients]
+    rows = list(deadlines)
+    out: list[Due] = []
+    for r in people:
+        out += _reminders(
+            [d for d in rows if wants(r, d)],
+            log,
+            r,
+            now,
+            tuple(sorted(set(days_before))),
+            send_at,
+            tz,
+        )
     return out

@@ -1,15 +1,21 @@
-"""Reminder e-mails: subject, plain text and HTML from templates, the deadline's .ics attached."""
+"""Messages: subject, plain text and HTML from templates, the deadline's .ics attached.
+
+Release text reaches headers only through `header_safe`; addresses are validated.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from tracker.domain import ReminderDue
+from tracker.errors import ConfigError
 from tracker.ical import build_calendar
+from tracker.remind.plan import Due
+from tracker.settings import MailSection
 from tracker.templating import environment
 
 _UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -21,38 +27,71 @@ def header_safe(text: str, limit: int = 200) -> str:
     return clean[:limit].rstrip() + ("…" if len(clean) > limit else "")
 
 
-def message_id(due: ReminderDue, domain: str = "deadline-tracker") -> str:
-    """A Message-ID derived from the reminder key, so a resend carries the same one."""
+def address(addr: str, name: str = "") -> Address:
+    """A validated address (ConfigError naming it if it is not one)."""
+    try:
+        if "@" not in addr or _UNSAFE_HEADER.search(addr) or addr.strip() != addr:
+            raise ValueError("not an address")
+        local, _, domain = addr.rpartition("@")
+        return Address(display_name=header_safe(name, 100), username=local, domain=domain)
+    except (ValueError, IndexError) as e:
+        raise ConfigError(f"'{addr}' is not a valid e-mail address") from e
+
+
+def message_id(due: Due, domain: str = "deadline-tracker") -> str:
+    """A Message-ID derived from the message's key, so a resend carries the same one."""
     return f"<{hashlib.sha256(due.key.encode()).hexdigest()[:40]}@{domain}>"
 
 
 def render_message(
-    due: ReminderDue, sender: str, now: datetime, templates_dir: str | None = None
+    due: Due, mail: MailSection, now: datetime, templates_dir: str | None = None
 ) -> EmailMessage:
-    """Build the multipart reminder for one deadline, lead time and recipient."""
+    """Build the multipart message a `Due` describes."""
     env = environment(templates_dir)
-    days_left = (due.deadline.end - now.date()).days
+    base = "digest" if due.kind == "digest" else "reminder"
+    today = now.astimezone(due.due_at.tzinfo).date()  # the recipient's day
     ctx = {
-        "d": due.deadline,
+        "due": due,
+        "kind": due.kind,
+        "d": due.deadlines[0],
+        "deadlines": due.deadlines,
         "days_before": due.days_before,
-        "days_left": days_left,
+        "previous_end": due.previous_end,
+        "days_left": (due.deadlines[0].end - today).days,
+        "today": today,
         "recipient": due.recipient,
+        "feed_url": mail.feed_url,
     }
     msg = EmailMessage()
-    msg["Subject"] = header_safe(env.get_template("email/reminder.subject.txt").render(**ctx))
-    msg["From"] = header_safe(sender)
-    msg["To"] = header_safe(due.recipient)
+    msg["Subject"] = header_safe(env.get_template(f"email/{base}.subject.txt").render(**ctx))
+    msg["From"] = address(mail.sender)
+    msg["To"] = address(due.recipient.address, due.recipient.name)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(due)
-    msg["X-Tracker-Deadline"] = header_safe(due.deadline.key, 500)
-    msg.set_content(env.get_template("email/reminder.txt").render(**ctx))
-    msg.add_alternative(env.get_template("email/reminder.html").render(**ctx), subtype="html")
-    ics_text = build_calendar([due.deadline], name=due.deadline.title)
+    msg["Auto-Submitted"] = "auto-generated"
+    if mail.list_unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{header_safe(mail.list_unsubscribe_url, 500)}>"
+    msg["X-Tracker-Kind"] = due.kind
+    msg.set_content(env.get_template(f"email/{base}.txt").render(**ctx))
+    msg.add_alternative(env.get_template(f"email/{base}.html").render(**ctx), subtype="html")
+    ics_text = build_calendar(list(due.deadlines), name=header_safe(due.deadlines[0].title))
     msg.add_attachment(
         ics_text.encode("utf-8"),
         maintype="text",
         subtype="calendar",
-        filename="deadline.ics",
+        filename="deadline.ics" if len(due.deadlines) == 1 else "deadlines.ics",
         params={"method": "PUBLISH"},
     )
     return msg
+
+
+def check_templates(templates_dir: str | None = None) -> None:
+    """Compile every template; a broken one stops start-up with one line naming it."""
+    from jinja2 import TemplateError
+
+    env = environment(templates_dir)
+    for name in env.list_templates():
+        try:
+            env.get_template(name)
+        except TemplateError as e:
+            raise ConfigError(f"template {name}: {e}") from e

@@ -1,4 +1,5 @@
-"""Delivery backends: `outbox` (.eml files), `smtp` (a real SMTP conversation), `log` (dry run)."""
+"""Delivery: `smtp` (a real SMTP conversation, one connection per run), `outbox` (.eml files)
+and `log` (dry run). Failures are temporary (retry later) or permanent (never again)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,25 @@ import hashlib
 import logging
 import os
 import smtplib
+import ssl
 import tempfile
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
+from types import TracebackType
 
 from tracker.errors import DeliveryError
 from tracker.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-Backend = Callable[[EmailMessage, Settings], None]
+
+class TemporaryFailure(DeliveryError):
+    """The message could not be delivered now; it stays owed (server down, 4xx)."""
+
+
+class PermanentFailure(DeliveryError):
+    """The server refused the message for good (5xx): recorded, never retried."""
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -34,29 +43,112 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def send_outbox(msg: EmailMessage, settings: Settings) -> None:
+class Mailer:
+    """Sends messages for one run; the SMTP connection is opened once and reused."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def send(self, msg: EmailMessage) -> None:
+        """Deliver one message, or raise TemporaryFailure / PermanentFailure."""
+        BACKENDS[self.settings.mail.backend](self, msg)
+
+    def close(self) -> None:
+        """Say goodbye to the SMTP server, if connected."""
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+            self.smtp = None
+
+    def connect(self) -> smtplib.SMTP:
+        """The open connection, or a new one (TLS and login as configured)."""
+        if self.smtp is not None:
+            return self.smtp
+        m = self.settings.mail
+        context = ssl.create_default_context()
+        if not m.verify_tls:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        try:
+            if m.security == "tls":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    m.host, m.port, timeout=m.timeout_seconds, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(m.host, m.port, timeout=m.timeout_seconds)
+                if m.security == "starttls":
+                    smtp.starttls(context=context)
+            if m.username:
+                smtp.login(m.username, m.password)
+        except smtplib.SMTPAuthenticationError as e:
+            raise PermanentFailure(f"SMTP {m.host}:{m.port}: login refused ({e.smtp_code})") from e
+        except (OSError, smtplib.SMTPException) as e:
+            raise TemporaryFailure(f"SMTP {m.host}:{m.port}: {type(e).__name__}: {e}") from e
+        self.smtp = smtp
+        return smtp
+
+
+def _send_smtp(mailer: Mailer, msg: EmailMessage) -> None:
+    m = mailer.settings.mail
+    for attempt in (1, 2):  # a connection the server dropped between runs is reopened once
+        smtp = mailer.connect()
+        try:
+            refused = smtp.send_message(msg)
+        except smtplib.SMTPServerDisconnected as e:
+            mailer.smtp = None
+            if attempt == 2:
+                raise TemporaryFailure(f"SMTP {m.host}:{m.port}: disconnected") from e
+            continue
+        except smtplib.SMTPRecipientsRefused as e:
+            codes = [code for code, _ in e.recipients.values()]
+            _raise_for(codes[0] if codes else 550, str(e.recipients))
+        except smtplib.SMTPResponseException as e:
+            _raise_for(
+                e.smtp_code,
+                e.smtp_error.decode("utf-8", "replace")
+                if isinstance(e.smtp_error, bytes)
+                else str(e.smtp_error),
+            )
+        except (OSError, smtplib.SMTPException) as e:
+            mailer.smtp = None
+            raise TemporaryFailure(f"SMTP {m.host}:{m.port}: {type(e).__name__}: {e}") from e
+        if refused:
+            code = next(iter(refused.values()))[0]
+            _raise_for(code, str(refused))
+        return
+
+
+def _raise_for(code: int, text: str) -> None:
+    if 400 <= code < 500:
+        raise TemporaryFailure(f"SMTP {code}: {text}")
+    raise PermanentFailure(f"SMTP {code}: {text}")
+
+
+def _send_outbox(mailer: Mailer, msg: EmailMessage) -> None:
     """Write the message as `<home>/outbox/<message-id hash>.eml`."""
     name = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:24] + ".eml"
-    atomic_write(settings.home / "outbox" / name, bytes(msg))
-
-
-def send_smtp(msg: EmailMessage, settings: Settings) -> None:
-    """Deliver through the configured SMTP server."""
-    m = settings.mail
     try:
-        with smtplib.SMTP(m.smtp_host, m.smtp_port, timeout=30) as smtp:
-            if m.smtp_starttls:
-                smtp.starttls()
-            if m.smtp_username:
-                smtp.login(m.smtp_username, m.smtp_password)
-            smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException) as e:
-        raise DeliveryError(f"SMTP {m.smtp_host}:{m.smtp_port}: {e}") from e
+        atomic_write(mailer.settings.home / "outbox" / name, bytes(msg))
+    except OSError as e:
+        raise TemporaryFailure(f"outbox: {e}") from e
 
 
-def send_log(msg: EmailMessage, settings: Settings) -> None:
+def _send_log(mailer: Mailer, msg: EmailMessage) -> None:
     """Dry run: log recipient and subject only."""
     logger.info("reminder (dry run) to=%s subject=%s", msg["To"], msg["Subject"])
 
 
-BACKENDS: dict[str, Backend] = {"outbox": send_outbox, "smtp": send_smtp, "log": send_log}
+BACKENDS: dict[str, Callable[[Mailer, EmailMessage], None]] = {
+    "smtp": _send_smtp,
+    "outbox": _send_outbox,
+    "log": _send_log,
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func
@@ -545,67 +545,100 @@ class Store:
 
     # reminders
 
-    def reminder_keys(self) -> set[tuple[str, int, str]]:
-        """Every (deadline_key, days_before, recipient) already claimed or sent."""
+    def reminder_log(self) -> dict[tuple[str, str, str, str], ReminderLogRow]:
+        """Every message claimed, sent, deferred or rejected, by (deadline, kind, tag, to)."""
         with Session(self.engine) as s:
-            rows = s.exec(
-                select(
-                    ReminderLogRow.deadline_key,
-                    ReminderLogRow.days_before,
-                    ReminderLogRow.recipient,
-                )
-            ).all()
-            return {(k, d, r) for k, d, r in rows}
+            return {
+                (r.deadline_key, r.kind, r.tag, r.recipient): r
+                for r in s.exec(select(ReminderLogRow))
+            }
 
-    def claim_reminder(
-        self, deadline_key: str, days_before: int, recipient: str, message_id: str, now: datetime
+    def claim_message(
+        self,
+        deadline_key: str,
+        kind: str,
+        tag: str,
+        recipient: str,
+        message_id: str,
+        sent_end: date | None,
+        now: datetime,
+        lease: timedelta = timedelta(minutes=10),
     ) -> bool:
-        """Claim a reminder before sending it; False if it was claimed already."""
-        try:
-            with self.session() as s:
-                s.add(
-                    ReminderLogRow(
-                        deadline_key=deadline_key,
-                        days_before=days_before,
-                        recipient=recipient,
-                        message_id=message_id,
-                        status="claimed",
-                        claimed_at=now,
-                    )
-                )
-            return True
-        except IntegrityError:
-            return False
-
-    def mark_reminder_sent(
-        self, deadline_key: str, days_before: int, recipient: str, now: datetime
-    ) -> None:
-        """Record that the server (or outbox) accepted a claimed reminder."""
+        """Claim a message before sending it. False if it is sent, rejected, claimed by a
+        live run, or deferred until later; a claim older than `lease` (its sender died) and a
+        deferral that is due are taken over."""
         with self.session() as s:
             row = s.exec(
                 select(ReminderLogRow).where(
                     ReminderLogRow.deadline_key == deadline_key,
-                    ReminderLogRow.days_before == days_before,
-                    ReminderLogRow.recipient == recipient,
-                )
-            ).one()
-            row.status, row.sent_at = "sent", now
-            s.add(row)
-
-    def release_claim(self, deadline_key: str, days_before: int, recipient: str) -> None:
-        """Give up a claim whose delivery failed, so the next run tries again."""
-        with self.session() as s:
-            row = s.exec(
-                select(ReminderLogRow).where(
-                    ReminderLogRow.deadline_key == deadline_key,
-                    ReminderLogRow.days_before == days_before,
+                    ReminderLogRow.kind == kind,
+                    ReminderLogRow.tag == tag,
                     ReminderLogRow.recipient == recipient,
                 )
             ).first()
-            if row is not None and row.status == "claimed":
-                s.delete(row)
+            if row is None:
+                row = ReminderLogRow(
+                    deadline_key=deadline_key,
+                    kind=kind,
+                    tag=tag,
+                    recipient=recipient,
+                    message_id=message_id,
+                    status="claimed",
+                    sent_end=sent_end,
+                    claimed_at=now,
+                )
+            elif row.status == "claimed" and row.claimed_at + lease <= now:
+                row.claimed_at = now
+            elif row.status == "deferred" and (row.retry_after is None or row.retry_after <= now):
+                row.status, row.claimed_at = "claimed", now
+            else:
+                return False
+            s.add(row)
+            try:
+                s.flush()
+            except IntegrityError:
+                s.rollback()
+                return False
+            return True
 
-    # jobs
+    def finish_message(
+        self,
+        deadline_key: str,
+        kind: str,
+        tag: str,
+        recipient: str,
+        status: str,
+        now: datetime,
+        error: str | None = None,
+        retry_after: datetime | None = None,
+    ) -> None:
+        """Record a claimed message as sent, deferred (retry later) or rejected (for good)."""
+        with self.session() as s:
+            row = s.exec(
+                select(ReminderLogRow).where(
+                    ReminderLogRow.deadline_key == deadline_key,
+                    ReminderLogRow.kind == kind,
+                    ReminderLogRow.tag == tag,
+                    ReminderLogRow.recipient == recipient,
+                )
+            ).one()
+            row.status, row.error, row.retry_after = status, error, retry_after
+            if status == "sent":
+                row.sent_at = now
+            else:
+                row.attempts += 1
+            s.add(row)
+
+    def rejected_messages(self) -> list[ReminderLogRow]:
+        """Messages the mail server refused for good, newest first."""
+        with Session(self.engine) as s:
+            return list(
+                s.exec(
+                    select(ReminderLogRow)
+                    .where(ReminderLogRow.status == "rejected")
+                    .order_by(col(ReminderLogRow.claimed_at).desc())
+                )
+            )
 
     def version(self) -> datetime | None:
         """When any deadline last changed (rows are never deleted, every change stamps

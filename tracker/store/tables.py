@@ -196,18 +196,28 @@ class DeadlineHistoryRow(SQLModel, table=True):
 
 
 class ReminderLogRow(SQLModel, table=True):
-    """A reminder claimed (then sent) for a deadline, lead time and recipient."""
+    """A message claimed, then sent (or rejected) for one recipient.
+
+    `kind` is lead (a reminder `tag` days ahead), moved (to the date in `tag`), cancelled,
+    overdue or digest (`deadline_key` "digest", `tag` the period). The unique key makes a
+    second copy impossible; `sent_end` remembers the date the recipient was told.
+    """
 
     __tablename__ = "reminder_log"
-    __table_args__ = (UniqueConstraint("deadline_key", "days_before", "recipient"),)
+    __table_args__ = (UniqueConstraint("deadline_key", "kind", "tag", "recipient"),)
     id: int | None = Field(default=None, primary_key=True)
     deadline_key: str = Field(index=True, max_length=500)
-    days_before: int
-    recipient: str = Field(max_length=300)
+    kind: str = Field(max_length=12)
+    tag: str = Field(default="", max_length=40)
+    recipient: str = Field(max_length=300, index=True)
     message_id: str = Field(max_length=300)
     status: str = Field(max_length=12)
+    sent_end: dt.date | None = None
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
     claimed_at: datetime = Field(sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    retry_after: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class JobRunRow(SQLModel, table=True):
