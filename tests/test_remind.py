@@ -13,9 +13,10 @@ from tracker.remind.plan import plan_reminders
 from tracker.remind.render import header_safe, message_id, render_message
 from tracker.settings import MailSection
 
-MAIL = MailSection(**{"from": "tracker@example.org"})
 
 from .test_ical import make_deadline
+
+MAIL = MailSection(**{"from": "tracker@example.org"})
 
 TZ = ZoneInfo("America/New_York")
 AT = time(8, 0)

@@ -157,9 +157,10 @@ def _notices(
         elif d.status in ("cancelled", "superseded"):
             if not _done(log, d.key, "cancelled", "", r.address, now):
                 out.append(Due("cancelled", "", r, (d,), now.astimezone(tz), previous_end=last_end))
-        elif d.status == "missed" or (d.status == "open" and d.end < today):
-            if not _done(log, d.key, "overdue", "", r.address, now):
-                out.append(Due("overdue", "", r, (d,), _due(d.end + timedelta(days=1), at, tz)))
+        elif (d.status == "missed" or (d.status == "open" and d.end < today)) and not _done(
+            log, d.key, "overdue", "", r.address, now
+        ):
+            out.append(Due("overdue", "", r, (d,), _due(d.end + timedelta(days=1), at, tz)))
     return out
 
 
