@@ -13,7 +13,6 @@ from tracker.remind.plan import plan_reminders
 from tracker.remind.render import header_safe, message_id, render_message
 from tracker.settings import MailSection
 
-
 from .test_ical import make_deadline
 
 MAIL = MailSection(**{"from": "tracker@example.org"})
