@@ -401,43 +401,60 @@ def owed_messages(ctx: Context, now: datetime) -> list[Any]:
     )
 
 
+def _log_keys(due: Any) -> tuple[str, str, str, str]:
+    return (due.deadline_key, due.kind, due.tag, due.recipient.address)
+
+
 def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     """Send what is owed. Each message is claimed first (so none goes out twice), marked sent
     when the server accepts it; a temporary failure defers it with a growing wait, a
     permanent one is recorded and never retried. A server that is down ends the run: the
-    rest stays owed for the next."""
+    rest is deferred with it. Claims are taken in one transaction and results recorded in
+    batches, so the database costs little per message."""
     from tracker.remind.render import message_id, render_message
     from tracker.remind.send import Mailer, PermanentFailure, TemporaryFailure
 
     report = ReminderReport()
     templates = ctx.settings.tracker.templates_dir or None
+    owed = owed_messages(ctx, now)
+    log = ctx.store.reminder_log()
+    claimed = ctx.store.claim_messages(
+        [
+            (_log_keys(d), message_id(d), d.deadlines[0].end if d.kind != "digest" else None)
+            for d in owed
+        ],
+        now,
+    )
+    mine = [d for d in owed if _log_keys(d) in claimed]
+    results: list[tuple[tuple[str, str, str, str], str, str | None, datetime | None]] = []
     with Mailer(ctx.settings) as mailer:
-        for due in owed_messages(ctx, now):
-            keys = (due.deadline_key, due.kind, due.tag, due.recipient.address)
-            sent_end = due.deadlines[0].end if due.kind != "digest" else None
-            if not ctx.store.claim_message(*keys, message_id(due), sent_end, now):
-                continue
+        for i, due in enumerate(mine):
+            keys = _log_keys(due)
             try:
                 mailer.send(render_message(due, ctx.settings.mail, now, templates))
             except PermanentFailure as e:
-                ctx.store.finish_message(*keys, "rejected", now, error=str(e))
+                results.append((keys, "rejected", str(e), None))
                 report.rejected += 1
                 logger.warning("message to %s refused for good: %s", due.recipient.address, e)
-                continue
             except TemporaryFailure as e:
-                row = ctx.store.reminder_log().get(keys)
-                attempts = (row.attempts if row else 0) + 1
+                attempts = (log[keys].attempts if keys in log else 0) + 1
                 wait = timedelta(minutes=min(2**attempts, 360))
-                ctx.store.finish_message(
-                    *keys, "deferred", now, error=str(e), retry_after=now + wait
-                )
+                results.append((keys, "deferred", str(e), now + wait))
                 report.deferred += 1
                 logger.warning("message to %s deferred %s: %s", due.recipient.address, wait, e)
                 if mailer.smtp is None and ctx.settings.mail.backend == "smtp":
-                    break  # the server is unreachable: the rest waits for the next run
-                continue
-            ctx.store.finish_message(*keys, "sent", now)
-            report.sent += 1
+                    # The server is unreachable: the rest waits with it, deferred alike.
+                    rest = [_log_keys(d) for d in mine[i + 1 :]]
+                    results += [(k, "deferred", str(e), now + wait) for k in rest]
+                    report.deferred += len(rest)
+                    break
+            else:
+                results.append((keys, "sent", None, None))
+                report.sent += 1
+            if len(results) >= 200:  # a crash loses at most these marks: resent, same Message-ID
+                ctx.store.finish_messages(results, now)
+                results = []
+    ctx.store.finish_messages(results, now)
     return report
 
 

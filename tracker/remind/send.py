@@ -10,7 +10,9 @@ import smtplib
 import ssl
 import tempfile
 from collections.abc import Callable
-from email.message import EmailMessage
+from email.message import Message
+from email.policy import compat32
+from email.utils import getaddresses
 from pathlib import Path
 from types import TracebackType
 
@@ -18,6 +20,9 @@ from tracker.errors import DeliveryError
 from tracker.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# SMTP wants CRLF line ends; smtplib sends bytes as they are.
+_WIRE = compat32.clone(linesep="\r\n")
 
 
 class TemporaryFailure(DeliveryError):
@@ -56,7 +61,7 @@ class Mailer:
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.close()
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: Message) -> None:
         """Deliver one message, or raise TemporaryFailure / PermanentFailure."""
         BACKENDS[self.settings.mail.backend](self, msg)
 
@@ -97,12 +102,13 @@ class Mailer:
         return smtp
 
 
-def _send_smtp(mailer: Mailer, msg: EmailMessage) -> None:
+def _send_smtp(mailer: Mailer, msg: Message) -> None:
     m = mailer.settings.mail
     for attempt in (1, 2):  # a connection the server dropped between runs is reopened once
         smtp = mailer.connect()
         try:
-            refused = smtp.send_message(msg)
+            to = [a for _, a in getaddresses([str(msg["To"])])]
+            refused = smtp.sendmail(m.sender, to, msg.as_bytes(policy=_WIRE))
         except smtplib.SMTPServerDisconnected as e:
             mailer.smtp = None
             if attempt == 2:
@@ -133,21 +139,21 @@ def _raise_for(code: int, text: str) -> None:
     raise PermanentFailure(f"SMTP {code}: {text}")
 
 
-def _send_outbox(mailer: Mailer, msg: EmailMessage) -> None:
+def _send_outbox(mailer: Mailer, msg: Message) -> None:
     """Write the message as `<home>/outbox/<message-id hash>.eml`."""
     name = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:24] + ".eml"
     try:
-        atomic_write(mailer.settings.home / "outbox" / name, bytes(msg))
+        atomic_write(mailer.settings.home / "outbox" / name, msg.as_bytes())
     except OSError as e:
         raise TemporaryFailure(f"outbox: {e}") from e
 
 
-def _send_log(mailer: Mailer, msg: EmailMessage) -> None:
+def _send_log(mailer: Mailer, msg: Message) -> None:
     """Dry run: log recipient and subject only."""
     logger.info("reminder (dry run) to=%s subject=%s", msg["To"], msg["Subject"])
 
 
-BACKENDS: dict[str, Callable[[Mailer, EmailMessage], None]] = {
+BACKENDS: dict[str, Callable[[Mailer, Message], None]] = {
     "smtp": _send_smtp,
     "outbox": _send_outbox,
     "log": _send_log,

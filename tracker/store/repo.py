@@ -14,7 +14,6 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from tracker.domain import Deadline, Derivation, Event, Extraction, Procedure, Step, Timeline
@@ -99,6 +98,28 @@ _PROC_TIMELINES = (
     .order_by(_TL.id)
 )
 _PROC_FACTS = sa_select(_FA.name, _FA.value).where(_FA.procedure_key == bindparam("k"))
+_LOG = _table(ReminderLogRow)
+_LOG_KEYS = ("deadline_key", "kind", "tag", "recipient")
+_INSERT_LOG = {
+    name: module.insert(_LOG).on_conflict_do_nothing(index_elements=list(_LOG_KEYS))
+    for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
+}
+_FINISH_LOG = (
+    _LOG.update()
+    .where(
+        _LOG.c.deadline_key == bindparam("k"),
+        _LOG.c.kind == bindparam("kd"),
+        _LOG.c.tag == bindparam("t"),
+        _LOG.c.recipient == bindparam("r"),
+    )
+    .values(
+        status=bindparam("status"),
+        error=bindparam("error"),
+        retry_after=bindparam("retry_after"),
+        sent_at=bindparam("sent_at"),
+        attempts=_LOG.c.attempts + bindparam("bump"),
+    )
+)
 _LATEST_CHANGE = sa_select(func.max(_table(DeadlineRow).c.updated_at))
 _FIND_TEXT = sa_select(_table(ReleaseRow).c.id).where(_table(ReleaseRow).c.sha256 == bindparam("h"))
 _INSERT_PROCEDURE = {
@@ -553,6 +574,51 @@ class Store:
                 for r in s.exec(select(ReminderLogRow))
             }
 
+    def claim_messages(
+        self,
+        wanted: list[tuple[tuple[str, str, str, str], str, date | None]],
+        now: datetime,
+        lease: timedelta = timedelta(minutes=10),
+    ) -> set[tuple[str, str, str, str]]:
+        """Claim messages before sending them, all in one transaction; returns those claimed.
+
+        Each entry is ((deadline_key, kind, tag, recipient), message_id, sent_end). A message
+        sent, rejected, claimed by a live run or deferred until later is not claimed; a claim
+        older than `lease` (its sender died) and a deferral that is due are taken over.
+        """
+        claimed: set[tuple[str, str, str, str]] = set()
+        if not wanted:
+            return claimed
+        with self.session() as s:
+            conn = s.connection()
+            existing = {
+                (r.deadline_key, r.kind, r.tag, r.recipient): r
+                for r in s.exec(select(ReminderLogRow))
+            }
+            for keys, mid, sent_end in wanted:
+                row = existing.get(keys)
+                if row is None:
+                    values = dict(
+                        zip(_LOG_KEYS, keys, strict=True),
+                        message_id=mid,
+                        status="claimed",
+                        sent_end=sent_end,
+                        claimed_at=now,
+                        attempts=0,
+                    )
+                    if conn.execute(_INSERT_LOG[conn.dialect.name], values).rowcount:
+                        claimed.add(keys)
+                    continue
+                stale = row.status == "claimed" and row.claimed_at + lease <= now
+                due = row.status == "deferred" and (
+                    row.retry_after is None or row.retry_after <= now
+                )
+                if stale or due:
+                    row.status, row.claimed_at = "claimed", now
+                    s.add(row)
+                    claimed.add(keys)
+        return claimed
+
     def claim_message(
         self,
         deadline_key: str,
@@ -562,44 +628,33 @@ class Store:
         message_id: str,
         sent_end: date | None,
         now: datetime,
-        lease: timedelta = timedelta(minutes=10),
     ) -> bool:
-        """Claim a message before sending it. False if it is sent, rejected, claimed by a
-        live run, or deferred until later; a claim older than `lease` (its sender died) and a
-        deferral that is due are taken over."""
+        """Claim one message (see `claim_messages`)."""
+        keys = (deadline_key, kind, tag, recipient)
+        return keys in self.claim_messages([(keys, message_id, sent_end)], now)
+
+    def finish_messages(
+        self,
+        results: list[tuple[tuple[str, str, str, str], str, str | None, datetime | None]],
+        now: datetime,
+    ) -> None:
+        """Record claimed messages as sent, deferred (retry later) or rejected, in one go."""
+        if not results:
+            return
         with self.session() as s:
-            row = s.exec(
-                select(ReminderLogRow).where(
-                    ReminderLogRow.deadline_key == deadline_key,
-                    ReminderLogRow.kind == kind,
-                    ReminderLogRow.tag == tag,
-                    ReminderLogRow.recipient == recipient,
+            conn = s.connection()
+            for keys, status, error, retry_after in results:
+                conn.execute(
+                    _FINISH_LOG,
+                    {
+                        **dict(zip(("k", "kd", "t", "r"), keys, strict=True)),
+                        "status": status,
+                        "error": error,
+                        "retry_after": retry_after,
+                        "sent_at": now if status == "sent" else None,
+                        "bump": 0 if status == "sent" else 1,
+                    },
                 )
-            ).first()
-            if row is None:
-                row = ReminderLogRow(
-                    deadline_key=deadline_key,
-                    kind=kind,
-                    tag=tag,
-                    recipient=recipient,
-                    message_id=message_id,
-                    status="claimed",
-                    sent_end=sent_end,
-                    claimed_at=now,
-                )
-            elif row.status == "claimed" and row.claimed_at + lease <= now:
-                row.claimed_at = now
-            elif row.status == "deferred" and (row.retry_after is None or row.retry_after <= now):
-                row.status, row.claimed_at = "claimed", now
-            else:
-                return False
-            s.add(row)
-            try:
-                s.flush()
-            except IntegrityError:
-                s.rollback()
-                return False
-            return True
 
     def finish_message(
         self,
@@ -612,22 +667,10 @@ class Store:
         error: str | None = None,
         retry_after: datetime | None = None,
     ) -> None:
-        """Record a claimed message as sent, deferred (retry later) or rejected (for good)."""
-        with self.session() as s:
-            row = s.exec(
-                select(ReminderLogRow).where(
-                    ReminderLogRow.deadline_key == deadline_key,
-                    ReminderLogRow.kind == kind,
-                    ReminderLogRow.tag == tag,
-                    ReminderLogRow.recipient == recipient,
-                )
-            ).one()
-            row.status, row.error, row.retry_after = status, error, retry_after
-            if status == "sent":
-                row.sent_at = now
-            else:
-                row.attempts += 1
-            s.add(row)
+        """Record one claimed message (see `finish_messages`)."""
+        self.finish_messages(
+            [((deadline_key, kind, tag, recipient), status, error, retry_after)], now
+        )
 
     def rejected_messages(self) -> list[ReminderLogRow]:
         """Messages the mail server refused for good, newest first."""
