@@ -148,3 +148,18 @@ def test_calendar_program_imports_the_feed(
         timeout=60,
     ).stdout
     assert "05/19/08:\n * Detailed grounds for re-examination due: Velocor" in listing
+
+
+def test_recipient_feed_carries_the_recipient_filter(
+    ctx: Context, client: TestClient, token: str
+) -> None:
+    from tracker.settings import RecipientSettings
+
+    ctx.settings.recipients = [
+        RecipientSettings(address="eu@example.org", authorities=["EMA"]),
+        RecipientSettings(address="fda@example.org", authorities=["FDA"]),
+    ]
+    eu = _get(client, f"/{token}/recipient/eu-example-org.ics").text
+    fda = _get(client, f"/{token}/recipient/fda-example-org.ics").text
+    assert "BEGIN:VEVENT" in eu and "BEGIN:VEVENT" not in fda
+    assert _get(client, f"/{token}/recipient/nobody-example-org.ics").text.count("VEVENT") == 0

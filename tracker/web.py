@@ -67,6 +67,14 @@ def feed_paths(store: Store) -> list[tuple[str, str]]:
     return out
 
 
+def recipient_paths(settings: Settings) -> list[tuple[str, str]]:
+    """(description, path) of each recipient's own feed, with the recipient's filters."""
+    return [
+        (f"recipient {r.address}", f"recipient/{slug(r.address)}.ics")
+        for r in settings.effective_recipients()
+    ]
+
+
 @dataclass
 class _Cached:
     version: tuple[Any, ...]
@@ -135,7 +143,7 @@ class Feeds:
         keep_since = clock.now() - timedelta(days=self.settings.web.retention_days)
         out = []
         for d in self.store.deadlines(include_all=True, today=today):
-            if not _matches(d, kind, value):
+            if not _matches(d, kind, value, self.settings):
                 continue
             recent = d.updated_at is not None and d.updated_at >= keep_since
             # A deadline that just closed stays a while, marked, so subscribed calendars
@@ -145,8 +153,13 @@ class Feeds:
         return out
 
 
-def _matches(d: Deadline, kind: str, value: str) -> bool:
+def _matches(d: Deadline, kind: str, value: str, settings: Settings | None = None) -> bool:
     p = d.procedure
+    if kind == "recipient" and settings is not None:
+        from tracker.remind.plan import wants
+
+        people = [r for r in settings.effective_recipients() if slug(r.address) == value]
+        return bool(people) and wants(people[0], d)
     if kind == "company":
         return slug(p.company) == value
     if kind == "product":
@@ -236,7 +249,7 @@ def make_app(store: Store, settings: Settings) -> FastAPI:
         request: Request, given: str, kind: str, value: str, include: str | None = None
     ) -> Response:
         check(given)
-        if kind not in ("company", "product", "agency"):
+        if kind not in ("company", "product", "agency", "recipient"):
             raise HTTPException(404)
         return await serve(request, kind, value.lower(), include)
 
@@ -376,7 +389,7 @@ def feed_urls(settings: Settings, store: Store) -> list[tuple[str, str, str]]:
     token = feed_token(settings.home)
     base = settings.base_url
     out = []
-    for label, path in feed_paths(store):
+    for label, path in feed_paths(store) + recipient_paths(settings):
         url = f"{base}/{token}/{path}"
         out.append((label, url, "webcal://" + url.split("://", 1)[1]))
     return out
