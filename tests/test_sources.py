@@ -353,3 +353,11 @@ def test_folder_source_quarantines_oversized_and_legacy_files(ctx: Context, tmp_
     assert (report.new, report.failed) == (1, 1)
     assert "over the 1024-byte cap" in (tmp_path / "failed" / "big.txt.error.txt").read_text()
     assert (date(2024, 6, 28), "open") in _deadlines(ctx)
+
+
+def test_source_lease_lets_one_daemon_poll(ctx: Context, server: Server) -> None:
+    server.add("/feed.xml", _feed("rss2.xml", server.base))
+    source = FeedSource("acme", server.base + "/feed.xml", _http())
+    assert ingest_source(ctx, source, NOW, lease_seconds=900).new == 1
+    assert ingest_source(ctx, source, NOW + timedelta(minutes=5), lease_seconds=900).skipped
+    assert not ingest_source(ctx, source, NOW + timedelta(minutes=16), lease_seconds=900).skipped

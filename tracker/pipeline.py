@@ -63,7 +63,7 @@ class IngestReport:
     def summary(self) -> str:
         """One log line."""
         if self.skipped:
-            return "skipped (backing off)"
+            return "skipped (backing off, or polled by another daemon)"
         return (
             f"new={self.new} changed={self.changed} duplicate={self.duplicate} "
             f"unchanged={self.unchanged} failed={self.failed}"
@@ -276,14 +276,23 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def ingest_source(ctx: Context, source: Source, now: datetime, force: bool = False) -> IngestReport:
+def ingest_source(
+    ctx: Context,
+    source: Source,
+    now: datetime,
+    force: bool = False,
+    lease_seconds: float | None = None,
+) -> IngestReport:
     """Fetch a source and store what is new; its cursor moves only after the items are stored.
 
     A failing source backs off (doubling its wait up to six hours) and reports why; one bad
     item is quarantined with its reason and the rest go on.
     """
-    state = ctx.store.source_state(source.id)
     report = IngestReport()
+    if lease_seconds and not ctx.store.take_source(source.id, now, lease_seconds):
+        report.skipped = True  # another daemon polls it this interval
+        return report
+    state = ctx.store.source_state(source.id)
     if not force and state.next_run is not None and now < state.next_run:
         report.skipped = True
         return report

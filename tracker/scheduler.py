@@ -36,12 +36,17 @@ def run_job(
         logger.exception("job %s: could not record the run", job_id)
 
 
-def source_step(source: Source) -> Callable[[pipeline.Context, datetime], str]:
+def source_step(source: Source, seconds: int = 0) -> Callable[[pipeline.Context, datetime], str]:
     """The job of one source: ingest it; when anything arrived, rewrite the calendar and send
     what is owed, so a release dropped in the inbox reaches the outbox within one poll."""
 
     def step(ctx: pipeline.Context, now: datetime) -> str:
-        report = pipeline.ingest_source(ctx, source, now, force=source.id == "inbox")
+        # Local folders belong to this host; shared sources are leased for most of an interval
+        # so that several daemons on one database poll each once.
+        inbox = source.id == "inbox"
+        report = pipeline.ingest_source(
+            ctx, source, now, force=inbox, lease_seconds=None if inbox else seconds * 0.9
+        )
         if report.new or report.changed:
             pipeline.publish_calendar(ctx, now)
             reminders = pipeline.send_due_reminders(ctx, now)
@@ -70,7 +75,7 @@ def build_scheduler(ctx: pipeline.Context) -> BackgroundScheduler:
             run_job,
             "interval",
             seconds=seconds,
-            args=(ctx, job_id, source_step(source)),
+            args=(ctx, job_id, source_step(source, seconds)),
             id=job_id,
             name=job_id,
             replace_existing=True,

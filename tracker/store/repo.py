@@ -101,9 +101,25 @@ _PROC_FACTS = sa_select(_FA.name, _FA.value).where(_FA.procedure_key == bindpara
 _LOG = _table(ReminderLogRow)
 _LOG_KEYS = ("deadline_key", "kind", "tag", "recipient")
 _INSERT_LOG = {
-    name: module.insert(_LOG).on_conflict_do_nothing(index_elements=list(_LOG_KEYS))
+    name: module.insert(_LOG)
+    .on_conflict_do_nothing(index_elements=list(_LOG_KEYS))
+    .returning(_LOG.c.id)
     for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
 }
+_INSERT_SOURCE = {
+    name: module.insert(_table(SourceStateRow)).on_conflict_do_nothing(index_elements=["source_id"])
+    for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
+}
+_TAKE_OVER_LOG = (
+    _LOG.update()
+    .where(
+        _LOG.c.id == bindparam("id"),
+        _LOG.c.status == bindparam("old_status"),
+        _LOG.c.claimed_at == bindparam("old_claimed"),
+    )
+    .values(status="claimed", claimed_at=bindparam("now"))
+    .returning(_LOG.c.id)
+)
 _FINISH_LOG = (
     _LOG.update()
     .where(
@@ -122,8 +138,12 @@ _FINISH_LOG = (
 )
 _LATEST_CHANGE = sa_select(func.max(_table(DeadlineRow).c.updated_at))
 _FIND_TEXT = sa_select(_table(ReleaseRow).c.id).where(_table(ReleaseRow).c.sha256 == bindparam("h"))
+# ON CONFLICT DO NOTHING ... RETURNING: a row comes back only when this call inserted it
+# (rowcount is not reliable across drivers for these statements).
 _INSERT_PROCEDURE = {
-    name: module.insert(_table(ProcedureRow)).on_conflict_do_nothing(index_elements=["key"])
+    name: module.insert(_table(ProcedureRow))
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(_table(ProcedureRow).c.id)
     for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
 }
 
@@ -368,6 +388,25 @@ class Store:
             row = s.get(SourceStateRow, source_id)
             return row or SourceStateRow(source_id=source_id)
 
+    def take_source(self, source_id: str, now: datetime, seconds: float) -> bool:
+        """Lease a source for one run: of several daemons, one polls it per interval."""
+        table = _table(SourceStateRow)
+        with self.session() as s:
+            conn = s.connection()
+            conn.execute(
+                _INSERT_SOURCE[conn.dialect.name], {"source_id": source_id, "cursor": "{}"}
+            )
+            won = conn.execute(
+                table.update()
+                .where(
+                    table.c.source_id == source_id,
+                    (table.c.lease_until.is_(None)) | (table.c.lease_until <= now),
+                )
+                .values(lease_until=now + timedelta(seconds=seconds))
+                .returning(table.c.source_id)
+            ).first()
+            return won is not None
+
     def save_source_state(self, row: SourceStateRow) -> None:
         """Store a source's cursor and counters."""
         with self.session() as s:
@@ -384,7 +423,8 @@ class Store:
         }
         dialect = s.get_bind().dialect.name
         if dialect in _INSERT_PROCEDURE:
-            return bool(s.connection().execute(_INSERT_PROCEDURE[dialect], values).rowcount)
+            inserted = s.connection().execute(_INSERT_PROCEDURE[dialect], values).first()
+            return inserted is not None
         if s.exec(select(ProcedureRow.id).where(ProcedureRow.key == proc.key)).first() is None:
             s.add(ProcedureRow(**values))
             s.flush()
@@ -606,7 +646,7 @@ class Store:
                         claimed_at=now,
                         attempts=0,
                     )
-                    if conn.execute(_INSERT_LOG[conn.dialect.name], values).rowcount:
+                    if conn.execute(_INSERT_LOG[conn.dialect.name], values).first() is not None:
                         claimed.add(keys)
                     continue
                 stale = row.status == "claimed" and row.claimed_at + lease <= now

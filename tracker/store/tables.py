@@ -79,6 +79,7 @@ class SourceStateRow(SQLModel, table=True):
     new: int = 0
     failed: int = 0
     next_run: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    lease_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class QuarantineRow(SQLModel, table=True):
