@@ -185,3 +185,10 @@ def test_closure_table_years_are_checked(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(calendars, "CALENDARS_DIR", tmp_path)
     with pytest.raises(RulePackError, match="is not a date of 2024"):
         calendars._closure_table("ema")
+
+
+def test_commission_calendar_tables() -> None:
+    cal = get_calendar("ec")
+    assert not cal.is_business_day(date(2014, 7, 21))  # Belgian national day, in the 2014 list
+    assert not cal.is_business_day(date(2024, 3, 28))  # Maundy Thursday 2024, a known extra
+    assert cal.is_business_day(date(2024, 3, 27))
