@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker.domain import Derivation, Procedure
+from benchmarks.corpus import store_deadlines
 from tracker.ical import _CACHE, build_calendar
 from tracker.settings import load_settings
 from tracker.store import Store
@@ -54,24 +54,7 @@ def main() -> None:
         first = now.date() + timedelta(days=10)  # open deadlines: what default feeds carry
         store = Store(f"sqlite:///{tmp}/tracker.db")
         store.migrate(now)
-        for p in range(a.deadlines // 10):
-            proc = Procedure(f"acme/product-{p}/fda", "Acme Inc.", f"Product {p}", "FDA")
-            derived = [
-                Derivation(
-                    key=f"{proc.key}/rule-{i}",
-                    title=f"Deadline {i} for {proc.product}",
-                    start=first + timedelta(days=(p + i) % 300),
-                    end=first + timedelta(days=(p + i) % 300),
-                    basis="rule",
-                    rule=f"us-fda/rule-{i}",
-                    evidence="The FDA set a goal date for the application.",
-                    source="21 CFR 314",
-                )
-                for i in range(10)
-            ]
-            with store.session() as s:
-                store._ensure_procedure(s, proc)
-                store.reconcile(proc, derived, now, s, fresh=True)
+        store_deadlines(store, a.deadlines, first, now)
         rows = store.deadlines(include_all=True, today=now.date())
         start = time.perf_counter()
         body = build_calendar(rows, alarms=[30, 7, 1]).encode()

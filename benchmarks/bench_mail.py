@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiosmtpd.controller import Controller
 
-from tracker.domain import Derivation, Procedure
+from benchmarks.corpus import store_deadlines
 from tracker.pipeline import Context, owed_messages, send_due_reminders
 from tracker.remind.render import render_message
 from tracker.rules.loader import load_packs
@@ -60,24 +60,8 @@ def main() -> None:
             now = datetime(2026, 1, 10, 14, tzinfo=UTC)
             store = Store(f"sqlite:///{tmp}/tracker.db")
             store.migrate(now)
-            for p in range(a.reminders // 10):
-                proc = Procedure(f"acme/product-{p}/fda", "Acme Inc.", f"Product {p}", "FDA")
-                derived = [
-                    Derivation(
-                        key=f"{proc.key}/rule-{i}",
-                        title=f"Deadline {i}: {proc.product}",
-                        start=now.date() + timedelta(days=3 + i),
-                        end=now.date() + timedelta(days=3 + i),
-                        basis="rule",
-                        rule=f"us-fda/rule-{i}",
-                        evidence="The FDA set a goal date.",
-                        source="21 CFR 314",
-                    )
-                    for i in range(10)
-                ]
-                with store.session() as sess:
-                    store._ensure_procedure(sess, proc)
-                    store.reconcile(proc, derived, now, sess, fresh=True)
+            # All due in 3 to 12 days: the 7-day reminder is owed for each.
+            store_deadlines(store, a.reminders, now.date() + timedelta(days=3), now)
             ctx = Context(settings, store, load_packs())
             owed = owed_messages(ctx, now)
             messages = [render_message(d, settings.mail, now) for d in owed]

@@ -101,3 +101,29 @@ def corpus(n: int, seed: int = 7) -> list[str]:
     """`n` releases, the same ones on every run."""
     rng = random.Random(seed)
     return [make_release(rng) for _ in range(n)]
+
+
+def store_deadlines(store, n: int, first, now, products: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Store `n` open FDA deadlines, ten per product, from `first` on (for the benchmarks)."""
+    from datetime import timedelta
+
+    from tracker.domain import Derivation, Procedure
+
+    for p in range(products or n // 10):
+        proc = Procedure(f"acme/product-{p}/fda", "Acme Inc.", f"Product {p}", "FDA")
+        derived = [
+            Derivation(
+                key=f"{proc.key}/rule-{i}",
+                title=f"Deadline {i}: {proc.product}",
+                start=first + timedelta(days=(p + i) % 300),
+                end=first + timedelta(days=(p + i) % 300),
+                basis="rule",
+                rule=f"us-fda/rule-{i}",
+                evidence="The FDA set a goal date.",
+                source="21 CFR 314",
+            )
+            for i in range(10)
+        ]
+        with store.session() as sess:
+            store._ensure_procedure(sess, proc)
+            store.reconcile(proc, derived, now, sess, fresh=True)

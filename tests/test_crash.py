@@ -25,8 +25,13 @@ COUNTS = {
 
 def _ingest(home: Path, folder: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TRACKER_CONFIG": str(home.parent / "none.toml")}
-    return subprocess.Popen([sys.executable, "run.py", "--home", str(home), "ingest", str(folder)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "run.py", "--home", str(home), "ingest", str(folder)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _count(db: Path, sql: str) -> int:

@@ -12,6 +12,7 @@ from tracker.extract import extract
 from tracker.extract.text import MAX_BYTES
 from tracker.pipeline import contract_line
 from tracker.rules.loader import load_packs
+from tracker.rules.schema import CONTRACT_EVENT_TYPES
 
 PACKS = load_packs()
 WORDS = st.sampled_from(
@@ -58,23 +59,7 @@ WORDS = st.sampled_from(
         "”",
     ]
 )
-VALID_TYPES = {
-    "submission",
-    "acceptance",
-    "review_designation",
-    "goal_date",
-    "goal_date_extension",
-    "advisory_meeting",
-    "trend_vote",
-    "opinion",
-    "reexamination_request",
-    "reexamination_grounds",
-    "reexamination_outcome",
-    "approval",
-    "refusal",
-    "resubmission",
-    "withdrawal",
-}
+VALID_TYPES = CONTRACT_EVENT_TYPES
 
 
 def _check_contract(name: str, data: bytes) -> None:

@@ -201,30 +201,6 @@ def sources(obj: _Obj) -> None:
         click.echo(f"quarantined {q.source_id}:{q.external_id}: {q.reason}")
 
 
-def deadline_json(d: Any) -> dict[str, Any]:
-    """A stored deadline as CONTRACT.md's "Stored deadlines" object."""
-    return {
-        "key": d.key,
-        "title": d.title,
-        "start": d.start.isoformat(),
-        "end": d.end.isoformat(),
-        "basis": d.basis,
-        "rule": d.rule,
-        "status": d.status,
-        "procedure": {
-            "key": d.procedure.key,
-            "company": d.procedure.company,
-            "product": d.procedure.product,
-            "agency": d.procedure.agency,
-        },
-        "evidence": d.evidence,
-        "assumptions": list(d.assumptions),
-        "estimate": d.estimate,
-        "revision": d.revision,
-        "notes": list(d.notes),
-    }
-
-
 @cli.command()
 @click.option("--all", "show_all", is_flag=True, help="Every deadline, not only open ones ahead.")
 @click.option(
@@ -235,7 +211,7 @@ def deadline_json(d: Any) -> dict[str, Any]:
 def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None) -> None:
     """List deadlines (open ones from today on, unless --all)."""
     from tracker import clock
-    from tracker.pipeline import local_today
+    from tracker.pipeline import deadline_json, local_today
 
     ctx = obj.context()
     today = today or local_today(ctx.settings, clock.now())

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from tracker.domain import Derivation, Event, Extraction, Procedure, RawItem, Timeline
+from tracker.domain import Deadline, Derivation, Event, Extraction, Procedure, RawItem, Timeline
 from tracker.errors import ConfigError, ExtractError, SourceError, TrackerError
 from tracker.rules.engine import ProcedureState, Sourced, derive, procedure_for, region_of
 from tracker.rules.schema import INTERNAL_EVENT_TYPES, Pack
@@ -154,8 +154,8 @@ def contract_line(
     return line
 
 
-def derivation_json(d: Derivation) -> dict[str, Any]:
-    """A derivation as a contract deadline object."""
+def derivation_json(d: Derivation | Deadline) -> dict[str, Any]:
+    """A deadline as CONTRACT.md's deadline object (what `tracker extract` prints)."""
     return {
         "key": d.key,
         "title": d.title,
@@ -167,6 +167,17 @@ def derivation_json(d: Derivation) -> dict[str, Any]:
         "status": d.status,
         "assumptions": list(d.assumptions),
         "estimate": d.estimate,
+    }
+
+
+def deadline_json(d: Deadline) -> dict[str, Any]:
+    """A stored deadline as CONTRACT.md's "Stored deadlines" object."""
+    p = d.procedure
+    return {
+        **derivation_json(d),
+        "procedure": {"key": p.key, "company": p.company, "product": p.product, "agency": p.agency},
+        "revision": d.revision,
+        "notes": list(d.notes),
     }
 
 

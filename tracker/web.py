@@ -276,7 +276,7 @@ def make_app(store: Store, settings: Settings) -> FastAPI:
     ) -> list[dict[str, Any]]:
         """Deadlines with filters (status list, company/product slug, authority, date range)."""
         check(token_)
-        from tracker.cli import deadline_json
+        from tracker.pipeline import deadline_json
 
         wanted = set(status.split(",")) if status else None
         out = []

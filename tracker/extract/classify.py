@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import ahocorasick
 
+from tracker.extract.dates import MONTH_NEEDLES
+
 # --- fast scanning ---------------------------------------------------------------------------
 
 
@@ -671,18 +673,7 @@ REGULATORY_NEEDLES = (
 )
 # Every temporal expression holds a digit or one of these words.
 TEMPORAL_NEEDLES = (
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
+    *MONTH_NEEDLES,
     "quarter",
     "half",
     "year",

@@ -126,14 +126,6 @@ NUMBER_WORDS = {
     "one hundred and twenty": 120,
     "eighteen": 18,
     "fourteen": 14,
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "1st": 1,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
 }
 ORDINALS = {
     "first": 1,
@@ -145,6 +137,7 @@ ORDINALS = {
     "3rd": 3,
     "4th": 4,
 }
+NUMBER_WORDS.update(ORDINALS)
 
 _MON = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -268,7 +261,7 @@ _PATTERNS: list[tuple[str, str]] = [
         r"(?P<yr_y>" + _YEAR + r")\b(?![-/]\d)",
     ),
 ]
-_MONTH_NEEDLES = (
+MONTH_NEEDLES = (
     "jan",
     "feb",
     "mar",
@@ -290,16 +283,16 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "mdy_num": ("/",),
     "dmy_dash": ("-",),
     "between_months": ("between",),
-    "mdy": _MONTH_NEEDLES,
-    "dmy": _MONTH_NEEDLES,
+    "mdy": MONTH_NEEDLES,
+    "dmy": MONTH_NEEDLES,
     "quarter": ("quarter",),
     "quarter_short": ("q",),
     "half": ("half",),
     "half_short": ("h1", "h2", "1h", "2h", "h 1", "h-"),
-    "part_month": _MONTH_NEEDLES,
+    "part_month": MONTH_NEEDLES,
     "year_end": ("end",),
     "part_year": ("early", "mid", "late", "end", "beginning", "start", "middle", "turn"),
-    "month_year": _MONTH_NEEDLES,
+    "month_year": MONTH_NEEDLES,
     "later_this": ("later",),
     "earlier_this": ("earlier", "previously", "so far"),
     "rel_word": (
@@ -317,7 +310,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "weekday": ("day",),
     "day_n": ("day",),
     "offset": ("day", "week", "month", "year"),
-    "month_only": _MONTH_NEEDLES,
+    "month_only": MONTH_NEEDLES,
     "year": ("19", "20"),
 }
 _SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
@@ -326,7 +319,7 @@ _OFFSET_LEAD = re.compile(
     r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+)?(?:(?:approximately"
     r"|about|some|another|an additional|a further)\s+)?$"
 )
-_MONTH_SET = frozenset(_MONTH_NEEDLES)
+_MONTH_SET = frozenset(MONTH_NEEDLES)
 _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 # Needles too common to gate on their own, confirmed by a cheap pattern before use.
 _PROBES = {

@@ -35,7 +35,7 @@ DETAILS = frozenset(
 # Event types read beyond CONTRACT.md's vocabulary: stored and used by rules, never printed
 # by `tracker extract` (its consumers would count them as errors).
 INTERNAL_EVENT_TYPES = frozenset({"sec_item"})
-EVENT_TYPES = INTERNAL_EVENT_TYPES | frozenset(
+CONTRACT_EVENT_TYPES = frozenset(
     {
         "submission",
         "acceptance",
@@ -54,6 +54,7 @@ EVENT_TYPES = INTERNAL_EVENT_TYPES | frozenset(
         "withdrawal",
     }
 )
+EVENT_TYPES = INTERNAL_EVENT_TYPES | CONTRACT_EVENT_TYPES
 AGENCIES = frozenset(
     {"EMA", "EC", "FDA", "HC", "MHRA", "PMDA", "TGA", "SWISSMEDIC", "NMPA", "SEC", "OTHER"}
 )
