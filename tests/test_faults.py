@@ -14,8 +14,10 @@ import pytest
 from tracker.pipeline import Context, ingest_paths, publish_calendar, send_due_reminders
 from tracker.remind.send import atomic_write
 
-RELEASE = ("BOSTON, June 10, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) said today that the "
-           "FDA set a PDUFA target action date of June 28, 2024 for Zentra(R).\n")
+RELEASE = (
+    "BOSTON, June 10, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) said today that the "
+    "FDA set a PDUFA target action date of June 28, 2024 for Zentra(R).\n"
+)
 NOW = datetime(2024, 6, 10, 14, tzinfo=UTC)
 
 
@@ -23,8 +25,9 @@ def _mount_tiny_tmpfs(where: Path) -> bool:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
     where.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)],
-                          capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)], capture_output=True
+    )
     return done.returncode == 0
 
 
@@ -89,8 +92,12 @@ def test_postgres_restart_under_a_running_store(tmp_path: Path) -> None:
         release.write_text(RELEASE)
         assert ingest_paths(ctx, [release], NOW).new == 1
         version = next(p.name for p in clusters.iterdir() if (p / "main").is_dir())
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         # The pool's connections died with the server; the store reconnects by itself.
         assert send_due_reminders(ctx, NOW).sent == 1
         assert store.ping()

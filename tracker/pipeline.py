@@ -404,7 +404,12 @@ def reminder_policy(settings: Settings) -> Any:
     from tracker.remind.plan import Policy
 
     r = settings.reminders
-    return Policy(tuple(r.days_before), time.fromisoformat(r.send_at), settings.tracker.timezone)
+    return Policy(
+        tuple(r.days_before),
+        time.fromisoformat(r.send_at),
+        settings.tracker.timezone,
+        timedelta(seconds=r.claim_lease_seconds),
+    )
 
 
 def owed_messages(ctx: Context, now: datetime) -> list[Any]:
@@ -444,6 +449,7 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
             for d in owed
         ],
         now,
+        timedelta(seconds=ctx.settings.reminders.claim_lease_seconds),
     )
     mine = [d for d in owed if _log_keys(d) in claimed]
     results: list[tuple[tuple[str, str, str, str], str, str | None, datetime | None]] = []

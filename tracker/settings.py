@@ -111,6 +111,9 @@ class RemindersSection(_Section):
     check_seconds: int = Field(
         300, ge=1, description="How often owed reminders are looked for, in seconds."
     )
+    claim_lease_seconds: int = Field(
+        600, ge=1, description="After this long, a claim whose sender died is sent again."
+    )
 
 
 class WebSection(_Section):

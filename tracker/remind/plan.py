@@ -46,6 +46,7 @@ class Policy:
     days_before: tuple[int, ...]
     send_at: time
     timezone: str
+    lease: timedelta = timedelta(minutes=10)
 
 
 def wants(r: RecipientSettings, d: Deadline) -> bool:
@@ -79,15 +80,20 @@ def plan(
 ) -> list[Due]:
     """Every message owed now, in a stable order."""
     deadlines = list(deadlines)
+    done = settled(log, now, policy.lease)
+    told: dict[tuple[str, str], list[Any]] = {}
+    for (key, kind, _tag, to), row in log.items():
+        if kind in _TOLD and row is not None and row.status == "sent":
+            told.setdefault((key, to), []).append(row)
     out: list[Due] = []
     for r in recipients:
         mine = [d for d in deadlines if wants(r, d)]
         days, at, tz = _settings(r, policy)
         if r.mode == "each":
-            out += _reminders(mine, log, r, now, days, at, tz)
+            out += _reminders(mine, done, r, now, days, at, tz)
         else:
-            out += _digest(mine, log, r, now, days, at, tz)
-        out += _notices(mine, log, r, now, at, tz)
+            out += _digest(mine, done, r, now, days, at, tz)
+        out += _notices(mine, done, told, r, now, at, tz)
     return out
 
 
@@ -97,7 +103,7 @@ def _due(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 def _reminders(
     deadlines: list[Deadline],
-    log: Mapping[Any, Any],
+    done: set[Any],
     r: RecipientSettings,
     now: datetime,
     days: tuple[int, ...],
@@ -115,7 +121,7 @@ def _reminders(
         if not passed:
             continue
         lead = passed[0]
-        if not _done(log, d.key, "lead", str(lead), r.address, now):
+        if (d.key, "lead", str(lead), r.address) not in done:
             out.append(
                 Due(
                     "lead",
@@ -131,7 +137,8 @@ def _reminders(
 
 def _notices(
     deadlines: list[Deadline],
-    log: Mapping[Any, Any],
+    done: set[Any],
+    told_rows: Mapping[tuple[str, str], list[Any]],
     r: RecipientSettings,
     now: datetime,
     at: time,
@@ -142,31 +149,30 @@ def _notices(
     today = now.astimezone(tz).date()
     out = []
     for d in deadlines:
-        told = [
-            row
-            for (key, kind, _tag, to), row in log.items()
-            if key == d.key and to == r.address and kind in _TOLD and row.status == "sent"
-        ]
+        told = told_rows.get((d.key, r.address), [])
         if not told:
             continue
         last_end = max(told, key=lambda row: row.claimed_at).sent_end
         if d.status == "open" and last_end and last_end != d.end and d.end >= today:
             tag = d.end.isoformat()
-            if not _done(log, d.key, "moved", tag, r.address, now):
+            if (d.key, "moved", tag, r.address) not in done:
                 out.append(Due("moved", tag, r, (d,), now.astimezone(tz), previous_end=last_end))
         elif d.status in ("cancelled", "superseded"):
-            if not _done(log, d.key, "cancelled", "", r.address, now):
+            if (d.key, "cancelled", "", r.address) not in done:
                 out.append(Due("cancelled", "", r, (d,), now.astimezone(tz), previous_end=last_end))
-        elif (d.status == "missed" or (d.status == "open" and d.end < today)) and not _done(
-            log, d.key, "overdue", "", r.address, now
-        ):
+        elif (d.status == "missed" or (d.status == "open" and d.end < today)) and (
+            d.key,
+            "overdue",
+            "",
+            r.address,
+        ) not in done:
             out.append(Due("overdue", "", r, (d,), _due(d.end + timedelta(days=1), at, tz)))
     return out
 
 
 def _digest(
     deadlines: list[Deadline],
-    log: Mapping[Any, Any],
+    done: set[Any],
     r: RecipientSettings,
     now: datetime,
     days: tuple[int, ...],
@@ -178,7 +184,7 @@ def _digest(
     start = local.date() - timedelta(days=local.weekday() if r.mode == "weekly" else 0)
     due_at = _due(start, at, tz)
     tag = f"{r.mode}-{start.isoformat()}"
-    if due_at > now or _done(log, "digest", "digest", tag, r.address, now):
+    if due_at > now or ("digest", "digest", tag, r.address) in done:
         return []
     horizon = local.date() + timedelta(days=max(days, default=30))
     upcoming = tuple(
@@ -192,23 +198,19 @@ def _digest(
     return [Due("digest", tag, r, upcoming, due_at)]
 
 
-# A claim older than this belonged to a run that died: its message is owed again.
-LEASE = timedelta(minutes=10)
-
-
-def _done(
-    log: Mapping[Any, Any], key: str, kind: str, tag: str, to: str, now: datetime | None = None
-) -> bool:
-    """True if that message was sent or rejected, or is in hand (a live claim, a deferral
-    not yet due). Without `now`, any entry counts."""
-    if (key, kind, tag, to) not in log:
-        return False
-    row = log[(key, kind, tag, to)]
-    if row is None or now is None or row.status in ("sent", "rejected"):
-        return True
-    if row.status == "deferred":
-        return row.retry_after is not None and row.retry_after > now
-    return bool(row.claimed_at + LEASE > now)
+def settled(log: Mapping[Any, Any], now: datetime, lease: timedelta) -> set[Any]:
+    """Keys of messages sent or rejected, or in hand: a live claim (younger than `lease`), a
+    deferral not yet due. A None row (a test's plain "sent") counts as settled."""
+    out = set()
+    for key, row in log.items():
+        if row is None or row.status in ("sent", "rejected"):
+            out.add(key)
+        elif row.status == "deferred":
+            if row.retry_after is not None and row.retry_after > now:
+                out.add(key)
+        elif row.claimed_at + lease > now:
+            out.add(key)
+    return out
 
 
 def plan_reminders(
@@ -221,14 +223,14 @@ def plan_reminders(
     tz: ZoneInfo,
 ) -> list[Due]:
     """Lead-time reminders only, for plain addresses (kept for callers that need no notices)."""
-    log = {(k, "lead", str(n), to): None for k, n, to in sent}
+    done = {(k, "lead", str(n), to) for k, n, to in sent}
     people = [RecipientSettings(address=a) for a in recipients]
     rows = list(deadlines)
     out: list[Due] = []
     for r in people:
         out += _reminders(
             [d for d in rows if wants(r, d)],
-            log,
+            done,
             r,
             now,
             tuple(sorted(set(days_before))),
