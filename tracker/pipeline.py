@@ -369,11 +369,14 @@ def local_today(settings: Settings, now: datetime) -> date:
 
 
 def publish_calendar(ctx: Context, now: datetime) -> Path:
-    """Rewrite `calendars/all.ics` from every stored deadline."""
+    """Rewrite `calendars/all.ics`: open deadlines and those closed within the retention
+    period (the same as the default feed)."""
     from tracker.ical import build_calendar
     from tracker.remind.send import atomic_write
 
-    deadlines = ctx.store.deadlines(include_all=True, today=local_today(ctx.settings, now))
+    deadlines = ctx.store.current_deadlines(
+        local_today(ctx.settings, now), now - timedelta(days=ctx.settings.web.retention_days)
+    )
     path = ctx.folder("calendars") / "all.ics"
     data = build_calendar(deadlines).encode("utf-8")
     if not path.exists() or path.read_bytes() != data:
@@ -416,11 +419,16 @@ def owed_messages(ctx: Context, now: datetime) -> list[Any]:
     """Every message owed now (reminders, notices, digests), to every recipient."""
     from tracker.remind.plan import plan
 
-    deadlines = ctx.store.deadlines(include_all=True, today=local_today(ctx.settings, now))
+    people = ctx.settings.effective_recipients()
+    horizon = max(
+        (d for r in people for d in (r.days_before or ctx.settings.reminders.days_before)),
+        default=30,
+    )
+    deadlines = ctx.store.reminder_deadlines(local_today(ctx.settings, now), horizon + 1)
     return plan(
         deadlines,
         ctx.store.reminder_log(),
-        ctx.settings.effective_recipients(),
+        people,
         now,
         reminder_policy(ctx.settings),
     )

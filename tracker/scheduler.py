@@ -57,8 +57,8 @@ def source_step(source: Source, seconds: int = 0) -> Callable[[pipeline.Context,
 
 
 def remind_step(ctx: pipeline.Context, now: datetime) -> str:
-    """Refresh statuses (missed), rewrite the calendar and send owed reminders."""
-    pipeline.derive_deadlines(ctx, None, now)
+    """Mark passed deadlines missed, rewrite the calendar and send owed reminders."""
+    ctx.store.mark_missed(pipeline.local_today(ctx.settings, now), now)
     pipeline.publish_calendar(ctx, now)
     return pipeline.send_due_reminders(ctx, now).summary()
 

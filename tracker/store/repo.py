@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -582,6 +582,50 @@ class Store:
             for row, prow in s.exec(q).all():
                 out.append(_to_deadline(row, prow, today))
             return out
+
+    def _query_deadlines(self, where: Any, today: date | None) -> list[Deadline]:
+        with Session(self.engine) as s:
+            q = (
+                select(DeadlineRow, ProcedureRow)
+                .join(ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key))
+                .where(where)
+                .order_by(DeadlineRow.end, DeadlineRow.key)
+            )
+            return [_to_deadline(row, prow, today) for row, prow in s.exec(q).all()]
+
+    def current_deadlines(
+        self, today: date, changed_since: datetime, statuses: Iterable[str] = ("open",)
+    ) -> list[Deadline]:
+        """What a calendar shows: deadlines in `statuses`, and any changed since a moment
+        (recently closed ones stay a while, marked, so subscribed calendars update)."""
+        wanted = list(statuses)
+        return self._query_deadlines(
+            col(DeadlineRow.status).in_(wanted) | (col(DeadlineRow.updated_at) >= changed_since),
+            today,
+        )
+
+    def reminder_deadlines(self, today: date, horizon_days: int) -> list[Deadline]:
+        """What reminders can concern: open deadlines up to the longest lead time ahead, and
+        any deadline someone was told about (it may have moved, closed or passed)."""
+        told = select(ReminderLogRow.deadline_key).where(ReminderLogRow.status == "sent")
+        near = (
+            (DeadlineRow.status == "open")
+            & (col(DeadlineRow.end) >= today)
+            & (col(DeadlineRow.end) <= today + timedelta(days=horizon_days))
+        )
+        return self._query_deadlines(near | col(DeadlineRow.key).in_(told), today)
+
+    def mark_missed(self, today: date, now: datetime) -> int:
+        """Open deadlines whose date has passed become missed (history kept); returns how many."""
+        with self.session() as s:
+            rows = s.exec(
+                select(DeadlineRow).where(DeadlineRow.status == "open", DeadlineRow.end < today)
+            ).all()
+            for row in rows:
+                _history(s, row, "passed without being met", now)
+                row.status, row.revision, row.updated_at = "missed", row.revision + 1, now
+                s.add(row)
+            return len(rows)
 
     def deadline(self, key: str) -> Deadline | None:
         """One deadline by key."""

@@ -6,7 +6,7 @@ import datetime as dt
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -159,6 +159,8 @@ class DeadlineRow(SQLModel, table=True):
     """The current revision of a deadline."""
 
     __tablename__ = "deadline"
+    # The upcoming-deadlines query (open, from a date on, by date) reads this index alone.
+    __table_args__ = (Index("ix_deadline_status_end", "status", "end"),)
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True, unique=True, max_length=500)
     procedure_key: str = Field(index=True, max_length=400)
