@@ -60,8 +60,8 @@ def main() -> None:
             now = datetime(2026, 1, 10, 14, tzinfo=UTC)
             store = Store(f"sqlite:///{tmp}/tracker.db")
             store.migrate(now)
-            # All due in 3 to 12 days: the 7-day reminder is owed for each.
-            store_deadlines(store, a.reminders, now.date() + timedelta(days=3), now)
+            # All due in 3 to 6 days: the 7-day reminder is owed for each.
+            store_deadlines(store, a.reminders, now.date() + timedelta(days=3), now, spread=4)
             ctx = Context(settings, store, load_packs())
             owed = owed_messages(ctx, now)
             messages = [render_message(d, settings.mail, now) for d in owed]

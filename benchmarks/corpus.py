@@ -103,8 +103,10 @@ def corpus(n: int, seed: int = 7) -> list[str]:
     return [make_release(rng) for _ in range(n)]
 
 
-def store_deadlines(store, n: int, first, now, products: int | None = None) -> None:  # type: ignore[no-untyped-def]
-    """Store `n` open FDA deadlines, ten per product, from `first` on (for the benchmarks)."""
+def store_deadlines(
+    store, n: int, first, now, products: int | None = None, spread: int = 300
+) -> None:  # type: ignore[no-untyped-def]
+    """Store `n` open FDA deadlines, ten per product, spread over `spread` days from `first`."""
     from datetime import timedelta
 
     from tracker.domain import Derivation, Procedure
@@ -115,8 +117,8 @@ def store_deadlines(store, n: int, first, now, products: int | None = None) -> N
             Derivation(
                 key=f"{proc.key}/rule-{i}",
                 title=f"Deadline {i}: {proc.product}",
-                start=first + timedelta(days=(p + i) % 300),
-                end=first + timedelta(days=(p + i) % 300),
+                start=first + timedelta(days=(p + i) % spread),
+                end=first + timedelta(days=(p + i) % spread),
                 basis="rule",
                 rule=f"us-fda/rule-{i}",
                 evidence="The FDA set a goal date.",

@@ -31,7 +31,7 @@ class Inbox:
     def __init__(self) -> None:
         self.ids: list[str] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.ids.append(str(msg["Message-ID"]))
         return "250 OK"
@@ -69,20 +69,39 @@ def test_three_daemons_one_killed_each_reminder_once(tmp_path: Path) -> None:
             (folder / f"r{i:03d}.txt").write_text(
                 f"BOSTON, {today:%B} {today.day}, {today.year} /PRNewswire/ -- Acme{i} Inc. "
                 f"(Nasdaq: AC{i:03d}) said today that the FDA set a PDUFA target action date of "
-                f"{goal:%B} {goal.day}, {goal.year} for Drug{i}(R).\n")
+                f"{goal:%B} {goal.day}, {goal.year} for Drug{i}(R).\n"
+            )
         (tmp_path / "none.toml").write_text("")
-        base = {**os.environ, "TRACKER_STORE__URL": db, "TRACKER_CONFIG": str(tmp_path / "none.toml"),
-                "TRACKER_WEB__ENABLED": "false", "TRACKER_MAIL__BACKEND": "smtp",
-                "TRACKER_MAIL__HOST": "127.0.0.1", "TRACKER_MAIL__PORT": str(smtp.port),
-                "TRACKER_REMINDERS__CHECK_SECONDS": "1",
-                "TRACKER_REMINDERS__CLAIM_LEASE_SECONDS": "5"}
-        subprocess.run([sys.executable, "run.py", "--home", str(tmp_path / "loader"), "ingest",
-                        str(folder)], cwd=ROOT, env=base, check=True, capture_output=True)
+        base = {
+            **os.environ,
+            "TRACKER_STORE__URL": db,
+            "TRACKER_CONFIG": str(tmp_path / "none.toml"),
+            "TRACKER_WEB__ENABLED": "false",
+            "TRACKER_MAIL__BACKEND": "smtp",
+            "TRACKER_MAIL__HOST": "127.0.0.1",
+            "TRACKER_MAIL__PORT": str(smtp.port),
+            "TRACKER_REMINDERS__CHECK_SECONDS": "1",
+            "TRACKER_REMINDERS__CLAIM_LEASE_SECONDS": "5",
+        }
+        subprocess.run(
+            [sys.executable, "run.py", "--home", str(tmp_path / "loader"), "ingest", str(folder)],
+            cwd=ROOT,
+            env=base,
+            check=True,
+            capture_output=True,
+        )
         for n in range(3):
             env = {**base, "TRACKER_HOME": str(tmp_path / f"daemon{n}")}
             log = (tmp_path / f"daemon{n}.log").open("wb")
-            procs.append(subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env,
-                                          stdout=log, stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "run.py"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         _wait(lambda: len(inbox.ids) >= 10, "the first reminders")
         procs[0].send_signal(signal.SIGKILL)
         _wait(lambda: len(set(inbox.ids)) >= RELEASES, "every reminder")

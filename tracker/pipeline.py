@@ -442,8 +442,8 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     """Send what is owed. Each message is claimed first (so none goes out twice), marked sent
     when the server accepts it; a temporary failure defers it with a growing wait, a
     permanent one is recorded and never retried. A server that is down ends the run: the
-    rest is deferred with it. Claims are taken in one transaction and results recorded in
-    batches, so the database costs little per message."""
+    rest is deferred with it. Claims are taken in one transaction; each result is recorded as
+    soon as the server answers, so a daemon killed mid-run resends nothing it delivered."""
     from tracker.remind.render import message_id, render_message
     from tracker.remind.send import Mailer, PermanentFailure, TemporaryFailure
 
@@ -485,9 +485,9 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
             else:
                 results.append((keys, "sent", None, None))
                 report.sent += 1
-            if len(results) >= 200:  # a crash loses at most these marks: resent, same Message-ID
-                ctx.store.finish_messages(results, now)
-                results = []
+            # Recorded at once: a daemon killed after this point never sends it again.
+            ctx.store.finish_messages(results, now)
+            results = []
     ctx.store.finish_messages(results, now)
     return report
 
