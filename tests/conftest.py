@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,3 +74,22 @@ def ctx(settings: Settings, packs: list[Pack], tmp_path: Path) -> Iterator[Conte
 @pytest.fixture
 def fixture_path() -> Callable[[str], Path]:
     return lambda name: FIXTURES / name
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of the test's own on TRACKER_TEST_POSTGRES_URL's server, dropped
+    afterwards; the test is skipped, with the reason, when no server is configured."""
+    base = os.environ.get("TRACKER_TEST_POSTGRES_URL", "")
+    if not base:
+        pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
+    from sqlalchemy import create_engine, text
+
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -7,13 +7,11 @@ each test module gets a database of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tracker.pipeline import Context, derive_deadlines, ingest_paths, send_due_reminders
 from tracker.rules.loader import load_packs
@@ -26,18 +24,6 @@ URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(not URL, reason="TRACKER_TEST_POSTGRES_URL is not set")
 STORY = sorted((FIXTURES / "releases" / "eu-story").glob("*.txt"))
 NOW = datetime(2008, 3, 21, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture
@@ -63,7 +49,7 @@ def test_story_on_postgres(pg_ctx: Context) -> None:
 
 def test_migrate_twice_is_harmless(pg_url: str) -> None:
     store = Store(pg_url)
-    assert store.migrate(NOW) == ["0001_initial"]
+    assert store.migrate(NOW) == ["0001_initial", "0002_sources_and_messages"]
     assert store.migrate(NOW) == []
     store.close()
 

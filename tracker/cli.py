@@ -386,6 +386,47 @@ def check(obj: _Obj) -> None:
     )
 
 
+@cli.group()
+def db() -> None:
+    """The database schema: what is applied, and upgrades."""
+
+
+def _on_store(obj: _Obj, call: Any) -> Any:
+    """Run `call(store)`; a database that cannot be reached is one clear line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tracker.store import Store
+
+    url = obj.loaded().settings.database_url
+    try:
+        return call(Store(url))
+    except SQLAlchemyError as e:
+        raise TrackerError(f"database {url}: {getattr(e, 'orig', None) or e}") from e
+
+
+@db.command("status")
+@click.pass_obj
+def db_status(obj: _Obj) -> None:
+    """List the migrations the database has not had; exit 1 when there are some."""
+    from tracker.store.migrations import MIGRATIONS
+
+    waiting = _on_store(obj, lambda store: store.pending_migrations())
+    for m in MIGRATIONS:
+        click.echo(f"{'pending' if m.name in waiting else 'applied'}  {m.name}  {m.summary}")
+    if waiting:
+        sys.exit(1)
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: _Obj) -> None:
+    """Apply the migrations the database has not had (the daemon also does this at start)."""
+    from tracker import clock
+
+    applied = _on_store(obj, lambda store: store.migrate(clock.now()))
+    click.echo(f"applied {', '.join(applied)}" if applied else "the database is up to date")
+
+
 def _example_failures(packs: list[Any]) -> list[str]:
     from tracker.rules.engine import evaluate_example
 

@@ -28,13 +28,10 @@ from tracker.store.tables import (
     QuarantineRow,
     ReleaseRow,
     ReminderLogRow,
-    SchemaMigrationRow,
     SightingRow,
     SourceStateRow,
     TimelineRow,
 )
-
-MIGRATIONS = ["0001_initial"]
 
 
 def _table(model: type[SQLModel]) -> Any:
@@ -175,17 +172,17 @@ class Store:
         self.engine = make_engine(url)
 
     def migrate(self, now: datetime) -> list[str]:
-        """Create what is missing and record applied migrations; returns the new ones."""
-        SQLModel.metadata.create_all(self.engine)
-        applied = []
-        with Session(self.engine) as s:
-            done = set(s.exec(select(SchemaMigrationRow.name)).all())
-            for name in MIGRATIONS:
-                if name not in done:
-                    s.add(SchemaMigrationRow(name=name, applied_at=now))
-                    applied.append(name)
-            s.commit()
-        return applied
+        """Bring the schema up to date (see `tracker.store.migrations`); returns the
+        migrations applied now."""
+        from tracker.store.migrations import upgrade
+
+        return upgrade(self.engine, now)
+
+    def pending_migrations(self) -> list[str]:
+        """Migrations the database has not had yet."""
+        from tracker.store.migrations import pending
+
+        return pending(self.engine)
 
     def close(self) -> None:
         """Release every connection."""
