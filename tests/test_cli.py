@@ -44,6 +44,8 @@ def test_ingest_deadlines_explain(tmp_path: Path) -> None:
     notice = next(r for r in rows if r["key"].endswith("/reexamination-notice"))
     assert (notice["end"], notice["status"]) == ("2008-04-04", "met")
     assert notice["procedure"]["product"] == "Velocor"
+    code, out = _run("deadlines", "--all", "--limit", "2", "--format", "json", home=tmp_path)
+    assert json.loads(out) == rows[:2]
     code, out = _run("explain", notice["key"].replace("notice", "grounds"), home=tmp_path)
     assert code == 0
     assert "receipt of the opinion = 2008-03-20 (Thu) (assumed)" in out

@@ -163,3 +163,25 @@ def test_recipient_feed_carries_the_recipient_filter(
     fda = _get(client, f"/{token}/recipient/fda-example-org.ics").text
     assert "BEGIN:VEVENT" in eu and "BEGIN:VEVENT" not in fda
     assert _get(client, f"/{token}/recipient/nobody-example-org.ics").text.count("VEVENT") == 0
+
+
+def test_api_deadlines_pages_follow_the_link_header(
+    client: TestClient, token: str, ctx: Context
+) -> None:
+    from benchmarks.corpus import store_deadlines
+
+    store_deadlines(ctx.store, 50, NOW.date(), NOW, spread=7)  # many share a date
+    everything = _get(client, f"/api/deadlines?token={token}&limit=5000").json()
+    assert len(everything) > 50
+    seen, url, pages = [], f"/api/deadlines?token={token}&limit=7", 0
+    while url:
+        r = _get(client, url)
+        seen += r.json()
+        pages += 1
+        url = r.links.get("next", {}).get("url", "")
+    assert seen == everything and pages == -(-len(everything) // 7)
+    assert [(d["end"], d["key"]) for d in seen] == sorted((d["end"], d["key"]) for d in seen)
+    fda = _get(client, f"/api/deadlines?token={token}&agency=fda&from=2008-03-25&to=2008-03-25")
+    got = {(d["procedure"]["agency"], d["end"]) for d in fda.json()}
+    assert got == {("FDA", "2008-03-25")}
+    assert _get(client, f"/api/deadlines?token={token}&after=garbage").status_code == 400

@@ -207,15 +207,23 @@ def sources(obj: _Obj) -> None:
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option("--today", callback=_iso_date, default=None, help="Run as if today were this date.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
 @click.pass_obj
-def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None) -> None:
-    """List deadlines (open ones from today on, unless --all)."""
+def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None, limit: int | None) -> None:
+    """List deadlines by date (open ones from today on, unless --all)."""
+    import itertools
+
     from tracker import clock
     from tracker.pipeline import deadline_json, local_today
 
     ctx = obj.context()
     today = today or local_today(ctx.settings, clock.now())
-    rows = ctx.store.deadlines(include_all=show_all, today=today)
+    pages = (
+        ctx.store.deadline_pages(today, statuses=None)
+        if show_all
+        else ctx.store.deadline_pages(today, start=today)
+    )
+    rows = list(itertools.islice(pages, limit))
     if fmt == "json":
         click.echo(json.dumps([deadline_json(d) for d in rows], ensure_ascii=False, indent=2))
         return

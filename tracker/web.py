@@ -175,6 +175,19 @@ def _today(settings: Settings) -> date:
     return clock.now().astimezone(ZoneInfo(settings.tracker.timezone)).date()
 
 
+def _cursor(raw: str | None) -> tuple[date, str] | None:
+    """A page position from `after=END~KEY` (what the Link header hands out)."""
+    if raw is None:
+        return None
+    end, sep, key = raw.partition("~")
+    try:
+        if not sep:
+            raise ValueError(raw)
+        return (date.fromisoformat(end), key)
+    except ValueError:
+        raise HTTPException(400, f"'after' is not a page position: {raw}") from None
+
+
 def _include(raw: str | None) -> frozenset[str]:
     if not raw:
         return frozenset({"open"})
@@ -266,6 +279,7 @@ def make_app(store: Store, settings: Settings) -> FastAPI:
 
     @app.get("/api/deadlines")
     def api_deadlines(
+        request: Request,
         token_: str = Query(alias="token"),
         status: str | None = None,
         company: str | None = None,
@@ -273,26 +287,44 @@ def make_app(store: Store, settings: Settings) -> FastAPI:
         agency: str | None = None,
         start: date | None = Query(None, alias="from"),
         end: date | None = Query(None, alias="to"),
-    ) -> list[dict[str, Any]]:
-        """Deadlines with filters (status list, company/product slug, authority, date range)."""
+        limit: int = Query(500, ge=1, le=5000),
+        after: str | None = None,
+    ) -> Response:
+        """Deadlines by date with filters (status list, company/product slug, authority, date
+        range), `limit` at a time; a `Link: <...>; rel="next"` header points at the next page."""
         check(token_)
+        import itertools
+        import json
+
         from tracker.pipeline import deadline_json
 
         wanted = set(status.split(",")) if status else None
-        out = []
-        for d in store.deadlines(include_all=True, today=_today(settings)):
-            if wanted and d.status not in wanted:
-                continue
-            if (
-                (company and not _matches(d, "company", company))
-                or (product and not _matches(d, "product", product))
-                or (agency and not _matches(d, "agency", agency))
-            ):
-                continue
-            if (start and d.end < start) or (end and d.start > end):
-                continue
-            out.append(deadline_json(d))
-        return out
+        if wanted and wanted - set(STATUSES):
+            raise HTTPException(400, f"unknown status {', '.join(sorted(wanted - set(STATUSES)))}")
+        rows = store.deadline_pages(
+            _today(settings),
+            statuses=wanted,
+            start=start,
+            end=end,
+            region=region_of(agency.upper()) if agency else None,
+            after=_cursor(after),
+            batch=min(limit + 1, 1000),
+        )
+        kept = (
+            d
+            for d in rows
+            if not (company and not _matches(d, "company", company))
+            and not (product and not _matches(d, "product", product))
+        )
+        picked = list(itertools.islice(kept, limit + 1))
+        headers = {}
+        if len(picked) > limit:
+            picked = picked[:limit]
+            last = picked[-1]
+            nxt = request.url.include_query_params(after=f"{last.end.isoformat()}~{last.key}")
+            headers["Link"] = f'<{nxt}>; rel="next"'
+        body = json.dumps([deadline_json(d) for d in picked], ensure_ascii=False)
+        return Response(body, media_type="application/json", headers=headers)
 
     @app.get("/api/procedures")
     def api_procedures(token_: str = Query(alias="token")) -> list[dict[str, Any]]:

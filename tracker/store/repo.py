@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -589,6 +590,55 @@ class Store:
                 .order_by(DeadlineRow.end, DeadlineRow.key)
             )
             return [_to_deadline(row, prow, today) for row, prow in s.exec(q).all()]
+
+    def deadline_pages(
+        self,
+        today: date | None,
+        statuses: Iterable[str] | None = ("open",),
+        start: date | None = None,
+        end: date | None = None,
+        region: str | None = None,
+        after: tuple[date, str] | None = None,
+        batch: int = 500,
+    ) -> Iterator[Deadline]:
+        """Deadlines by (end, key), read a batch at a time from the position `after` (keyset
+        paging on the (status, end, key) index): the first page of the upcoming deadlines
+        costs the same on a thousand rows as on a million. `start`/`end` keep the deadlines
+        whose window meets that span; `region` keeps one authority's procedures."""
+        where: list[Any] = []
+        if statuses is not None:
+            where.append(col(DeadlineRow.status).in_(list(statuses)))
+        if start is not None:
+            where.append(col(DeadlineRow.end) >= start)
+        if end is not None:
+            where.append(col(DeadlineRow.start) <= end)
+        if region is not None:
+            where.append(col(ProcedureRow.agency) == region)
+        while True:
+            page = list(where)
+            if after is not None:
+                page.append(
+                    (col(DeadlineRow.end) > after[0])
+                    | ((col(DeadlineRow.end) == after[0]) & (col(DeadlineRow.key) > after[1]))
+                )
+            with Session(self.engine) as s:
+                q = (
+                    select(DeadlineRow, ProcedureRow)
+                    .join(ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key))
+                    .where(*page)
+                    .order_by(DeadlineRow.end, DeadlineRow.key)
+                    .limit(batch)
+                )
+                rows = s.exec(q).all()
+            for row, prow in rows:
+                yield _to_deadline(row, prow, today)
+            if len(rows) < batch:
+                return
+            after = (rows[-1][0].end, rows[-1][0].key)
+
+    def upcoming(self, today: date, limit: int = 100) -> list[Deadline]:
+        """The next `limit` open deadlines from `today` on, soonest first."""
+        return list(itertools.islice(self.deadline_pages(today, start=today, batch=limit), limit))
 
     def current_deadlines(
         self, today: date, changed_since: datetime, statuses: Iterable[str] = ("open",)

@@ -159,8 +159,9 @@ class DeadlineRow(SQLModel, table=True):
     """The current revision of a deadline."""
 
     __tablename__ = "deadline"
-    # The upcoming-deadlines query (open, from a date on, by date) reads this index alone.
-    __table_args__ = (Index("ix_deadline_status_end", "status", "end"),)
+    # The upcoming-deadlines query (open, from a date on, by date then key, a page at a time)
+    # walks this index in order and stops at the page's end.
+    __table_args__ = (Index("ix_deadline_status_end", "status", "end", "key"),)
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True, unique=True, max_length=500)
     procedure_key: str = Field(index=True, max_length=400)
