@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import ics
@@ -95,16 +95,17 @@ def _alarm_lines(d: Deadline, alarms: tuple[int, ...]) -> list[str]:
     return out
 
 
-def build_calendar(
+def iter_calendar(
     deadlines: Iterable[Deadline],
     name: str = "Regulatory deadlines",
     description: str = "Procedural deadlines derived from regulatory press releases",
     alarms: Iterable[int] = (),
     refresh_minutes: int = 60,
-) -> str:
-    """A whole VCALENDAR: events sorted by UID, lines folded at 75 octets, CRLF endings."""
+) -> Iterator[str]:
+    """A VCALENDAR a piece at a time, events in the order given (lines folded at 75 octets,
+    CRLF endings): a feed of any size is written or hashed without holding it whole."""
     ttl = f"PT{refresh_minutes}M"
-    lines = [
+    head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
@@ -115,30 +116,45 @@ def build_calendar(
         f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}",
         f"X-PUBLISHED-TTL:{ttl}",
     ]
+    yield "".join(_fold(line) + "\r\n" for line in head)
     alarms = tuple(sorted(set(alarms)))
-    events = sorted(((uid_for(d.key), d) for d in deadlines), key=lambda p: p[0])
-    for _uid, d in events:
-        lines.extend(_event_lines(d, alarms))
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    for d in deadlines:
+        yield _event_text(d, alarms)
+    yield "END:VCALENDAR\r\n"
 
 
-# Serialised events by their content: a feed rebuilt after one change re-serialises one event.
-_CACHE: dict[tuple[object, ...], list[str]] = {}
-_CACHE_LIMIT = 100_000
+def build_calendar(
+    deadlines: Iterable[Deadline],
+    name: str = "Regulatory deadlines",
+    description: str = "Procedural deadlines derived from regulatory press releases",
+    alarms: Iterable[int] = (),
+    refresh_minutes: int = 60,
+) -> str:
+    """A whole VCALENDAR with its events sorted by UID, whatever the order given."""
+    ordered = sorted(deadlines, key=lambda d: uid_for(d.key))
+    return "".join(iter_calendar(ordered, name, description, alarms, refresh_minutes))
 
 
-def _event_lines(d: Deadline, alarms: tuple[int, ...]) -> list[str]:
-    key = (d, alarms)
-    lines = _CACHE.get(key)
-    if lines is None:
-        text = build_event(d).serialize()
-        lines = text.replace("\r\n", "\n").strip("\n").split("\n")
+# Serialised events by their content: a feed rebuilt after one change re-serialises one
+# event. Keyed by what identifies a deadline's content (its revision and stamp, its status as
+# of today, and a hash of every field), not by the deadline itself, which would keep every
+# deadline ever served alive.
+_CACHE: dict[tuple[object, ...], str] = {}
+_CACHE_LIMIT = 50_000
+
+
+def _event_text(d: Deadline, alarms: tuple[int, ...]) -> str:
+    key = (d.key, d.revision, d.updated_at, d.status, hash(d), alarms)
+    text = _CACHE.get(key)
+    if text is None:
+        raw = build_event(d).serialize()
+        lines = raw.replace("\r\n", "\n").strip("\n").split("\n")
         lines[-1:-1] = _alarm_lines(d, alarms)  # before END:VEVENT
+        text = "".join(_fold(line) + "\r\n" for line in lines)
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
-        _CACHE[key] = lines
-    return lines
+        _CACHE[key] = text
+    return text
 
 
 def _text(value: str) -> str:

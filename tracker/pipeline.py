@@ -370,17 +370,16 @@ def local_today(settings: Settings, now: datetime) -> date:
 
 def publish_calendar(ctx: Context, now: datetime) -> Path:
     """Rewrite `calendars/all.ics`: open deadlines and those closed within the retention
-    period (the same as the default feed)."""
-    from tracker.ical import build_calendar
-    from tracker.remind.send import atomic_write
+    period (the same as the default feed). Streamed from the database to a temporary file
+    and moved into place only if it changed: memory stays flat however large it is."""
+    from tracker.ical import iter_calendar
+    from tracker.remind.send import atomic_write_chunks
 
-    deadlines = ctx.store.current_deadlines(
+    deadlines = ctx.store.iter_current_deadlines(
         local_today(ctx.settings, now), now - timedelta(days=ctx.settings.web.retention_days)
     )
     path = ctx.folder("calendars") / "all.ics"
-    data = build_calendar(deadlines).encode("utf-8")
-    if not path.exists() or path.read_bytes() != data:
-        atomic_write(path, data)
+    atomic_write_chunks(path, (piece.encode("utf-8") for piece in iter_calendar(deadlines)))
     return path
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
 import os
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -27,7 +29,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from tracker import __version__, clock
 from tracker.domain import Deadline
-from tracker.ical import build_calendar
+from tracker.ical import iter_calendar
 from tracker.rules.engine import region_of, slug
 from tracker.settings import Settings
 from tracker.store import Store
@@ -118,20 +120,30 @@ class Feeds:
         version = self.version()
         today = version[1]
         key = (kind, value, include)
-        deadlines = self._select(kind, value, include, today)
+        stamps: list[datetime] = []
+
+        def chosen() -> Iterator[Deadline]:
+            for d in self._select(kind, value, include, today):
+                if d.updated_at and (not stamps or d.updated_at > stamps[0]):
+                    stamps[:] = [d.updated_at]
+                yield d
+
         name = "Regulatory deadlines" + ("" if kind == "all" else f": {value}")
-        body = build_calendar(
-            deadlines,
+        buffer = io.BytesIO()  # pieces in, one copy out: never the feed twice over
+        for piece in iter_calendar(
+            chosen(),
             name=name,
             alarms=self.settings.reminders.days_before,
             refresh_minutes=self.settings.web.refresh_minutes,
-        ).encode("utf-8")
-        stamps = [d.updated_at for d in deadlines if d.updated_at]
+        ):
+            buffer.write(piece.encode("utf-8"))
+        body = buffer.getvalue()
+        del buffer
         cached = _Cached(
             version,
             body,
             '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-            max(stamps) if stamps else None,
+            stamps[0] if stamps else None,
         )
         with self._lock:
             self._cache[key] = cached
@@ -139,18 +151,14 @@ class Feeds:
 
     def _select(
         self, kind: str, value: str, include: frozenset[str], today: date
-    ) -> list[Deadline]:
+    ) -> Iterator[Deadline]:
         keep_since = clock.now() - timedelta(days=self.settings.web.retention_days)
-        out = []
-        for d in self.store.deadlines(include_all=True, today=today):
-            if not _matches(d, kind, value, self.settings):
-                continue
-            recent = d.updated_at is not None and d.updated_at >= keep_since
-            # A deadline that just closed stays a while, marked, so subscribed calendars
-            # update the event rather than silently keep a stale one.
-            if d.status in include or (d.status != "open" and recent):
-                out.append(d)
-        return out
+        # A deadline that just closed stays a while, marked, so subscribed calendars update
+        # the event rather than silently keep a stale one. The database picks these (the
+        # status index and the updated_at index), a batch at a time.
+        for d in self.store.iter_current_deadlines(today, keep_since, statuses=include):
+            if _matches(d, kind, value, self.settings):
+                yield d
 
 
 def _matches(d: Deadline, kind: str, value: str, settings: Settings | None = None) -> bool:

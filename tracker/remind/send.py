@@ -9,7 +9,7 @@ import os
 import smtplib
 import ssl
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses
@@ -43,6 +43,31 @@ def atomic_write(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
+    """Write a file from pieces, atomically as `atomic_write`, and only if its content
+    changed (compared by hash, so neither version is held whole); True when it was written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                digest.update(chunk)
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            with path.open("rb") as old:
+                if hashlib.file_digest(old, "sha256").digest() == digest.digest():
+                    Path(tmp).unlink()
+                    return False
+        os.replace(tmp, path)
+        return True
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

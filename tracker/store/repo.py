@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -582,14 +583,9 @@ class Store:
             return out
 
     def _query_deadlines(self, where: Any, today: date | None) -> list[Deadline]:
-        with Session(self.engine) as s:
-            q = (
-                select(DeadlineRow, ProcedureRow)
-                .join(ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key))
-                .where(where)
-                .order_by(DeadlineRow.end, DeadlineRow.key)
-            )
-            return [_to_deadline(row, prow, today) for row, prow in s.exec(q).all()]
+        with self.engine.connect() as conn:
+            q = _DEADLINE_SELECT.where(where).order_by(_DL.c.end, _DL.c.key)
+            return [_row_deadline(r, today) for r in conn.execute(q)]
 
     def deadline_pages(
         self,
@@ -607,34 +603,35 @@ class Store:
         whose window meets that span; `region` keeps one authority's procedures."""
         where: list[Any] = []
         if statuses is not None:
-            where.append(col(DeadlineRow.status).in_(list(statuses)))
+            where.append(_DL.c.status.in_(list(statuses)))
         if start is not None:
-            where.append(col(DeadlineRow.end) >= start)
+            where.append(_DL.c.end >= start)
         if end is not None:
-            where.append(col(DeadlineRow.start) <= end)
+            where.append(_DL.c.start <= end)
         if region is not None:
-            where.append(col(ProcedureRow.agency) == region)
+            where.append(_PR.c.agency == region)
+        return self._pages(where, today, after, batch)
+
+    def _pages(
+        self, where: list[Any], today: date | None, after: tuple[date, str] | None, batch: int
+    ) -> Iterator[Deadline]:
+        """Deadlines matching `where` by (end, key), one short query per batch: memory stays
+        flat however many there are, and no read transaction stays open in between."""
         while True:
             page = list(where)
             if after is not None:
                 page.append(
-                    (col(DeadlineRow.end) > after[0])
-                    | ((col(DeadlineRow.end) == after[0]) & (col(DeadlineRow.key) > after[1]))
+                    (_DL.c.end > after[0]) | ((_DL.c.end == after[0]) & (_DL.c.key > after[1]))
                 )
-            with Session(self.engine) as s:
-                q = (
-                    select(DeadlineRow, ProcedureRow)
-                    .join(ProcedureRow, col(ProcedureRow.key) == col(DeadlineRow.procedure_key))
-                    .where(*page)
-                    .order_by(DeadlineRow.end, DeadlineRow.key)
-                    .limit(batch)
-                )
-                rows = s.exec(q).all()
-            for row, prow in rows:
-                yield _to_deadline(row, prow, today)
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    _DEADLINE_SELECT.where(*page).order_by(_DL.c.end, _DL.c.key).limit(batch)
+                ).all()
+            for r in rows:
+                yield _row_deadline(r, today)
             if len(rows) < batch:
                 return
-            after = (rows[-1][0].end, rows[-1][0].key)
+            after = (rows[-1].end, rows[-1].key)
 
     def upcoming(self, today: date, limit: int = 100) -> list[Deadline]:
         """The next `limit` open deadlines from `today` on, soonest first."""
@@ -645,11 +642,19 @@ class Store:
     ) -> list[Deadline]:
         """What a calendar shows: deadlines in `statuses`, and any changed since a moment
         (recently closed ones stay a while, marked, so subscribed calendars update)."""
-        wanted = list(statuses)
-        return self._query_deadlines(
-            col(DeadlineRow.status).in_(wanted) | (col(DeadlineRow.updated_at) >= changed_since),
-            today,
-        )
+        return list(self.iter_current_deadlines(today, changed_since, statuses))
+
+    def iter_current_deadlines(
+        self, today: date, changed_since: datetime, statuses: Iterable[str] = ("open",)
+    ) -> Iterator[Deadline]:
+        """`current_deadlines` a batch at a time, by (end, key). One stream per status walks
+        the (status, end, key) index, one more takes the few other recently changed rows;
+        merged in order, so no query scans the history."""
+        wanted = sorted(set(statuses))
+        streams = [self._pages([_DL.c.status == st], today, None, 1000) for st in wanted]
+        recent = [_DL.c.updated_at >= changed_since, _DL.c.status.not_in(wanted)]
+        streams.append(self._pages(recent, today, None, 1000))
+        return heapq.merge(*streams, key=lambda d: (d.end, d.key))
 
     def reminder_deadlines(self, today: date, horizon_days: int) -> list[Deadline]:
         """What reminders can concern: open deadlines up to the longest lead time ahead, and
@@ -1009,7 +1014,15 @@ def _history(s: Session, row: DeadlineRow, reason: str, now: datetime) -> None:
     )
 
 
-def _to_deadline(row: DeadlineRow, prow: ProcedureRow, today: date | None) -> Deadline:
+_DL = _table(DeadlineRow)
+_PR = _table(ProcedureRow)
+# Core rows, not ORM objects: a deadline read this way costs a fraction of a mapped one.
+_DEADLINE_SELECT = sa_select(_DL, _PR.c.company, _PR.c.product, _PR.c.agency).join_from(
+    _DL, _PR, _PR.c.key == _DL.c.procedure_key
+)
+
+
+def _to_deadline(row: Any, prow: Any, today: date | None) -> Deadline:
     status = row.status
     if today is not None and status == "open" and row.end < today:
         status = "missed"
@@ -1021,7 +1034,7 @@ def _to_deadline(row: DeadlineRow, prow: ProcedureRow, today: date | None) -> De
         basis=row.basis,
         rule=row.rule,
         status=status,
-        procedure=Procedure(prow.key, prow.company, prow.product, prow.agency),
+        procedure=Procedure(row.procedure_key, prow.company, prow.product, prow.agency),
         evidence=row.evidence,
         assumptions=tuple(json.loads(row.assumptions)),
         steps=tuple(Step(a, b) for a, b in json.loads(row.steps)),
@@ -1032,3 +1045,8 @@ def _to_deadline(row: DeadlineRow, prow: ProcedureRow, today: date | None) -> De
         release_ref=row.release_ref,
         notes=tuple(json.loads(row.notes)),
     )
+
+
+def _row_deadline(r: Any, today: date | None) -> Deadline:
+    """A deadline from a `_DEADLINE_SELECT` row (its procedure's columns ride along)."""
+    return _to_deadline(r, r, today)
