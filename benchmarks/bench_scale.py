@@ -37,13 +37,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text
 
-from tracker.pipeline import publish_calendar  # noqa: E402
-from tracker.rules.loader import load_packs  # noqa: E402
-from tracker.settings import load_settings  # noqa: E402
-from tracker.store import Store  # noqa: E402
-from tracker.store.tables import DeadlineRow, ProcedureRow, ReleaseRow  # noqa: E402
+from tracker.pipeline import publish_calendar
+from tracker.rules.loader import load_packs
+from tracker.settings import load_settings
+from tracker.store import Store
+from tracker.store.tables import DeadlineRow, ProcedureRow, ReleaseRow
 
 RELEASES_PER_PROCEDURE = 5
 DEADLINES_PER_RELEASE = 10
