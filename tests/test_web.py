@@ -185,3 +185,33 @@ def test_api_deadlines_pages_follow_the_link_header(
     got = {(d["procedure"]["agency"], d["end"]) for d in fda.json()}
     assert got == {("FDA", "2008-03-25")}
     assert _get(client, f"/api/deadlines?token={token}&after=garbage").status_code == 400
+
+
+def test_large_feeds_are_served_from_files(
+    ctx: Context, client: TestClient, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = _get(client, f"/{token}/calendar.ics")
+    from tracker.web import Feeds
+
+    monkeypatch.setattr(Feeds, "IN_MEMORY_LIMIT", 100)
+    app = make_app(ctx.store, ctx.settings)
+    big = TestClient(app)
+    r = _get(big, f"/{token}/calendar.ics")
+    assert (r.content, r.headers["etag"]) == (small.content, small.headers["etag"])
+    assert r.headers["last-modified"] == small.headers["last-modified"]
+    folder = ctx.settings.home / "feeds"
+    assert [f.read_bytes() for f in folder.glob("*.ics")] == [small.content]
+    assert (
+        _get(big, f"/{token}/calendar.ics", **{"If-None-Match": r.headers["etag"]}).status_code
+        == 304
+    )
+    with time_machine.travel(NOW, tick=False):
+        head = big.head(f"/{token}/calendar.ics")
+    assert int(head.headers["content-length"]) == len(small.content)
+    # Each change writes a new file; the one before stays for responses still sending it.
+    for n, path in enumerate(STORY[1:3]):
+        ingest_paths(ctx, [path], datetime(2008, 5, 15 + n, 12, tzinfo=UTC))
+        with time_machine.travel(datetime(2008, 5, 15 + n, 13, tzinfo=UTC), tick=False):
+            assert big.get(f"/{token}/calendar.ics").status_code == 200
+    assert len(list(folder.glob("*.ics"))) == 2
+    assert not list(folder.glob(".tmp-*"))

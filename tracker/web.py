@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import secrets
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -83,6 +84,8 @@ class _Cached:
     body: bytes
     etag: str
     last_modified: datetime | None
+    path: Path | None = None  # a large feed lives in a file, `body` is then empty
+    size: int = 0
 
 
 class Feeds:
@@ -90,6 +93,9 @@ class Feeds:
 
     # A feed may lag the database by this much; it spares a query on every request.
     VERSION_TTL = 1.0
+    # Feeds larger than this are kept in files (served from disk), not in memory: the
+    # daemon's memory stays flat whatever the number of deadlines.
+    IN_MEMORY_LIMIT = 4 * 1024 * 1024
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
@@ -129,25 +135,62 @@ class Feeds:
                 yield d
 
         name = "Regulatory deadlines" + ("" if kind == "all" else f": {value}")
-        buffer = io.BytesIO()  # pieces in, one copy out: never the feed twice over
-        for piece in iter_calendar(
+        pieces = iter_calendar(
             chosen(),
             name=name,
             alarms=self.settings.reminders.days_before,
             refresh_minutes=self.settings.web.refresh_minutes,
-        ):
-            buffer.write(piece.encode("utf-8"))
-        body = buffer.getvalue()
-        del buffer
+        )
+        body, path, digest, size = self._write(key, (p.encode("utf-8") for p in pieces))
         cached = _Cached(
             version,
             body,
-            '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+            '"' + digest[:32] + '"',
             stamps[0] if stamps else None,
+            path,
+            size,
         )
         with self._lock:
             self._cache[key] = cached
         return cached
+
+    def _write(
+        self, key: tuple[str, str, frozenset[str]], chunks: Iterator[bytes]
+    ) -> tuple[bytes, Path | None, str, int]:
+        """Collect a feed in memory, moving to a file once it passes `IN_MEMORY_LIMIT`:
+        (bytes or b"", file or None, sha256 hex, size). A file is named by its content, and
+        the one before it is kept, so a response already sending it is never cut short."""
+        digest, size = hashlib.sha256(), 0
+        buffer = io.BytesIO()
+        out: Any = buffer
+        tmp: Path | None = None
+        folder = self.settings.home / "feeds"
+        try:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+                if tmp is None and size > self.IN_MEMORY_LIMIT:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".ics")
+                    tmp, out = Path(name), os.fdopen(fd, "wb")
+                    out.write(buffer.getbuffer())
+                    buffer = io.BytesIO()
+            if tmp is None:
+                return buffer.getvalue(), None, digest.hexdigest(), size
+            out.close()
+        except BaseException:
+            if tmp is not None:
+                out.close()
+                tmp.unlink(missing_ok=True)
+            raise
+        stem = hashlib.sha256(repr((key[0], key[1], sorted(key[2]))).encode()).hexdigest()[:16]
+        path = folder / f"{stem}-{digest.hexdigest()[:16]}.ics"
+        os.replace(tmp, path)
+        older = sorted(folder.glob(f"{stem}-*.ics"), key=lambda f: f.stat().st_mtime)
+        for stale in [f for f in older if f != path][:-1]:
+            stale.unlink(missing_ok=True)
+        return b"", path, digest.hexdigest(), size
 
     def _select(
         self, kind: str, value: str, include: frozenset[str], today: date
@@ -256,8 +299,12 @@ def make_app(store: Store, settings: Settings) -> FastAPI:
         if _not_modified(request, cached):
             return Response(status_code=304, headers=headers)
         if request.method == "HEAD":
-            headers["Content-Length"] = str(len(cached.body))
+            headers["Content-Length"] = str(cached.size)
             return Response(b"", media_type="text/calendar; charset=utf-8", headers=headers)
+        if cached.path is not None:
+            return FileResponse(
+                cached.path, media_type="text/calendar; charset=utf-8", headers=headers
+            )
         return Response(cached.body, media_type="text/calendar; charset=utf-8", headers=headers)
 
     @app.api_route("/{given}/calendar.ics", methods=["GET", "HEAD"], include_in_schema=False)
