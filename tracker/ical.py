@@ -143,18 +143,25 @@ _CACHE: dict[tuple[object, ...], str] = {}
 _CACHE_LIMIT = 50_000
 
 
+_END = "END:VEVENT\r\n"
+
+
 def _event_text(d: Deadline, alarms: tuple[int, ...]) -> str:
-    key = (d.key, d.revision, d.updated_at, d.status, hash(d), alarms)
+    """One VEVENT, folded; the alarms (cheap) are added to the cached event (not), so every
+    feed and the published file share one cache entry per deadline."""
+    key = (d.key, d.revision, d.updated_at, d.status, hash(d))
     text = _CACHE.get(key)
     if text is None:
         raw = build_event(d).serialize()
         lines = raw.replace("\r\n", "\n").strip("\n").split("\n")
-        lines[-1:-1] = _alarm_lines(d, alarms)  # before END:VEVENT
         text = "".join(_fold(line) + "\r\n" for line in lines)
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
         _CACHE[key] = text
-    return text
+    extra = _alarm_lines(d, alarms)
+    if not extra:
+        return text
+    return text[: -len(_END)] + "".join(_fold(line) + "\r\n" for line in extra) + _END
 
 
 def _text(value: str) -> str:
