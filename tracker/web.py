@@ -95,7 +95,7 @@ class Feeds:
     VERSION_TTL = 1.0
     # Feeds larger than this are kept in files (served from disk), not in memory: the
     # daemon's memory stays flat whatever the number of deadlines.
-    IN_MEMORY_LIMIT = 4 * 1024 * 1024
+    IN_MEMORY_LIMIT = 16 * 1024 * 1024
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
