@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -13,6 +14,10 @@ from pathlib import Path
 from benchmarks.corpus import corpus
 
 ROOT = Path(__file__).resolve().parents[1]
+# The suite: 400 releases, killed twice. The soak run (benchmarks/README.md): 1,000, more kills.
+RELEASES = int(os.environ.get("TRACKER_SOAK_RELEASES", "400"))
+KILLS = int(os.environ.get("TRACKER_SOAK_KILLS", "2"))
+SEED = int(os.environ.get("TRACKER_SOAK_SEED", "3"))
 COUNTS = {
     "release": "SELECT count(*) FROM release",
     "distinct texts": "SELECT count(DISTINCT sha256) FROM release",
@@ -50,10 +55,12 @@ def test_kill_9_during_backfill_loses_and_repeats_nothing(tmp_path: Path) -> Non
     (tmp_path / "none.toml").write_text("")
     folder = tmp_path / "releases"
     folder.mkdir()
-    for i, text in enumerate(corpus(400, seed=3)):
-        (folder / f"{i:04d}.txt").write_text(text)
+    for i, text in enumerate(corpus(RELEASES, seed=3)):
+        (folder / f"{i:05d}.txt").write_text(text)
     crashed, clean = tmp_path / "crashed", tmp_path / "clean"
-    for target in (120, 260):  # kill once that many releases are in, then again
+    # Kill once that many releases are in (at whatever step the process is then), again...
+    targets = sorted(random.Random(SEED).sample(range(RELEASES // 10, RELEASES * 9 // 10), KILLS))
+    for target in targets:
         proc = _ingest(crashed, folder)
         deadline = time.monotonic() + 120
         while _count(crashed / "tracker.db", COUNTS["release"]) < target:
@@ -66,4 +73,4 @@ def test_kill_9_during_backfill_loses_and_repeats_nothing(tmp_path: Path) -> Non
     assert _ingest(clean, folder).wait(timeout=300) == 0
     after_crashes = _counts(crashed / "tracker.db")
     assert after_crashes == _counts(clean / "tracker.db")
-    assert after_crashes["release"] == after_crashes["distinct texts"] == 400
+    assert after_crashes["release"] == after_crashes["distinct texts"] == RELEASES

@@ -161,6 +161,21 @@ def test_a_claim_left_by_a_crash_is_sent_again_with_the_same_id(
     assert inbox.messages[0]["Message-ID"] == message_id(due)
 
 
+def test_an_expired_claim_goes_to_one_run_and_the_old_one_stands_down(acme: Context) -> None:
+    keys = ("acme/x/fda/goal", "lead", "7", "ra@example.com")
+    store, lease = acme.store, timedelta(seconds=5)
+    assert store.claim_messages([(keys, "<m@x>", None)], NOW, lease, "slow") == {keys}
+    later = NOW + timedelta(seconds=6)  # the slow run has not confirmed it in time
+    assert store.claim_messages([(keys, "<m@x>", None)], later, lease, "fast") == {keys}
+    assert store.claim_messages([(keys, "<m@x>", None)], later, lease, "third") == set()
+    assert not store.confirm_message(keys, "slow", later)  # it must not send it now
+    assert store.confirm_message(keys, "fast", later)
+    # Confirming restarts the lease: no one takes it over while it is being sent.
+    soon = later + timedelta(seconds=4)
+    assert store.confirm_message(keys, "fast", soon)
+    assert store.claim_messages([(keys, "<m@x>", None)], soon + lease / 2, lease, "x") == set()
+
+
 def test_moved_cancelled_and_overdue_notices(acme: Context, tmp_path: Path) -> None:
     ctx = acme
     assert send_due_reminders(ctx, NOW).sent == 1

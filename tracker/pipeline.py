@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -433,6 +435,9 @@ def owed_messages(ctx: Context, now: datetime) -> list[Any]:
     )
 
 
+_CLAIM_BATCH = 200
+
+
 def _log_keys(due: Any) -> tuple[str, str, str, str]:
     return (due.deadline_key, due.kind, due.tag, due.recipient.address)
 
@@ -441,8 +446,10 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     """Send what is owed. Each message is claimed first (so none goes out twice), marked sent
     when the server accepts it; a temporary failure defers it with a growing wait, a
     permanent one is recorded and never retried. A server that is down ends the run: the
-    rest is deferred with it. Claims are taken in one transaction; each result is recorded as
-    soon as the server answers, so a daemon killed mid-run resends nothing it delivered."""
+    rest is deferred with it. Claims are taken a batch at a time; each claim is confirmed just
+    before its message goes out (another daemon may have taken over an expired lease) and
+    each result is recorded as soon as the server answers: a daemon killed mid-run resends
+    at most the message in flight, and two daemons never send the same one."""
     from tracker.remind.render import message_id, render_message
     from tracker.remind.send import Mailer, PermanentFailure, TemporaryFailure
 
@@ -450,44 +457,61 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     templates = ctx.settings.tracker.templates_dir or None
     owed = owed_messages(ctx, now)
     log = ctx.store.reminder_log()
-    claimed = ctx.store.claim_messages(
-        [
-            (_log_keys(d), message_id(d), d.deadlines[0].end if d.kind != "digest" else None)
-            for d in owed
-        ],
-        now,
-        timedelta(seconds=ctx.settings.reminders.claim_lease_seconds),
-    )
-    mine = [d for d in owed if _log_keys(d) in claimed]
-    results: list[tuple[tuple[str, str, str, str], str, str | None, datetime | None]] = []
+    lease = timedelta(seconds=ctx.settings.reminders.claim_lease_seconds)
+    token = uuid.uuid4().hex
+    started = monotonic()
+
+    def current() -> datetime:  # `now` moving on with the run, for leases
+        return now + timedelta(seconds=monotonic() - started)
+
     with Mailer(ctx.settings) as mailer:
-        for i, due in enumerate(mine):
-            keys = _log_keys(due)
-            try:
-                mailer.send(render_message(due, ctx.settings.mail, now, templates))
-            except PermanentFailure as e:
-                results.append((keys, "rejected", str(e), None))
-                report.rejected += 1
-                logger.warning("message to %s refused for good: %s", due.recipient.address, e)
-            except TemporaryFailure as e:
-                attempts = (log[keys].attempts if keys in log else 0) + 1
-                wait = timedelta(minutes=min(2**attempts, 360))
-                results.append((keys, "deferred", str(e), now + wait))
-                report.deferred += 1
-                logger.warning("message to %s deferred %s: %s", due.recipient.address, wait, e)
-                if mailer.smtp is None and ctx.settings.mail.backend == "smtp":
-                    # The server is unreachable: the rest waits with it, deferred alike.
-                    rest = [_log_keys(d) for d in mine[i + 1 :]]
-                    results += [(k, "deferred", str(e), now + wait) for k in rest]
-                    report.deferred += len(rest)
-                    break
-            else:
-                results.append((keys, "sent", None, None))
-                report.sent += 1
-            # Recorded at once: a daemon killed after this point never sends it again.
-            ctx.store.finish_messages(results, now)
-            results = []
-    ctx.store.finish_messages(results, now)
+        # Claimed a batch at a time, so other daemons can share a long run; each message is
+        # confirmed as still ours right before it goes out, and recorded right after.
+        for first in range(0, len(owed), _CLAIM_BATCH):
+            batch = owed[first : first + _CLAIM_BATCH]
+            claimed = ctx.store.claim_messages(
+                [
+                    (
+                        _log_keys(d),
+                        message_id(d),
+                        d.deadlines[0].end if d.kind != "digest" else None,
+                    )
+                    for d in batch
+                ],
+                current(),
+                lease,
+                token,
+            )
+            mine = [d for d in batch if _log_keys(d) in claimed]
+            for i, due in enumerate(mine):
+                keys = _log_keys(due)
+                if not ctx.store.confirm_message(keys, token, current()):
+                    continue  # taken over by another daemon after our lease ran out
+                try:
+                    mailer.send(render_message(due, ctx.settings.mail, now, templates))
+                except PermanentFailure as e:
+                    ctx.store.finish_messages([(keys, "rejected", str(e), None)], now)
+                    report.rejected += 1
+                    logger.warning("message to %s refused for good: %s", due.recipient.address, e)
+                except TemporaryFailure as e:
+                    attempts = (log[keys].attempts if keys in log else 0) + 1
+                    wait = timedelta(minutes=min(2**attempts, 360))
+                    ctx.store.finish_messages([(keys, "deferred", str(e), now + wait)], now)
+                    report.deferred += 1
+                    logger.warning("message to %s deferred %s: %s", due.recipient.address, wait, e)
+                    if mailer.smtp is None and ctx.settings.mail.backend == "smtp":
+                        # The server is unreachable: the rest of this batch waits with it
+                        # (deferred alike); later batches are not claimed at all.
+                        rest = [_log_keys(d) for d in mine[i + 1 :]]
+                        ctx.store.finish_messages(
+                            [(k, "deferred", str(e), now + wait) for k in rest], now
+                        )
+                        report.deferred += len(rest)
+                        return report
+                else:
+                    # Recorded at once: a daemon killed after this never sends it again.
+                    ctx.store.finish_messages([(keys, "sent", None, None)], now)
+                    report.sent += 1
     return report
 
 

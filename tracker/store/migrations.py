@@ -72,6 +72,7 @@ def _sources_and_messages(conn: Connection) -> None:
     _create_index(conn, "deadline", "ix_deadline_updated_at")
     columns = {c["name"] for c in inspect(conn).get_columns("reminder_log")}
     if "days_before" not in columns:
+        _add_column(conn, "reminder_log", "claim_token")
         return
     # The unique key changes, which SQLite cannot alter in place: copy, recreate, copy back.
     # Every old row was a lead-time reminder; the date it announced is the deadline's
@@ -95,7 +96,9 @@ def _sources_and_messages(conn: Connection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", "releases, procedures, events, deadlines, reminders", _initial),
     Migration(
-        "0002_sources_and_messages", "sources, message kinds, indexes", _sources_and_messages
+        "0002_sources_and_messages",
+        "sources, message kinds and claims, indexes",
+        _sources_and_messages,
     ),
 )
 

@@ -109,24 +109,34 @@ _INSERT_SOURCE = {
     name: module.insert(_table(SourceStateRow)).on_conflict_do_nothing(index_elements=["source_id"])
     for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
 }
+# A takeover succeeds only if the row is still as it was read: of two daemons taking over the
+# same expired claim, one wins.
 _TAKE_OVER_LOG = (
     _LOG.update()
     .where(
-        _LOG.c.id == bindparam("id"),
+        _LOG.c.id == bindparam("row_id"),
         _LOG.c.status == bindparam("old_status"),
         _LOG.c.claimed_at == bindparam("old_claimed"),
     )
-    .values(status="claimed", claimed_at=bindparam("now"))
+    .values(status="claimed", claimed_at=bindparam("now"), claim_token=bindparam("token"))
+    .returning(_LOG.c.id)
+)
+_LOG_WHERE = (
+    _LOG.c.deadline_key == bindparam("k"),
+    _LOG.c.kind == bindparam("kd"),
+    _LOG.c.tag == bindparam("t"),
+    _LOG.c.recipient == bindparam("r"),
+)
+# Just before sending: still ours? Then the lease restarts now.
+_CONFIRM_LOG = (
+    _LOG.update()
+    .where(*_LOG_WHERE, _LOG.c.status == "claimed", _LOG.c.claim_token == bindparam("token"))
+    .values(claimed_at=bindparam("now"))
     .returning(_LOG.c.id)
 )
 _FINISH_LOG = (
     _LOG.update()
-    .where(
-        _LOG.c.deadline_key == bindparam("k"),
-        _LOG.c.kind == bindparam("kd"),
-        _LOG.c.tag == bindparam("t"),
-        _LOG.c.recipient == bindparam("r"),
-    )
+    .where(*_LOG_WHERE)
     .values(
         status=bindparam("status"),
         error=bindparam("error"),
@@ -715,22 +725,26 @@ class Store:
         wanted: list[tuple[tuple[str, str, str, str], str, date | None]],
         now: datetime,
         lease: timedelta = timedelta(minutes=10),
+        token: str = "",
     ) -> set[tuple[str, str, str, str]]:
-        """Claim messages before sending them, all in one transaction; returns those claimed.
+        """Claim messages before sending them, in one transaction; returns those claimed.
 
         Each entry is ((deadline_key, kind, tag, recipient), message_id, sent_end). A message
         sent, rejected, claimed by a live run or deferred until later is not claimed; a claim
-        older than `lease` (its sender died) and a deferral that is due are taken over.
+        older than `lease` (its sender died) and a deferral that is due are taken over, by
+        one run only. `token` names the run: `confirm_message` checks it before each send.
         """
         claimed: set[tuple[str, str, str, str]] = set()
         if not wanted:
             return claimed
         with self.session() as s:
             conn = s.connection()
-            existing = {
-                (r.deadline_key, r.kind, r.tag, r.recipient): r
-                for r in s.exec(select(ReminderLogRow))
-            }
+            existing: dict[tuple[str, str, str, str], Any] = {}
+            deadline_keys = sorted({keys[0] for keys, _mid, _end in wanted})
+            for i in range(0, len(deadline_keys), 500):
+                q = sa_select(_LOG).where(_LOG.c.deadline_key.in_(deadline_keys[i : i + 500]))
+                for r in conn.execute(q):
+                    existing[(r.deadline_key, r.kind, r.tag, r.recipient)] = r
             for keys, mid, sent_end in wanted:
                 row = existing.get(keys)
                 if row is None:
@@ -741,6 +755,7 @@ class Store:
                         sent_end=sent_end,
                         claimed_at=now,
                         attempts=0,
+                        claim_token=token,
                     )
                     if conn.execute(_INSERT_LOG[conn.dialect.name], values).first() is not None:
                         claimed.add(keys)
@@ -749,11 +764,25 @@ class Store:
                 due = row.status == "deferred" and (
                     row.retry_after is None or row.retry_after <= now
                 )
-                if stale or due:
-                    row.status, row.claimed_at = "claimed", now
-                    s.add(row)
+                if (stale or due) and conn.execute(
+                    _TAKE_OVER_LOG,
+                    {
+                        "row_id": row.id,
+                        "old_status": row.status,
+                        "old_claimed": row.claimed_at,
+                        "now": now,
+                        "token": token,
+                    },
+                ).first():
                     claimed.add(keys)
         return claimed
+
+    def confirm_message(self, keys: tuple[str, str, str, str], token: str, now: datetime) -> bool:
+        """Just before sending: True if the claim is still this run's (its lease restarts);
+        False if another run took it over meanwhile, and must not be sent."""
+        with self.engine.begin() as conn:
+            values = {**dict(zip(("k", "kd", "t", "r"), keys, strict=True)), "token": token}
+            return conn.execute(_CONFIRM_LOG, {**values, "now": now}).first() is not None
 
     def claim_message(
         self,

@@ -222,6 +222,8 @@ class ReminderLogRow(SQLModel, table=True):
     claimed_at: datetime = Field(sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     retry_after: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Which run holds the claim: a run sends only while its token is still there.
+    claim_token: str | None = Field(default=None, max_length=32)
 
 
 class JobRunRow(SQLModel, table=True):
