@@ -68,3 +68,35 @@ def test_calendar_and_outbox(ctx: Context) -> None:
     assert send_due_reminders(ctx, now + timedelta(hours=1)).sent == 0
     (eml,) = (ctx.settings.home / "outbox").glob("*.eml")
     assert b"Zentra" in eml.read_bytes()
+
+
+def test_the_calendar_is_built_once_per_change_per_folder(ctx: Context, tmp_path: Path) -> None:
+    from tracker.settings import load_settings
+
+    now = datetime(2024, 6, 23, 13, 0, tzinfo=UTC)
+    _drop(ctx, "a.txt", b"BOSTON, June 23, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) said "
+          b"today that the FDA set a PDUFA target action date of June 28, 2024 for Zentra(R).")  # fmt: skip
+    ingest_inbox(ctx, now)
+    path = publish_calendar(ctx, now)
+    # A second daemon on the same database and the same (shared) folder: nothing changed, so
+    # it does not build; a mark left in the file shows it was not rewritten.
+    twin = Context(ctx.settings, ctx.store, ctx.packs)
+    path.write_text(path.read_text() + "X-MARK")
+    assert publish_calendar(twin, now + timedelta(minutes=5)).read_text().endswith("X-MARK")
+    # A daemon with a folder of its own builds its own.
+    other = load_settings(None, home=str(tmp_path / "other"), environ={}).settings
+    own = publish_calendar(Context(other, ctx.store, ctx.packs), now)
+    assert own != path and "DTSTART;VALUE=DATE:20240628" in own.read_text()
+    # A change (or a new day) is built once, by whichever daemon comes first.
+    ctx.store.set_deadline_date(
+        ctx.store.deadlines()[0].key, datetime(2024, 7, 1).date(), datetime(2024, 7, 1).date(), now
+    )
+    assert "20240701" in publish_calendar(twin, now + timedelta(minutes=6)).read_text()
+    assert not publish_calendar(ctx, now + timedelta(minutes=7)).read_text().endswith("X-MARK")
+    # A daemon that died mid-build leaves a claim that runs out; then another builds.
+    nxt = now + timedelta(days=1)
+    key = next(k for k in [f"calendar:{(path.parent / '.folder-id').read_text()}"])
+    assert ctx.store.take_publication(key, "someone-else's", nxt, 300)
+    path.write_text("stale")
+    assert publish_calendar(twin, nxt).read_text() == "stale"
+    assert "BEGIN:VCALENDAR" in publish_calendar(twin, nxt + timedelta(seconds=301)).read_text()

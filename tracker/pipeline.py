@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -373,16 +374,52 @@ def local_today(settings: Settings, now: datetime) -> date:
 def publish_calendar(ctx: Context, now: datetime) -> Path:
     """Rewrite `calendars/all.ics`: open deadlines and those closed within the retention
     period (the same as the default feed). Streamed from the database to a temporary file
-    and moved into place only if it changed: memory stays flat however large it is."""
+    and moved into place only if it changed: memory stays flat however large it is.
+
+    Built once per change of the data (or of the day): the folder's identity and the data
+    version are claimed in the database first, so daemons sharing a calendars folder build
+    it once between them, and a daemon with nothing new builds nothing."""
+    from tracker import __version__
     from tracker.ical import iter_calendar
     from tracker.remind.send import atomic_write_chunks
 
+    today = local_today(ctx.settings, now)
+    folder = ctx.folder("calendars")
+    path = folder / "all.ics"
+    key = f"calendar:{_folder_id(folder)}"
+    parts = (ctx.store.version(), today, __version__)
+    version = "|".join(map(str, (*parts, ctx.settings.web.retention_days)))
+    # A file that went missing is rebuilt even if nothing changed.
+    wanted = version if path.exists() else f"{version}|missing"
+    if not ctx.store.take_publication(key, wanted, now, _PUBLISH_LEASE_SECONDS):
+        return path
     deadlines = ctx.store.iter_current_deadlines(
-        local_today(ctx.settings, now), now - timedelta(days=ctx.settings.web.retention_days)
+        today, now - timedelta(days=ctx.settings.web.retention_days)
     )
-    path = ctx.folder("calendars") / "all.ics"
     atomic_write_chunks(path, (piece.encode("utf-8") for piece in iter_calendar(deadlines)))
+    ctx.store.publication_done(key, version, now)
     return path
+
+
+_PUBLISH_LEASE_SECONDS = 300
+
+
+def _folder_id(folder: Path) -> str:
+    """A random name the folder keeps (in `.folder-id`): the same for every daemon that
+    writes into this very folder (a shared mount), different for each local one."""
+    marker = folder / ".folder-id"
+    if not marker.exists():
+        # Written aside, then linked into place: whoever links first wins, and no reader
+        # ever sees the file empty.
+        tmp = folder / f".folder-id.{uuid.uuid4().hex}"
+        tmp.write_text(uuid.uuid4().hex, encoding="ascii")
+        try:
+            os.link(tmp, marker)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return marker.read_text(encoding="ascii").strip()
 
 
 @dataclass

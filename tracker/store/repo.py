@@ -145,7 +145,11 @@ _FINISH_LOG = (
         attempts=_LOG.c.attempts + bindparam("bump"),
     )
 )
-_LATEST_CHANGE = sa_select(func.max(_table(DeadlineRow).c.updated_at))
+_LATEST_CHANGE = sa_select(
+    func.max(_table(DeadlineRow).c.updated_at),
+    func.max(_table(DeadlineRow).c.id),
+    sa_select(func.max(_table(DeadlineHistoryRow).c.id)).scalar_subquery(),
+)
 _FIND_TEXT = sa_select(_table(ReleaseRow).c.id).where(_table(ReleaseRow).c.sha256 == bindparam("h"))
 # ON CONFLICT DO NOTHING ... RETURNING: a row comes back only when this call inserted it
 # (rowcount is not reliable across drivers for these statements).
@@ -415,6 +419,35 @@ class Store:
                 .returning(table.c.source_id)
             ).first()
             return won is not None
+
+    def take_publication(self, key: str, version: str, now: datetime, seconds: float) -> bool:
+        """Claim the job of publishing `key` at `version`: False when that version is already
+        published or another daemon is publishing it (its lease not yet run out)."""
+        table = _table(SourceStateRow)
+        with self.session() as s:
+            conn = s.connection()
+            conn.execute(_INSERT_SOURCE[conn.dialect.name], {"source_id": key, "cursor": ""})
+            won = conn.execute(
+                table.update()
+                .where(
+                    table.c.source_id == key,
+                    table.c.cursor != version,
+                    (table.c.lease_until.is_(None)) | (table.c.lease_until <= now),
+                )
+                .values(lease_until=now + timedelta(seconds=seconds))
+                .returning(table.c.source_id)
+            ).first()
+            return won is not None
+
+    def publication_done(self, key: str, version: str, now: datetime) -> None:
+        """Record `key` as published at `version` and release the claim."""
+        table = _table(SourceStateRow)
+        with self.session() as s:
+            s.connection().execute(
+                table.update()
+                .where(table.c.source_id == key)
+                .values(cursor=version, lease_until=None, last_run=now, last_ok=now)
+            )
 
     def save_source_state(self, row: SourceStateRow) -> None:
         """Store a source's cursor and counters."""
@@ -848,11 +881,13 @@ class Store:
                 )
             )
 
-    def version(self) -> datetime | None:
-        """When any deadline last changed (rows are never deleted, every change stamps
-        `updated_at`): an indexed lookup that tells a feed whether to rebuild."""
+    def version(self) -> str:
+        """A token that changes whenever any deadline does: the latest `updated_at`, and the
+        newest deadline and revision ids (every change adds a history row or a deadline),
+        so a change stamped no later than the last one (a clock set back) still shows.
+        Three indexed lookups; a feed or the calendar rebuilds only when it moves."""
         with self.engine.connect() as conn:
-            return conn.execute(_LATEST_CHANGE).scalar()
+            return "|".join(str(v) for v in conn.execute(_LATEST_CHANGE).one())
 
     def job_health(self) -> dict[str, dict[str, Any]]:
         """Per job: its latest run, latest success and latest failure."""
