@@ -86,3 +86,12 @@ def _commands(group, prefix=""):  # type: ignore[no-untyped-def]
 def test_every_command_has_help_and_is_in_the_readme(name: str, cmd) -> None:  # type: ignore[no-untyped-def]
     assert cmd.help, name
     assert f"tracker {name}" in README.read_text()
+
+
+def test_calendar_output_holds_every_deadline(tmp_path: Path) -> None:
+    assert _run("ingest", str(FIXTURE), home=tmp_path)[0] == 0
+    rows = json.loads(_run("deadlines", "--all", "--format", "json", home=tmp_path)[1])
+    target = tmp_path / "out" / "every.ics"
+    assert _run("calendar", "--output", str(target), home=tmp_path) == (0, f"{target}\n")
+    text = target.read_text()
+    assert text.count("BEGIN:VEVENT") == len(rows) and "Done: " in text  # met ones too

@@ -284,17 +284,17 @@ def explain(obj: _Obj, key: str) -> None:
 def calendar(obj: _Obj, output: Path | None) -> None:
     """Write the iCalendar file of every deadline."""
     from tracker import clock
-    from tracker.ical import build_calendar
+    from tracker.ical import iter_calendar
     from tracker.pipeline import local_today, publish_calendar
-    from tracker.remind.send import atomic_write
+    from tracker.remind.send import atomic_write_chunks
 
     ctx = obj.context()
     now = clock.now()
     if output is None:
         click.echo(publish_calendar(ctx, now))
         return
-    rows = ctx.store.deadlines(include_all=True, today=local_today(ctx.settings, now))
-    atomic_write(output, build_calendar(rows).encode("utf-8"))
+    rows = ctx.store.deadline_pages(local_today(ctx.settings, now), statuses=None)
+    atomic_write_chunks(output, (piece.encode("utf-8") for piece in iter_calendar(rows)))
     click.echo(output)
 
 
