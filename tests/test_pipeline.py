@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tracker.pipeline import Context, ingest_inbox, publish_calendar, send_due_reminders
@@ -88,14 +88,13 @@ def test_the_calendar_is_built_once_per_change_per_folder(ctx: Context, tmp_path
     own = publish_calendar(Context(other, ctx.store, ctx.packs), now)
     assert own != path and "DTSTART;VALUE=DATE:20240628" in own.read_text()
     # A change (or a new day) is built once, by whichever daemon comes first.
-    ctx.store.set_deadline_date(
-        ctx.store.deadlines()[0].key, datetime(2024, 7, 1).date(), datetime(2024, 7, 1).date(), now
-    )
+    moved = date(2024, 7, 1)
+    ctx.store.set_deadline_date(ctx.store.deadlines()[0].key, moved, moved, now)
     assert "20240701" in publish_calendar(twin, now + timedelta(minutes=6)).read_text()
     assert not publish_calendar(ctx, now + timedelta(minutes=7)).read_text().endswith("X-MARK")
     # A daemon that died mid-build leaves a claim that runs out; then another builds.
     nxt = now + timedelta(days=1)
-    key = next(k for k in [f"calendar:{(path.parent / '.folder-id').read_text()}"])
+    key = f"calendar:{(path.parent / '.folder-id').read_text()}"
     assert ctx.store.take_publication(key, "someone-else's", nxt, 300)
     path.write_text("stale")
     assert publish_calendar(twin, nxt).read_text() == "stale"
