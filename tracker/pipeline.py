@@ -465,7 +465,7 @@ def owed_messages(ctx: Context, now: datetime) -> list[Any]:
     deadlines = ctx.store.reminder_deadlines(local_today(ctx.settings, now), horizon + 1)
     return plan(
         deadlines,
-        ctx.store.reminder_log(),
+        ctx.store.reminder_log(d.key for d in deadlines),
         people,
         now,
         reminder_policy(ctx.settings),
@@ -493,7 +493,7 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     report = ReminderReport()
     templates = ctx.settings.tracker.templates_dir or None
     owed = owed_messages(ctx, now)
-    log = ctx.store.reminder_log()
+    log = ctx.store.reminder_log(d.deadline_key for d in owed)
     lease = timedelta(seconds=ctx.settings.reminders.claim_lease_seconds)
     token = uuid.uuid4().hex
     started = monotonic()

@@ -745,13 +745,23 @@ class Store:
 
     # reminders
 
-    def reminder_log(self) -> dict[tuple[str, str, str, str], ReminderLogRow]:
-        """Every message claimed, sent, deferred or rejected, by (deadline, kind, tag, to)."""
+    def reminder_log(
+        self, deadline_keys: Iterable[str] | None = None
+    ) -> dict[tuple[str, str, str, str], ReminderLogRow]:
+        """Messages claimed, sent, deferred or rejected, by (deadline, kind, tag, to): every
+        one, or those about `deadline_keys` (and the digests), read by the indexed key."""
         with Session(self.engine) as s:
-            return {
-                (r.deadline_key, r.kind, r.tag, r.recipient): r
-                for r in s.exec(select(ReminderLogRow))
-            }
+            if deadline_keys is None:
+                rows = list(s.exec(select(ReminderLogRow)))
+            else:
+                wanted = sorted({*deadline_keys, "digest"})
+                rows = []
+                for i in range(0, len(wanted), 500):
+                    q = select(ReminderLogRow).where(
+                        col(ReminderLogRow.deadline_key).in_(wanted[i : i + 500])
+                    )
+                    rows += s.exec(q)
+            return {(r.deadline_key, r.kind, r.tag, r.recipient): r for r in rows}
 
     def claim_messages(
         self,
