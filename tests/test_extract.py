@@ -141,6 +141,14 @@ def test_stated_timelines(body: str, expected: set[tuple[str, str]], packs: list
         ("that it intends to request a re-examination of the CHMP opinion.", set()),
         ("that it expects the CHMP to adopt a negative opinion.", set()),
         ("that no advisory committee meeting is planned.", set()),
+        (
+            "that the FDA is not currently planning to hold an advisory committee meeting.",
+            set(),
+        ),
+        (
+            "that the FDA does not expect to convene an advisory committee.",
+            set(),
+        ),
     ],
 )
 def test_events(body: str, expected: set[tuple[str, str, str | None]]) -> None:

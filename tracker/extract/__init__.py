@@ -418,7 +418,7 @@ class _Reader:
         """The events one match states, each with how well it is dated (2 stated, 1 by the
         release, 0 unknown)."""
         prefix = _clause_prefix(low, m.start())
-        if classify.NEGATED.search(prefix[-30:]):
+        if classify.NEGATED.search(prefix[-30:]) or classify.NEGATED_INTENT.search(prefix):
             return []
         scheduled = rule.type in ("goal_date", "advisory_meeting", "goal_date_extension")
         if not scheduled and classify.PLANNED.search(prefix):

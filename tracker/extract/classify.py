@@ -131,6 +131,12 @@ PLANNED = re.compile(
     r"approvability|believes?|unless|await\w*)\b"
 )
 NEGATED = re.compile(r"\b(?:no|not|never|nor|without|neither|none)\b|n't\b")
+# A negation further back that governs the event through an intention: "it is not currently
+# planning to hold an advisory committee meeting", "does not expect to require a panel".
+NEGATED_INTENT = re.compile(
+    r"\b(?:not|no longer|never)\b(?:\s+\w+){0,3}?\s+(?:plan|plans|planning|planned|intend\w*"
+    r"|expect\w*|anticipat\w*|requir\w*|need\w*|schedul\w*|going)\b"
+)
 EARLIER = re.compile(
     r"\b(?:already|previously|recently|earlier|last (?:week|month|year)|prior|formerly|"
     r"had (?:been )?\w+ed|as announced|originally|back in|in (?:january|february|march|april|may"
