@@ -121,6 +121,14 @@ DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME)
             "that the FDA needs approximately four additional weeks to complete its review.",
             {("2024-06-30", "2024-06-30")},
         ),
+        (
+            "that it filed an MAA with the MHRA in April and expects a decision by the end of 2024.",
+            {("2024-12-31", "2024-12-31")},
+        ),
+        (
+            "that it expects to file the MAA with the MHRA in April.",
+            {("2025-04-01", "2025-04-30")},
+        ),
     ],
 )
 def test_stated_timelines(body: str, expected: set[tuple[str, str]], packs: list[Pack]) -> None:
@@ -223,3 +231,14 @@ def test_other_languages_are_flagged(text: str) -> None:
     assert x.release.date == date(2008, 3, 20)
     assert x.timelines == () and x.events == ()
     assert any("not supported" in w for w in x.warnings)
+
+
+def test_words_after_a_joined_date_do_not_rename_it() -> None:
+    x = extract_text(
+        "x.txt",
+        f"{DATELINE} that the FDA extended the PDUFA goal date by three months to September 28,"
+        " 2024, after it submitted a major amendment in response to an information request.",
+    )
+    assert [(t.end.isoformat(), t.milestone) for t in x.timelines] == [
+        ("2024-09-28", "action-date")
+    ]

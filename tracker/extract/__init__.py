@@ -289,6 +289,21 @@ _FUTURE_HINT = re.compile(
     r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
     r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected)\b"
 )
+_PAST_VERB = re.compile(
+    r"\b(?:filed|submitted|received|announced|completed|held|granted|approved|accepted|sent"
+    r"|made|met|was|were|had|did|obtained|issued|adopted|resubmitted|concluded)\b"
+)
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
+
+
+def _told_in_past(low: str, pos: int) -> bool:
+    """Whether the clause leading to `pos` is in the past tense (and not the future)."""
+    before = low[max(0, pos - 120) : pos]
+    cut = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
+    clause = before[cut[-1] :] if cut else before
+    return bool(_PAST_VERB.search(clause)) and not _FUTURE_HINT.search(clause)
+
+
 _ANCHOR = re.compile(
     r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
     r"(?:date\s+of\s+)?"
@@ -577,6 +592,14 @@ class _Reader:
     ) -> list[Timeline]:
         future = True if _FUTURE_HINT.search(low) else None
         mentions = dates.find(low, self.ref, future)
+        if future and any(not x.has_year for x in mentions):
+            # "filed ... in April and expects a decision by ...": a year-less date in a
+            # clause told in the past tense is in the past, whatever the rest of the sentence.
+            past = {x.pos: x for x in dates.find(low, self.ref, False)}
+            mentions = [
+                past.get(x.pos, x) if not x.has_year and _told_in_past(low, x.pos) else x
+                for x in mentions
+            ]
         if not _EXTENDED.search(low):  # "moved from May 1 to August 1" is not a range
             mentions = _merge_spans(mentions, low)
         i = self.pos[sent.index]
@@ -593,9 +616,12 @@ class _Reader:
                 i in self.nonreg and classify.NON_REGULATORY.search(clause)
             ):
                 continue
-            milestone = classify.milestone_of(clause) or classify.milestone_of(region)
-            if milestone is None and joined:
-                milestone = last  # "from May 1 to August 1": the same act, another date
+            if joined and last is not None:
+                # "from May 1 to August 1", "by three months to May 28": the same act, another
+                # date; words after the date belong to what follows it.
+                milestone: str | None = last
+            else:
+                milestone = classify.milestone_of(clause) or classify.milestone_of(region)
             last = milestone
             if milestone is None:
                 continue
