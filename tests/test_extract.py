@@ -242,3 +242,15 @@ def test_words_after_a_joined_date_do_not_rename_it() -> None:
     assert [(t.end.isoformat(), t.milestone) for t in x.timelines] == [
         ("2024-09-28", "action-date")
     ]
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    ["DUBLIN, Ireland, 22 May 2018 --", "BOSTON, May 22, 2018 /PRNewswire/ --"],
+)
+def test_a_may_dateline_is_no_modal_verb(dateline: str) -> None:
+    x = extract_text(
+        "x.txt", f"{dateline} Corrigan Pharma plc announced today that it has withdrawn its MAA "
+        "for Relvanta from the EMA, and that the FDA approved Relvanta."
+    )  # fmt: skip
+    assert {(e.type, e.agency) for e in x.events} == {("withdrawal", "EMA"), ("approval", "FDA")}

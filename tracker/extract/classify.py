@@ -123,7 +123,7 @@ def countries_in(s: str) -> list[str]:
 
 PLANNED = re.compile(
     r"\b(?:intends? to|intend(?:ed|s)? to|plans? to|planned|planning to|will|would|shall|expects?"
-    r"|expected|anticipates?|anticipated|may|might|could|can|should|seeks? to|aims? to|hopes? to"
+    r"|expected|anticipates?|anticipated|(?<!\d )may(?!\.?,? \d)|might|could|can|should|seeks? to|aims? to|hopes? to"
     r"|hoping|to be|prepar(?:es|ing) to|look(?:s|ing)? forward to|potential(?:ly)?|possible"
     r"|if|upon|once|pending|in order to|toward|towards|before|expectation|scheduled to|goal of"
     r"|working to|continue to|ready to|whether|subject to|eligible|required to|requir\w+|"
