@@ -87,7 +87,7 @@ CASES += [
     (
         "PRINCETON, N.J., Mar. 20, 2008 /PRNewswire/ -- Acme Corp. (Nasdaq: ACME) announced that it received an approvable letter from the FDA for Zentra. Acme plans to respond to the letter by the end of the second quarter.",
         {("refusal", "FDA", "negative")},
-        {("2008-04-01", "2008-06-30")},
+        {("2008-06-30", "2008-06-30")},  # "by the end of" a period: its last day
     ),
     (
         "BOSTON, 3/20/2008 -- Acme Corp. said the FDA issued a refuse to file letter for its NDA for Zentra.",

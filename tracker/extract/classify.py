@@ -615,7 +615,12 @@ MILESTONES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("review", _p(r"review|assessment|evaluation|validat|accept")),
-    ("meeting", _p(r"meeting|pre-?nda|end-of-phase|type [abc] ")),
+    (
+        "meeting",
+        _p(
+            r"meeting|meet with (?:the )?(?:fda|agency|ema|chmp|mhra|pmda|regulators?)|pre-?nda|end-of-phase|type [abc] "
+        ),
+    ),
 ]
 
 REGULATORY = re.compile(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -483,15 +484,12 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         year_b = y2 or y1 or infer_year(b, 1, ref, True if future is None else future)
         year_a = y1 or (year_b if a <= b else year_b - 1)
         return Mention("window", date(year_a, a, 1), _last_day(year_b, b), txt, s, e)
-    if kind == "quarter":
-        return _quarter(ORDINALS[g("q_n")], g("q_y"), ref, txt, s, e)
-    if kind == "quarter_short":
-        n = int(g("qs_n") or g("qs_n2"))
-        return _quarter(n, g("qs_y") or g("qs_y2"), ref, txt, s, e)
-    if kind == "half":
-        return _half(ORDINALS[g("h_n")], g("h_y"), ref, txt, s, e)
-    if kind == "half_short":
-        return _half(int(g("hs_n") or g("hs_n2")), g("hs_y") or g("hs_y2"), ref, txt, s, e)
+    if kind in ("quarter", "quarter_short", "half", "half_short"):
+        period = _period(kind, g, ref, txt, s, e)
+        if period.end is not None and _END_OF.search(m.string, max(0, s - 30), s):
+            # "by the end of the third quarter": the period's last day, as "by the end of June".
+            return replace(period, kind="date", start=period.end)
+        return period
     if kind == "part_month":
         return _part_month(g("pm_p"), _month_no(g("pm_m")), g("pm_y"), ref, future, txt, s, e)
     if kind == "year_end":
@@ -561,6 +559,20 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
 def _may_is_verb(txt: str) -> bool:
     # "may 5 patients" never reaches here; "may 1" is a date unless followed by plain numbers.
     return False
+
+
+_END_OF = re.compile(r"\bend of (?:the )?$")
+
+
+def _period(kind: str, g: Any, ref: date, txt: str, s: int, e: int) -> Mention:
+    """A quarter or a half year, in any of its spellings."""
+    if kind == "quarter":
+        return _quarter(ORDINALS[g("q_n")], g("q_y"), ref, txt, s, e)
+    if kind == "quarter_short":
+        return _quarter(int(g("qs_n") or g("qs_n2")), g("qs_y") or g("qs_y2"), ref, txt, s, e)
+    if kind == "half":
+        return _half(ORDINALS[g("h_n")], g("h_y"), ref, txt, s, e)
+    return _half(int(g("hs_n") or g("hs_n2")), g("hs_y") or g("hs_y2"), ref, txt, s, e)
 
 
 def _quarter(n: int, y_tok: str | None, ref: date, txt: str, s: int, e: int) -> Mention:
