@@ -19,7 +19,7 @@ REF = date(2008, 3, 20)
         ("by 3q08", date(2008, 7, 1), date(2008, 9, 30)),
         ("in the first half of 2008", date(2008, 1, 1), date(2008, 6, 30)),
         ("by the end of the third quarter of 2008", date(2008, 9, 30), date(2008, 9, 30)),
-        ("before the end of Q3 2008", date(2008, 9, 30), date(2008, 9, 30)),
+        ("before the end of q3 2008", date(2008, 9, 30), date(2008, 9, 30)),
         ("by the end of the first half of 2009", date(2009, 6, 30), date(2009, 6, 30)),
         ("in the second half of 2008", date(2008, 7, 1), date(2008, 12, 31)),
         ("in 1h 2009", date(2009, 1, 1), date(2009, 6, 30)),
