@@ -129,6 +129,19 @@ DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME)
             "that it expects to file the MAA with the MHRA in April.",
             {("2025-04-01", "2025-04-30")},
         ),
+        (
+            "that, as previously announced, the FDA assigned a PDUFA date of August 30, 2024.",
+            {("2024-08-30", "2024-08-30")},
+        ),
+        (
+            "that the previous PDUFA date of July 30, 2024 was extended to October 30, 2024.",
+            {("2024-10-30", "2024-10-30")},
+        ),
+        (
+            "that the FDA extended the PDUFA date to October 30, 2024; the previously set date"
+            " was July 30, 2024.",
+            {("2024-10-30", "2024-10-30")},
+        ),
     ],
 )
 def test_stated_timelines(body: str, expected: set[tuple[str, str]], packs: list[Pack]) -> None:

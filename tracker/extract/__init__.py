@@ -321,6 +321,7 @@ _CLAUSE_BREAK = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
+_NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
 _EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
 _TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
@@ -610,7 +611,9 @@ class _Reader:
         for x in mentions:
             region = low[region_start : min(len(low), x.endpos + 40)]
             clause = _clause_of(low, region_start, x.pos, x.endpos)
-            joined = last is not None and _JOIN_WORDS.match(low[region_start : x.pos])
+            between = low[region_start : x.pos]
+            joined = last is not None and _JOIN_WORDS.match(between)
+            moved = last is not None and _EXTENDED.search(between) is not None
             region_start = x.endpos
             if (i in self.vague and classify.NOT_A_DATE.search(clause)) or (
                 i in self.nonreg and classify.NON_REGULATORY.search(clause)
@@ -622,10 +625,17 @@ class _Reader:
                 milestone: str | None = last
             else:
                 milestone = classify.milestone_of(clause) or classify.milestone_of(region)
+                if milestone is None and moved:
+                    milestone = last  # "the date of May 30 was extended to August 30"
             last = milestone
             if milestone is None:
                 continue
-            t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, missed)
+            # "extended from May 30 to August 30", "the previous date of May 30 was moved to
+            # August 30": the date the act was moved to stands, the one it left does not.
+            gone = missed and not (
+                _EXTENDED.search(low) and _NEW_DATE.search(low, max(0, x.pos - 20), x.pos)
+            )
+            t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, gone)
             if t is not None:
                 out.append(t)
                 previous = t

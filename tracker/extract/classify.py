@@ -727,7 +727,7 @@ NON_REGULATORY = re.compile(
 MISSED = re.compile(
     r"(?:not|n't|unable to|fail(?:ed)? to) (?:be able to )?(?:finish|complete|meet|act|take action"
     r"|make)[^;]{0,200}?\bby|\bmiss(?:ed)?\b|(?:was|were|had been) (?:originally )?(?:set|scheduled"
-    r"|expected)|\bprevious(?:ly)?\b|\boriginal(?:ly)?\b|\bprior\b|\bformer\b|replac\w+|superseded"
+    r"|expected)|(?<!as )\bprevious(?:ly)?\b(?! (?:announced|disclosed|reported|communicated|stated))|\boriginal(?:ly)?\b|\bprior\b|\bformer\b|replac\w+|superseded"
     r"|(?:ahead of|in advance of|before) (?:the|its) (?:pdufa|goal|action|target)"
 )
 # Literal needles of the three patterns above, so sentences without any skip them.
