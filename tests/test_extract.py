@@ -267,3 +267,27 @@ def test_a_may_dateline_is_no_modal_verb(dateline: str) -> None:
         "for Relvanta from the EMA, and that the FDA approved Relvanta."
     )  # fmt: skip
     assert {(e.type, e.agency) for e in x.events} == {("withdrawal", "EMA"), ("approval", "FDA")}
+
+
+def test_an_offset_anchor_is_not_the_act_that_is_due() -> None:
+    x = extract_text(
+        "x.txt",
+        "Stockholm, 15 January 2015 - Nordvik AB announces that the CHMP adopted a negative "
+        "opinion on Ostevo. Nordvik will request a re-examination. The request must be made "
+        "within 15 days of receipt of the opinion.",
+    )
+    assert [(t.end.isoformat(), t.milestone) for t in x.timelines] == [
+        ("2015-01-30", "reexamination-request")
+    ]
+
+
+def test_within_the_n_day_period(packs: list[Pack]) -> None:
+    text = (
+        "MONTREAL, Aug. 4, 2011 - Laurentide Pharma Inc. announced that Health Canada issued a "
+        "Notice of Non-Compliance (NON) for its New Drug Submission for Relaxil. The Company "
+        "intends to file a response within the 90-day period provided by the regulations."
+    )
+    out = contract_line("x.txt", extract_text("x.txt", text), packs)
+    assert [(d["end"], d["basis"], d["rule"]) for d in out["deadlines"]] == [
+        ("2011-11-02", "stated", "ca-hc/non-response")
+    ]

@@ -321,6 +321,8 @@ _CLAUSE_BREAK = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
+_BARE_REQUEST = re.compile(r"\brequest\b")
+_REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
 _EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
 _TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
@@ -624,7 +626,7 @@ class _Reader:
                 # date; words after the date belong to what follows it.
                 milestone: str | None = last
             else:
-                milestone = classify.milestone_of(clause) or classify.milestone_of(region)
+                milestone = self._milestone(low, x, clause, region)
                 if milestone is None and moved:
                     milestone = last  # "the date of May 30 was extended to August 30"
             last = milestone
@@ -640,6 +642,25 @@ class _Reader:
                 out.append(t)
                 previous = t
         return out
+
+    def _milestone(self, low: str, x: dates.Mention, clause: str, region: str) -> str | None:
+        """The act a mention dates. For an offset, its anchor ("within 15 days of receipt of
+        the opinion") names what the time counts from, not the act that is due: the act is
+        looked for without it first, and a bare "request" in a release about re-examination
+        is the re-examination request."""
+        if x.kind == "offset":
+            anchor = _ANCHOR.match(low[x.endpos :])
+            if anchor and anchor.group("what"):
+                cut = clause.replace(anchor.group(0), " ")
+                found = classify.milestone_of(cut)
+                if found is None and _BARE_REQUEST.search(cut) and self._about_reexamination():
+                    found = "reexamination-request"
+                if found is not None:
+                    return found
+        return classify.milestone_of(clause) or classify.milestone_of(region)
+
+    def _about_reexamination(self) -> bool:
+        return any(_REEXAMINATION.search(low) for low in self.lows)
 
     def _resolve_mention(
         self,

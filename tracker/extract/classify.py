@@ -618,7 +618,8 @@ MILESTONES: list[tuple[str, re.Pattern[str]]] = [
     (
         "meeting",
         _p(
-            r"meeting|meet with (?:the )?(?:fda|agency|ema|chmp|mhra|pmda|regulators?)|pre-?nda|end-of-phase|type [abc] "
+            r"meeting|meet with (?:the )?(?:fda|agency|ema|chmp|mhra|pmda|regulators?)"
+            r"|pre-?nda|end-of-phase|type [abc] "
         ),
     ),
 ]

@@ -317,8 +317,8 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
 _SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
 _OFFSET_LEAD = re.compile(
     r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
-    r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+)?(?:(?:approximately"
-    r"|about|some|another|an additional|a further)\s+)?$"
+    r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+|the\s+)?"
+    r"(?:(?:approximately|about|some|another|an additional|a further)\s+)?$"
 )
 _MONTH_SET = frozenset(MONTH_NEEDLES)
 _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
