@@ -291,3 +291,18 @@ def test_within_the_n_day_period(packs: list[Pack]) -> None:
     assert [(d["end"], d["basis"], d["rule"]) for d in out["deadlines"]] == [
         ("2011-11-02", "stated", "ca-hc/non-response")
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "product"),
+    [
+        ("that the FDA accepted its New Drug Application (NDA) for tavorelin.", "tavorelin"),
+        ("that it received a CRL for its Biologics License Application for OT-101.", "OT-101"),
+        ("that Health Canada has approved Korvexa for atopic dermatitis.", "Korvexa"),
+        ("that the CHMP adopted a negative opinion for Ostevo.", "Ostevo"),
+        ("that the FDA accepted its application for review.", None),
+    ],
+)
+def test_product_named_without_a_trademark(body: str, product: str | None) -> None:
+    x = extract_text("x.txt", f"{DATELINE} {body}")
+    assert {e.product for e in x.events} == {product}

@@ -234,6 +234,22 @@ _MARKED = re.compile(
 _GENERIC = re.compile(r"\b([A-Za-z][\w-]{2,})\s?(?:®|™)?\s\(([a-z][a-z -]{5,60})\)")
 
 
+_APPLIED_FOR = re.compile(
+    r"(?:\b(?:[Aa]pplication|NDA|BLA|MAA|NDS|sNDA|sBLA|[Ss]ubmission|[Aa]uthori[sz]ation|"
+    r"[Oo]pinion|[Dd]ossier)(?:\s\([A-Za-z]{2,6}\))?\s(?:for|of)\s(?:its\s|the\s)?"
+    r"|\b(?:has |have )?(?:approved|approves|cleared)\s)"
+    r"(?P<name>[A-Z][a-z][a-z0-9-]{2,}|[a-z][a-z-]{4,}(?=\s(?:for|in|to|as|by|has|have|is|was"
+    r"|were|will|and|with|from|at|on|\()|[.,;])"
+    r"|[A-Z]{1,5}-?\d{2,6})\b"
+)
+_NOT_A_NAME = frozenset(
+    "the its their our treatment patients adults children review marketing approval use "
+    "adult pediatric paediatric priority standard accelerated conditional full results data "
+    "additional further supplemental regulatory documents information responses clinical "
+    "safety efficacy re-examination reconsideration".split()
+)
+
+
 def product_of(sents: list[Sentence]) -> str | None:
     """The product the release is about: the most mentioned trade-marked name."""
     counts: Counter[str] = Counter()
@@ -253,7 +269,17 @@ def product_of(sents: list[Sentence]) -> str | None:
         m = _GENERIC.search(s.text)
         if m and m.group(1).lower() not in ("the", "and", "for", "its"):
             return m.group(1)
-    return None
+    # No marks: the name an application or a decision is "for" ("its NDA for tavorelin",
+    # "approved Korvexa for", "a negative opinion for Ostevo").
+    named: Counter[str] = Counter()
+    for s in sents[:20]:
+        if s.boilerplate:
+            continue
+        for m in _APPLIED_FOR.finditer(s.text):
+            name = m.group("name")
+            if name.lower() not in _NOT_A_NAME:
+                named[name] += 1
+    return named.most_common(1)[0][0] if named else None
 
 
 _FOREIGN = {
