@@ -243,7 +243,42 @@ _APPLIED_FOR = re.compile(
     r"|[A-Z]{1,5}-?\d{2,6})\b"
 )
 _NOT_A_NAME = frozenset(
-    ["the", "its", "their", "our", "treatment", "patients", "adults", "children", "review", "marketing", "approval", "use", "adult", "pediatric", "paediatric", "priority", "standard", "accelerated", "conditional", "full", "results", "data", "additional", "further", "supplemental", "regulatory", "documents", "information", "responses", "clinical", "safety", "efficacy", "re-examination", "reconsideration"]
+    [
+        "the",
+        "its",
+        "their",
+        "our",
+        "treatment",
+        "patients",
+        "adults",
+        "children",
+        "review",
+        "marketing",
+        "approval",
+        "use",
+        "adult",
+        "pediatric",
+        "paediatric",
+        "priority",
+        "standard",
+        "accelerated",
+        "conditional",
+        "full",
+        "results",
+        "data",
+        "additional",
+        "further",
+        "supplemental",
+        "regulatory",
+        "documents",
+        "information",
+        "responses",
+        "clinical",
+        "safety",
+        "efficacy",
+        "re-examination",
+        "reconsideration",
+    ]
 )
 
 
