@@ -130,6 +130,16 @@ DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME)
             {("2025-04-01", "2025-04-30")},
         ),
         (
+            "that the FDA informed it that it will not meet the June 28, 2024 PDUFA date. Acme"
+            " expects the FDA to take action within the next four weeks.",
+            {("2024-06-30", "2024-06-30")},
+        ),
+        (
+            "that it expects to start a rolling submission of the BLA in the second half of"
+            " 2024 and to complete it in early 2025.",
+            {("2024-07-01", "2024-12-31"), ("2025-01-01", "2025-04-30")},
+        ),
+        (
             "that, as previously announced, the FDA assigned a PDUFA date of August 30, 2024.",
             {("2024-08-30", "2024-08-30")},
         ),
@@ -306,3 +316,11 @@ def test_within_the_n_day_period(packs: list[Pack]) -> None:
 def test_product_named_without_a_trademark(body: str, product: str | None) -> None:
     x = extract_text("x.txt", f"{DATELINE} {body}")
     assert {e.product for e in x.events} == {product}
+
+
+def test_the_act_named_right_before_a_date_is_what_it_dates() -> None:
+    x = extract_text(
+        "x.txt",
+        f"{DATELINE} that, following a Type A meeting on June 12, it plans to resubmit the NDA.",
+    )
+    assert [(t.end.isoformat(), t.milestone) for t in x.timelines] == [("2024-06-12", "meeting")]

@@ -237,7 +237,7 @@ _GENERIC = re.compile(r"\b([A-Za-z][\w-]{2,})\s?(?:®|™)?\s\(([a-z][a-z -]{5,6
 _APPLIED_FOR = re.compile(
     r"(?:\b(?:[Aa]pplication|NDA|BLA|MAA|NDS|sNDA|sBLA|[Ss]ubmission|[Aa]uthori[sz]ation|"
     r"[Oo]pinion|[Dd]ossier)(?:\s\([A-Za-z]{2,6}\))?\s(?:for|of)\s(?:its\s|the\s)?"
-    r"|\b(?:has |have )?(?:approved|approves|cleared)\s)"
+    r"|\b(?:has |have )?(?:approved|approves|cleared)\s|\bdesignations? (?:to|for)\s)"
     r"(?P<name>[A-Z][a-z][a-z0-9-]{2,}|[a-z][a-z-]{4,}(?=\s(?:for|in|to|as|by|has|have|is|was"
     r"|were|will|and|with|from|at|on|\()|[.,;])"
     r"|[A-Z]{1,5}-?\d{2,6})\b"
@@ -351,7 +351,7 @@ _PAST_VERB = re.compile(
     r"\b(?:filed|submitted|received|announced|completed|held|granted|approved|accepted|sent"
     r"|made|met|was|were|had|did|obtained|issued|adopted|resubmitted|concluded)\b"
 )
-_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
+_NEAR_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
 
 
 def _told_in_past(low: str, pos: int) -> bool:
@@ -379,6 +379,7 @@ _CLAUSE_BREAK = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
+_PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
 _BARE_REQUEST = re.compile(r"\brequest\b")
 _REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
@@ -685,8 +686,10 @@ class _Reader:
                 milestone: str | None = last
             else:
                 milestone = self._milestone(low, x, clause, region)
-                if milestone is None and moved:
-                    milestone = last  # "the date of May 30 was extended to August 30"
+                if milestone is None and (moved or (last and _PRONOUN.search(between))):
+                    # "the date of May 30 was extended to August 30"; "to start the rolling
+                    # submission in the second half and to complete it in early 2021"
+                    milestone = last
             last = milestone
             if milestone is None:
                 continue
@@ -715,7 +718,12 @@ class _Reader:
                     found = "reexamination-request"
                 if found is not None:
                     return found
-        return classify.milestone_of(clause) or classify.milestone_of(region)
+        # The act named right before a date is the one it dates ("following a Type A meeting
+        # on June 12, the company plans to resubmit": the meeting).
+        before = low[max(0, x.pos - 40) : x.pos]
+        breaks = [m.end() for m in _NEAR_BREAK.finditer(before)]
+        near = classify.milestone_of(before[breaks[-1] :] if breaks else before)
+        return near or classify.milestone_of(clause) or classify.milestone_of(region)
 
     def _about_reexamination(self) -> bool:
         return any(_REEXAMINATION.search(low) for low in self.lows)
@@ -804,7 +812,11 @@ class _Reader:
         previous: Timeline | None,
     ) -> tuple[str, date | None, tuple[str, ...]]:
         if anchor_m is None or not anchor_m.group("what").strip():
-            if milestone == "response" and previous is not None:
+            if (
+                milestone == "response"
+                and previous is not None
+                and previous.milestone in ("procedure-day", "response")
+            ):
                 return (previous.milestone, previous.end, ())
             return ("release", self.ref, ())
         what = anchor_m.group("what")

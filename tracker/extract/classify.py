@@ -571,6 +571,7 @@ MILESTONES: list[tuple[str, re.Pattern[str]]] = [
         _p(
             r"pdufa|user fee|action date|goal date|target date|target action|review "
             r"(?:is|will be) complete|complete (?:its|the) review|fda (?:decision|action)"
+            r"|fda to (?:take action|act)\b"
         ),
     ),
     (
@@ -727,7 +728,7 @@ NON_REGULATORY = re.compile(
 )
 MISSED = re.compile(
     r"(?:not|n't|unable to|fail(?:ed)? to) (?:be able to )?(?:finish|complete|meet|act|take action"
-    r"|make)[^;]{0,200}?\bby|\bmiss(?:ed)?\b|(?:was|were|had been) (?:originally )?(?:set|scheduled"
+    r"|make)[^;]{0,200}?\bby|(?:not|n't|unable to|fail(?:ed)? to) (?:be able to )?meet (?:the|its)\b|\bmiss(?:ed)?\b|(?:was|were|had been) (?:originally )?(?:set|scheduled"
     r"|expected)|(?<!as )\bprevious(?:ly)?\b(?! (?:announced|disclosed|reported|communicated|stated))|\boriginal(?:ly)?\b|\bprior\b|\bformer\b|replac\w+|superseded"
     r"|(?:ahead of|in advance of|before) (?:the|its) (?:pdufa|goal|action|target)"
 )
