@@ -324,3 +324,27 @@ def test_the_act_named_right_before_a_date_is_what_it_dates() -> None:
         f"{DATELINE} that, following a Type A meeting on June 12, it plans to resubmit the NDA.",
     )
     assert [(t.end.isoformat(), t.milestone) for t in x.timelines] == [("2024-06-12", "meeting")]
+
+
+@pytest.mark.parametrize(
+    ("body", "milestone"),
+    [
+        (
+            "that the European Commission is expected to make a final decision within 67 days.",
+            "commission-decision",
+        ),
+        (
+            "that it expects to file a marketing authorisation application with the EMA in"
+            " mid-2025.",
+            "submission",
+        ),
+        (
+            "that under priority review Health Canada's target is to complete its review"
+            " within 180 days.",
+            "decision",
+        ),
+    ],
+)
+def test_milestone_of_a_stated_timeline(body: str, milestone: str) -> None:
+    x = extract_text("x.txt", f"{DATELINE} {body}")
+    assert [t.milestone for t in x.timelines] == [milestone]

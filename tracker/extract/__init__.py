@@ -718,9 +718,9 @@ class _Reader:
                     found = "reexamination-request"
                 if found is not None:
                     return found
-        # The act named right before a date is the one it dates ("following a Type A meeting
-        # on June 12, the company plans to resubmit": the meeting).
-        before = low[max(0, x.pos - 40) : x.pos]
+        # An act named before a date, in the same clause, is the one it dates ("following a
+        # Type A meeting on June 12, the company plans to resubmit": the meeting).
+        before = low[max(0, x.pos - 150) : x.pos]
         breaks = [m.end() for m in _NEAR_BREAK.finditer(before)]
         near = classify.milestone_of(before[breaks[-1] :] if breaks else before)
         return near or classify.milestone_of(clause) or classify.milestone_of(region)
@@ -740,6 +740,8 @@ class _Reader:
         missed: bool,
     ) -> Timeline | None:
         agency = self._agency_for_milestone(milestone, self._named(sent))
+        if milestone == "action-date" and agency not in (None, "FDA"):
+            milestone = "decision"  # "Health Canada's target is to complete its review ..."
         if x.kind in ("date", "window"):
             if x.start is None or x.end is None or x.end <= self.ref or missed:
                 return None
@@ -837,7 +839,7 @@ class _Reader:
             return "EMA"
         if milestone == "commission-decision":
             return "EC"
-        if milestone == "action-date":
+        if milestone == "action-date" and (not named or "FDA" in named):
             return "FDA"
         return named[0] if named else self.doc_agency
 

@@ -604,8 +604,9 @@ MILESTONES: list[tuple[str, re.Pattern[str]]] = [
     (
         "decision",
         _p(
-            r"approv|authori[sz]ation|decision|outcome|\bnoc\b|notice of compliance|"
-            r"licen[cs]e|clearance|marketing"
+            r"approv|authori[sz]ation(?!\s+applications?)|decision|outcome|\bnoc\b|notice of "
+            r"compliance|licen[cs]e(?!\s+applications?)|clearance|"
+            r"marketing(?!\s+authori[sz]ation\s+applications?)"
         ),
     ),
     (
