@@ -172,6 +172,7 @@ def test_stated_timelines(body: str, expected: set[tuple[str, str]], packs: list
         ("that it intends to request a re-examination of the CHMP opinion.", set()),
         ("that it expects the CHMP to adopt a negative opinion.", set()),
         ("that no advisory committee meeting is planned.", set()),
+        ("that an oral explanation may be requested by the CHMP.", set()),
         (
             "that the FDA is not currently planning to hold an advisory committee meeting.",
             set(),
@@ -337,6 +338,10 @@ def test_the_act_named_right_before_a_date_is_what_it_dates() -> None:
             "that it expects to file a marketing authorisation application with the EMA in"
             " mid-2025.",
             "submission",
+        ),
+        (
+            "that it expects to receive the Day 120 list of questions from the CHMP in August.",
+            "procedure-day",
         ),
         (
             "that under priority review Health Canada's target is to complete its review"

@@ -379,6 +379,7 @@ _CLAUSE_BREAK = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
+_MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
 _PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
 _BARE_REQUEST = re.compile(r"\brequest\b")
 _REEXAMINATION = re.compile(r"re-?examin")
@@ -500,6 +501,8 @@ class _Reader:
         scheduled = rule.type in ("goal_date", "advisory_meeting", "goal_date_extension")
         if not scheduled and classify.PLANNED.search(prefix):
             return []
+        if rule.type == "advisory_meeting" and _MAYBE_AFTER.match(low, m.end()):
+            return []  # "an oral explanation may be requested"
         if rule.type == "review_designation" and re.search(
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):

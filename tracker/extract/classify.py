@@ -593,6 +593,13 @@ MILESTONES: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("reexamination-request", _p(r"re-?examin|appeal|reconsideration|dispute resolution")),
     (
+        # Receiving the agency's questions is a step of its procedure, answering them is not.
+        "procedure-day",
+        _p(
+            r"receiv\w* (?:the |its )?(?:day[ -]\d+ )?list of (?:outstanding )?(?:questions|issues)"
+        ),
+    ),
+    (
         "response",
         _p(
             r"respon(?:d|se|ses)\b|answer|list of (?:outstanding )?(?:questions|issues)|"
