@@ -140,6 +140,11 @@ DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME)
             {("2024-07-01", "2024-12-31"), ("2025-01-01", "2025-04-30")},
         ),
         (
+            "that a mid-cycle communication is planned for July 2024 and the late-cycle"
+            " meeting for September 2024.",
+            {("2024-07-01", "2024-07-31"), ("2024-09-01", "2024-09-30")},
+        ),
+        (
             "that, as previously announced, the FDA assigned a PDUFA date of August 30, 2024.",
             {("2024-08-30", "2024-08-30")},
         ),
@@ -353,3 +358,13 @@ def test_the_act_named_right_before_a_date_is_what_it_dates() -> None:
 def test_milestone_of_a_stated_timeline(body: str, milestone: str) -> None:
     x = extract_text("x.txt", f"{DATELINE} {body}")
     assert [t.milestone for t in x.timelines] == [milestone]
+
+
+def test_a_reexamination_outcome_cannot_be_reexamined(packs: list[Pack]) -> None:
+    text = (
+        "MUNICH, 11 January 2021 - Isar AG announced that the CHMP has confirmed its negative"
+        " opinion following the re-examination of the marketing authorisation application for"
+        " Velonix."
+    )
+    out = contract_line("x.txt", extract_text("x.txt", text), packs)
+    assert [d["rule"] for d in out["deadlines"]] == ["eu-centralised/commission-decision"]

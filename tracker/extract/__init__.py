@@ -238,7 +238,7 @@ _APPLIED_FOR = re.compile(
     r"(?:\b(?:[Aa]pplication|NDA|BLA|MAA|NDS|sNDA|sBLA|[Ss]ubmission|[Aa]uthori[sz]ation|"
     r"[Oo]pinion|[Dd]ossier)(?:\s\([A-Za-z]{2,6}\))?\s(?:for|of)\s(?:its\s|the\s)?"
     r"|\b(?:has |have )?(?:approved|approves|cleared)\s|\bdesignations? (?:to|for)\s)"
-    r"(?P<name>[A-Z][a-z][a-z0-9-]{2,}|[a-z][a-z-]{4,}(?=\s(?:for|in|to|as|by|has|have|is|was"
+    r"(?P<name>[A-Z][a-z][A-Za-z0-9-]{2,}|[a-z][a-z-]{4,}(?=\s(?:for|in|to|as|by|has|have|is|was"
     r"|were|will|and|with|from|at|on|\()|[.,;])"
     r"|[A-Z]{1,5}-?\d{2,6})\b"
 )

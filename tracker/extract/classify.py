@@ -628,6 +628,7 @@ MILESTONES: list[tuple[str, re.Pattern[str]]] = [
         "meeting",
         _p(
             r"meeting|meet with (?:the )?(?:fda|agency|ema|chmp|mhra|pmda|regulators?)"
+            r"|(?:mid|late)-cycle"
             r"|pre-?nda|end-of-phase|type [abc] "
         ),
     ),
@@ -639,7 +640,8 @@ REGULATORY = re.compile(
     r"|opinion|re-?examin\w*|appeal|advisory committee|submi\w+|resubmi\w+|fil(?:e|ed|ing)|"
     r"action date|goal date|decision|validat\w*|review|grounds|list of questions|day \d+|"
     r"complete response|hearing|oral explanation|dossier|application|label\w*|notice of"
-    r" compliance|marketing authori[sz]ation|procedure|clock|letter|respon\w+|questions)\b"
+    r" compliance|marketing authori[sz]ation|procedure|clock|letter|respon\w+|questions"
+    r"|(?:mid|late)-cycle)\b"
 )
 REGULATORY_NEEDLES = (
     "fda",
@@ -677,6 +679,8 @@ REGULATORY_NEEDLES = (
     "validat",
     "review",
     "grounds",
+    "mid-cycle",
+    "late-cycle",
     "questions",
     "day ",
     "complete response",
