@@ -16,7 +16,10 @@ REF = date(2008, 3, 20)
     [
         ("in the third quarter of this year", date(2008, 7, 1), date(2008, 9, 30)),
         ("in q3 2008", date(2008, 7, 1), date(2008, 9, 30)),
-        ("by 3q08", date(2008, 7, 1), date(2008, 9, 30)),
+        ("in 3q08", date(2008, 7, 1), date(2008, 9, 30)),
+        ("by 3q08", date(2008, 9, 30), date(2008, 9, 30)),  # "by" a period: its last day
+        ("by june 2024", date(2024, 6, 30), date(2024, 6, 30)),
+        ("by 2009", date(2009, 12, 31), date(2009, 12, 31)),
         ("in the first half of 2008", date(2008, 1, 1), date(2008, 6, 30)),
         ("by the end of the third quarter of 2008", date(2008, 9, 30), date(2008, 9, 30)),
         ("before the end of q3 2008", date(2008, 9, 30), date(2008, 9, 30)),

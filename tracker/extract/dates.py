@@ -448,9 +448,24 @@ def find(
             continue
         end = m.end()
         mention = _resolve(m, ref, future)
-        if mention is not None:
-            out.append(mention)
+        if mention is None:
+            continue
+        if (
+            m.lastgroup in _BY_ENDS
+            and mention.kind == "window"
+            and mention.end is not None
+            and (_BY.search(text, max(0, start - 20), start) or m.group(0).startswith("by "))
+        ):
+            # "by June 2024", "by the first quarter", "by 2026": the period's last day.
+            mention = replace(mention, kind="date", start=mention.end)
+        out.append(mention)
     return out
+
+
+_BY = re.compile(r"\b(?:by|no later than|not later than)\s+(?:the\s+)?$")
+_BY_ENDS = frozenset(
+    ("month_year", "month_only", "quarter", "quarter_short", "half", "half_short", "year")
+)
 
 
 def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None:
