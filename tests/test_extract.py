@@ -368,3 +368,12 @@ def test_a_reexamination_outcome_cannot_be_reexamined(packs: list[Pack]) -> None
     )
     out = contract_line("x.txt", extract_text("x.txt", text), packs)
     assert [d["rule"] for d in out["deadlines"]] == ["eu-centralised/commission-decision"]
+
+
+def test_a_goal_date_set_earlier_is_not_dated_by_the_release() -> None:
+    x = extract_text(
+        "x.txt",
+        f"{DATELINE} results. The FDA accepted the NDA for Zentra in March 2024 with a PDUFA date"
+        " of October 12, 2024.",
+    )
+    assert {(e.type, e.date) for e in x.events} == {("acceptance", None), ("goal_date", None)}
