@@ -592,7 +592,9 @@ class _Reader:
             # The target date is a deadline; the event is its announcement, this release.
             if classify.MISSED.search(low) or not _NEWS_GOAL.search(low):
                 return None, 0
-            if any(x.end and x.end < self.ref for x in dates.find(low, self.ref, False)):
+            if classify.EARLIER.search(low) and any(
+                x.end and x.end < self.ref for x in dates.find(low, self.ref, False)
+            ):
                 return None, 0  # "accepted the NDA in December with a PDUFA date of ..."
             return self.ref, 1
         mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
