@@ -145,6 +145,17 @@ DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME)
             {("2024-07-01", "2024-07-31"), ("2024-09-01", "2024-09-30")},
         ),
         (
+            "that under PDUFA the FDA has 60 days to decide whether to accept the application"
+            " for filing.",
+            {("2024-08-01", "2024-08-01")},
+        ),
+        ("that the FDA has 30 days of records to review.", set()),
+        (
+            "that final data from the confirmatory trial are expected in 2026, as a condition"
+            " of continued approval.",
+            set(),
+        ),
+        (
             "that, as previously announced, the FDA assigned a PDUFA date of August 30, 2024.",
             {("2024-08-30", "2024-08-30")},
         ),

@@ -369,7 +369,7 @@ _ANCHOR = re.compile(
     r"such\s+)?(?P<what>[\w -]{0,40})"
 )
 _OFFSET_LEAD = re.compile(
-    r"^(?:with)?in\b|^no later than|^not later than|^approximately|^about"
+    r"^(?:with)?in\b|^ha(?:s|ve)\b|^no later than|^not later than|^approximately|^about"
     r"|^some|^an additional|^a further|^additional|^up to|^after|^over the"
     r"|^the next"
 )
@@ -788,6 +788,8 @@ class _Reader:
         anchor_m = _ANCHOR.match(after)
         if not (_OFFSET_LEAD.match(x.text) or anchor_m) or x.amount is None or x.unit is None:
             return None
+        if x.text.startswith("ha") and not after.startswith(" to "):
+            return None  # "has 90 days to respond", not "has 30 days of cash"
         if x.unit == "business_day" or (
             self.pos[sent.index] in self.vague and classify.NOT_A_DATE.search(low)
         ):

@@ -567,6 +567,14 @@ def _vote_outcome(a: str, b: str) -> str:
 
 MILESTONES: list[tuple[str, re.Pattern[str]]] = [
     (
+        # The FDA's filing decision: whether the application is accepted for review.
+        "review",
+        _p(
+            r"(?:decide|decision on|determine) whether to (?:accept|file)|accept\w* (?:\w+ ){0,3}for"
+            r" filing|filing (?:decision|review)"
+        ),
+    ),
+    (
         "action-date",
         _p(
             r"pdufa|user fee|action date|goal date|target date|target action|review "
@@ -733,7 +741,8 @@ NON_REGULATORY = re.compile(
     r"\blisting\b|delist|annual (?:general )?meeting|shareholders|dividend|cash (?:runway|position)"
     r"|fund (?:our|its|the) |funding|runway|investor (?:day|conference)|presentation|present "
     r"(?:data|results|findings|at)|symposium|congress|healthcare conference|top-?line|read-?out|"
-    r"data (?:from|are|is) expected|enrol|recruit|dosing|first patient|interim analysis|"
+    r"(?:data|results)(?: from [^,;]{0,60}?)? (?:are |is |will be )?(?:expected|anticipated|due)"
+    r"|enrol|recruit|dosing|first patient|interim analysis|"
     r"trading (?:halt|resume)|stock|share price|replay|archived|dial|analyst|launch(?:ed)? in|"
     r"commerciali[sz]ation|net loss|revenue|milestone payment|royalt|financing|offering|"
     r"ipo|merger|acquisition|exclusivity|expir|\bupdates?\b|approvability"

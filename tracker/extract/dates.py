@@ -317,6 +317,7 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
 _SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
 _OFFSET_LEAD = re.compile(
     r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
+    r"|has|have"
     r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+|the\s+)?"
     r"(?:(?:approximately|about|some|another|an additional|a further)\s+)?$"
 )
