@@ -151,6 +151,10 @@ DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME)
         ),
         ("that the FDA has 30 days of records to review.", set()),
         (
+            "that the FDA set a target action date of May 4, 2025, which falls on a Sunday.",
+            {("2025-05-04", "2025-05-04")},
+        ),
+        (
             "that final data from the confirmatory trial are expected in 2026, as a condition"
             " of continued approval.",
             set(),
@@ -388,3 +392,15 @@ def test_a_goal_date_set_earlier_is_not_dated_by_the_release() -> None:
         " of October 12, 2024.",
     )
     assert {(e.type, e.date) for e in x.events} == {("acceptance", None), ("goal_date", None)}
+
+
+def test_a_past_meeting_in_the_release_month_is_no_deadline() -> None:
+    x = extract_text(
+        "x.txt",
+        "AMSTERDAM, March 14, 2016 -- Zuidas N.V. announced that the CHMP adopted a negative"
+        " trend vote on its MAA for Brelonix at its March meeting. The CHMP's opinion is"
+        " expected at the April 2016 meeting.",
+    )
+    assert [(t.start.isoformat(), t.end.isoformat()) for t in x.timelines] == [
+        ("2016-04-01", "2016-04-30")
+    ]

@@ -752,6 +752,8 @@ class _Reader:
         if x.kind in ("date", "window"):
             if x.start is None or x.end is None or x.end <= self.ref or missed:
                 return None
+            if x.kind == "window" and x.start <= self.ref and _told_in_past(low, x.pos):
+                return None  # "adopted a trend vote at its March meeting" (released in March)
             return Timeline(x.start, x.end, milestone, agency, x.text, sent.text, sent.index)
         if x.kind == "day_n" and proc_start and x.amount:
             d = proc_start + timedelta(days=x.amount - 1)

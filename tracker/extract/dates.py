@@ -239,8 +239,9 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "weekday",
-        r"\b(?:(?P<wd_rel>last|next|this|on|coming) )?(?P<wd>monday|tuesday|wednesday"
-        r"|thursday|friday|saturday|sunday)\b(?: (?P<wd_rel2>this|next|last) week)?",
+        # "falls on a Sunday" names a day of the week, not a date.
+        r"(?<!\ba )(?<!\ban )\b(?:(?P<wd_rel>last|next|this|on|coming) )?(?P<wd>monday|tuesday"
+        r"|wednesday|thursday|friday|saturday|sunday)\b(?: (?P<wd_rel2>this|next|last) week)?",
     ),
     ("day_n", r"\bday[ \-](?P<dn>\d{1,3})\b"),
     # The lead words ("within", "approximately"...) are read back from the text in _resolve:
