@@ -151,6 +151,10 @@ DATELINE = "BOSTON, Mass., June 2, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME)
         ),
         ("that the FDA has 30 days of records to review.", set()),
         (
+            "that it anticipates FDA acceptance of the filing in the third quarter of 2024.",
+            {("2024-07-01", "2024-09-30")},
+        ),
+        (
             "that the FDA set a target action date of May 4, 2025, which falls on a Sunday.",
             {("2025-05-04", "2025-05-04")},
         ),
@@ -193,6 +197,10 @@ def test_stated_timelines(body: str, expected: set[tuple[str, str]], packs: list
         ("that it expects the CHMP to adopt a negative opinion.", set()),
         ("that no advisory committee meeting is planned.", set()),
         ("that an oral explanation may be requested by the CHMP.", set()),
+        (
+            "that the FDA advisory committee voted 8-4 against recommending approval of Zentra.",
+            {("trend_vote", "FDA", "negative")},
+        ),
         (
             "that the FDA is not currently planning to hold an advisory committee meeting.",
             set(),

@@ -246,7 +246,8 @@ EVENT_RULES: list[EventRule] = [
         _p(
             r"(?P<out>positive|negative|mixed|favou?rable|unfavou?rable) trend vote|trend vote[^;]{0,40}?"
             r"(?P<out2>positive|negative|mixed|favou?rable|unfavou?rable)|(?:committee|panel|adcomm?)"
-            r"[^;]{0,60}?voted (?P<votes>\d+|\w+)[ -]to[ -](?P<votes2>\d+|\w+)|voted (?P<unan>"
+            r"[^;]{0,60}?voted (?P<votes>\d+|\w+)(?:[ -]to[ -]|-)(?P<votes2>\d+|\w+)(?P<against>"
+            r" against)?|voted (?P<unan>"
             r"unanimously)"
         ),
     ),
@@ -255,7 +256,8 @@ EVENT_RULES: list[EventRule] = [
         _p(
             r"(?P<out>positive|negative|favou?rable|unfavou?rable)(?: chmp| comp| cvmp| scientific| final"
             r"| initial| initial negative)? opinion|opinion[^;]{0,30}? (?:is|was) (?P<out2>positive"
-            r"|negative)|(?:chmp|committee)[^;]{0,40}?(?P<rec>recommend(?:ed|s|ing)?) (?:the )?"
+            r"|negative)|(?:chmp|committee)[^;]{0,40}?(?<!against )(?<!not )"
+            r"(?P<rec>recommend(?:ed|s|ing)?) (?:the )?"
             r"(?:approval|granting|that the european commission grant|a marketing authori[sz]ation"
             r"|conditional)|(?:chmp|committee)[^;]{0,60}?(?P<ref>recommend(?:ed|s)? (?:the )?"
             r"refus\w+|refus\w+ to recommend)|opinion (?:issued|adopted) (?:last|this|in|on|by the)"
@@ -526,6 +528,8 @@ def outcome_of(rule: EventRule, m: re.Match[str]) -> str | None:
     if groups.get("unan"):
         return "positive"
     if groups.get("votes"):
+        if groups.get("against"):
+            return "negative"  # "voted 8-4 against", "voted 5 to 8 against": the result
         return _vote_outcome(groups["votes"], groups.get("votes2") or "")
     if rule.type in ("opinion", "trend_vote", "reexamination_outcome"):
         return None
@@ -571,7 +575,8 @@ MILESTONES: list[tuple[str, re.Pattern[str]]] = [
         "review",
         _p(
             r"(?:decide|decision on|determine) whether to (?:accept|file)|accept\w* (?:\w+ ){0,3}for"
-            r" filing|filing (?:decision|review)"
+            r" filing|filing (?:decision|review)|acceptance of (?:the |its )?(?:filing|application"
+            r"|nda|bla|maa|snda|sbla)"
         ),
     ),
     (
