@@ -402,6 +402,15 @@ def test_a_goal_date_set_earlier_is_not_dated_by_the_release() -> None:
     assert {(e.type, e.date) for e in x.events} == {("acceptance", None), ("goal_date", None)}
 
 
+def test_a_past_date_of_another_act_does_not_undate_a_new_goal_date() -> None:
+    x = extract_text(
+        "x.txt",
+        f"{DATELINE} that the FDA has set a goal date of October 12, 2024 for the resubmitted"
+        " NDA, a complete response to the letter it issued in March 2023.",
+    )
+    assert ("goal_date", date(2024, 6, 2)) in {(e.type, e.date) for e in x.events}
+
+
 def test_a_past_meeting_in_the_release_month_is_no_deadline() -> None:
     x = extract_text(
         "x.txt",

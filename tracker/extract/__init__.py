@@ -592,10 +592,13 @@ class _Reader:
             # The target date is a deadline; the event is its announcement, this release.
             if classify.MISSED.search(low) or not _NEWS_GOAL.search(low):
                 return None, 0
-            if classify.EARLIER.search(low) and any(
-                x.end and x.end < self.ref for x in dates.find(low, self.ref, False)
+            head = scope[: at[0]]
+            if classify.EARLIER.search(head) and any(
+                x.end and x.end < self.ref for x in dates.find(head, self.ref, False)
             ):
-                return None, 0  # "accepted the NDA in December with a PDUFA date of ..."
+                # "accepted the NDA in December with a PDUFA date of ...": set back then. A
+                # past date after the goal words ("the CRL it issued in 2011") is another act's.
+                return None, 0
             return self.ref, 1
         mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
         # The explicit date nearest the words that name the event.
