@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tracker.pipeline import Context, ingest_paths, publish_calendar, send_due_reminders
-from tracker.remind.send import atomic_write
+from tracker.remind.send import atomic_write, atomic_write_chunks
 
 RELEASE = (
     "BOSTON, June 10, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) said today that the "
@@ -39,7 +39,8 @@ def test_full_disk_keeps_the_previous_calendar(tmp_path: Path) -> None:
         path = disk / "all.ics"
         atomic_write(path, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
         with pytest.raises(OSError):
-            atomic_write(path, b"x" * 200_000)  # does not fit
+            # does not fit: written in pieces, as the published calendar is
+            atomic_write_chunks(path, (b"x" * 50_000 for _ in range(4)))
         assert path.read_bytes() == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
         assert [p.name for p in disk.iterdir()] == ["all.ics"]  # no half-written temp file
     finally:

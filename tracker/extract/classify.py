@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-from tracker.extract.dates import MONTH_NEEDLES
+from tracker.extract.dates import MONTH_NEEDLES, NUMBER_WORDS
 
 # --- fast scanning ---------------------------------------------------------------------------
 
@@ -536,34 +536,9 @@ def outcome_of(rule: EventRule, m: re.Match[str]) -> str | None:
     return None
 
 
-_WORD_NUM = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-}
-
-
 def _vote_outcome(a: str, b: str) -> str:
-    x = int(a) if a.isdigit() else _WORD_NUM.get(a, 0)
-    y = int(b) if b.isdigit() else _WORD_NUM.get(b, 0)
+    x = int(a) if a.isdigit() else NUMBER_WORDS.get(a, 0)
+    y = int(b) if b.isdigit() else NUMBER_WORDS.get(b, 0)
     return "positive" if x > y else "negative" if x < y else "mixed"
 
 

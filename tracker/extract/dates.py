@@ -102,6 +102,7 @@ WEEKDAYS = {
     "sunday": 6,
 }
 NUMBER_WORDS = {
+    "zero": 0,
     "one": 1,
     "a": 1,
     "an": 1,
@@ -127,6 +128,10 @@ NUMBER_WORDS = {
     "one hundred and twenty": 120,
     "eighteen": 18,
     "fourteen": 14,
+    "thirteen": 13,
+    "sixteen": 16,
+    "seventeen": 17,
+    "nineteen": 19,
 }
 ORDINALS = {
     "first": 1,

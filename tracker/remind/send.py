@@ -33,21 +33,6 @@ class PermanentFailure(DeliveryError):
     """The server refused the message for good (5xx): recorded, never retried."""
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so readers see the old content or the new, never a half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     """Write a file from pieces, atomically as `atomic_write`, and only if its content
     changed (compared by hash, so neither version is held whole); True when it was written."""
@@ -71,6 +56,11 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so readers see the old content or the new, never a half."""
+    atomic_write_chunks(path, (data,))
 
 
 class Mailer:

@@ -680,19 +680,13 @@ class Store:
         """The next `limit` open deadlines from `today` on, soonest first."""
         return list(itertools.islice(self.deadline_pages(today, start=today, batch=limit), limit))
 
-    def current_deadlines(
-        self, today: date, changed_since: datetime, statuses: Iterable[str] = ("open",)
-    ) -> list[Deadline]:
-        """What a calendar shows: deadlines in `statuses`, and any changed since a moment
-        (recently closed ones stay a while, marked, so subscribed calendars update)."""
-        return list(self.iter_current_deadlines(today, changed_since, statuses))
-
     def iter_current_deadlines(
         self, today: date, changed_since: datetime, statuses: Iterable[str] = ("open",)
     ) -> Iterator[Deadline]:
-        """`current_deadlines` a batch at a time, by (end, key). One stream per status walks
-        the (status, end, key) index, one more takes the few other recently changed rows;
-        merged in order, so no query scans the history."""
+        """What a calendar shows, a batch at a time by (end, key): deadlines in `statuses`
+        and any changed since `changed_since` (recently closed ones stay a while, marked).
+        One stream per status walks the (status, end, key) index, one more takes the few
+        other recently changed rows; merged in order, so no query scans the history."""
         wanted = sorted(set(statuses))
         streams = [self._pages([_DL.c.status == st], today, None, 1000) for st in wanted]
         recent = [_DL.c.updated_at >= changed_since, _DL.c.status.not_in(wanted)]
@@ -863,22 +857,6 @@ class Store:
                         "bump": 0 if status == "sent" else 1,
                     },
                 )
-
-    def finish_message(
-        self,
-        deadline_key: str,
-        kind: str,
-        tag: str,
-        recipient: str,
-        status: str,
-        now: datetime,
-        error: str | None = None,
-        retry_after: datetime | None = None,
-    ) -> None:
-        """Record one claimed message (see `finish_messages`)."""
-        self.finish_messages(
-            [((deadline_key, kind, tag, recipient), status, error, retry_after)], now
-        )
 
     def rejected_messages(self) -> list[ReminderLogRow]:
         """Messages the mail server refused for good, newest first."""
