@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 from tracker.domain import Event, Extraction, ReleaseInfo, Sentence, Timeline
-from tracker.extract import classify, dates, text
+from tracker.extract import dates, lexicon, text
+from tracker.extract.lexicon import LEXICON as LEX
 
 __all__ = ["extract", "extract_text"]
 
@@ -338,6 +339,15 @@ def language_of(clean: str) -> str:
 
 # --- events and timelines -------------------------------------------------------------------
 
+_PLANNED = LEX.cues["planned"]
+_NEGATED = LEX.cues["negated"]
+_NEGATED_INTENT = LEX.cues["negated_intent"]
+_EARLIER = LEX.cues["earlier"]
+_MISSED = LEX.cues["missed"]
+_NOT_A_DATE = LEX.cues["not_a_date"]
+_NON_REGULATORY = LEX.cues["non_regulatory"]
+_REGULATORY = LEX.cues["regulatory"]
+
 _ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
 _NEWS_GOAL = re.compile(
     r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
@@ -411,39 +421,41 @@ class _Reader:
         doc = "\n".join(self.lows)
         starts = list(accumulate((len(x) + 1 for x in self.lows), initial=0))
 
-        hits = classify.needle_hits(doc)
+        hits = LEX.needle_hits(doc)
 
-        def sentences_of(needles: tuple[str, ...]) -> set[int]:
+        def sentences_of(needles: frozenset[str]) -> set[int]:
             return {bisect_right(starts, p) - 1 for n in needles for p in hits.get(n, ())}
 
         self.named: dict[int, list[str]] = {}
-        for code, needles in classify.AGENCY_NEEDLES.items():
-            rx = classify.AGENCY_REGEX[code]
+        for code, needles in LEX.agency_needles.items():
+            rx = LEX.agency_regex[code]
             for i in sentences_of(needles):
                 m = rx.search(self.lows[i])
                 if m:
                     self.named.setdefault(i, []).append((m.start(), code))  # type: ignore[arg-type]
         self.named = {i: [c for _, c in sorted(v)] for i, v in self.named.items()}  # type: ignore[misc]
-        self.hinted = sentences_of(classify.EVENT_HINT)
+        self.hinted = sentences_of(LEX.event_hint)
         candidates = sorted(
             i
-            for i in sentences_of(classify.REGULATORY_NEEDLES)
-            if classify.REGULATORY.search(self.lows[i])
+            for i in sentences_of(LEX.regulatory_needles)
+            if _REGULATORY.search(self.lows[i])
         )
         # A second, smaller pass over just those sentences.
         sub = "\n".join(self.lows[i] for i in candidates)
         sub_starts = list(accumulate((len(self.lows[i]) + 1 for i in candidates), initial=0))
         near: dict[str, set[int]] = {}
-        for needle, found in classify.needle_hits(sub, "clause").items():
+        for needle, found in LEX.needle_hits(sub, "clause").items():
             near[needle] = {candidates[bisect_right(sub_starts, p) - 1] for p in found}
 
-        def clause_sents(needles: tuple[str, ...]) -> set[int]:
+        def clause_sents(needles: frozenset[str] | None) -> set[int]:
+            if needles is None:
+                return set(candidates)
             return set().union(*(near.get(n, ()) for n in needles))
 
-        self.nonreg = clause_sents(classify.NON_REGULATORY_NEEDLES)
-        self.missed = clause_sents(classify.MISSED_NEEDLES)
-        self.vague = clause_sents(classify.NOT_A_DATE_NEEDLES)
-        worded = clause_sents(classify.TEMPORAL_NEEDLES)
+        self.nonreg = clause_sents(_NON_REGULATORY.needles)
+        self.missed = clause_sents(_MISSED.needles)
+        self.vague = clause_sents(_NOT_A_DATE.needles)
+        worded = clause_sents(dates.TEMPORAL_NEEDLES)
         self.regulatory = {i for i in candidates if i in worded or _DIGIT.search(self.lows[i])}
         self.doc_agency = self._dominant_agency()
 
@@ -465,7 +477,7 @@ class _Reader:
         found: dict[tuple[str, str, str | None], tuple[int, Event]] = {}
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
-            hits = classify.detect(low)
+            hits = LEX.detect(low)
             spans = sorted((m.start(), m.end()) for _, m in hits)
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
@@ -473,7 +485,7 @@ class _Reader:
                     # One event per (type, agency, outcome): the best-dated mention wins.
                     if key not in found or rank > found[key][0]:
                         found[key] = (rank, ev)
-            for item, m in classify.sec_items(low):
+            for item, m in LEX.sec_items_in(low):
                 when, rank = self._event_date("sec_item", low, "", low, (m.start(), m.end()))
                 ev = Event("sec_item", "SEC", None, self.product, when, sent.text, sent.index, item)
                 key = ("sec_item", "SEC", item)
@@ -489,26 +501,26 @@ class _Reader:
         self,
         sent: Sentence,
         low: str,
-        rule: classify.EventRule,
+        rule: lexicon.Row,
         m: re.Match[str],
         spans: list[tuple[int, int]],
     ) -> list[tuple[int, Event]]:
         """The events one match states, each with how well it is dated (2 stated, 1 by the
         release, 0 unknown)."""
         prefix = _clause_prefix(low, m.start())
-        if classify.NEGATED.search(prefix[-30:]) or classify.NEGATED_INTENT.search(prefix):
+        if _NEGATED.search(prefix[-30:]) or _NEGATED_INTENT.search(prefix):
             return []
-        scheduled = rule.type in ("goal_date", "advisory_meeting", "goal_date_extension")
-        if not scheduled and classify.PLANNED.search(prefix):
+        scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
+        if not scheduled and _PLANNED.search(prefix):
             return []
-        if rule.type == "advisory_meeting" and _MAYBE_AFTER.match(low, m.end()):
+        if rule.name == "advisory_meeting" and _MAYBE_AFTER.match(low, m.end()):
             return []  # "an oral explanation may be requested"
-        if rule.type == "review_designation" and re.search(
+        if rule.name == "review_designation" and re.search(
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
             return []
-        outcome = classify.outcome_of(rule, m)
-        if rule.type in ("trend_vote", "reexamination_outcome") and outcome is None:
+        outcome = lexicon.outcome_of(rule, m)
+        if rule.name in ("trend_vote", "reexamination_outcome") and outcome is None:
             return []
         # The event's own stretch of the sentence: from the end of the event named before it
         # to the start of the one named after it.
@@ -516,7 +528,7 @@ class _Reader:
         scope_end = next((s for s, _ in spans if s > m.start()), len(low))
         scope = low[scope_start:scope_end]
         when, rank = self._event_date(
-            rule.type, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
+            rule.name, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
         )
         if (
             rank
@@ -528,17 +540,17 @@ class _Reader:
             (
                 rank,
                 Event(
-                    rule.type,
+                    rule.name,
                     agency,
                     outcome,
                     self.product,
                     when,
                     sent.text,
                     sent.index,
-                    classify.detail_of(rule.type, low, m),
+                    LEX.detail_of(rule.name, low, m),
                 ),
             )
-            for agency in self._agencies_for(rule.type, low, m, self._named(sent))
+            for agency in self._agencies_for(rule.name, low, m, self._named(sent))
         ]
 
     def _agencies_for(self, etype: str, low: str, m: re.Match[str], named: list[str]) -> list[str]:
@@ -556,11 +568,11 @@ class _Reader:
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             countries = [
                 c
-                for c in classify.countries_in(low[max(0, m.start() - 80) : m.end() + 80])
+                for c in LEX.countries_in(low[max(0, m.start() - 80) : m.end() + 80])
                 if c != "OTHER" or etype == "submission"
             ]
             near = (
-                classify.agencies_in(low[max(0, m.start() - 100) : m.end() + 100])
+                LEX.agencies_in(low[max(0, m.start() - 100) : m.end() + 100])
                 if len(named) > 1
                 else named
             )
@@ -590,10 +602,10 @@ class _Reader:
     ) -> tuple[date | None, int]:
         if etype in ("goal_date", "goal_date_extension"):
             # The target date is a deadline; the event is its announcement, this release.
-            if classify.MISSED.search(low) or not _NEWS_GOAL.search(low):
+            if _MISSED.search(low) or not _NEWS_GOAL.search(low):
                 return None, 0
             head = scope[: at[0]]
-            if classify.EARLIER.search(head) and any(
+            if _EARLIER.search(head) and any(
                 x.end and x.end < self.ref for x in dates.find(head, self.ref, False)
             ):
                 # "accepted the NDA in December with a PDUFA date of ...": set back then. A
@@ -612,8 +624,8 @@ class _Reader:
         if past:
             return past[0].start, 2
         if (
-            classify.EARLIER.search(prefix)
-            or classify.EARLIER.search(scope)
+            _EARLIER.search(prefix)
+            or _EARLIER.search(scope)
             or any(x.kind in ("past_ref", "window") for x in mentions)
         ):
             return None, 0
@@ -675,7 +687,7 @@ class _Reader:
         if not _EXTENDED.search(low):  # "moved from May 1 to August 1" is not a range
             mentions = _merge_spans(mentions, low)
         i = self.pos[sent.index]
-        missed = i in self.missed and bool(classify.MISSED.search(low))
+        missed = i in self.missed and bool(_MISSED.search(low))
         out: list[Timeline] = []
         region_start = 0
         last: str | None = None
@@ -686,8 +698,8 @@ class _Reader:
             joined = last is not None and _JOIN_WORDS.match(between)
             moved = last is not None and _EXTENDED.search(between) is not None
             region_start = x.endpos
-            if (i in self.vague and classify.NOT_A_DATE.search(clause)) or (
-                i in self.nonreg and classify.NON_REGULATORY.search(clause)
+            if (i in self.vague and _NOT_A_DATE.search(clause)) or (
+                i in self.nonreg and _NON_REGULATORY.search(clause)
             ):
                 continue
             if joined and last is not None:
@@ -723,7 +735,7 @@ class _Reader:
             anchor = _ANCHOR.match(low[x.endpos :])
             if anchor and anchor.group("what"):
                 cut = clause.replace(anchor.group(0), " ")
-                found = classify.milestone_of(cut)
+                found = LEX.milestone_of(cut)
                 if found is None and _BARE_REQUEST.search(cut) and self._about_reexamination():
                     found = "reexamination-request"
                 if found is not None:
@@ -732,8 +744,8 @@ class _Reader:
         # Type A meeting on June 12, the company plans to resubmit": the meeting).
         before = low[max(0, x.pos - 150) : x.pos]
         breaks = [m.end() for m in _NEAR_BREAK.finditer(before)]
-        near = classify.milestone_of(before[breaks[-1] :] if breaks else before)
-        return near or classify.milestone_of(clause) or classify.milestone_of(region)
+        near = LEX.milestone_of(before[breaks[-1] :] if breaks else before)
+        return near or LEX.milestone_of(clause) or LEX.milestone_of(region)
 
     def _about_reexamination(self) -> bool:
         return any(_REEXAMINATION.search(low) for low in self.lows)
@@ -796,7 +808,7 @@ class _Reader:
         if x.text.startswith("ha") and not after.startswith(" to "):
             return None  # "has 90 days to respond", not "has 30 days of cash"
         if x.unit == "business_day" or (
-            self.pos[sent.index] in self.vague and classify.NOT_A_DATE.search(low)
+            self.pos[sent.index] in self.vague and _NOT_A_DATE.search(low)
         ):
             return None
         anchor_name, anchor_date, assumptions = self._anchor(anchor_m, milestone, events, previous)

@@ -15,6 +15,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from tracker.extract.needles import needles as _needles_of
+
 MONTHS = {
     "january": 1,
     "jan": 1,
@@ -282,44 +284,14 @@ MONTH_NEEDLES = (
     "nov",
     "dec",
 )
-# Literal needles each pattern needs; a pattern whose needles are all absent is not run.
-# One alternation of every pattern is several times slower than the few separate ones
-# a sentence needs (Python's engine cannot skip ahead in a large alternation).
+# Literal needles each pattern needs, computed from the pattern (a pattern whose needles are
+# all absent is not run). One alternation of every pattern is several times slower than the
+# few separate ones a sentence needs (Python's engine cannot skip ahead in a large alternation).
 _NEEDLES: dict[str, tuple[str, ...]] = {
-    "iso": ("-",),
-    "mdy_num": ("/",),
-    "dmy_dash": ("-",),
-    "between_months": ("between",),
-    "mdy": MONTH_NEEDLES,
-    "dmy": MONTH_NEEDLES,
-    "quarter": ("quarter",),
-    "quarter_short": ("q",),
-    "half": ("half",),
-    "half_short": ("h1", "h2", "1h", "2h", "h 1", "h-"),
-    "part_month": MONTH_NEEDLES,
-    "year_end": ("end",),
-    "part_year": ("early", "mid", "late", "end", "beginning", "start", "middle", "turn"),
-    "month_year": MONTH_NEEDLES,
-    "later_this": ("later",),
-    "earlier_this": ("earlier", "previously", "so far"),
-    "rel_word": (
-        "today",
-        "morning",
-        "afternoon",
-        "evening",
-        "tonight",
-        "tomorrow",
-        "yesterday",
-        "week",
-        "month",
-        "year",
-    ),
-    "weekday": ("day",),
-    "day_n": ("day",),
-    "offset": ("day", "week", "month", "year"),
-    "month_only": MONTH_NEEDLES,
-    "year": ("19", "20"),
+    name: tuple(sorted(_needles_of(pat) or ())) for name, pat in _PATTERNS
 }
+# Every temporal expression holds one of these (or a digit).
+TEMPORAL_NEEDLES = tuple(sorted({n for ns in _NEEDLES.values() for n in ns}))
 _SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
 _OFFSET_LEAD = re.compile(
     r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
@@ -334,6 +306,7 @@ _PROBES = {
     "-": re.compile(r"\d-"),
     "/": re.compile(r"\d/\d"),
     "q": re.compile(r"q[1-4]|[1-4]q"),
+    "h": re.compile(r"h[12]|[12]h"),
     "19": re.compile(r"19\d\d"),
     "20": re.compile(r"20\d\d"),
 }

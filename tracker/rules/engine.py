@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from tracker.domain import Derivation, Event, Procedure, Step, Timeline
-from tracker.extract.classify import MILESTONE_TITLES
+from tracker.extract.lexicon import MILESTONE_TITLES
 from tracker.rules.calendars import BusinessCalendar, get_calendar
 from tracker.rules.schema import EventMatch, Offset, Pack, Rule
 

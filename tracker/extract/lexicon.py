@@ -1,0 +1,282 @@
+"""The reader's vocabulary, loaded from `lexicon.toml`: agencies, countries, acts, milestones,
+modality and context cues, event details and Form 8-K items.
+
+Every pattern runs over lower-cased text. The literal needles that gate a pattern are
+computed from the pattern (`needles.py`), and the sentences of a release are first scanned
+once for all needles with one Aho-Corasick automaton; only then do the few patterns whose
+needles occur run, on the few sentences that hold them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import ahocorasick
+
+from tracker.extract.dates import NUMBER_WORDS, TEMPORAL_NEEDLES
+from tracker.extract.needles import needles
+
+__all__ = ["LEXICON", "Lexicon", "Row"]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One lexicon entry: what it stands for, its pattern, its needles and its examples."""
+
+    section: str
+    name: str  # event type, milestone, cue name, agency code, detail or 8-K item
+    id: str
+    pattern: re.Pattern[str]
+    needles: frozenset[str] | None  # None: no literal every match holds (always tried)
+    examples: tuple[str, ...]
+    outcome: str | None = None
+    kind: str | None = None  # for details: the event type they refine
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.needles is not None and not any(n in text for n in self.needles):
+            return None
+        return self.pattern.search(text)
+
+
+class Cue:
+    """Several rows of one cue name searched as one: the leftmost match of any of them."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+        self.pattern = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rows))
+        ns = [r.needles for r in rows]
+        self.needles: frozenset[str] | None = (
+            None if any(n is None for n in ns) else frozenset().union(*ns)  # type: ignore[arg-type]
+        )
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        return self.pattern.search(text, pos, len(text) if endpos is None else endpos)
+
+
+def _load_rows(data: dict) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = {}
+    for section, rows in data.items():
+        for n, raw in enumerate(rows):
+            name = raw.get("type") or raw.get("name") or raw.get("code") or raw.get("item")
+            if section in ("country",):
+                name = raw["agency"]
+            if section == "detail":
+                name = raw["name"]
+            pattern = raw["pattern"]
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:  # a broken row names itself
+                raise ValueError(f"lexicon.toml [[{section}]] #{n + 1} ({name}): {exc}") from exc
+            examples = tuple(raw.get("examples", ()))
+            if not examples:
+                raise ValueError(f"lexicon.toml [[{section}]] #{n + 1} ({name}): no example")
+            out.setdefault(section, []).append(
+                Row(
+                    section,
+                    name,
+                    raw.get("id") or f"{section}:{name}:{n + 1}",
+                    compiled,
+                    needles(pattern),
+                    examples,
+                    raw.get("outcome"),
+                    raw.get("type") if section == "detail" else None,
+                )
+            )
+    return out
+
+
+class Lexicon:
+    """The loaded lexicon with the derived automata and combined cues."""
+
+    def __init__(self, data: dict) -> None:
+        self.rows = _load_rows(data)
+        self.agencies: list[Row] = self.rows["agency"]
+        self.countries: list[Row] = self.rows["country"]
+        self.acts: list[Row] = self.rows["act"]
+        self.milestones: list[Row] = self.rows["milestone"]
+        self.details: list[Row] = self.rows.get("detail", [])
+        self.sec_items: list[Row] = self.rows.get("sec_item", [])
+        by_name: dict[str, list[Row]] = {}
+        for row in self.rows["cue"]:
+            by_name.setdefault(row.name, []).append(row)
+        self.cues = {name: Cue(rows) for name, rows in by_name.items()}
+        # Event types in the order their first row appears; rows of one type together.
+        self.act_types: dict[str, list[Row]] = {}
+        for row in self.acts:
+            self.act_types.setdefault(row.name, []).append(row)
+        self.agency_regex = {r.name: r.pattern for r in self.agencies}
+
+        def union(rows: list[Row]) -> frozenset[str]:
+            out: set[str] = set()
+            for r in rows:
+                if r.needles is None:
+                    raise ValueError(f"lexicon row {r.id} has no literal needle to gate it")
+                out |= r.needles
+            return frozenset(out)
+
+        self.agency_needles = {r.name: union([r]) for r in self.agencies}
+        self.event_hint = union(self.acts) | union(self.sec_items)
+        self.regulatory_needles = union(self.cues["regulatory"].rows)
+        self.doc_needles = (
+            self.regulatory_needles
+            | self.event_hint
+            | frozenset().union(*self.agency_needles.values())
+        )
+        self.clause_needles = frozenset(TEMPORAL_NEEDLES) | frozenset().union(
+            *(
+                c.needles
+                for name, c in self.cues.items()
+                if name in ("non_regulatory", "missed", "not_a_date") and c.needles
+            )
+        )
+
+    # scanning
+
+    def needle_hits(self, text: str, which: str = "doc") -> dict[str, list[int]]:
+        """Start offsets of every needle in `text`, found in one Aho-Corasick pass.
+
+        Python's regex engine tries every alternative at every position, so one big
+        alternation over a 9 KB release costs about a millisecond; finding literal needles
+        first and running the real patterns only on the sentences that hold them is cheaper.
+        """
+        hits: dict[str, list[int]] = {}
+        for end, needle in self._automaton(which).iter(text):
+            hits.setdefault(needle, []).append(end - len(needle) + 1)
+        return hits
+
+    @cache  # noqa: B019 - one lexicon per process, kept for its lifetime
+    def _automaton(self, which: str) -> ahocorasick.Automaton:
+        auto = ahocorasick.Automaton()
+        for needle in self.doc_needles if which == "doc" else self.clause_needles:
+            auto.add_word(needle, needle)
+        auto.make_automaton()
+        return auto
+
+    # agencies
+
+    def agencies_in(self, s: str) -> list[str]:
+        """Agencies named in a lower-cased sentence, in order of first mention."""
+        return _ordered(self.agencies, s)
+
+    def countries_in(self, s: str) -> list[str]:
+        """Agencies implied by country names (for approvals "in the US and Japan")."""
+        return _ordered(self.countries, s)
+
+    # acts
+
+    def detect(self, s: str) -> list[tuple[Row, re.Match[str]]]:
+        """The first mention of each event type in a lower-cased sentence: for each type,
+        the leftmost match among its rows (the earlier row on a tie)."""
+        hits = []
+        for rows in self.act_types.values():
+            best: tuple[Row, re.Match[str]] | None = None
+            for row in rows:
+                m = row.search(s)
+                if m and (best is None or m.start() < best[1].start()):
+                    best = (row, m)
+            if best:
+                hits.append(best)
+        return hits
+
+    def detail_of(self, etype: str, s: str, m: re.Match[str]) -> str | None:
+        """What kind of designation, letter, resubmission or approval a match names."""
+        window = s[max(0, m.start() - 60) : m.end() + 60]
+        for row in self.details:
+            if row.kind == etype and (row.pattern.search(m.group(0)) or row.search(window)):
+                return row.name
+        return None
+
+    def sec_items_in(self, s: str) -> list[tuple[str, re.Match[str]]]:
+        """Form 8-K items a lower-cased sentence reports as done."""
+        planned = self.cues["planned"]
+        out = []
+        for row in self.sec_items:
+            m = row.search(s)
+            if m and not planned.search(s[max(0, m.start() - 60) : m.start()]):
+                out.append((row.name, m))
+        return out
+
+    def milestone_of(self, clause: str) -> str | None:
+        """The regulatory act a clause's timeline is about, or None if it names none."""
+        for row in self.milestones:  # ordered from the most to the least specific
+            if row.search(clause):
+                return row.name
+        return None
+
+
+def _ordered(rows: list[Row], s: str) -> list[str]:
+    found = []
+    for row in rows:
+        m = row.search(s)
+        if m:
+            found.append((m.start(), row.name))
+    return [code for _, code in sorted(found)]
+
+
+_OUTCOME_WORDS = {
+    "positive": "positive",
+    "favorable": "positive",
+    "favourable": "positive",
+    "negative": "negative",
+    "unfavorable": "negative",
+    "unfavourable": "negative",
+    "mixed": "mixed",
+    "reversed": "positive",
+    "upheld": "negative",
+    "confirmed": "negative",
+}
+
+
+def outcome_of(row: Row, m: re.Match[str]) -> str | None:
+    """The outcome a match states: the row's own, an outcome word, or a vote count."""
+    if row.outcome:
+        return row.outcome
+    groups = m.groupdict()
+    for name in ("out", "out2"):
+        word = groups.get(name)
+        if word:
+            return _OUTCOME_WORDS.get(word)
+    if groups.get("unan"):
+        return "positive"
+    if groups.get("votes"):
+        if groups.get("against"):
+            return "negative"  # "voted 8-4 against", "voted 5 to 8 against": the result
+        return _vote_outcome(groups["votes"], groups.get("votes2") or "")
+    return None
+
+
+def _vote_outcome(a: str, b: str) -> str:
+    x = int(a) if a.isdigit() else NUMBER_WORDS.get(a, 0)
+    y = int(b) if b.isdigit() else NUMBER_WORDS.get(b, 0)
+    return "positive" if x > y else "negative" if x < y else "mixed"
+
+
+MILESTONE_TITLES = {
+    "action-date": "FDA action (goal) date",
+    "advisory-meeting": "Advisory committee meeting / hearing",
+    "reexamination-grounds": "Detailed grounds for re-examination due",
+    "reexamination-opinion": "Re-examination opinion expected",
+    "reexamination-request": "Re-examination request",
+    "response": "Response to the agency's questions due",
+    "commission-decision": "European Commission decision expected",
+    "opinion": "Committee opinion expected",
+    "decision": "Regulatory decision expected",
+    "submission": "Submission planned",
+    "review": "Review milestone",
+    "meeting": "Meeting with the agency",
+    "procedure-day": "Procedure milestone",
+}
+
+
+def load(text: str | None = None) -> Lexicon:
+    """The lexicon from TOML text (default: the packaged `lexicon.toml`)."""
+    if text is None:
+        text = resources.files("tracker.extract").joinpath("lexicon.toml").read_text("utf-8")
+    return Lexicon(tomllib.loads(text))
+
+
+LEXICON = load()
