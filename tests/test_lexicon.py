@@ -72,7 +72,9 @@ _PIECES = st.sampled_from(["ab", "c", "de", "fg", "x", " ", "q"])
 
 @st.composite
 def _regexes(draw, depth: int = 0) -> str:
-    kind = draw(st.sampled_from(["lit", "alt", "seq", "opt", "plus", "class"] if depth < 3 else ["lit"]))
+    kind = draw(
+        st.sampled_from(["lit", "alt", "seq", "opt", "plus", "class"] if depth < 3 else ["lit"])
+    )
     if kind == "lit":
         return re.escape(draw(_PIECES))
     if kind == "class":
@@ -97,7 +99,9 @@ def test_no_match_lacks_a_needle(pattern: str, text: str) -> None:
 
 def test_a_row_without_example_is_refused() -> None:
     with pytest.raises(ValueError, match="no example"):
-        load("[[cue]]\nname = 'x'\npattern = 'abc'\n[[agency]]\ncode='X'\npattern='x'\nexamples=['x']\n")
+        load(
+            "[[cue]]\nname = 'x'\npattern = 'abc'\n[[agency]]\ncode='X'\npattern='x'\nexamples=['x']\n"
+        )
 
 
 def test_a_broken_pattern_names_its_row() -> None:

@@ -1,0 +1,138 @@
+"""The clauses of a sentence and the scan of a release's sentences.
+
+A release is scanned once for every lexicon needle (one Aho-Corasick pass); each sentence then
+knows which agencies it names, whether it may state an event, and whether it may state a
+timeline. Clause helpers cut a sentence at its clause breaks and tell a clause's tense.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from datetime import date
+from itertools import accumulate
+
+from tracker.domain import Sentence
+from tracker.extract import dates
+from tracker.extract.lexicon import LEXICON as LEX
+
+_PLANNED = LEX.cues["planned"]
+_NEGATED = LEX.cues["negated"]
+_NEGATED_INTENT = LEX.cues["negated_intent"]
+_EARLIER = LEX.cues["earlier"]
+_MISSED = LEX.cues["missed"]
+_NOT_A_DATE = LEX.cues["not_a_date"]
+_NON_REGULATORY = LEX.cues["non_regulatory"]
+_REGULATORY = LEX.cues["regulatory"]
+_FUTURE_HINT = re.compile(
+    r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
+    r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected)\b"
+)
+_PAST_VERB = re.compile(
+    r"\b(?:filed|submitted|received|announced|completed|held|granted|approved|accepted|sent"
+    r"|made|met|was|were|had|did|obtained|issued|adopted|resubmitted|concluded)\b"
+)
+_NEAR_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
+
+
+def _told_in_past(low: str, pos: int) -> bool:
+    """Whether the clause leading to `pos` is in the past tense (and not the future)."""
+    before = low[max(0, pos - 120) : pos]
+    cut = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
+    clause = before[cut[-1] :] if cut else before
+    return bool(_PAST_VERB.search(clause)) and not _FUTURE_HINT.search(clause)
+
+
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|,\s+(?:and|but|while|which)\b|\band (?:expects?|plans?|will|"
+    r"intends?|anticipates?)\b|\.\s"
+)
+_DIGIT = re.compile(r"\d")
+_TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
+
+
+def _clause_prefix(low: str, pos: int) -> str:
+    start = max(low.rfind(",", 0, pos), low.rfind(";", 0, pos), low.rfind(":", 0, pos))
+    return low[start + 1 : pos]
+
+
+def _clause_of(low: str, region_start: int, pos: int, endpos: int) -> str:
+    """The clause holding a mention: from the last clause break before it to the mention."""
+    head = low[region_start:pos]
+    breaks = list(_CLAUSE_BREAK.finditer(head))
+    start = region_start + (breaks[-1].end() if breaks else 0)
+    tail = low[endpos : endpos + 60]
+    cut = _TAIL_BREAK.search(tail)
+    return low[start:endpos] + (tail[: cut.start()] if cut else tail)
+
+
+class Scan:
+    """The sentences of one release, scanned once against the lexicon."""
+
+    def __init__(self, sents: list[Sentence], ref: date, product: str | None) -> None:
+        # The body, plus "About" sentences that name the product: an About section may
+        # recount the product's regulatory history ("In December 2010 the FDA accepted ...").
+        key = (product or "\0").lower()
+        self.sents = [
+            s
+            for s in sents
+            if s.section == "body" or (s.section == "about" and key in s.text.lower())
+        ]
+        self.body = {s.index for s in sents if s.section == "body"}
+        self.ref = ref
+        self.product = product
+        self.lows = [s.text.lower() for s in self.sents]
+        self.pos = {s.index: i for i, s in enumerate(self.sents)}
+        # One pass of each vocabulary over the whole text, mapped back to sentences: far
+        # cheaper than searching every sentence with every pattern.
+        doc = "\n".join(self.lows)
+        starts = list(accumulate((len(x) + 1 for x in self.lows), initial=0))
+
+        hits = LEX.needle_hits(doc)
+
+        def sentences_of(needles: frozenset[str]) -> set[int]:
+            return {bisect_right(starts, p) - 1 for n in needles for p in hits.get(n, ())}
+
+        self.named: dict[int, list[str]] = {}
+        for code, needles in LEX.agency_needles.items():
+            rx = LEX.agency_regex[code]
+            for i in sentences_of(needles):
+                m = rx.search(self.lows[i])
+                if m:
+                    self.named.setdefault(i, []).append((m.start(), code))  # type: ignore[arg-type]
+        self.named = {i: [c for _, c in sorted(v)] for i, v in self.named.items()}  # type: ignore[misc]
+        self.hinted = sentences_of(LEX.event_hint)
+        candidates = sorted(
+            i for i in sentences_of(LEX.regulatory_needles) if _REGULATORY.search(self.lows[i])
+        )
+        # A second, smaller pass over just those sentences.
+        sub = "\n".join(self.lows[i] for i in candidates)
+        sub_starts = list(accumulate((len(self.lows[i]) + 1 for i in candidates), initial=0))
+        near: dict[str, set[int]] = {}
+        for needle, found in LEX.needle_hits(sub, "clause").items():
+            near[needle] = {candidates[bisect_right(sub_starts, p) - 1] for p in found}
+
+        def clause_sents(needles: frozenset[str] | None) -> set[int]:
+            if needles is None:
+                return set(candidates)
+            return set().union(*(near.get(n, ()) for n in needles))
+
+        self.nonreg = clause_sents(_NON_REGULATORY.needles)
+        self.missed = clause_sents(_MISSED.needles)
+        self.vague = clause_sents(_NOT_A_DATE.needles)
+        worded = clause_sents(dates.TEMPORAL_NEEDLES)
+        self.regulatory = {i for i in candidates if i in worded or _DIGIT.search(self.lows[i])}
+        self.doc_agency = self._dominant_agency()
+
+    def _named(self, sent: Sentence) -> list[str]:
+        return self.named.get(self.pos[sent.index], [])
+
+    def _dominant_agency(self) -> str | None:
+        counts: Counter[str] = Counter()
+        for codes in self.named.values():
+            counts.update(codes)
+        if not counts:
+            return None
+        top = counts.most_common(1)[0][0]
+        return "EMA" if top == "EC" and counts.get("EMA") else top

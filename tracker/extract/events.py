@@ -1,0 +1,200 @@
+"""Regulatory events: which acts a sentence states, of which agency, when, with what outcome."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from tracker.domain import Event, Sentence
+from tracker.extract import dates, lexicon
+from tracker.extract.clauses import (
+    _EARLIER,
+    _MISSED,
+    _NEGATED,
+    _NEGATED_INTENT,
+    _PLANNED,
+    Scan,
+    _clause_prefix,
+)
+from tracker.extract.lexicon import LEXICON as LEX
+
+_ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
+_NEWS_GOAL = re.compile(
+    r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
+    r"|communicat|announc|received|confirm|extended|now\b|\bnew\b"
+)
+_MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
+
+
+class EventReader(Scan):
+    """Reads the events of a release."""
+
+    def events(self) -> list[Event]:
+        found: dict[tuple[str, str, str | None], tuple[int, Event]] = {}
+        for i in sorted(self.hinted):
+            sent, low = self.sents[i], self.lows[i]
+            hits = LEX.detect(low)
+            spans = sorted((m.start(), m.end()) for _, m in hits)
+            for rule, m in hits:
+                for rank, ev in self._events_from(sent, low, rule, m, spans):
+                    key = (ev.type, ev.agency, ev.outcome)
+                    # One event per (type, agency, outcome): the best-dated mention wins.
+                    if key not in found or rank > found[key][0]:
+                        found[key] = (rank, ev)
+            for item, m in LEX.sec_items_in(low):
+                when, rank = self._event_date("sec_item", low, "", low, (m.start(), m.end()))
+                ev = Event("sec_item", "SEC", None, self.product, when, sent.text, sent.index, item)
+                key = ("sec_item", "SEC", item)
+                if key not in found or rank > found[key][0]:
+                    found[key] = (rank, ev)
+        events = [ev for _, ev in found.values()]
+        if any(e.type == "goal_date_extension" for e in events):
+            # The new date of an extension is not a separately announced goal date.
+            events = [e for e in events if e.type != "goal_date"]
+        return _infer_outcomes(events)
+
+    def _events_from(
+        self,
+        sent: Sentence,
+        low: str,
+        rule: lexicon.Row,
+        m: re.Match[str],
+        spans: list[tuple[int, int]],
+    ) -> list[tuple[int, Event]]:
+        """The events one match states, each with how well it is dated (2 stated, 1 by the
+        release, 0 unknown)."""
+        prefix = _clause_prefix(low, m.start())
+        if _NEGATED.search(prefix[-30:]) or _NEGATED_INTENT.search(prefix):
+            return []
+        scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
+        if not scheduled and _PLANNED.search(prefix):
+            return []
+        if rule.name == "advisory_meeting" and _MAYBE_AFTER.match(low, m.end()):
+            return []  # "an oral explanation may be requested"
+        if rule.name == "review_designation" and re.search(
+            r"\b(?:request|seek|apply)", prefix + m.group(0)
+        ):
+            return []
+        outcome = lexicon.outcome_of(rule, m)
+        if rule.name in ("trend_vote", "reexamination_outcome") and outcome is None:
+            return []
+        # The event's own stretch of the sentence: from the end of the event named before it
+        # to the start of the one named after it.
+        scope_start = max((e for s, e in spans if e <= m.start()), default=0)
+        scope_end = next((s for s, _ in spans if s > m.start()), len(low))
+        scope = low[scope_start:scope_end]
+        when, rank = self._event_date(
+            rule.name, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
+        )
+        if (
+            rank
+            and m.group(0).startswith(("resubmitted", "submitted", "filed", "refiled"))
+            and _ADJECTIVAL.search(low, max(0, m.start() - 6), m.start())
+        ):
+            when, rank = None, 0  # "the company's resubmitted NDA": done before this news
+        return [
+            (
+                rank,
+                Event(
+                    rule.name,
+                    agency,
+                    outcome,
+                    self.product,
+                    when,
+                    sent.text,
+                    sent.index,
+                    LEX.detail_of(rule.name, low, m),
+                ),
+            )
+            for agency in self._agencies_for(rule.name, low, m, self._named(sent))
+        ]
+
+    def _agencies_for(self, etype: str, low: str, m: re.Match[str], named: list[str]) -> list[str]:
+        if etype in (
+            "opinion",
+            "reexamination_request",
+            "reexamination_grounds",
+            "reexamination_outcome",
+        ) and ("EMA" in named or self.doc_agency in ("EMA", "EC")):
+            return ["EMA"]
+        if etype == "trend_vote":
+            return ["FDA"] if "advisory committee" in low or "panel" in low else ["EMA"]
+        if etype == "goal_date" or etype == "goal_date_extension":
+            return ["FDA"]
+        if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
+            countries = [
+                c
+                for c in LEX.countries_in(low[max(0, m.start() - 80) : m.end() + 80])
+                if c != "OTHER" or etype == "submission"
+            ]
+            near = (
+                LEX.agencies_in(low[max(0, m.start() - 100) : m.end() + 100])
+                if len(named) > 1
+                else named
+            )
+            direct = [a for a in near if a not in ("EMA",) or etype != "approval"]
+            if etype == "approval" and ("EC" in near or "EMA" in near or "EC" in countries):
+                direct = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct)) or [
+                    "EC"
+                ]
+            if len(countries) > 1 and not direct:
+                return list(dict.fromkeys(countries))
+            if direct:
+                # One event per agency named: "approved by the Commission and Swissmedic".
+                return direct if etype == "approval" else [direct[0]]
+            if countries:
+                return [countries[0]]
+        if named:
+            return [named[0]]
+        if self.doc_agency:
+            agency = self.doc_agency
+            if etype == "approval" and agency == "EMA":
+                agency = "EC"
+            return [agency]
+        return ["OTHER"]
+
+    def _event_date(
+        self, etype: str, low: str, prefix: str, scope: str, at: tuple[int, int]
+    ) -> tuple[date | None, int]:
+        if etype in ("goal_date", "goal_date_extension"):
+            # The target date is a deadline; the event is its announcement, this release.
+            if _MISSED.search(low) or not _NEWS_GOAL.search(low):
+                return None, 0
+            head = scope[: at[0]]
+            if _EARLIER.search(head) and any(
+                x.end and x.end < self.ref for x in dates.find(head, self.ref, False)
+            ):
+                # "accepted the NDA in December with a PDUFA date of ...": set back then. A
+                # past date after the goal words ("the CRL it issued in 2011") is another act's.
+                return None, 0
+            return self.ref, 1
+        mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
+        # The explicit date nearest the words that name the event.
+        full = sorted(
+            (x for x in mentions if x.kind == "date" and x.start),
+            key=lambda x: x.pos - at[1] if x.pos >= at[1] else at[0] - x.endpos,
+        )
+        if etype == "advisory_meeting" and full:
+            return full[0].start, 2
+        past = [x for x in full if x.start and x.start <= self.ref]
+        if past:
+            return past[0].start, 2
+        if (
+            _EARLIER.search(prefix)
+            or _EARLIER.search(scope)
+            or any(x.kind in ("past_ref", "window") for x in mentions)
+        ):
+            return None, 0
+        return self.ref, 1
+
+
+def _infer_outcomes(events: list[Event]) -> list[Event]:
+    """An opinion whose outcome is unstated is negative when re-examination was requested."""
+    types = {e.type for e in events}
+    out = []
+    for e in events:
+        if e.type == "opinion" and e.outcome is None:
+            outcome = "negative" if "reexamination_request" in types else None
+            e = Event(e.type, e.agency, outcome, e.product, e.date, e.evidence, e.sentence)
+        out.append(e)
+    return out

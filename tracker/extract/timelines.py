@@ -1,0 +1,310 @@
+"""Stated timelines: the dates and offsets a release gives for regulatory acts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from tracker.domain import Event, Sentence, Timeline
+from tracker.extract import dates
+from tracker.extract.clauses import (
+    _FUTURE_HINT,
+    _MISSED,
+    _NEAR_BREAK,
+    _NON_REGULATORY,
+    _NOT_A_DATE,
+    Scan,
+    _clause_of,
+    _told_in_past,
+)
+from tracker.extract.lexicon import LEXICON as LEX
+
+_ANCHOR = re.compile(
+    r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
+    r"(?:date\s+of\s+)?"
+    r"(?P<receipt>receipt|receiving|notification|notice)?\s*(?:of\s+)?(?:the\s+|its\s+|this\s+|"
+    r"such\s+)?(?P<what>[\w -]{0,40})"
+)
+_OFFSET_LEAD = re.compile(
+    r"^(?:with)?in\b|^ha(?:s|ve)\b|^no later than|^not later than|^approximately|^about"
+    r"|^some|^an additional|^a further|^additional|^up to|^after|^over the"
+    r"|^the next"
+)
+_JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
+_PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
+_BARE_REQUEST = re.compile(r"\brequest\b")
+_REEXAMINATION = re.compile(r"re-?examin")
+_NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
+_EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
+_JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
+
+
+class TimelineReader(Scan):
+    """Reads the stated timelines of a release."""
+
+    def timelines(self, events: list[Event]) -> list[Timeline]:
+        out: list[Timeline] = []
+        seen: set[tuple[date, date]] = set()
+        previous: Timeline | None = None
+        proc_start = self._procedure_start(events)
+        for i, (sent, low) in enumerate(zip(self.sents, self.lows, strict=True)):
+            if i not in self.regulatory or low.startswith("if ") or sent.index not in self.body:
+                continue
+            found = self._timelines_in(sent, low, events, previous, proc_start)
+            goals = [t for t in found if t.milestone == "action-date"]
+            if len(goals) > 1 and _EXTENDED.search(low):
+                # "extended the PDUFA date from May 1 to August 1": only the new date stands.
+                latest = max(goals, key=lambda t: t.end)
+                found = [t for t in found if t.milestone != "action-date" or t is latest]
+            for t in found:
+                if (t.start, t.end) not in seen:
+                    seen.add((t.start, t.end))
+                    out.append(t)
+            previous = found[-1] if found else previous
+        if any(
+            e.type in ("approval", "refusal") and e.agency == "FDA" and e.date == self.ref
+            for e in events
+        ):
+            # The FDA acted in this news: its goal date is answered, no longer a deadline.
+            out = [t for t in out if t.milestone != "action-date"]
+        return out
+
+    def _procedure_start(self, events: list[Event]) -> date | None:
+        for e in events:
+            if e.type == "acceptance" and e.date:
+                return e.date
+        return None
+
+    def _timelines_in(
+        self,
+        sent: Sentence,
+        low: str,
+        events: list[Event],
+        previous: Timeline | None,
+        proc_start: date | None,
+    ) -> list[Timeline]:
+        future = True if _FUTURE_HINT.search(low) else None
+        mentions = dates.find(low, self.ref, future)
+        if future and any(not x.has_year for x in mentions):
+            # "filed ... in April and expects a decision by ...": a year-less date in a
+            # clause told in the past tense is in the past, whatever the rest of the sentence.
+            past = {x.pos: x for x in dates.find(low, self.ref, False)}
+            mentions = [
+                past.get(x.pos, x) if not x.has_year and _told_in_past(low, x.pos) else x
+                for x in mentions
+            ]
+        if not _EXTENDED.search(low):  # "moved from May 1 to August 1" is not a range
+            mentions = _merge_spans(mentions, low)
+        i = self.pos[sent.index]
+        missed = i in self.missed and bool(_MISSED.search(low))
+        out: list[Timeline] = []
+        region_start = 0
+        last: str | None = None
+        for x in mentions:
+            region = low[region_start : min(len(low), x.endpos + 40)]
+            clause = _clause_of(low, region_start, x.pos, x.endpos)
+            between = low[region_start : x.pos]
+            joined = last is not None and _JOIN_WORDS.match(between)
+            moved = last is not None and _EXTENDED.search(between) is not None
+            region_start = x.endpos
+            if (i in self.vague and _NOT_A_DATE.search(clause)) or (
+                i in self.nonreg and _NON_REGULATORY.search(clause)
+            ):
+                continue
+            if joined and last is not None:
+                # "from May 1 to August 1", "by three months to May 28": the same act, another
+                # date; words after the date belong to what follows it.
+                milestone: str | None = last
+            else:
+                milestone = self._milestone(low, x, clause, region)
+                if milestone is None and (moved or (last and _PRONOUN.search(between))):
+                    # "the date of May 30 was extended to August 30"; "to start the rolling
+                    # submission in the second half and to complete it in early 2021"
+                    milestone = last
+            last = milestone
+            if milestone is None:
+                continue
+            # "extended from May 30 to August 30", "the previous date of May 30 was moved to
+            # August 30": the date the act was moved to stands, the one it left does not.
+            gone = missed and not (
+                _EXTENDED.search(low) and _NEW_DATE.search(low, max(0, x.pos - 20), x.pos)
+            )
+            t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, gone)
+            if t is not None:
+                out.append(t)
+                previous = t
+        return out
+
+    def _milestone(self, low: str, x: dates.Mention, clause: str, region: str) -> str | None:
+        """The act a mention dates. For an offset, its anchor ("within 15 days of receipt of
+        the opinion") names what the time counts from, not the act that is due: the act is
+        looked for without it first, and a bare "request" in a release about re-examination
+        is the re-examination request."""
+        if x.kind == "offset":
+            anchor = _ANCHOR.match(low[x.endpos :])
+            if anchor and anchor.group("what"):
+                cut = clause.replace(anchor.group(0), " ")
+                found = LEX.milestone_of(cut)
+                if found is None and _BARE_REQUEST.search(cut) and self._about_reexamination():
+                    found = "reexamination-request"
+                if found is not None:
+                    return found
+        # An act named before a date, in the same clause, is the one it dates ("following a
+        # Type A meeting on June 12, the company plans to resubmit": the meeting).
+        before = low[max(0, x.pos - 150) : x.pos]
+        breaks = [m.end() for m in _NEAR_BREAK.finditer(before)]
+        near = LEX.milestone_of(before[breaks[-1] :] if breaks else before)
+        return near or LEX.milestone_of(clause) or LEX.milestone_of(region)
+
+    def _about_reexamination(self) -> bool:
+        return any(_REEXAMINATION.search(low) for low in self.lows)
+
+    def _resolve_mention(
+        self,
+        x: dates.Mention,
+        low: str,
+        sent: Sentence,
+        milestone: str,
+        events: list[Event],
+        previous: Timeline | None,
+        proc_start: date | None,
+        missed: bool,
+    ) -> Timeline | None:
+        agency = self._agency_for_milestone(milestone, self._named(sent))
+        if milestone == "action-date" and agency not in (None, "FDA"):
+            milestone = "decision"  # "Health Canada's target is to complete its review ..."
+        if x.kind in ("date", "window"):
+            if x.start is None or x.end is None or x.end <= self.ref or missed:
+                return None
+            if x.kind == "window" and x.start <= self.ref and _told_in_past(low, x.pos):
+                return None  # "adopted a trend vote at its March meeting" (released in March)
+            return Timeline(x.start, x.end, milestone, agency, x.text, sent.text, sent.index)
+        if x.kind == "day_n" and proc_start and x.amount:
+            d = proc_start + timedelta(days=x.amount - 1)
+            if d <= self.ref:
+                return None
+            return Timeline(
+                d,
+                d,
+                "procedure-day",
+                agency,
+                x.text,
+                sent.text,
+                sent.index,
+                offset_days=x.amount - 1,
+                anchor="procedure start",
+                anchor_date=proc_start,
+                estimate=True,
+            )
+        if x.kind == "offset":
+            return self._offset(x, low, sent, milestone, agency, events, previous)
+        return None
+
+    def _offset(
+        self,
+        x: dates.Mention,
+        low: str,
+        sent: Sentence,
+        milestone: str,
+        agency: str | None,
+        events: list[Event],
+        previous: Timeline | None,
+    ) -> Timeline | None:
+        after = low[x.endpos : x.endpos + 80]
+        anchor_m = _ANCHOR.match(after)
+        if not (_OFFSET_LEAD.match(x.text) or anchor_m) or x.amount is None or x.unit is None:
+            return None
+        if x.text.startswith("ha") and not after.startswith(" to "):
+            return None  # "has 90 days to respond", not "has 30 days of cash"
+        if x.unit == "business_day" or (
+            self.pos[sent.index] in self.vague and _NOT_A_DATE.search(low)
+        ):
+            return None
+        anchor_name, anchor_date, assumptions = self._anchor(anchor_m, milestone, events, previous)
+        if anchor_date is None:
+            return None
+        end = dates.add_offset(anchor_date, x.amount, x.unit)
+        if end <= self.ref:
+            return None
+        offset_days = (end - anchor_date).days if x.unit == "day" else None
+        return Timeline(
+            end,
+            end,
+            milestone,
+            agency,
+            x.text,
+            sent.text,
+            sent.index,
+            offset_days=offset_days,
+            anchor=anchor_name,
+            anchor_date=anchor_date,
+            assumptions=assumptions,
+        )
+
+    def _anchor(
+        self,
+        anchor_m: re.Match[str] | None,
+        milestone: str,
+        events: list[Event],
+        previous: Timeline | None,
+    ) -> tuple[str, date | None, tuple[str, ...]]:
+        if anchor_m is None or not anchor_m.group("what").strip():
+            if (
+                milestone == "response"
+                and previous is not None
+                and previous.milestone in ("procedure-day", "response")
+            ):
+                return (previous.milestone, previous.end, ())
+            return ("release", self.ref, ())
+        what = anchor_m.group("what")
+        receipt = bool(anchor_m.group("receipt"))
+        for etype, words in _ANCHOR_EVENTS:
+            if re.search(words, what):
+                ev = next((e for e in events if e.type == etype and e.date), None)
+                when = ev.date if ev else self.ref
+                label = ("receipt of the " if receipt else "") + etype.replace("_", " ")
+                note = (f"{label} assumed on {when.isoformat()}",) if receipt or ev is None else ()
+                return (label, when, note)
+        if previous is not None and re.search(r"goal|pdufa|action date", what):
+            return ("goal date", previous.end, ())
+        return ("release", self.ref, ())
+
+    def _agency_for_milestone(self, milestone: str, named: list[str]) -> str | None:
+        if milestone.startswith("reexamination") or milestone in ("opinion",):
+            return "EMA"
+        if milestone == "commission-decision":
+            return "EC"
+        if milestone == "action-date" and (not named or "FDA" in named):
+            return "FDA"
+        return named[0] if named else self.doc_agency
+
+
+_ANCHOR_EVENTS = [
+    ("opinion", r"opinion"),
+    ("refusal", r"complete response|crl|refusal|letter"),
+    ("acceptance", r"filing date|acceptance|validation|accept"),
+    ("submission", r"submission|filing|application"),
+    ("approval", r"approval|authori[sz]ation"),
+]
+
+
+def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]:
+    """Join "A / B", "A or B" and "A to B" into one window spanning both."""
+    out: list[dates.Mention] = []
+    for x in mentions:
+        prev = out[-1] if out else None
+        if (
+            prev
+            and prev.kind in ("date", "window")
+            and x.kind in ("date", "window")
+            and prev.start
+            and x.end
+            and _JOIN.match(low[prev.endpos : x.pos])
+            and prev.start <= x.end
+        ):
+            out[-1] = dates.Mention(
+                "window", prev.start, x.end, low[prev.pos : x.endpos], prev.pos, x.endpos
+            )
+            continue
+        out.append(x)
+    return out
