@@ -18,6 +18,11 @@ from tracker.extract.clauses import (
 )
 from tracker.extract.lexicon import LEXICON as LEX
 
+_HELD = LEX.cues["held"]
+_EXPECTED_AFTER = LEX.cues["expected_after"]
+_ACT_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b")
+_DONE_VERB = re.compile(r"(?:\w+ )?\w+ed\b")
+
 _ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
 _NEWS_GOAL = re.compile(
     r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
@@ -33,7 +38,7 @@ class EventReader(Scan):
         found: dict[tuple[str, str, str | None], tuple[int, Event]] = {}
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
-            hits = LEX.detect(low)
+            hits = LEX.detect_all(low)
             spans = sorted((m.start(), m.end()) for _, m in hits)
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
@@ -49,8 +54,13 @@ class EventReader(Scan):
                     found[key] = (rank, ev)
         events = [ev for _, ev in found.values()]
         if any(e.type == "goal_date_extension" for e in events):
-            # The new date of an extension is not a separately announced goal date.
-            events = [e for e in events if e.type != "goal_date"]
+            # The new date of an extension is not a separately announced goal date; the
+            # original date it replaced stays as a back-reference, undated.
+            events = [
+                e
+                for e in events
+                if e.type != "goal_date" or (e.date is None and _MISSED.search(e.evidence.lower()))
+            ]
         return _infer_outcomes(events)
 
     def _events_from(
@@ -75,17 +85,32 @@ class EventReader(Scan):
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
             return []
+        if _HELD.search(prefix[-60:] + low[m.start() : m.end() + 60]):
+            return []  # "is approved by the FDA for", "holds approvals in": a state, no act
+        if (
+            rule.name not in ("advisory_meeting", "goal_date_extension")
+            and not _DONE_VERB.match(m.group(0))
+            and _EXPECTED_AFTER.search(low[m.end() :])
+        ):
+            return []  # "FDA acceptance of the resubmission is expected within 30 days"
         outcome = lexicon.outcome_of(rule, m)
-        if rule.name in ("trend_vote", "reexamination_outcome") and outcome is None:
+        if rule.name == "trend_vote" and outcome is None:
             return []
         # The event's own stretch of the sentence: from the end of the event named before it
         # to the start of the one named after it.
+        # A semicolon or colon between two acts ends the stretch of each.
         scope_start = max((e for s, e in spans if e <= m.start()), default=0)
+        cuts = [c.end() for c in _ACT_BREAK.finditer(low, scope_start, m.start() + 1)]
+        scope_start = cuts[-1] if cuts else scope_start
         scope_end = next((s for s, _ in spans if s > m.start()), len(low))
+        cut = low.find(";", m.end(), scope_end)
+        scope_end = cut if cut >= 0 else scope_end
         scope = low[scope_start:scope_end]
         when, rank = self._event_date(
             rule.name, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
         )
+        if rule.reference:
+            when, rank = None, 0  # "the submission to Health Canada": named as background
         if (
             rank
             and m.group(0).startswith(("resubmitted", "submitted", "filed", "refiled"))
@@ -106,10 +131,21 @@ class EventReader(Scan):
                     LEX.detail_of(rule.name, low, m),
                 ),
             )
-            for agency in self._agencies_for(rule.name, low, m, self._named(sent))
+            for agency in self._agencies_for(
+                rule.name, low, m, self._named(sent), scope, scope_start
+            )
         ]
 
-    def _agencies_for(self, etype: str, low: str, m: re.Match[str], named: list[str]) -> list[str]:
+    def _agencies_for(
+        self,
+        etype: str,
+        low: str,
+        m: re.Match[str],
+        named: list[str],
+        scope: str,
+        scope_start: int,
+    ) -> list[str]:
+        own = _nearest_agency(scope, m.start() - scope_start, m.end() - scope_start)
         if etype in (
             "opinion",
             "reexamination_request",
@@ -118,32 +154,33 @@ class EventReader(Scan):
         ) and ("EMA" in named or self.doc_agency in ("EMA", "EC")):
             return ["EMA"]
         if etype == "trend_vote":
+            if own and own != "EC":
+                return [own]
+            if self.doc_agency not in (None, "EMA", "EC", "FDA"):
+                return [self.doc_agency]  # type: ignore[list-item]
             return ["FDA"] if "advisory committee" in low or "panel" in low else ["EMA"]
         if etype == "goal_date" or etype == "goal_date_extension":
             return ["FDA"]
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
-            countries = [
-                c
-                for c in LEX.countries_in(low[max(0, m.start() - 80) : m.end() + 80])
-                if c != "OTHER" or etype == "submission"
-            ]
-            near = (
-                LEX.agencies_in(low[max(0, m.start() - 100) : m.end() + 100])
-                if len(named) > 1
-                else named
-            )
-            direct = [a for a in near if a not in ("EMA",) or etype != "approval"]
-            if etype == "approval" and ("EC" in near or "EMA" in near or "EC" in countries):
-                direct = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct)) or [
-                    "EC"
-                ]
-            if len(countries) > 1 and not direct:
-                return list(dict.fromkeys(countries))
+            # One event per agency named in the act's own stretch: "approved by the
+            # Commission in April and subsequently by the MHRA", "filed in Japan, the US and
+            # the EU"; an EU approval is the Commission's.
+            direct = LEX.agencies_in(scope)
+            if etype == "approval":
+                direct = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct))
             if direct:
-                # One event per agency named: "approved by the Commission and Swissmedic".
-                return direct if etype == "approval" else [direct[0]]
+                return direct if etype == "approval" else [own or direct[0]]
+            countries = [
+                c for c in LEX.countries_in(scope) if c != "OTHER" or etype == "submission"
+            ]
             if countries:
-                return [countries[0]]
+                return (
+                    list(dict.fromkeys(countries))
+                    if etype in ("approval", "submission")
+                    else [countries[0]]
+                )
+        if own:
+            return [own]
         if named:
             return [named[0]]
         if self.doc_agency:
@@ -188,13 +225,34 @@ class EventReader(Scan):
         return self.ref, 1
 
 
+def _nearest_agency(scope: str, at: int, until: int) -> str | None:
+    """The agency named nearest to an act within the act's own stretch of the sentence; one
+    named inside the act's own words ("and the FDA granted orphan designation") first."""
+    best: tuple[int, str] | None = None
+    for row in LEX.agencies:
+        for m in row.finditer(scope):
+            if at <= m.start() and m.end() <= until:
+                distance = -1  # named inside the act's words
+            else:
+                distance = at - m.end() if m.end() <= at else m.start() - at
+            if best is None or distance < best[0]:
+                best = (distance, row.name)
+    return best[1] if best else None
+
+
 def _infer_outcomes(events: list[Event]) -> list[Event]:
-    """An opinion whose outcome is unstated is negative when re-examination was requested."""
+    """An opinion whose outcome is unstated is negative when re-examination was requested;
+    a re-examination concluded by an opinion has that opinion's outcome."""
     types = {e.type for e in events}
+    news = [e.outcome for e in events if e.type == "opinion" and e.outcome and e.date]
     out = []
     for e in events:
         if e.type == "opinion" and e.outcome is None:
             outcome = "negative" if "reexamination_request" in types else None
             e = Event(e.type, e.agency, outcome, e.product, e.date, e.evidence, e.sentence)
+        if e.type == "reexamination_outcome" and e.outcome is None:
+            if not news:
+                continue
+            e = Event(e.type, e.agency, news[0], e.product, e.date, e.evidence, e.sentence)
         out.append(e)
     return out

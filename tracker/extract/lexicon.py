@@ -35,11 +35,17 @@ class Row:
     examples: tuple[str, ...]
     outcome: str | None = None
     kind: str | None = None  # for details: the event type they refine
+    reference: bool = False  # an act named as background ("the submission to the FDA")
 
     def search(self, text: str) -> re.Match[str] | None:
         if self.needles is not None and not any(n in text for n in self.needles):
             return None
         return self.pattern.search(text)
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        if self.needles is not None and not any(n in text for n in self.needles):
+            return []
+        return list(self.pattern.finditer(text))
 
 
 class Cue:
@@ -84,6 +90,7 @@ def _load_rows(data: dict) -> dict[str, list[Row]]:
                     examples,
                     raw.get("outcome"),
                     raw.get("type") if section == "detail" else None,
+                    bool(raw.get("reference", False)),
                 )
             )
     return out
@@ -181,6 +188,23 @@ class Lexicon:
             if best:
                 hits.append(best)
         return hits
+
+    def detect_all(self, s: str) -> list[tuple[Row, re.Match[str]]]:
+        """Every mention of every event type in a lower-cased sentence, in text order; of
+        two overlapping mentions of one type the leftmost (then the earlier row) wins, so
+        "approved by the Commission in April; approved in Switzerland in December" is two."""
+        hits: list[tuple[Row, re.Match[str]]] = []
+        for rows in self.act_types.values():
+            found = sorted(
+                ((m.start(), n, row, m) for n, row in enumerate(rows) for m in row.finditer(s)),
+                key=lambda f: (f[0], f[1]),
+            )
+            end = -1
+            for start, _n, row, m in found:
+                if start >= end:
+                    hits.append((row, m))
+                    end = m.end()
+        return sorted(hits, key=lambda h: h[1].start())
 
     def detail_of(self, etype: str, s: str, m: re.Match[str]) -> str | None:
         """What kind of designation, letter, resubmission or approval a match names."""
