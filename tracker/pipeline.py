@@ -80,9 +80,10 @@ def group_by_procedure(x: Extraction) -> dict[Procedure, tuple[list[Event], list
     """Attach a release's events and timelines to procedures (product x agency region)."""
     regions = Counter(region_of(e.agency) for e in x.events)
     regions.update(region_of(t.agency) for t in x.timelines if t.agency)
-    if not regions:
+    if not regions and not x.timelines:
         return {}
-    primary = regions.most_common(1)[0][0]
+    # A release that names no agency keeps its stated timelines, under an unknown agency.
+    primary = regions.most_common(1)[0][0] if regions else region_of("OTHER")
     groups: dict[str, tuple[list[Event], list[Timeline]]] = {}
     for e in x.events:
         groups.setdefault(region_of(e.agency), ([], []))[0].append(e)

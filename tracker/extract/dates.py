@@ -442,6 +442,7 @@ def find(
     return out
 
 
+_AGE = re.compile(r"\s+(?:of age|old|of life)\b")
 _BY = re.compile(r"\b(?:by|no later than|not later than)\s+(?:the\s+)?$")
 _BY_ENDS = frozenset(
     ("month_year", "month_only", "quarter", "quarter_short", "half", "half_short", "year")
@@ -539,6 +540,8 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
             unit = "business_day"
         if g("off_fr"):
             return None
+        if _AGE.match(m.string, e):
+            return None  # "older than six months of age": an age, not a time to wait
         lead = _OFFSET_LEAD.search(m.string, max(0, s - 45), s)
         if lead:
             s = lead.start()

@@ -19,6 +19,8 @@ from tracker.extract.clauses import (
 )
 from tracker.extract.lexicon import LEXICON as LEX
 
+_GENERIC = LEX.cues["generic"]
+
 _ANCHOR = re.compile(
     r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
     r"(?:date\s+of\s+)?"
@@ -48,7 +50,7 @@ class TimelineReader(Scan):
         previous: Timeline | None = None
         proc_start = self._procedure_start(events)
         for i, (sent, low) in enumerate(zip(self.sents, self.lows, strict=True)):
-            if i not in self.regulatory or low.startswith("if ") or sent.index not in self.body:
+            if i not in self.regulatory or sent.index not in self.body or _GENERIC.search(low):
                 continue
             found = self._timelines_in(sent, low, events, previous, proc_start)
             goals = [t for t in found if t.milestone == "action-date"]
@@ -125,8 +127,10 @@ class TimelineReader(Scan):
             if milestone is None:
                 continue
             # "extended from May 30 to August 30", "the previous date of May 30 was moved to
-            # August 30": the date the act was moved to stands, the one it left does not.
-            gone = missed and not (
+            # August 30": the date the act was moved to stands, the one it left does not. Only
+            # the date the superseding words lead to is gone ("on or before September 21,
+            # three months later than the original date of June 21": June 21).
+            gone = missed and bool(_MISSED.search(between)) and not (
                 _EXTENDED.search(low) and _NEW_DATE.search(low, max(0, x.pos - 20), x.pos)
             )
             t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, gone)
