@@ -251,7 +251,7 @@ def test_windows_1252_and_mojibake_are_repaired() -> None:
     assert "FDA\u2019s" in x2.release.title or x2.release.date == date(2024, 6, 2)
 
 
-def test_foreign_language_is_flagged_not_misdated() -> None:
+def test_french_is_read_by_the_same_conventions() -> None:
     text = (
         "PARIS, le 20 mars 2008 - La société a annoncé que le comité a rendu un avis "
         "négatif et que la société demandera un réexamen de cet avis pour le médicament. "
@@ -260,8 +260,25 @@ def test_foreign_language_is_flagged_not_misdated() -> None:
     )
     x = extract_text("fr.txt", text)
     assert x.release.date == date(2008, 3, 20)
-    assert x.timelines == () and x.events == ()
-    assert any("not supported" in w for w in x.warnings)
+    assert x.release.language == "fr"
+    # The request is only announced ("demandera"): the opinion is the one event.
+    assert [(e.type, e.outcome) for e in x.events] == [("opinion", "negative")]
+    assert not any("not supported" in w for w in x.warnings)
+
+
+def test_french_timelines_and_a_chained_step() -> None:
+    text = (
+        "MONTRÉAL, 24 mai 2019 - Vantiva inc. a annoncé aujourd'hui que l'agence européenne des "
+        "médicaments (EMA) lui accorde un mois supplémentaire pour répondre aux questions. "
+        "Vantiva soumettra ses réponses à l'EMA d'ici la fin du mois de juin 2019. Le comité "
+        "(CHMP) aura ensuite 30 jours pour faire part de sa recommandation sur la demande."
+    )
+    x = extract_text("fr.txt", text)
+    assert ("goal_date_extension", "EMA") in {(e.type, e.agency) for e in x.events}
+    assert {(t.start, t.end) for t in x.timelines} == {
+        (date(2019, 6, 30), date(2019, 6, 30)),
+        (date(2019, 7, 30), date(2019, 7, 30)),  # 30 days after the previous step
+    }
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,10 @@ from tracker.extract.release import (
 )
 from tracker.extract.timelines import TimelineReader
 
-__all__ = ["extract", "extract_text", "fingerprint", "release_date_of"]
+__all__ = ["READ_LANGUAGES", "extract", "extract_text", "fingerprint", "release_date_of"]
+
+# Languages the lexicon reads in full (CONTRACT.md: English and French).
+READ_LANGUAGES = ("en", "fr")
 
 
 def extract(name: str, data: bytes) -> Extraction:
@@ -57,10 +60,10 @@ def extract_text(
     product = product_of(sents)
     info = ReleaseInfo(release_date, company, ticker, subject or title_of(clean), product, language)
     sha = fingerprint(clean)
-    if release_date is None or language != "en":
+    if release_date is None or language not in READ_LANGUAGES:
         extra = (
             ()
-            if language == "en"
+            if language in READ_LANGUAGES
             else (f"language '{language}' is not supported; only the release date was read",)
         )
         return Extraction(name, info, (), (), sha, warnings + extra)

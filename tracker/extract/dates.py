@@ -152,11 +152,22 @@ _MON = (
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _YEAR = r"(?:19|20)\d\d"
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _NUM = (
-    r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen"
-    r"|fifteen|eighteen|twenty|thirty|forty[- ]five|sixty|ninety|a|an)"
+    r"(?:\d{1,3}|" + _TENS + r"(?:[- ]" + _ONES + r")?|one hundred(?: and)? \w+|one|two|three"
+    r"|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|a|an|un|une|deux|trois|quatre|six|dix|douze|quinze|trente"
+    r"|soixante|quatre-vingt-dix)"
 )
-_UNIT = r"(?:calendar |business |working )?(?:days?|weeks?|months?|years?)"
+_UNIT = (
+    r"(?:calendar |business |working )?(?:days?|weeks?|months?|years?)"
+    r"|(?:jours?|semaines?|mois|ans)(?: (?:civils|ouvrables))?"
+)
+_FR_MON = (
+    r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre"
+    r"|d[ée]cembre)"
+)
 _REL_YEAR = (
     r"(?:this year|next year|the year|the current year|(?:fiscal |calendar )?" + _YEAR + r")"
 )
@@ -180,6 +191,34 @@ _PATTERNS: list[tuple[str, str]] = [
         + r")(?:,? (?P<bm_by>"
         + _YEAR
         + r"))?\b",
+    ),
+    (
+        "dmy_fr",
+        r"\b(?P<fr_d>3[01]|[12]\d|0?[1-9]|1er) (?P<fr_m>"
+        + _FR_MON
+        + r")(?: (?P<fr_y>"
+        + _YEAR
+        + r"))?\b",
+    ),
+    (
+        "end_month_fr",
+        r"\b(?:d'ici |avant )?(?:la )?fin (?:du mois )?(?:de |d')(?P<fe_m>" + _FR_MON + r")"
+        r"(?: (?P<fe_y>" + _YEAR + r"))?\b",
+    ),
+    (
+        "month_year_fr",
+        r"\b(?P<mf_m>" + _FR_MON + r") (?P<mf_y>" + _YEAR + r")\b",
+    ),
+    (
+        "quarter_fr",
+        r"\b(?P<qf_n>premier|1er|deuxi[èe]me|second|2e|troisi[èe]me|3e|quatri[èe]me|4e) trimestre"
+        r"(?: (?:de |d')?(?P<qf_y>" + _YEAR + r"))?",
+    ),
+    (
+        "half_fr",
+        r"\b(?P<hf_n>premier|1er|deuxi[èe]me|second|2e) semestre(?: (?:de |d')?(?P<hf_y>"
+        + _YEAR
+        + r"))?",
     ),
     (
         "mdy",
@@ -294,7 +333,8 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
 TEMPORAL_NEEDLES = tuple(sorted({n for ns in _NEEDLES.values() for n in ns}))
 _SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
 _OFFSET_LEAD = re.compile(
-    r"\b(?:(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
+    r"\b(?:dans les|dans un d[ée]lai de|d'ici|sous|aura(?: ensuite)?|disposera de|"
+    r"(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
     r"|has|have"
     r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+|the\s+)?"
     r"(?:(?:approximately|about|some|another|an additional|a further)\s+)?$"
@@ -388,11 +428,35 @@ def infer_year(month: int, day: int, ref: date, future: bool | None) -> int:
     return best
 
 
+_FR_ORDINAL = {
+    "premier": 1, "1er": 1, "deuxieme": 2, "second": 2, "2e": 2, "troisieme": 3, "3e": 3,
+    "quatrieme": 4, "4e": 4,
+}  # fmt: skip
+_FR_UNITS = {"jour": "day", "jours": "day", "semaine": "week", "semaines": "week",
+             "mois": "month", "ans": "year"}  # fmt: skip
+_FR_NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "six": 6, "dix": 10,
+               "douze": 12, "quinze": 15, "trente": 30, "soixante": 60,
+               "quatre-vingt-dix": 90}  # fmt: skip
+_TENS_VALUE = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+               "seventy": 70, "eighty": 80, "ninety": 90}  # fmt: skip
+
+
 def _num(token: str) -> int | None:
+    """A number in digits or words: "60", "sixty", "twenty-one", "one hundred and twenty"."""
     token = token.strip()
     if token.isdigit():
         return int(token)
-    return NUMBER_WORDS.get(token)
+    if token in NUMBER_WORDS:
+        return NUMBER_WORDS[token]
+    if token in _FR_NUMBERS:
+        return _FR_NUMBERS[token]
+    parts = token.replace("-", " ").replace(" and ", " ").split()
+    if len(parts) == 2 and parts[0] in _TENS_VALUE and parts[1] in NUMBER_WORDS:
+        return _TENS_VALUE[parts[0]] + NUMBER_WORDS[parts[1]]
+    if parts[:2] == ["one", "hundred"]:
+        rest = _num(" ".join(parts[2:])) if parts[2:] else 0
+        return 100 + rest if rest is not None else None
+    return None
 
 
 def find(
@@ -464,6 +528,26 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
     if kind == "dmy_dash":
         d = _safe_date(int(g("dd_y")), _month_no(g("dd_m")), int(g("dd_d")))
         return Mention("date", d, d, txt, s, e) if d else None
+    if kind == "dmy_fr":
+        month = FOREIGN_MONTHS[g("fr_m")]
+        day = 1 if g("fr_d") == "1er" else int(g("fr_d"))
+        year = int(g("fr_y")) if g("fr_y") else infer_year(month, day, ref, future)
+        d = _safe_date(year, month, day)
+        return Mention("date", d, d, txt, s, e, has_year=bool(g("fr_y"))) if d else None
+    if kind == "end_month_fr":
+        month = FOREIGN_MONTHS[g("fe_m")]
+        year = int(g("fe_y")) if g("fe_y") else infer_year(month, 15, ref, future)
+        d = _last_day(year, month)
+        return Mention("date", d, d, txt, s, e, has_year=bool(g("fe_y")))
+    if kind == "month_year_fr":
+        y, mo = int(g("mf_y")), FOREIGN_MONTHS[g("mf_m")]
+        return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)
+    if kind in ("quarter_fr", "half_fr"):
+        p = g("qf_n") or g("hf_n")
+        n = _FR_ORDINAL[p.replace("è", "e")]
+        y_tok = g("qf_y") if kind == "quarter_fr" else g("hf_y")
+        make = _quarter if kind == "quarter_fr" else _half
+        return make(n, y_tok, ref, txt, s, e)
     if kind in ("mdy", "dmy"):
         p = "mdy" if kind == "mdy" else "dmy"
         month, day = _month_no(g(f"{p}_m")), int(g(f"{p}_d"))
@@ -535,8 +619,9 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         n = _num(g("off_n"))
         if n is None or n > 400:
             return None
-        unit = g("off_u").split()[-1].rstrip("s")
-        if "business" in g("off_u") or "working" in g("off_u"):
+        words = g("off_u").split()
+        unit = _FR_UNITS.get(words[0], words[-1].rstrip("s"))
+        if any(w in g("off_u") for w in ("business", "working", "ouvrables")):
             unit = "business_day"
         if g("off_fr"):
             return None

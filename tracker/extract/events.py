@@ -160,7 +160,10 @@ class EventReader(Scan):
                 return [self.doc_agency]  # type: ignore[list-item]
             return ["FDA"] if "advisory committee" in low or "panel" in low else ["EMA"]
         if etype == "goal_date" or etype == "goal_date_extension":
-            return ["FDA"]
+            # A clock stop or an extra month granted in an EU review is the EMA's.
+            if own in ("EMA", "EC") or (own is None and self.doc_agency in ("EMA", "EC")):
+                return ["EMA"]
+            return [own] if own and own != "FDA" and etype == "goal_date_extension" else ["FDA"]
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # One event per agency named in the act's own stretch: "approved by the
             # Commission in April and subsequently by the MHRA", "filed in Japan, the US and

@@ -30,8 +30,11 @@ _ANCHOR = re.compile(
 _OFFSET_LEAD = re.compile(
     r"^(?:with)?in\b|^ha(?:s|ve)\b|^no later than|^not later than|^approximately|^about"
     r"|^some|^an additional|^a further|^additional|^up to|^after|^over the"
-    r"|^the next"
+    r"|^the next|^dans\b|^sous\b|^d'ici\b|^aura\b|^disposera\b"
 )
+# "then 14 days", "N days thereafter", "aura ensuite 30 jours": a step of a chain, counted
+# from the previous step's latest date.
+_CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
 _JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
 _PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
 _BARE_REQUEST = re.compile(r"\brequest\b")
@@ -130,8 +133,10 @@ class TimelineReader(Scan):
             # August 30": the date the act was moved to stands, the one it left does not. Only
             # the date the superseding words lead to is gone ("on or before September 21,
             # three months later than the original date of June 21": June 21).
-            gone = missed and bool(_MISSED.search(between)) and not (
-                _EXTENDED.search(low) and _NEW_DATE.search(low, max(0, x.pos - 20), x.pos)
+            gone = (
+                missed
+                and bool(_MISSED.search(between))
+                and not (_EXTENDED.search(low) and _NEW_DATE.search(low, max(0, x.pos - 20), x.pos))
             )
             t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, gone)
             if t is not None:
@@ -218,13 +223,27 @@ class TimelineReader(Scan):
         anchor_m = _ANCHOR.match(after)
         if not (_OFFSET_LEAD.match(x.text) or anchor_m) or x.amount is None or x.unit is None:
             return None
-        if x.text.startswith("ha") and not after.startswith(" to "):
+        if x.text.startswith(("ha", "aura", "disposera")) and not after.startswith(
+            (" to ", " pour ")
+        ):
             return None  # "has 90 days to respond", not "has 30 days of cash"
         if x.unit == "business_day" or (
             self.pos[sent.index] in self.vague and _NOT_A_DATE.search(low)
         ):
             return None
-        anchor_name, anchor_date, assumptions = self._anchor(anchor_m, milestone, events, previous)
+        chained = previous is not None and bool(
+            _CHAIN.search(x.text) or _CHAIN.search(low, max(0, x.pos - 25), x.pos)
+        )
+        if (
+            chained
+            and previous is not None
+            and (anchor_m is None or not anchor_m.group("what").strip())
+        ):
+            anchor_name, anchor_date, assumptions = ("previous step", previous.end, ())
+        else:
+            anchor_name, anchor_date, assumptions = self._anchor(
+                anchor_m, milestone, events, previous
+            )
         if anchor_date is None:
             return None
         end = dates.add_offset(anchor_date, x.amount, x.unit)
