@@ -20,6 +20,7 @@ from tracker.extract.lexicon import LEXICON as LEX
 
 _HELD = LEX.cues["held"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
+_PREVIOUSLY = re.compile(r"\b(?:previously|already|earlier|originally|initially)\b")
 _ACT_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b")
 _DONE_VERB = re.compile(r"(?:\w+ )?\w+ed\b")
 
@@ -85,6 +86,8 @@ class EventReader(Scan):
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
             return []
+        if rule.name != "refusal" and _NEGATED.search(m.group(0)):
+            return []  # "an advisory committee will not be scheduled"
         if _HELD.search(prefix[-60:] + low[m.start() : m.end() + 60]):
             return []  # "is approved by the FDA for", "holds approvals in": a state, no act
         if (
@@ -164,6 +167,12 @@ class EventReader(Scan):
             if own in ("EMA", "EC") or (own is None and self.doc_agency in ("EMA", "EC")):
                 return ["EMA"]
             return [own] if own and own != "FDA" and etype == "goal_date_extension" else ["FDA"]
+        if etype == "review_designation":
+            # "orphan designations from both the FDA and the European Commission": one each;
+            # an EU orphan designation is the Commission's.
+            direct = LEX.agencies_in(scope)
+            if len(direct) > 1:
+                return list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct))
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # One event per agency named in the act's own stretch: "approved by the
             # Commission in April and subsequently by the MHRA", "filed in Japan, the US and
@@ -201,6 +210,8 @@ class EventReader(Scan):
             if _MISSED.search(low) or not _NEWS_GOAL.search(low):
                 return None, 0
             head = scope[: at[0]]
+            if _PREVIOUSLY.search(head):
+                return None, 0  # "the FDA has previously assigned a PDUFA date of ..."
             if _EARLIER.search(head) and any(
                 x.end and x.end < self.ref for x in dates.find(head, self.ref, False)
             ):

@@ -212,7 +212,13 @@ def _unwrap(block: str) -> list[str]:
             current = line
             continue
         prev_ends = current.endswith((".", "!", "?", ":", '"', "”"))
-        wrapped = len(current) >= 45 and not prev_ends and not _BULLET.match(line)
+        wrapped = (
+            len(current) >= 45
+            and not prev_ends
+            and not _BULLET.match(line)
+            # A headline and its sub-headline are lines of their own, not a wrapped sentence.
+            and not (line[:1].isupper() and _title_like(current) and _title_like(line))
+        )
         continues = line[:1].islower() and not prev_ends
         if (wrapped or continues) and not _BOILER_HEAD.match(line):
             current = f"{current} {line}"
@@ -225,6 +231,12 @@ def _unwrap(block: str) -> list[str]:
 
 
 _BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)]) ")
+
+
+def _title_like(line: str) -> bool:
+    """Whether a line is set in title case ("FDA Grants Appeal to Recro for ...")."""
+    words = [w for w in line.split() if len(w) > 3 and w[:1].isalpha()]
+    return len(words) >= 3 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
 
 # --- sentences --------------------------------------------------------------------------------
 
