@@ -102,7 +102,8 @@ CASES += [
     (
         "BOSTON, June 1, 2010 -- Acme Inc. today resubmitted its NDA for Zentra, responding to the complete response letter received in 2009. Acme expects the FDA to classify the resubmission as Class 2, which would set a six-month review.",
         {("resubmission", "FDA", None), ("refusal", "FDA", "negative")},
-        set(),
+        # A conditional review clock counts (CONTRACT.md), from today's resubmission.
+        {("2010-12-01", "2010-12-01")},
     ),
     (
         "NEW YORK, Sept. 9, 2019 /PRNewswire/ -- Acme Inc. announced that the FDA granted Breakthrough Therapy Designation and Fast Track designation to Zentra.",

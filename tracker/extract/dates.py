@@ -281,7 +281,7 @@ _PATTERNS: list[tuple[str, str]] = [
         "rel_word",
         r"\b(?P<rw>today|this morning|this afternoon|this evening|tonight|tomorrow"
         r"|yesterday|this week|next week|last week|this month|next month|last month|this year"
-        r"|next year|last year|year-to-date)\b",
+        r"|next year|last year|year-to-date|this quarter|next quarter|the current quarter)\b",
     ),
     (
         "weekday",
@@ -742,6 +742,11 @@ def _rel_word(word: str, ref: date, txt: str, s: int, e: int) -> Mention | None:
         return Mention("window", date(ref.year + 1, 1, 1), date(ref.year + 1, 12, 31), txt, s, e)
     if word == "this year":
         return Mention("window", date(ref.year, 1, 1), date(ref.year, 12, 31), txt, s, e)
+    if word in ("this quarter", "the current quarter", "next quarter"):
+        q = (ref.month - 1) // 3 + (1 if word == "next quarter" else 0)
+        year = ref.year + q // 4
+        first = date(year, (q % 4) * 3 + 1, 1)
+        return Mention("window", first, _last_day(year, (q % 4) * 3 + 3), txt, s, e)
     if word == "this month":
         return Mention("window", ref.replace(day=1), _last_day(ref.year, ref.month), txt, s, e)
     # last week / last month / last year / this week: context, never a deadline.

@@ -21,6 +21,10 @@ from tracker.extract.lexicon import LEXICON as LEX
 _HELD = LEX.cues["held"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
 _PREVIOUSLY = re.compile(r"\b(?:previously|already|earlier|originally|initially)\b")
+_OBJECT_OF = re.compile(
+    r"\b(?:discuss|address|addressing|respond(?:ing)? to|in response to|regarding|concerning"
+    r"|related to|cited in|raised in|outlined in)\s+(?:the|its|this|that)\s+(?:[\w-]+\s+){0,3}$"
+)
 _ACT_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b")
 _DONE_VERB = re.compile(r"(?:\w+ )?\w+ed\b")
 
@@ -112,8 +116,10 @@ class EventReader(Scan):
         when, rank = self._event_date(
             rule.name, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
         )
-        if rule.reference:
-            when, rank = None, 0  # "the submission to Health Canada": named as background
+        if rule.reference or _OBJECT_OF.search(prefix[-60:]):
+            # "the submission to Health Canada", "to discuss the CRL it received": an act
+            # named as background or as the object of another, not this release's news.
+            when, rank = None, 0
         if (
             rank
             and m.group(0).startswith(("resubmitted", "submitted", "filed", "refiled"))

@@ -238,6 +238,7 @@ def _title_like(line: str) -> bool:
     words = [w for w in line.split() if len(w) > 3 and w[:1].isalpha()]
     return len(words) >= 3 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
 
+
 # --- sentences --------------------------------------------------------------------------------
 
 _ABBREV = frozenset(

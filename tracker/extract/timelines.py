@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from tracker.domain import Event, Sentence, Timeline
@@ -23,7 +24,7 @@ _GENERIC = LEX.cues["generic"]
 
 _ANCHOR = re.compile(
     r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
-    r"(?:date\s+of\s+)?"
+    r"(?:date\s+of\s+)?(?:\w+(?:'|’)s\s+)?"
     r"(?P<receipt>receipt|receiving|notification|notice)?\s*(?:of\s+)?(?:the\s+|its\s+|this\s+|"
     r"such\s+)?(?P<what>[\w -]{0,40})"
 )
@@ -34,6 +35,14 @@ _OFFSET_LEAD = re.compile(
 )
 # "then 14 days", "N days thereafter", "aura ensuite 30 jours": a step of a chain, counted
 # from the previous step's latest date.
+# "a targeted 300-day review period", "a new six month PDUFA review clock": a duration used
+# as an adjective of a review, counted from the review's start.
+_REVIEW_CLOCK = re.compile(r"(?:\s+[\w()]+){0,3}?\s+(?:review|goal|clock|period|timeline)\b")
+_ADJECTIVE_LEAD = re.compile(r"\b(?:an?|the|its|new|targeted|standard|priority|expedited)\s+$")
+_FDA_WORDS = re.compile(r"\bpdufa\b|\bfda\b|\bgoal\b|\baction date\b")
+_AND = re.compile(r"\band\b")
+_NEXT_CYCLE = re.compile(r"\bresubmi|\bclass [12]\b")
+_SUBMISSION_ANCHOR = re.compile(r"submission|filing|application")
 _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
 _JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
 _PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
@@ -50,6 +59,8 @@ class TimelineReader(Scan):
     def timelines(self, events: list[Event]) -> list[Timeline]:
         out: list[Timeline] = []
         seen: set[tuple[date, date]] = set()
+        self.so_far: list[Timeline] = []
+        self.twins: set[int] = set()  # the further acts of one phrase
         previous: Timeline | None = None
         proc_start = self._procedure_start(events)
         for i, (sent, low) in enumerate(zip(self.sents, self.lows, strict=True)):
@@ -62,7 +73,8 @@ class TimelineReader(Scan):
                 latest = max(goals, key=lambda t: t.end)
                 found = [t for t in found if t.milestone != "action-date" or t is latest]
             for t in found:
-                if (t.start, t.end) not in seen:
+                # One deadline per date, except the several acts one phrase dates.
+                if (t.start, t.end) not in seen or id(t) in self.twins:
                     seen.add((t.start, t.end))
                     out.append(t)
             previous = found[-1] if found else previous
@@ -70,8 +82,15 @@ class TimelineReader(Scan):
             e.type in ("approval", "refusal") and e.agency == "FDA" and e.date == self.ref
             for e in events
         ):
-            # The FDA acted in this news: its goal date is answered, no longer a deadline.
-            out = [t for t in out if t.milestone != "action-date"]
+            # The FDA acted in this news: its goal date is answered, no longer a deadline; a
+            # goal date of the next cycle (after a resubmission) still stands.
+            out = [
+                t
+                for t in out
+                if t.milestone != "action-date"
+                or (t.anchor is not None and "submission" in t.anchor)
+                or _NEXT_CYCLE.search(t.evidence.lower())
+            ]
         return out
 
     def _procedure_start(self, events: list[Event]) -> date | None:
@@ -140,9 +159,40 @@ class TimelineReader(Scan):
             )
             t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, gone)
             if t is not None:
-                out.append(t)
+                for t2 in self._each_act(t, x, low, between, mentions):
+                    out.append(t2)
+                    self.so_far.append(t2)
                 previous = t
         return out
+
+    def _each_act(
+        self,
+        t: Timeline,
+        x: dates.Mention,
+        low: str,
+        before: str,
+        mentions: list[dates.Mention],
+    ) -> list[Timeline]:
+        """One timeline per act an offset dates: "acceptance of the resubmission and issuance
+        of a PDUFA date are expected within 30 days" is two deadlines on one day."""
+        if x.kind != "offset":
+            return [t]
+        later = [m.pos for m in mentions if m.pos > x.pos]
+        after = low[x.endpos : later[0] if later else len(low)]
+        stretch = before if LEX.milestone_of(before) else after
+        cut = stretch.rfind(", ", 0, max(0, len(stretch) - 2)) if stretch is before else -1
+        stretch = stretch[cut + 2 :] if cut >= 0 else stretch  # the acts' own clause
+        acts: list[str] = []
+        for piece in _AND.split(stretch):
+            found = LEX.milestone_of(piece)
+            if found and found not in acts:
+                acts.append(found)
+        if len(acts) < 2:
+            return [t]
+        first = t if t.milestone in acts else replace(t, milestone=acts[0])
+        twins = [replace(t, milestone=a) for a in acts if a != first.milestone]
+        self.twins.update(id(x) for x in twins)
+        return [first, *twins]
 
     def _milestone(self, low: str, x: dates.Mention, clause: str, region: str) -> str | None:
         """The act a mention dates. For an offset, its anchor ("within 15 days of receipt of
@@ -221,7 +271,13 @@ class TimelineReader(Scan):
     ) -> Timeline | None:
         after = low[x.endpos : x.endpos + 80]
         anchor_m = _ANCHOR.match(after)
-        if not (_OFFSET_LEAD.match(x.text) or anchor_m) or x.amount is None or x.unit is None:
+        if x.amount is None or x.unit is None:
+            return None
+        if not (_OFFSET_LEAD.match(x.text) or anchor_m):
+            if _REVIEW_CLOCK.match(low, x.endpos) and _ADJECTIVE_LEAD.search(
+                low, max(0, x.pos - 30), x.pos
+            ):
+                return self._review_clock(x, low, sent, agency, events, previous)
             return None
         if x.text.startswith(("ha", "aura", "disposera")) and not after.startswith(
             (" to ", " pour ")
@@ -249,7 +305,17 @@ class TimelineReader(Scan):
         end = dates.add_offset(anchor_date, x.amount, x.unit)
         if end <= self.ref:
             return None
+        window = self._window_of(anchor_m) if anchor_name != "previous step" else None
         offset_days = (end - anchor_date).days if x.unit == "day" else None
+        if window is not None and anchor_name.endswith(("submission", "resubmission")):
+            # "thirty days after receipt of the resubmission" (planned in Q2): each end of
+            # the window shifts (CONTRACT.md, offsets from a window).
+            start = dates.add_offset(window[0], x.amount, x.unit)
+            end = dates.add_offset(window[1], x.amount, x.unit)
+            return Timeline(
+                start, end, milestone, agency, x.text, sent.text, sent.index,
+                anchor=f"{anchor_name} (stated window)", anchor_date=window[0],
+            )  # fmt: skip
         return Timeline(
             end,
             end,
@@ -263,6 +329,46 @@ class TimelineReader(Scan):
             anchor_date=anchor_date,
             assumptions=assumptions,
         )
+
+    def _window_of(self, anchor_m: re.Match[str] | None) -> tuple[date, date] | None:
+        """The stated window of the act an anchor names, when no event dates it."""
+        if anchor_m is None or not _SUBMISSION_ANCHOR.search(anchor_m.group("what")):
+            return None
+        for t in reversed(self.so_far):
+            if t.milestone == "submission" and t.anchor is None:  # stated, not derived
+                return (t.start, t.end)
+        return None
+
+    def _review_clock(
+        self,
+        x: dates.Mention,
+        low: str,
+        sent: Sentence,
+        agency: str | None,
+        events: list[Event],
+        previous: Timeline | None,
+    ) -> Timeline | None:
+        """A review clock's end: counted from the step just stated (a response or
+        resubmission "at which point" the clock begins), else the acceptance or submission
+        this release reports, else the release."""
+        assert x.amount is not None and x.unit is not None
+        milestone = "action-date" if _FDA_WORDS.search(low) else "decision"
+        if previous is not None and previous.sentence >= sent.index - 1:
+            start = dates.add_offset(previous.start, x.amount, x.unit)
+            end = dates.add_offset(previous.end, x.amount, x.unit)
+            anchor, anchor_date = "the step before", previous.start
+        else:
+            kinds = ("acceptance", "resubmission", "submission")
+            ev = next((e for e in events if e.type in kinds and e.date), None)
+            anchor_date = ev.date if ev and ev.date else self.ref
+            anchor = ev.type if ev else "release"
+            start = end = dates.add_offset(anchor_date, x.amount, x.unit)
+        if end <= self.ref:
+            return None
+        return Timeline(
+            start, end, milestone, agency, x.text, sent.text, sent.index,
+            anchor=anchor, anchor_date=anchor_date, estimate=True,
+        )  # fmt: skip
 
     def _anchor(
         self,
