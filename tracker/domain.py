@@ -48,6 +48,7 @@ class Event:
     evidence: str
     sentence: int = 0
     detail: str | None = None
+    country: str | None = None  # the country named for an agency outside the list (OTHER)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,24 +40,32 @@ class EventReader(Scan):
     """Reads the events of a release."""
 
     def events(self) -> list[Event]:
-        found: dict[tuple[str, str, str | None], tuple[int, Event]] = {}
+        found: dict[tuple, tuple[int, list[Event]]] = {}
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
             hits = LEX.detect_all(low)
             spans = sorted((m.start(), m.end()) for _, m in hits)
+            here: dict[tuple, tuple[int, list[Event]]] = {}
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
                     key = (ev.type, ev.agency, ev.outcome)
-                    # One event per (type, agency, outcome): the best-dated mention wins.
-                    if key not in found or rank > found[key][0]:
-                        found[key] = (rank, ev)
+                    best, group = here.get(key, (rank, []))
+                    # Two acts of one kind in one sentence are two events ("approval in
+                    # Argentina and Mexico", "Orphan Drug and Sakigake designations").
+                    if all(_distinct(ev, other) for other in group):
+                        here[key] = (max(best, rank), [*group, ev])
+            for key, (rank, group) in here.items():
+                # Across sentences, one event per (type, agency, outcome): the best-dated
+                # mention wins.
+                if key not in found or rank > found[key][0]:
+                    found[key] = (rank, group)
             for item, m in LEX.sec_items_in(low):
                 when, rank = self._event_date("sec_item", low, "", low, (m.start(), m.end()))
                 ev = Event("sec_item", "SEC", None, self.product, when, sent.text, sent.index, item)
                 key = ("sec_item", "SEC", item)
                 if key not in found or rank > found[key][0]:
-                    found[key] = (rank, ev)
-        events = [ev for _, ev in found.values()]
+                    found[key] = (rank, [ev])
+        events = [ev for _, group in found.values() for ev in group]
         if any(e.type == "goal_date_extension" for e in events):
             # The new date of an extension is not a separately announced goal date; the
             # original date it replaced stays as a back-reference, undated.
@@ -126,24 +134,23 @@ class EventReader(Scan):
             and _ADJECTIVAL.search(low, max(0, m.start() - 6), m.start())
         ):
             when, rank = None, 0  # "the company's resubmitted NDA": done before this news
-        return [
-            (
-                rank,
-                Event(
-                    rule.name,
-                    agency,
-                    outcome,
-                    self.product,
-                    when,
-                    sent.text,
-                    sent.index,
-                    LEX.detail_of(rule.name, low, m),
-                ),
-            )
-            for agency in self._agencies_for(
-                rule.name, low, m, self._named(sent), scope, scope_start
-            )
-        ]
+        details = [LEX.detail_of(rule.name, low, m)]
+        if rule.name == "review_designation":
+            named = LEX.details_in(rule.name, m.group(0))
+            details = named if len(named) > 1 else details  # "Orphan Drug and Sakigake"
+        out = []
+        targets = self._agencies_for(rule.name, low, m, self._named(sent), scope, scope_start)
+        if rule.reference:
+            targets = targets[:1]  # "the submission to Health Canada": the agency it names
+        for target in targets:
+            agency, _, country = target.partition("|")
+            for detail in details:
+                ev = Event(
+                    rule.name, agency, outcome, self.product, when, sent.text, sent.index,
+                    detail, country or None,
+                )  # fmt: skip
+                out.append((rank, ev))
+        return out
 
     def _agencies_for(
         self,
@@ -186,10 +193,17 @@ class EventReader(Scan):
             direct = LEX.agencies_in(scope)
             if etype == "approval":
                 direct = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct))
+            elif etype != "approval":
+                direct = list(dict.fromkeys("EMA" if a == "EC" else a for a in direct))
             if direct:
-                return direct if etype == "approval" else [own or direct[0]]
+                # One event per agency named: "submitted to the FDA and the EMA".
+                return direct if etype in ("approval", "submission") else [own or direct[0]]
             countries = [
-                c for c in LEX.countries_in(scope) if c != "OTHER" or etype == "submission"
+                f"{code}|{name}"
+                if name
+                else ("EMA" if code == "EC" and etype != "approval" else code)
+                for code, name in LEX.country_mentions(scope)
+                if code != "OTHER" or etype in ("submission", "approval")
             ]
             if countries:
                 return (
@@ -243,6 +257,15 @@ class EventReader(Scan):
         ):
             return None, 0
         return self.ref, 1
+
+
+def _distinct(a: Event, b: Event) -> bool:
+    """Whether two same-kind mentions in one sentence are two acts: other details (Orphan and
+    Sakigake designations) or other countries named for an unlisted agency."""
+    return bool(
+        (a.detail and b.detail and a.detail != b.detail)
+        or (a.country and b.country and a.country != b.country)
+    )
 
 
 def _nearest_agency(scope: str, at: int, until: int) -> str | None:

@@ -173,6 +173,21 @@ class Lexicon:
         """Agencies implied by country names (for approvals "in the US and Japan")."""
         return _ordered(self.countries, s)
 
+    def country_mentions(self, s: str) -> list[tuple[str, str]]:
+        """(agency, country words) for every country named, in order; each country of an
+        agency outside the list counts apart ("in Argentina and Mexico" is two)."""
+        found = []
+        for row in self.countries:
+            for m in row.finditer(s):
+                found.append((m.start(), row.name, m.group(0) if row.name == "OTHER" else ""))
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for _, code, name in sorted(found):
+            if (code, name) not in seen:
+                seen.add((code, name))
+                out.append((code, name))
+        return out
+
     # acts
 
     def detect(self, s: str) -> list[tuple[Row, re.Match[str]]]:
@@ -205,6 +220,10 @@ class Lexicon:
                     hits.append((row, m))
                     end = m.end()
         return sorted(hits, key=lambda h: h[1].start())
+
+    def details_in(self, etype: str, text: str) -> list[str]:
+        """Every sub-kind of an event type a stretch of text names, in lexicon order."""
+        return [r.name for r in self.details if r.kind == etype and r.search(text)]
 
     def detail_of(self, etype: str, s: str, m: re.Match[str]) -> str | None:
         """What kind of designation, letter, resubmission or approval a match names."""
