@@ -67,6 +67,12 @@ def _clause_of(low: str, region_start: int, pos: int, endpos: int) -> str:
     return low[start:endpos] + (tail[: cut.start()] if cut else tail)
 
 
+_RESULTS = re.compile(
+    r"\b(?:results|financial (?:report|statements)|(?:first|second|third|fourth|full)[- ]"
+    r"(?:quarter|half|year)|half[- ]year(?:ly)?|annual report|[1-4]q ?\d\d|q[1-4] ?\d\d)\b"
+)
+
+
 class Scan:
     """The sentences of one release, scanned once against the lexicon."""
 
@@ -82,6 +88,8 @@ class Scan:
         self.body = {s.index for s in sents if s.section == "body"}
         self.ref = ref
         self.product = product
+        # A results release: its undated highlights are null-dated back-references.
+        self.results_release = bool(_RESULTS.search(" ".join(x.text for x in sents[:3]).lower()))
         self.lows = [s.text.lower() for s in self.sents]
         self.pos = {s.index: i for i, s in enumerate(self.sents)}
         # One pass of each vocabulary over the whole text, mapped back to sentences: far

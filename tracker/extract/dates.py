@@ -179,6 +179,14 @@ _PATTERNS: list[tuple[str, str]] = [
         "mdy_num",
         r"\b(?P<n_m>1[0-2]|0?[1-9])/(?P<n_d>3[01]|[12]\d|0?[1-9])/(?P<n_y>" + _YEAR + r"|\d\d)\b",
     ),
+    (
+        "dmy_spaced",  # "13 / 02 / 2006": day first only when the first number cannot be a month
+        r"\b(?P<sp_d>1[3-9]|2\d|3[01]) / (?P<sp_m>1[0-2]|0?[1-9]) / (?P<sp_y>" + _YEAR + r")\b",
+    ),
+    (
+        "season",
+        r"\b(?P<se_s>spring|summer|fall|autumn|winter)(?: of)? (?P<se_y>" + _YEAR + r")\b",
+    ),
     ("dmy_dash", r"\b(?P<dd_d>\d{1,2})-(?P<dd_m>" + _MON + r")-(?P<dd_y>" + _YEAR + r")\b"),
     (
         "between_months",
@@ -227,7 +235,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "dmy",
-        r"\b(?P<dmy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? (?:of )?(?P<dmy_m>"
+        r"\b(?P<dmy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? ?(?:of )?(?P<dmy_m>"
         + _MON
         + r")\.?(?:,? (?P<dmy_y>"
         + _YEAR
@@ -356,7 +364,7 @@ _PREPOSITION = re.compile(
     r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
     r"|their|its|the|early|mid|late)\s*$"
 )
-_FULL = ("iso", "mdy_num", "dmy_dash", "mdy", "dmy")
+_FULL = ("iso", "mdy_num", "dmy_spaced", "dmy_dash", "mdy", "dmy")
 FULL_KINDS = _FULL
 
 
@@ -428,6 +436,8 @@ def infer_year(month: int, day: int, ref: date, future: bool | None) -> int:
     return best
 
 
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11),
+            "winter": (12, 2)}  # fmt: skip
 _FR_ORDINAL = {
     "premier": 1, "1er": 1, "deuxieme": 2, "second": 2, "2e": 2, "troisieme": 3, "3e": 3,
     "quatrieme": 4, "4e": 4,
@@ -528,6 +538,15 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
     if kind == "dmy_dash":
         d = _safe_date(int(g("dd_y")), _month_no(g("dd_m")), int(g("dd_d")))
         return Mention("date", d, d, txt, s, e) if d else None
+    if kind == "dmy_spaced":
+        d = _safe_date(int(g("sp_y")), int(g("sp_m")), int(g("sp_d")))
+        return Mention("date", d, d, txt, s, e) if d else None
+    if kind == "season":
+        # Meteorological seasons of the northern hemisphere; winter runs into the next year.
+        y = int(g("se_y"))
+        first, last = _SEASONS[g("se_s")]
+        end_year = y + 1 if last < first else y
+        return Mention("window", date(y, first, 1), _last_day(end_year, last), txt, s, e)
     if kind == "dmy_fr":
         month = FOREIGN_MONTHS[g("fr_m")]
         day = 1 if g("fr_d") == "1er" else int(g("fr_d"))

@@ -25,7 +25,11 @@ _OBJECT_OF = re.compile(
     r"\b(?:discuss|address|addressing|respond(?:ing)? to|in response to|regarding|concerning"
     r"|related to|cited in|raised in|outlined in)\s+(?:the|its|this|that)\s+(?:[\w-]+\s+){0,3}$"
 )
-_ACT_BREAK = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b")
+_BULLETS = "•*-–·▪"
+_ACT_BREAK = re.compile(
+    r"[;:]|,\s+(?:and|but|while|whereas)\b"
+    r"|\band (?:the|its|our) (?:[\w()-]+ ){0,5}?(?:has|have|had|was|were|is|will)\b"
+)
 _DONE_VERB = re.compile(r"(?:\w+ )?\w+ed\b")
 
 _ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
@@ -44,7 +48,7 @@ class EventReader(Scan):
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
             hits = LEX.detect_all(low)
-            spans = sorted((m.start(), m.end()) for _, m in hits)
+            spans = sorted((m.start(), m.end(), r.name) for r, m in hits)
             here: dict[tuple, tuple[int, list[Event]]] = {}
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
@@ -82,7 +86,7 @@ class EventReader(Scan):
         low: str,
         rule: lexicon.Row,
         m: re.Match[str],
-        spans: list[tuple[int, int]],
+        spans: list[tuple[int, int, str]],
     ) -> list[tuple[int, Event]]:
         """The events one match states, each with how well it is dated (2 stated, 1 by the
         release, 0 unknown)."""
@@ -114,17 +118,20 @@ class EventReader(Scan):
         # The event's own stretch of the sentence: from the end of the event named before it
         # to the start of the one named after it.
         # A semicolon or colon between two acts ends the stretch of each.
-        scope_start = max((e for s, e in spans if e <= m.start()), default=0)
+        # Another mention of the same kind ("a complete response letter (CRL) received on
+        # July 28") does not end the act's stretch; a semicolon or a new clause does.
+        others = [(a, b) for a, b, kind in spans if kind != rule.name]
+        scope_start = max((e for s, e in others if e <= m.start()), default=0)
         cuts = [c.end() for c in _ACT_BREAK.finditer(low, scope_start, m.start() + 1)]
         scope_start = cuts[-1] if cuts else scope_start
-        scope_end = next((s for s, _ in spans if s > m.start()), len(low))
-        cut = low.find(";", m.end(), scope_end)
-        scope_end = cut if cut >= 0 else scope_end
+        scope_end = next((s for s, _ in others if s > m.start()), len(low))
+        cut = _ACT_BREAK.search(low, m.end(), scope_end)
+        scope_end = cut.start() if cut else scope_end
         scope = low[scope_start:scope_end]
         when, rank = self._event_date(
             rule.name, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
         )
-        if rule.reference or _OBJECT_OF.search(prefix[-60:]):
+        if rule.reference or _OBJECT_OF.search(prefix[-60:]) or self._highlight(sent):
             # "the submission to Health Canada", "to discuss the CRL it received": an act
             # named as background or as the object of another, not this release's news.
             when, rank = None, 0
@@ -152,6 +159,10 @@ class EventReader(Scan):
                 out.append((rank, ev))
         return out
 
+    def _highlight(self, sent: Sentence) -> bool:
+        """An undated bullet of a results release's highlights (CONTRACT.md: null)."""
+        return self.results_release and sent.text.lstrip()[:1] in _BULLETS
+
     def _agencies_for(
         self,
         etype: str,
@@ -172,8 +183,10 @@ class EventReader(Scan):
         if etype == "trend_vote":
             if own and own != "EC":
                 return [own]
-            if self.doc_agency not in (None, "EMA", "EC", "FDA"):
-                return [self.doc_agency]  # type: ignore[list-item]
+            if self.doc_agency in ("EMA", "EC"):
+                return ["EMA"]
+            if self.doc_agency is not None:
+                return [self.doc_agency]
             return ["FDA"] if "advisory committee" in low or "panel" in low else ["EMA"]
         if etype == "goal_date" or etype == "goal_date_extension":
             # A clock stop or an extra month granted in an EU review is the EMA's.
@@ -232,6 +245,15 @@ class EventReader(Scan):
             head = scope[: at[0]]
             if _PREVIOUSLY.search(head):
                 return None, 0  # "the FDA has previously assigned a PDUFA date of ..."
+            set_on = [
+                x.start
+                for x in dates.find(head, self.ref, False)
+                if x.kind == "date" and x.start and x.start < self.ref
+            ]
+            if set_on:
+                # "On February 24, 2017, the company received a letter in which the FDA said
+                # it had assigned a PDUFA date": set that day.
+                return set_on[-1], 2
             if _EARLIER.search(head) and any(
                 x.end and x.end < self.ref for x in dates.find(head, self.ref, False)
             ):

@@ -37,11 +37,21 @@ _OFFSET_LEAD = re.compile(
 # from the previous step's latest date.
 # "a targeted 300-day review period", "a new six month PDUFA review clock": a duration used
 # as an adjective of a review, counted from the review's start.
-_REVIEW_CLOCK = re.compile(r"(?:\s+[\w()]+){0,3}?\s+(?:review|goal|clock|period|timeline)\b")
-_ADJECTIVE_LEAD = re.compile(r"\b(?:an?|the|its|new|targeted|standard|priority|expedited)\s+$")
+_REVIEW_CLOCK = re.compile(r"(?:\s+[\w()]+){0,7}?\s+(?:review|goal|clock|period|timeline|window)\b")
+_ADJECTIVE_LEAD = re.compile(r"\b(?:an?|the|its|their|within the|within a)\s+(?:[\w-]+\s+){0,2}$")
+# "completes a nine-month review": the clock has run, it dates nothing ahead.
+_DONE_CLOCK = re.compile(
+    r"\b(?:complet\w*|conclud\w*|end(?:s|ed)|after|following|finished)\s+(?:a|the|its)\s+$"
+)
 _FDA_WORDS = re.compile(r"\bpdufa\b|\bfda\b|\bgoal\b|\baction date\b")
 _AND = re.compile(r"\band\b")
 _NEXT_CYCLE = re.compile(r"\bresubmi|\bclass [12]\b")
+_CLOCK_STARTS = ("submission", "response")
+_SUBJECT_EXPECTED = re.compile(
+    r"\b(?:is|are) (?:now )?(?:expected|scheduled|anticipated|planned) to (?:occur|take place"
+    r"|happen|be (?:made|filed|submitted|completed))\b"
+)
+_SUBJECT_END = re.compile(r"\s(?:is|are|was|were|will|has|have)\s")
 _SUBMISSION_ANCHOR = re.compile(r"submission|filing|application")
 _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
 _JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
@@ -208,6 +218,14 @@ class TimelineReader(Scan):
                     found = "reexamination-request"
                 if found is not None:
                     return found
+        # "Resubmission of the NDA is a requirement for approval and is expected to occur on
+        # January 28": the act the clause's subject names.
+        told = _SUBJECT_EXPECTED.search(clause)
+        if told:
+            subject = _SUBJECT_END.split(clause[: told.start()], maxsplit=1)[0]
+            found = LEX.milestone_of(subject)
+            if found:
+                return found
         # An act named before a date, in the same clause, is the one it dates ("following a
         # Type A meeting on June 12, the company plans to resubmit": the meeting).
         before = low[max(0, x.pos - 150) : x.pos]
@@ -274,8 +292,11 @@ class TimelineReader(Scan):
         if x.amount is None or x.unit is None:
             return None
         if not (_OFFSET_LEAD.match(x.text) or anchor_m):
-            if _REVIEW_CLOCK.match(low, x.endpos) and _ADJECTIVE_LEAD.search(
-                low, max(0, x.pos - 30), x.pos
+            lead = low[max(0, x.pos - 40) : x.pos]
+            if (
+                _REVIEW_CLOCK.match(low, x.endpos)
+                and _ADJECTIVE_LEAD.search(lead)
+                and not _DONE_CLOCK.search(lead)
             ):
                 return self._review_clock(x, low, sent, agency, events, previous)
             return None
@@ -353,10 +374,15 @@ class TimelineReader(Scan):
         this release reports, else the release."""
         assert x.amount is not None and x.unit is not None
         milestone = "action-date" if _FDA_WORDS.search(low) else "decision"
-        if previous is not None and previous.sentence >= sent.index - 1:
-            start = dates.add_offset(previous.start, x.amount, x.unit)
-            end = dates.add_offset(previous.end, x.amount, x.unit)
-            anchor, anchor_date = "the step before", previous.start
+        step = next(
+            (t for t in reversed(self.so_far) if t.milestone in _CLOCK_STARTS and t.anchor is None),
+            None,
+        )
+        if step is not None:
+            # The stated step that starts the clock: a (re)submission or a response.
+            start = dates.add_offset(step.start, x.amount, x.unit)
+            end = dates.add_offset(step.end, x.amount, x.unit)
+            anchor, anchor_date = f"{step.milestone} ({step.expression})", step.start
         else:
             kinds = ("acceptance", "resubmission", "submission")
             ev = next((e for e in events if e.type in kinds and e.date), None)
