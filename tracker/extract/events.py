@@ -26,8 +26,9 @@ _OBJECT_OF = re.compile(
     r"|related to|cited in|raised in|outlined in)\s+(?:the|its|this|that)\s+(?:[\w-]+\s+){0,3}$"
 )
 _BULLETS = "•*-–·▪"
+_PANEL = re.compile(r"\b(?:adec|acm|acpm|advisory committee|panel)\b")
 _ACT_BREAK = re.compile(
-    r"[;:]|,\s+(?:and|but|while|whereas)\b"
+    r";|:(?![^()]*\))|,\s+(?:and|but|while|whereas)\b"
     r"|\band (?:the|its|our) (?:[\w()-]+ ){0,5}?(?:has|have|had|was|were|is|will)\b"
 )
 _DONE_VERB = re.compile(r"(?:\w+ )?\w+ed\b")
@@ -52,7 +53,7 @@ class EventReader(Scan):
             here: dict[tuple, tuple[int, list[Event]]] = {}
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
-                    key = (ev.type, ev.agency, ev.outcome)
+                    key = (ev.type, ev.agency, ev.outcome, ev.country)
                     best, group = here.get(key, (rank, []))
                     # Two acts of one kind in one sentence are two events ("approval in
                     # Argentina and Mexico", "Orphan Drug and Sakigake designations").
@@ -151,9 +152,12 @@ class EventReader(Scan):
             targets = targets[:1]  # "the submission to Health Canada": the agency it names
         for target in targets:
             agency, _, country = target.partition("|")
+            kind = rule.name
+            if country == "trend_vote":
+                kind, country = "trend_vote", ""
             for detail in details:
                 ev = Event(
-                    rule.name, agency, outcome, self.product, when, sent.text, sent.index,
+                    kind, agency, outcome, self.product, when, sent.text, sent.index,
                     detail, country or None,
                 )  # fmt: skip
                 out.append((rank, ev))
@@ -180,6 +184,8 @@ class EventReader(Scan):
             "reexamination_outcome",
         ) and ("EMA" in named or self.doc_agency in ("EMA", "EC")):
             return ["EMA"]
+        if etype == "opinion" and own in ("FDA", "TGA", "HC") and _PANEL.search(low):
+            return [f"{own}|trend_vote"]  # "the positive opinion from ADEC": a panel's vote
         if etype == "trend_vote":
             if own and own != "EC":
                 return [own]
@@ -270,6 +276,9 @@ class EventReader(Scan):
         if etype == "advisory_meeting" and full:
             return full[0].start, 2
         past = [x for x in full if x.start and x.start <= self.ref]
+        if len(past) > 1:
+            # The dateline's own date is not the act's when the text dates the act.
+            past = [x for x in past if x.start != self.ref] or past
         if past:
             return past[0].start, 2
         if (
