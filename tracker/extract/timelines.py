@@ -63,6 +63,29 @@ _EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 
 
+def _commercial(clause: str, width: int, low: str, pos: int) -> bool:
+    """Whether the words nearest a date in its clause are non-regulatory ("launching in the
+    first quarter") rather than a regulatory act ("assuming a fall 2020 approval")."""
+    if not _NON_REGULATORY.search(clause):
+        return False
+    at = clause.find(low[pos : pos + width])
+    if at < 0:
+        return True
+    end = at + width
+
+    def gap(a: int, b: int) -> int:
+        return at - b if b <= at else max(0, a - end)
+
+    cues = list(_NON_REGULATORY.pattern.finditer(clause))
+    acts = [m for r in LEX.milestones for m in r.finditer(clause)]
+    if not acts:
+        return True
+    first_act = min(m.start() for m in acts)
+    if any(m.end() <= first_act and m.end() <= at for m in cues):
+        return True  # "an update on the FDA review in Q2": the act is the cue's object
+    return min(gap(m.start(), m.end()) for m in cues) <= min(gap(m.start(), m.end()) for m in acts)
+
+
 class TimelineReader(Scan):
     """Reads the stated timelines of a release."""
 
@@ -142,7 +165,7 @@ class TimelineReader(Scan):
             moved = last is not None and _EXTENDED.search(between) is not None
             region_start = x.endpos
             if (i in self.vague and _NOT_A_DATE.search(clause)) or (
-                i in self.nonreg and _NON_REGULATORY.search(clause)
+                i in self.nonreg and _commercial(clause, x.endpos - x.pos, low, x.pos)
             ):
                 continue
             if joined and last is not None:
