@@ -90,6 +90,19 @@ class TimelineReader(Scan):
     """Reads the stated timelines of a release."""
 
     def timelines(self, events: list[Event]) -> list[Timeline]:
+        self.later_steps: list[Timeline] = []
+        self.clock_unanchored = False
+        out = self._read_timelines(events)
+        if self.clock_unanchored:
+            # A review clock was read before the step that starts it ("A Class 1
+            # resubmission has a two-month review goal. ... resubmission on January 28"):
+            # read once more, knowing the release's stated steps.
+            self.later_steps = [t for t in self.so_far if t.milestone in _CLOCK_STARTS]
+            if any(t.anchor is None for t in self.later_steps):
+                out = self._read_timelines(events)
+        return out
+
+    def _read_timelines(self, events: list[Event]) -> list[Timeline]:
         out: list[Timeline] = []
         seen: set[tuple[date, date]] = set()
         self.so_far: list[Timeline] = []
@@ -400,7 +413,9 @@ class TimelineReader(Scan):
         step = next(
             (t for t in reversed(self.so_far) if t.milestone in _CLOCK_STARTS and t.anchor is None),
             None,
-        )
+        ) or next((t for t in self.later_steps if t.anchor is None), None)
+        if step is None:
+            self.clock_unanchored = True
         if step is not None:
             # The stated step that starts the clock: a (re)submission or a response.
             start = dates.add_offset(step.start, x.amount, x.unit)
