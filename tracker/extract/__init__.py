@@ -48,6 +48,7 @@ def extract_text(
     warnings: tuple[str, ...] = (),
 ) -> Extraction:
     """Extract from already-decoded text."""
+    dates.forget()  # the date cache serves one document, so timings are per document
     clean = text.normalise(body)
     sents = text.sentences(clean, normalised=True)
     if subject:

@@ -111,6 +111,11 @@ class Scan:
                     self.named.setdefault(i, []).append((m.start(), code))  # type: ignore[arg-type]
         self.named = {i: [c for _, c in sorted(v)] for i, v in self.named.items()}  # type: ignore[misc]
         self.hinted = sentences_of(LEX.event_hint)
+        # The act needles each sentence holds: only their rows are tried on it.
+        self.act_needles: dict[int, set[str]] = {}
+        for n in LEX.event_hint:
+            for p in hits.get(n, ()):
+                self.act_needles.setdefault(bisect_right(starts, p) - 1, set()).add(n)
         candidates = sorted(
             i for i in sentences_of(LEX.regulatory_needles) if _REGULATORY.search(self.lows[i])
         )

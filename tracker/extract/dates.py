@@ -11,8 +11,10 @@ import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
+import ahocorasick
 from dateutil.relativedelta import relativedelta
 
 from tracker.extract.needles import needles as _needles_of
@@ -339,7 +341,9 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
 }
 # Every temporal expression holds one of these (or a digit).
 TEMPORAL_NEEDLES = tuple(sorted({n for ns in _NEEDLES.values() for n in ns}))
-_SEPARATE = [(name, _NEEDLES[name], re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS]
+_SEPARATE = [
+    (name, frozenset(_NEEDLES[name]), re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS
+]
 _OFFSET_LEAD = re.compile(
     r"\b(?:dans les|dans un d[ée]lai de|d'ici|sous|aura(?: ensuite)?|disposera de|"
     r"(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
@@ -358,6 +362,18 @@ _PROBES = {
     "19": re.compile(r"19\d\d"),
     "20": re.compile(r"20\d\d"),
 }
+_PROBED = frozenset(_PROBES)
+
+
+def _automaton() -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for needle in {n for ns in _NEEDLES.values() for n in ns}:
+        auto.add_word(needle, needle)
+    auto.make_automaton()
+    return auto
+
+
+_AUTOMATON = _automaton()
 _DAY_N_LEAD = re.compile(r"\b(?:at|by|on|until|before|around|after|of)\s+$")
 _ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needles)
 _PREPOSITION = re.compile(
@@ -474,25 +490,30 @@ def find(
 ) -> list[Mention]:
     """Find and resolve every temporal expression in `text` (lower-cased) against `ref`.
 
-    `kinds` limits the search to some patterns (FULL_KINDS: explicit calendar days).
+    `kinds` limits the search to some patterns (FULL_KINDS: explicit calendar days). The
+    reader asks about the same sentence several times; answers are kept for a while.
     """
+    return list(_find(text, ref, future, kinds))
+
+
+def forget() -> None:
+    """Drop the answers kept by `find` (called at the start of each document)."""
+    _find.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _find(
+    text: str, ref: date, future: bool | None, kinds: tuple[str, ...] | None
+) -> tuple[Mention, ...]:
     found: list[tuple[int, int, re.Match[str]]] = []
-    seen: dict[str, bool] = {}
-
-    def has(needle: str) -> bool:
-        hit = seen.get(needle)
-        if hit is None:
-            if needle in _MONTH_SET:
-                hit = bool(_MONTH_WORD.search(text))  # not "decision" or "market"
-                seen.update(dict.fromkeys(_MONTH_SET, hit))
-            else:
-                probe = _PROBES.get(needle)
-                hit = needle in text and (probe is None or bool(probe.search(text)))
-                seen[needle] = hit
-        return hit
-
+    present = {needle for _, needle in _AUTOMATON.iter(text)}
+    for needle in present & _PROBED:
+        if not _PROBES[needle].search(text):
+            present.discard(needle)
+    if present & _MONTH_SET and not _MONTH_WORD.search(text):
+        present -= _MONTH_SET  # "decision" or "market" hold no month
     for order, (name, needles, rx) in enumerate(_SEPARATE):
-        if (kinds is None or name in kinds) and any(has(n) for n in needles):
+        if (kinds is None or name in kinds) and not present.isdisjoint(needles):
             found.extend((m.start(), order, m) for m in rx.finditer(text))
     found.sort(key=lambda f: (f[0], f[1]))
     out: list[Mention] = []
@@ -513,7 +534,7 @@ def find(
             # "by June 2024", "by the first quarter", "by 2026": the period's last day.
             mention = replace(mention, kind="date", start=mention.end)
         out.append(mention)
-    return out
+    return tuple(out)
 
 
 _AGE = re.compile(r"\s+(?:of age|old|of life)\b")

@@ -48,7 +48,7 @@ class EventReader(Scan):
         found: dict[tuple, tuple[int, list[Event]]] = {}
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
-            hits = LEX.detect_all(low)
+            hits = LEX.detect_all(low, self.act_needles.get(i, set()))
             spans = sorted((m.start(), m.end(), r.name) for r, m in hits)
             here: dict[tuple, tuple[int, list[Event]]] = {}
             for rule, m in hits:

@@ -116,6 +116,10 @@ class Lexicon:
         for row in self.acts:
             self.act_types.setdefault(row.name, []).append(row)
         self.agency_regex = {r.name: r.pattern for r in self.agencies}
+        self._rows_by_needle: dict[str, list[int]] = {}
+        for i, row in enumerate(self.acts):
+            for needle in row.needles or ():
+                self._rows_by_needle.setdefault(needle, []).append(i)
 
         def union(rows: list[Row]) -> frozenset[str]:
             out: set[str] = set()
@@ -204,14 +208,32 @@ class Lexicon:
                 hits.append(best)
         return hits
 
-    def detect_all(self, s: str) -> list[tuple[Row, re.Match[str]]]:
+    def acts_for(self, present: set[str]) -> list[Row]:
+        """The act rows one of whose needles is among `present` (a sentence's needles)."""
+        rows: set[int] = set()
+        for needle in present:
+            rows.update(self._rows_by_needle.get(needle, ()))
+        return [self.acts[i] for i in sorted(rows)]
+
+    def detect_all(
+        self, s: str, present: set[str] | None = None
+    ) -> list[tuple[Row, re.Match[str]]]:
         """Every mention of every event type in a lower-cased sentence, in text order; of
         two overlapping mentions of one type the leftmost (then the earlier row) wins, so
-        "approved by the Commission in April; approved in Switzerland in December" is two."""
+        "approved by the Commission in April; approved in Switzerland in December" is two.
+        `present`, the needles the sentence holds, limits the rows tried."""
         hits: list[tuple[Row, re.Match[str]]] = []
-        for rows in self.act_types.values():
+        candidates = self.acts if present is None else self.acts_for(present)
+        by_type: dict[str, list[Row]] = {}
+        for row in candidates:
+            by_type.setdefault(row.name, []).append(row)
+        for rows in by_type.values():
             found = sorted(
-                ((m.start(), n, row, m) for n, row in enumerate(rows) for m in row.finditer(s)),
+                (
+                    (m.start(), n, row, m)
+                    for n, row in enumerate(rows)
+                    for m in row.pattern.finditer(s)
+                ),
                 key=lambda f: (f[0], f[1]),
             )
             end = -1

@@ -11,13 +11,13 @@ from datetime import date
 from tracker.domain import Sentence
 from tracker.extract import dates
 
-_PUNCTUATION = str.maketrans(dict.fromkeys(string.punctuation + "“”‘’«»–—…®™©•·", " "))
+_PUNCTUATION = re.compile("[" + re.escape(string.punctuation + "“”‘’«»–—…®™©•·") + "]")
 
 
 def fingerprint(clean: str) -> str:
     """The identity of a release's text: case, spacing, punctuation and markup do not count,
     so the same release as text, HTML, e-mail or from another site is stored once."""
-    words = clean.lower().translate(_PUNCTUATION).split()
+    words = _PUNCTUATION.sub(" ", clean.lower()).split()
     return hashlib.sha256(" ".join(words).encode("utf-8", "replace")).hexdigest()
 
 
