@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ import click
 
 from tracker import __version__
 from tracker.errors import TrackerError
+
+log = logging.getLogger("tracker.cli")
 
 
 class _Obj:
@@ -110,8 +113,15 @@ def feeds_rotate(obj: _Obj) -> None:
     default=None,
     help="Today's date for deciding what is past (default: the release date).",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Say for each event and deadline which lexicon row, words and anchor produced it.",
+)
 @click.pass_obj
-def extract(obj: _Obj, paths: tuple[Path, ...], fmt: str, as_of: date | None) -> None:
+def extract(
+    obj: _Obj, paths: tuple[Path, ...], fmt: str, as_of: date | None, explain: bool
+) -> None:
     """Print what the tracker reads in releases (CONTRACT.md), without touching the database."""
     from tracker.pipeline import contract_line, expand_paths, read_document
     from tracker.rules.loader import load_packs
@@ -121,10 +131,14 @@ def extract(obj: _Obj, paths: tuple[Path, ...], fmt: str, as_of: date | None) ->
     lines = []
     for path in expand_paths(list(paths)):
         try:
-            line = contract_line(str(path), read_document(path), packs, as_of)
+            line = contract_line(str(path), read_document(path), packs, as_of, explain=explain)
         except TrackerError as e:
             failed = True
             line = contract_line(str(path), None, packs, error=str(e))
+        except Exception as e:  # one unreadable document never stops the others
+            failed = True
+            log.exception("%s: could not be read", path)
+            line = contract_line(str(path), None, packs, error=f"{path}: {type(e).__name__}: {e}")
         if fmt == "jsonl":
             click.echo(json.dumps(line, ensure_ascii=False))
         else:

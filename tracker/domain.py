@@ -49,6 +49,7 @@ class Event:
     sentence: int = 0
     detail: str | None = None
     country: str | None = None  # the country named for an agency outside the list (OTHER)
+    why: str | None = None  # what read it: the lexicon row and the words (extract --explain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class Timeline:
     anchor_date: date | None = None
     assumptions: tuple[str, ...] = ()
     estimate: bool = False
+    why: str | None = None  # the act's words and the clause it was read from (--explain)
 
 
 @dataclass(frozen=True, slots=True)

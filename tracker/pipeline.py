@@ -116,8 +116,10 @@ def contract_line(
     packs: list[Pack],
     as_of: date | None = None,
     error: str | None = None,
+    explain: bool = False,
 ) -> dict[str, Any]:
-    """One line of `tracker extract --format jsonl` (see CONTRACT.md)."""
+    """One line of `tracker extract --format jsonl` (see CONTRACT.md); with `explain`, each
+    event and deadline also says what read it (`explain`: lexicon row, words, steps)."""
     if x is None:
         return {
             "source": source,
@@ -144,6 +146,7 @@ def contract_line(
                 "date": _iso(e.date),
                 "evidence": e.evidence,
                 "detail": e.detail,
+                **({"explain": e.why} if explain else {}),
             }
             for e in x.events
             if e.type not in INTERNAL_EVENT_TYPES
@@ -152,7 +155,13 @@ def contract_line(
     }
     if r.date is not None:
         today = as_of or r.date
-        line["deadlines"] = [derivation_json(d) for d in extraction_derivations(x, packs, today)]
+        line["deadlines"] = [
+            {
+                **derivation_json(d),
+                **({"explain": [f"{st.label}: {st.text}" for st in d.steps]} if explain else {}),
+            }
+            for d in extraction_derivations(x, packs, today)
+        ]
     if x.warnings:
         line["warnings"] = list(x.warnings)
     return line

@@ -142,6 +142,7 @@ class EventReader(Scan):
             and _ADJECTIVAL.search(low, max(0, m.start() - 6), m.start())
         ):
             when, rank = None, 0  # "the company's resubmitted NDA": done before this news
+        how = "the release date" if rank == 1 else "the text" if rank == 2 and when else None
         details = [LEX.detail_of(rule.name, low, m)]
         if rule.name == "review_designation":
             named = LEX.details_in(rule.name, m.group(0))
@@ -156,9 +157,10 @@ class EventReader(Scan):
             if country == "trend_vote":
                 kind, country = "trend_vote", ""
             for detail in details:
+                why = f'{rule.id}: "{m.group(0)}"' + (f"; dated by {how}" if how else "")
                 ev = Event(
                     kind, agency, outcome, self.product, when, sent.text, sent.index,
-                    detail, country or None,
+                    detail, country or None, why,
                 )  # fmt: skip
                 out.append((rank, ev))
         return out

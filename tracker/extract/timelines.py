@@ -37,7 +37,13 @@ _OFFSET_LEAD = re.compile(
 # from the previous step's latest date.
 # "a targeted 300-day review period", "a new six month PDUFA review clock": a duration used
 # as an adjective of a review, counted from the review's start.
-_REVIEW_CLOCK = re.compile(r"(?:\s+[\w()]+){0,7}?\s+(?:review|goal|clock|period|timeline|window)\b")
+_REVIEW_CLOCK = re.compile(
+    r"(?:\s+(?!(?:and|or|to|with|for|that|which|is|are|will|the|its)\b)[\w()]+){0,7}?"
+    r"\s+(?:review|goal|clock|period|timeline|window)\b"
+)
+_LEAD_WORD = re.compile(
+    r"(?:for|in|within|over|by|after|about|approximately|some|up|has|have|no|not)\b"
+)
 _ADJECTIVE_LEAD = re.compile(r"\b(?:an?|the|its|their|within the|within a)\s+(?:[\w-]+\s+){0,2}$")
 # "completes a nine-month review": the clock has run, it dates nothing ahead.
 _DONE_CLOCK = re.compile(
@@ -205,6 +211,7 @@ class TimelineReader(Scan):
             )
             t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, gone)
             if t is not None:
+                t = replace(t, why=f'milestone {t.milestone} from "{clause.strip()}"')
                 for t2 in self._each_act(t, x, low, between, mentions):
                     out.append(t2)
                     self.so_far.append(t2)
@@ -330,7 +337,8 @@ class TimelineReader(Scan):
         if not (_OFFSET_LEAD.match(x.text) or anchor_m):
             lead = low[max(0, x.pos - 40) : x.pos]
             if (
-                _REVIEW_CLOCK.match(low, x.endpos)
+                not _LEAD_WORD.match(x.text)
+                and _REVIEW_CLOCK.match(low, x.endpos)
                 and _ADJECTIVE_LEAD.search(lead)
                 and not _DONE_CLOCK.search(lead)
             ):

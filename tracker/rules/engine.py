@@ -345,6 +345,8 @@ def _stated_over_rule(
     cal = get_calendar(pack.pack.calendar)
     end = t.end
     steps = [Step("stated", f'"{t.expression}" in release {s.release_date.isoformat()}')]
+    if t.why:
+        steps.append(Step("read", t.why))
     if t.offset_days is not None and t.anchor_date is not None:
         raw = t.anchor_date + timedelta(days=t.offset_days)
         end = cal.roll(raw, c.rule.roll)
@@ -391,6 +393,8 @@ def _stated(
             f'"{t.expression}" in release {s.release_date.isoformat()}, sentence {t.sentence + 1}',
         )
     ]
+    if t.why:
+        steps.append(Step("read", t.why))
     if t.anchor_date is not None:
         steps.append(Step("anchor", f"{t.anchor} = {_fmt(t.anchor_date)}"))
     notes: tuple[str, ...] = ()
