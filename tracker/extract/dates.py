@@ -233,7 +233,7 @@ _PATTERNS: list[tuple[str, str]] = [
     (
         "mdy",
         r"\b(?P<mdy_m>" + _MON + r")\.? (?P<mdy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
-        r"(?:,? (?P<mdy_y>" + _YEAR + r"))?\b(?!\s*(?:%|percent|mg|patients))",
+        r"(?:,? ?(?P<mdy_y>" + _YEAR + r"))?\b(?!\s*(?:%|percent|mg|patients))",
     ),
     (
         "dmy",
@@ -282,7 +282,11 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|around the turn of)[\- ](?P<py_y>" + _REL_YEAR + r")\b",
     ),
     ("month_year", r"\b(?P<my_m>" + _MON + r")\.?,? (?:of )?(?P<my_y>" + _YEAR + r")\b"),
-    ("later_this", r"\blater (?P<lt_u>this month|this year|this week|today|in the year)"),
+    (
+        "later_this",
+        r"\b(?:later|(?:in )?the remainder of|(?:in )?the rest of) (?P<lt_u>this month|this year"
+        r"|this week|today|in the year|the year|" + _YEAR + r")",
+    ),
     (
         "earlier_this",
         r"\b(?:earlier|previously|so far) (?:this|in the|last) (?:month|week|year|quarter)",
@@ -632,7 +636,9 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         if unit == "this month":
             nxt = ref + timedelta(days=1)
             return Mention("window", nxt, _last_day(ref.year, ref.month), txt, s, e)
-        if unit in ("this year", "in the year"):
+        if unit.isdigit() and int(unit) != ref.year:
+            return None  # "the remainder of 2021" said in 2022
+        if unit in ("this year", "in the year", "the year") or unit.isdigit():
             return Mention("window", ref + timedelta(days=1), date(ref.year, 12, 31), txt, s, e)
         if unit == "this week":
             return Mention(

@@ -26,6 +26,9 @@ _OBJECT_OF = re.compile(
     r"|related to|cited in|raised in|outlined in)\s+(?:the|its|this|that)\s+(?:[\w-]+\s+){0,3}$"
 )
 _BULLETS = "•*-–·▪"
+_BOTH = re.compile(r"\b(?:from|by) (?:both )?(?:the )?[\w.&' -]{2,60}? and (?:the )?")
+_TODAY = re.compile(r"\btoday\b|\bthis (?:morning|week)\b")
+_CHMP = re.compile(r"\bchmp\b|committee for medicinal products")
 _PANEL = re.compile(r"\b(?:adec|acm|acpm|advisory committee|panel)\b")
 _ACT_BREAK = re.compile(
     r";|:(?![^()]*\))|,\s+(?:and|but|while|whereas)\b"
@@ -53,7 +56,9 @@ class EventReader(Scan):
             here: dict[tuple, tuple[int, list[Event]]] = {}
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
-                    key = (ev.type, ev.agency, ev.outcome, ev.country)
+                    # Designations of other kinds are other acts (Breakthrough, then priority).
+                    detail = ev.detail if ev.type == "review_designation" else None
+                    key = (ev.type, ev.agency, ev.outcome, ev.country, detail)
                     best, group = here.get(key, (rank, []))
                     # Two acts of one kind in one sentence are two events ("approval in
                     # Argentina and Mexico", "Orphan Drug and Sakigake designations").
@@ -61,8 +66,12 @@ class EventReader(Scan):
                         here[key] = (max(best, rank), [*group, ev])
             for key, (rank, group) in here.items():
                 # Across sentences, one event per (type, agency, outcome): the best-dated
-                # mention wins.
-                if key not in found or rank > found[key][0]:
+                # mention wins; but an act the text marks as earlier ("In April 2015, the
+                # FDA granted ...", "first received ... in November 2009") beside today's
+                # news of the same kind is another act.
+                if key in found and self._earlier_act(group, found[key][1], low):
+                    found[(*key, "earlier", i)] = (rank, group)
+                elif key not in found or rank > found[key][0]:
                     found[key] = (rank, group)
             for item, m in LEX.sec_items_in(low):
                 when, rank = self._event_date("sec_item", low, "", low, (m.start(), m.end()))
@@ -71,6 +80,14 @@ class EventReader(Scan):
                 if key not in found or rank > found[key][0]:
                     found[key] = (rank, [ev])
         events = [ev for _, group in found.values() for ev in group]
+        # An unlisted agency named ("the MFDS approved") and its country named ("approval in
+        # South Korea") in another sentence are one act.
+        placed = {(e.type, e.outcome) for e in events if e.agency == "OTHER" and e.country}
+        events = [
+            e
+            for e in events
+            if not (e.agency == "OTHER" and not e.country and (e.type, e.outcome) in placed)
+        ]
         if any(e.type == "goal_date_extension" for e in events):
             # The new date of an extension is not a separately announced goal date; the
             # original date it replaced stays as a back-reference, undated.
@@ -95,8 +112,9 @@ class EventReader(Scan):
         if _NEGATED.search(prefix[-30:]) or _NEGATED_INTENT.search(prefix):
             return []
         scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
-        if not scheduled and _PLANNED.search(prefix):
-            return []
+        told = prefix + m.group(0) if rule.reference else prefix
+        if not scheduled and _PLANNED.search(told):
+            return []  # "following possible approval of ..."
         if rule.name == "advisory_meeting" and _MAYBE_AFTER.match(low, m.end()):
             return []  # "an oral explanation may be requested"
         if rule.name == "review_designation" and re.search(
@@ -105,7 +123,8 @@ class EventReader(Scan):
             return []
         if rule.name != "refusal" and _NEGATED.search(m.group(0)):
             return []  # "an advisory committee will not be scheduled"
-        if _HELD.search(prefix[-60:] + low[m.start() : m.end() + 60]):
+        held = bool(_HELD.search(prefix[-60:] + low[m.start() : m.end() + 60]))
+        if held and rule.name != "goal_date":
             return []  # "is approved by the FDA for", "holds approvals in": a state, no act
         if (
             rule.name not in ("advisory_meeting", "goal_date_extension")
@@ -132,7 +151,13 @@ class EventReader(Scan):
         when, rank = self._event_date(
             rule.name, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
         )
-        if rule.reference or _OBJECT_OF.search(prefix[-60:]) or self._highlight(sent):
+        if (
+            held
+            or rule.reference
+            or _OBJECT_OF.search(prefix[-60:])
+            or self._highlight(sent)
+            or (self.results_release and rank == 1 and not _TODAY.search(low))
+        ):
             # "the submission to Health Canada", "to discuss the CRL it received": an act
             # named as background or as the object of another, not this release's news.
             when, rank = None, 0
@@ -156,6 +181,10 @@ class EventReader(Scan):
             kind = rule.name
             if country == "trend_vote":
                 kind, country = "trend_vote", ""
+            if kind == "trend_vote" and agency == "EMA" and _CHMP.search(m.group(0)):
+                kind = "opinion"  # "the positive recommendation by the CHMP": its opinion
+            if kind == "refusal" and agency == "EMA":
+                kind = "opinion"  # the CHMP "declined" or "refused": a negative opinion
             for detail in details:
                 why = f'{rule.id}: "{m.group(0)}"' + (f"; dated by {how}" if how else "")
                 ev = Event(
@@ -164,6 +193,18 @@ class EventReader(Scan):
                 )  # fmt: skip
                 out.append((rank, ev))
         return out
+
+    def _earlier_act(self, new: list[Event], old: list[Event], low: str) -> bool:
+        def news(group: list[Event]) -> bool:
+            return any(e.date == self.ref for e in group)
+
+        def earlier(group: list[Event], text: str) -> bool:
+            return any(e.date is not None and e.date < self.ref for e in group) or (
+                all(e.date is None for e in group) and bool(_EARLIER.search(text))
+            )
+
+        old_text = old[0].evidence.lower()
+        return (news(old) and earlier(new, low)) or (news(new) and earlier(old, old_text))
 
     def _highlight(self, sent: Sentence) -> bool:
         """An undated bullet of a results release's highlights (CONTRACT.md: null)."""
@@ -204,8 +245,9 @@ class EventReader(Scan):
         if etype == "review_designation":
             # "orphan designations from both the FDA and the European Commission": one each;
             # an EU orphan designation is the Commission's.
-            direct = LEX.agencies_in(scope)
-            if len(direct) > 1:
+            after = scope[m.end() - scope_start :]
+            direct = LEX.agencies_in(after[:80])
+            if len(direct) > 1 and _BOTH.search(after[:80]):
                 return list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct))
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # One event per agency named in the act's own stretch: "approved by the
@@ -219,11 +261,12 @@ class EventReader(Scan):
             if direct:
                 # One event per agency named: "submitted to the FDA and the EMA".
                 return direct if etype in ("approval", "submission") else [own or direct[0]]
+            near = low[max(0, m.start() - 100) : m.end() + 60]
             countries = [
                 f"{code}|{name}"
                 if name
                 else ("EMA" if code == "EC" and etype != "approval" else code)
-                for code, name in LEX.country_mentions(scope)
+                for code, name in LEX.country_mentions(near if len(near) < len(scope) else scope)
                 if code != "OTHER" or etype in ("submission", "approval")
             ]
             if countries:
