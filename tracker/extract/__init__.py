@@ -51,6 +51,7 @@ def extract_text(
     dates.forget()  # the date cache serves one document, so timings are per document
     clean = text.normalise(body)
     sents = text.sentences(clean, normalised=True)
+    clean = text.for_matching(clean)  # sentences keep the document's characters
     if subject:
         sents = [Sentence(-1, text.normalise(subject)), *sents]
     release_date = release_date_of(clean) or (

@@ -16,6 +16,7 @@ from itertools import accumulate
 from tracker.domain import Sentence
 from tracker.extract import dates
 from tracker.extract.lexicon import LEXICON as LEX
+from tracker.extract.text import for_matching
 
 _PLANNED = LEX.cues["planned"]
 _NEGATED = LEX.cues["negated"]
@@ -90,7 +91,7 @@ class Scan:
         self.product = product
         # A results release: its undated highlights are null-dated back-references.
         self.results_release = bool(_RESULTS.search(" ".join(x.text for x in sents[:3]).lower()))
-        self.lows = [s.text.lower() for s in self.sents]
+        self.lows = [for_matching(s.text.lower()) for s in self.sents]
         self.pos = {s.index: i for i, s in enumerate(self.sents)}
         # One pass of each vocabulary over the whole text, mapped back to sentences: far
         # cheaper than searching every sentence with every pattern.

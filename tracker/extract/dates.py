@@ -541,6 +541,7 @@ def _find(
     return tuple(out)
 
 
+_PLAUSIBLE = {"day": 400, "business_day": 400, "week": 104, "month": 60, "year": 10}
 _AGE = re.compile(r"\s+(?:of age|old|of life)\b")
 _BY = re.compile(r"\b(?:by|no later than|not later than)\s+(?:the\s+)?$")
 _BY_ENDS = frozenset(
@@ -605,8 +606,15 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         y1 = int(g("bm_ay")) if g("bm_ay") else None
         y2 = int(g("bm_by")) if g("bm_by") else None
         a, b = _month_no(g("bm_a")), _month_no(g("bm_b"))
-        year_b = y2 or y1 or infer_year(b, 1, ref, True if future is None else future)
-        year_a = y1 or (year_b if a <= b else year_b - 1)
+        if y1 and not y2:
+            # "between June 2031 and March": a later month that is earlier in the year runs
+            # into the next year.
+            year_a, year_b = y1, y1 if b >= a else y1 + 1
+        else:
+            year_b = y2 or y1 or infer_year(b, 1, ref, True if future is None else future)
+            year_a = y1 or (year_b if a <= b else year_b - 1)
+        if (year_a, a) > (year_b, b):
+            return None
         return Mention("window", date(year_a, a, 1), _last_day(year_b, b), txt, s, e)
     if kind in ("quarter", "quarter_short", "half", "half_short"):
         period = _period(kind, g, ref, txt, s, e)
@@ -669,6 +677,8 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         unit = _FR_UNITS.get(words[0], words[-1].rstrip("s"))
         if any(w in g("off_u") for w in ("business", "working", "ouvrables")):
             unit = "business_day"
+        if n > _PLAUSIBLE.get(unit, 400):
+            return None  # "within 99 years" dates no procedure
         if g("off_fr"):
             return None
         if _AGE.match(m.string, e):

@@ -28,6 +28,13 @@ _COMPAT = str.maketrans(
         "\u2024": ".",
     }
 )
+
+
+def for_matching(text: str) -> str:
+    """The text as the lexicon reads it: dashes as "-", ligatures spelt out."""
+    return text if text.isascii() else text.translate(_COMPAT)
+
+
 _ODD_SPACES = re.compile("[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _MULTI_SPACE = re.compile(" {2,}")
 _BLOCK_TAGS = (
@@ -143,7 +150,9 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
         # NFC, not NFKC: NFKC would turn "EXPAREL™" into "EXPARELTM".
-        text = unicodedata.normalize("NFC", text).translate(_COMPAT)
+        # Only canonical composition: the document's own characters (dashes included) stay,
+        # so evidence is found verbatim; `for_matching` folds them for the patterns.
+        text = unicodedata.normalize("NFC", text)
     if "\t" in text or not text.isascii():  # a regex search over 9 KB is far slower
         text = _ODD_SPACES.sub(" ", text)
     if "  " in text:
