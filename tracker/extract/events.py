@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from tracker.domain import Event, Sentence
 from tracker.extract import dates, lexicon
@@ -27,6 +27,12 @@ _OBJECT_OF = re.compile(
 )
 _BULLETS = "•*-–·▪"
 _BOTH = re.compile(r"\b(?:from|by) (?:both )?(?:the )?[\w.&' -]{2,60}? and (?:the )?")
+_RECENT = timedelta(days=30)
+_EARLIER_ACT = re.compile(
+    r"\b(?:in (?:january|february|march|april|may|june|july|august|september|october"
+    r"|november|december)|in (?:19|20)\d\d|last (?:week|month|year)|previously|already"
+    r"|earlier|originally|back in|first)\b"
+)
 _TODAY = re.compile(r"\btoday\b|\bthis (?:morning|week)\b")
 _CHMP = re.compile(r"\bchmp\b|committee for medicinal products")
 _PANEL = re.compile(r"\b(?:adec|acm|acpm|advisory committee|panel)\b")
@@ -175,13 +181,21 @@ class EventReader(Scan):
         out = []
         targets = self._agencies_for(rule.name, low, m, self._named(sent), scope, scope_start)
         if rule.reference:
-            targets = targets[:1]  # "the submission to Health Canada": the agency it names
+            # "the submission to Health Canada", "follows the EC authorization": the agency
+            # the background act names.
+            own = _nearest_agency(scope, m.start() - scope_start, m.end() - scope_start)
+            targets = [t for t in targets if t.split("|")[0] == own][:1] or targets[:1]
         for target in targets:
             agency, _, country = target.partition("|")
             kind = rule.name
             if country == "trend_vote":
                 kind, country = "trend_vote", ""
-            if kind == "trend_vote" and agency == "EMA" and _CHMP.search(m.group(0)):
+            if (
+                kind == "trend_vote"
+                and agency == "EMA"
+                and "recommendation" in m.group(0)
+                and _CHMP.search(low, m.start(), m.end() + 60)
+            ):
                 kind = "opinion"  # "the positive recommendation by the CHMP": its opinion
             if kind == "refusal" and agency == "EMA":
                 kind = "opinion"  # the CHMP "declined" or "refused": a negative opinion
@@ -199,8 +213,10 @@ class EventReader(Scan):
             return any(e.date == self.ref for e in group)
 
         def earlier(group: list[Event], text: str) -> bool:
-            return any(e.date is not None and e.date < self.ref for e in group) or (
-                all(e.date is None for e in group) and bool(_EARLIER.search(text))
+            # A month or more before the release, or undated with a marker of time past; a
+            # date a few days back is today's news told exactly ("received on December 3").
+            return any(e.date is not None and e.date < self.ref - _RECENT for e in group) or (
+                all(e.date is None for e in group) and bool(_EARLIER_ACT.search(text))
             )
 
         old_text = old[0].evidence.lower()
