@@ -28,6 +28,7 @@ _OBJECT_OF = re.compile(
 _BULLETS = "•*-–·▪"
 _BOTH = re.compile(r"\b(?:from|by) (?:both )?(?:the )?[\w.&' -]{2,60}? and (?:the )?")
 _RECENT = timedelta(days=30)
+_REACH = 300
 _EARLIER_ACT = re.compile(
     r"\b(?:in (?:january|february|march|april|may|june|july|august|september|october"
     r"|november|december)|in (?:19|20)\d\d|last (?:week|month|year)|previously|already"
@@ -135,7 +136,7 @@ class EventReader(Scan):
         if (
             rule.name not in ("advisory_meeting", "goal_date_extension")
             and not _DONE_VERB.match(m.group(0))
-            and _EXPECTED_AFTER.search(low[m.end() :])
+            and _EXPECTED_AFTER.search(low[m.end() : m.end() + 160])
         ):
             return []  # "FDA acceptance of the resubmission is expected within 30 days"
         outcome = lexicon.outcome_of(rule, m)
@@ -147,10 +148,13 @@ class EventReader(Scan):
         # Another mention of the same kind ("a complete response letter (CRL) received on
         # July 28") does not end the act's stretch; a semicolon or a new clause does.
         others = [(a, b) for a, b, kind in spans if kind != rule.name]
+        # An act's stretch is a few hundred characters at most, whatever the sentence's length.
         scope_start = max((e for s, e in others if e <= m.start()), default=0)
+        scope_start = max(scope_start, m.start() - _REACH)
         cuts = [c.end() for c in _ACT_BREAK.finditer(low, scope_start, m.start() + 1)]
         scope_start = cuts[-1] if cuts else scope_start
         scope_end = next((s for s, _ in others if s > m.start()), len(low))
+        scope_end = min(scope_end, m.end() + _REACH)
         cut = _ACT_BREAK.search(low, m.end(), scope_end)
         scope_end = cut.start() if cut else scope_end
         scope = low[scope_start:scope_end]
@@ -307,7 +311,8 @@ class EventReader(Scan):
     ) -> tuple[date | None, int]:
         if etype in ("goal_date", "goal_date_extension"):
             # The target date is a deadline; the event is its announcement, this release.
-            if _MISSED.search(low) or not _NEWS_GOAL.search(low):
+            near = low if len(low) < 2 * _REACH else scope
+            if _MISSED.search(near) or not _NEWS_GOAL.search(near):
                 return None, 0
             head = scope[: at[0]]
             if _PREVIOUSLY.search(head):

@@ -231,7 +231,8 @@ class TimelineReader(Scan):
         if x.kind != "offset":
             return [t]
         later = [m.pos for m in mentions if m.pos > x.pos]
-        after = low[x.endpos : later[0] if later else len(low)]
+        after = low[x.endpos : min(later[0] if later else len(low), x.endpos + 300)]
+        before = before[-300:]
         stretch = before if LEX.milestone_of(before) else after
         cut = stretch.rfind(", ", 0, max(0, len(stretch) - 2)) if stretch is before else -1
         stretch = stretch[cut + 2 :] if cut >= 0 else stretch  # the acts' own clause
