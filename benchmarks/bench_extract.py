@@ -76,7 +76,8 @@ def main() -> None:
             out = subprocess.run(cmd, capture_output=True, check=True).stdout
             took = time.perf_counter() - start
         lines = out.count(b"\n")
-        print(f"tracker extract folder {a.folder / took:9.0f} releases/s ({lines} lines, start-up included)")
+        rate = a.folder / took
+        print(f"tracker extract folder {rate:9.0f} releases/s ({lines} lines, with start-up)")
 
 
 if __name__ == "__main__":
