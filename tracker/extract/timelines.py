@@ -14,6 +14,8 @@ from tracker.extract.clauses import (
     _NEAR_BREAK,
     _NON_REGULATORY,
     _NOT_A_DATE,
+    _PAST_VERB,
+    _TAIL_BREAK,
     Scan,
     _clause_of,
     _told_in_past,
@@ -21,6 +23,7 @@ from tracker.extract.clauses import (
 from tracker.extract.lexicon import LEXICON as LEX
 
 _GENERIC = LEX.cues["generic"]
+_GOVERNING = LEX.cues["governing"].pattern
 
 _ANCHOR = re.compile(
     r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
@@ -69,6 +72,17 @@ _EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 
 
+def _past_either_side(low: str, x: dates.Mention) -> bool:
+    """A window that began before the release, in a clause told in the past on either side
+    ("adopted a trend vote at its March meeting", "In January, the company announced ...")."""
+    if _told_in_past(low, x.pos):
+        return True
+    tail = low[x.endpos : x.endpos + 100]
+    cut = _TAIL_BREAK.search(tail)
+    tail = tail[: cut.start()] if cut else tail
+    return bool(_PAST_VERB.search(tail)) and not _FUTURE_HINT.search(tail)
+
+
 def _commercial(clause: str, width: int, low: str, pos: int) -> bool:
     """Whether the words nearest a date in its clause are non-regulatory ("launching in the
     first quarter") rather than a regulatory act ("assuming a fall 2020 approval")."""
@@ -87,7 +101,7 @@ def _commercial(clause: str, width: int, low: str, pos: int) -> bool:
     if not acts:
         return True
     first_act = min(m.start() for m in acts)
-    if any(m.end() <= first_act and m.end() <= at for m in cues):
+    if any(m.end() <= first_act and m.end() <= at for m in _GOVERNING.finditer(clause)):
         return True  # "an update on the FDA review in Q2": the act is the cue's object
     return min(gap(m.start(), m.end()) for m in cues) <= min(gap(m.start(), m.end()) for m in acts)
 
@@ -297,7 +311,7 @@ class TimelineReader(Scan):
         if x.kind in ("date", "window"):
             if x.start is None or x.end is None or x.end <= self.ref or missed:
                 return None
-            if x.kind == "window" and x.start <= self.ref and _told_in_past(low, x.pos):
+            if x.kind == "window" and x.start <= self.ref and _past_either_side(low, x):
                 return None  # "adopted a trend vote at its March meeting" (released in March)
             return Timeline(x.start, x.end, milestone, agency, x.text, sent.text, sent.index)
         if x.kind == "day_n" and proc_start and x.amount:
