@@ -128,7 +128,7 @@ class EventReader(Scan):
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
             return []
-        if rule.name != "refusal" and _NEGATED.search(m.group(0)):
+        if rule.name not in ("refusal", "trend_vote") and _NEGATED.search(m.group(0)):
             return []  # "an advisory committee will not be scheduled"
         held = bool(_HELD.search(prefix[-60:] + low[m.start() : m.end() + 60]))
         if held and rule.name != "goal_date":
@@ -281,7 +281,10 @@ class EventReader(Scan):
             if direct:
                 # One event per agency named: "submitted to the FDA and the EMA".
                 return direct if etype in ("approval", "submission") else [own or direct[0]]
-            near = low[max(0, m.start() - 100) : m.end() + 60]
+            # Countries near the act: the list of a filing may run long ("submitted NDAs to
+            # the agencies of Macau, Malaysia and Thailand"), an approval's is short.
+            reach = 160 if etype == "submission" else 60
+            near = low[max(0, m.start() - 100) : m.end() + reach]
             countries = [
                 f"{code}|{name}"
                 if name
