@@ -438,3 +438,28 @@ def test_a_past_meeting_in_the_release_month_is_no_deadline() -> None:
     assert [(t.start.isoformat(), t.end.isoformat()) for t in x.timelines] == [
         ("2016-04-01", "2016-04-30")
     ]
+
+
+def test_form_8k_items_bind_only_sec_registrants() -> None:
+    quote = (
+        " The board appointed a new chief financial officer. Its chief executive said he was"
+        " disappointed by the director's opinion."
+    )
+    euronext = extract_text(
+        "e.txt", "LEIDEN, March 2, 2024 -- Corvane N.V. (Euronext: CRV) said today that" + quote
+    )
+    nasdaq = extract_text(
+        "n.txt", "BOSTON, March 2, 2024 -- Corvane Inc. (Nasdaq: CRVN) said today that" + quote
+    )
+    assert not [e for e in euronext.events if e.type == "sec_item"]
+    items = [e for e in nasdaq.events if e.type == "sec_item"]
+    assert [e.detail for e in items] == ["item-5.02"]
+    assert "nasdaq" in (items[0].why or "")
+
+
+def test_disappointed_is_no_appointment() -> None:
+    x = extract_text(
+        "d.txt",
+        "BOSTON, March 2, 2024 -- Corvane Inc. (Nasdaq: CRVN) said the chief executive officer was disappointed.",
+    )
+    assert not [e for e in x.events if e.type == "sec_item"]

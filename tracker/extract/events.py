@@ -28,6 +28,10 @@ _OBJECT_OF = re.compile(
 _BULLETS = "•*-–·▪"
 _BOTH = re.compile(r"\b(?:from|by) (?:both )?(?:the )?[\w.&' -]{2,60}? and (?:the )?")
 _RECENT = timedelta(days=30)
+_US_LISTING = re.compile(
+    r"\((?:[^()]{0,40}?)\b(?:nasdaq|nyse|amex|otcqx|otcqb|otc)\b[^()]{0,30}\)|\bform 8-k\b"
+    r"|\bsecurities and exchange commission\b|\bexhibit 99\.1\b"
+)
 _REACH = 300
 _EARLIER_ACT = re.compile(
     r"\b(?:in (?:january|february|march|april|may|june|july|august|september|october"
@@ -80,9 +84,15 @@ class EventReader(Scan):
                     found[(*key, "earlier", i)] = (rank, group)
                 elif key not in found or rank > found[key][0]:
                     found[key] = (rank, group)
-            for item, m in LEX.sec_items_in(low):
+            registrant = self._sec_registrant()
+            for item, m in LEX.sec_items_in(low) if registrant else ():
+                # Form 8-K items bind only SEC registrants (a US listing or an SEC filer;
+                # a foreign private issuer files 6-K): the evidence is said.
                 when, rank = self._event_date("sec_item", low, "", low, (m.start(), m.end()))
-                ev = Event("sec_item", "SEC", None, self.product, when, sent.text, sent.index, item)
+                ev = Event(
+                    "sec_item", "SEC", None, self.product, when, sent.text, sent.index, item,
+                    why=f"SEC registrant: {registrant}",
+                )  # fmt: skip
                 key = ("sec_item", "SEC", item)
                 if key not in found or rank > found[key][0]:
                     found[key] = (rank, [ev])
@@ -211,6 +221,18 @@ class EventReader(Scan):
                 )  # fmt: skip
                 out.append((rank, ev))
         return out
+
+    def _sec_registrant(self) -> str | None:
+        """Why the issuer is taken to file Form 8-K: a US listing or an SEC filing named."""
+        if not hasattr(self, "_registrant"):
+            found = None
+            for low in self.lows[:40]:
+                m = _US_LISTING.search(low)
+                if m:
+                    found = f'"{m.group(0)}"'
+                    break
+            self._registrant = found
+        return self._registrant
 
     def _earlier_act(self, new: list[Event], old: list[Event], low: str) -> bool:
         def news(group: list[Event]) -> bool:
