@@ -173,10 +173,6 @@ class Lexicon:
         """Agencies named in a lower-cased sentence, in order of first mention."""
         return _ordered(self.agencies, s)
 
-    def countries_in(self, s: str) -> list[str]:
-        """Agencies implied by country names (for approvals "in the US and Japan")."""
-        return _ordered(self.countries, s)
-
     def country_mentions(self, s: str) -> list[tuple[str, str]]:
         """(agency, country words) for every country named, in order; each country of an
         agency outside the list counts apart ("in Argentina and Mexico" is two)."""
@@ -193,20 +189,6 @@ class Lexicon:
         return out
 
     # acts
-
-    def detect(self, s: str) -> list[tuple[Row, re.Match[str]]]:
-        """The first mention of each event type in a lower-cased sentence: for each type,
-        the leftmost match among its rows (the earlier row on a tie)."""
-        hits = []
-        for rows in self.act_types.values():
-            best: tuple[Row, re.Match[str]] | None = None
-            for row in rows:
-                m = row.search(s)
-                if m and (best is None or m.start() < best[1].start()):
-                    best = (row, m)
-            if best:
-                hits.append(best)
-        return hits
 
     def acts_for(self, present: set[str]) -> list[Row]:
         """The act rows one of whose needles is among `present` (a sentence's needles)."""

@@ -8,7 +8,6 @@ the needles are computed from the pattern itself, never kept by hand beside it.
 
 from __future__ import annotations
 
-import re
 import re._constants as c  # type: ignore[import-not-found]
 import re._parser as sre  # type: ignore[import-not-found]
 
@@ -81,8 +80,3 @@ def _minimal(found: set[str]) -> Needles:
 
 def _single_case_pair(av: list) -> bool:
     return len(av) == 2 and all(op is c.LITERAL for op, _ in av)
-
-
-def compile_gated(pattern: str) -> tuple[re.Pattern[str], Needles | None]:
-    """The compiled pattern with its needles."""
-    return re.compile(pattern), needles(pattern)
