@@ -23,11 +23,14 @@ _EXPECTED_AFTER = LEX.cues["expected_after"]
 _PREVIOUSLY = re.compile(r"\b(?:previously|already|earlier|originally|initially)\b")
 _OBJECT_OF = re.compile(
     r"\b(?:discuss|address|addressing|respond(?:ing)? to|in response to|regarding|concerning"
-    r"|related to|cited in|raised in|outlined in)\s+(?:the|its|this|that)\s+(?:[\w-]+\s+){0,3}$"
+    r"|related to|cited in|raised in|outlined in|(?:appeal|dispute|challenge|resolution"
+    r"|reconsideration) (?:of|regarding|concerning))\s+(?:the|its|this|that|a)\s+"
+    r"(?:[\w-]+\s+){0,3}$"
 )
 _BULLETS = "•*-–·▪"
 _BOTH = re.compile(r"\b(?:from|by) (?:both )?(?:the )?[\w.&' -]{2,60}? and (?:the )?")
 _RECENT = timedelta(days=30)
+_PLAN_WORD = re.compile(r"\b(?:planned|plans?|expects?|intends?|will|anticipates?)\b")
 _US_LISTING = re.compile(
     r"\((?:[^()]{0,40}?)\b(?:nasdaq|nyse|amex|otcqx|otcqb|otc)\b[^()]{0,30}\)|\bform 8-k\b"
     r"|\bsecurities and exchange commission\b|\bexhibit 99\.1\b"
@@ -36,7 +39,7 @@ _REACH = 300
 _EARLIER_ACT = re.compile(
     r"\b(?:in (?:january|february|march|april|may|june|july|august|september|october"
     r"|november|december)|in (?:19|20)\d\d|last (?:week|month|year)|previously|already"
-    r"|earlier|originally|back in|first)\b"
+    r"|earlier|originally|back in)\b"
 )
 _TODAY = re.compile(r"\btoday\b|\bthis (?:morning|week)\b")
 _CHMP = re.compile(r"\bchmp\b|committee for medicinal products")
@@ -306,7 +309,13 @@ class EventReader(Scan):
             # Countries near the act: the list of a filing may run long ("submitted NDAs to
             # the agencies of Macau, Malaysia and Thailand"), an approval's is short.
             reach = 160 if etype == "submission" else 60
-            near = low[max(0, m.start() - 100) : m.end() + reach]
+            tail = low[m.end() : m.end() + reach]
+            plan = _PLAN_WORD.search(tail)  # "... in the EU, and our planned filings in Japan"
+            near = (
+                low[max(0, m.start() - 100) : m.start()]
+                + low[m.start() : m.end()]
+                + (tail[: plan.start()] if plan else tail)
+            )
             countries = [
                 f"{code}|{name}"
                 if name
