@@ -19,29 +19,17 @@ from tracker.extract.clauses import (
 from tracker.extract.lexicon import LEXICON as LEX
 
 _HELD = LEX.cues["held"]
+_PREVIOUSLY = LEX.cues["previously"]
+_OBJECT_OF = LEX.cues["object_of"]
+_PLAN_WORD = LEX.cues["plan_word"]
+_US_LISTING = LEX.cues["sec_registrant"]
+_EARLIER_ACT = LEX.cues["earlier_act"]
+_TODAY = LEX.cues["today"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
-_PREVIOUSLY = re.compile(r"\b(?:previously|already|earlier|originally|initially)\b")
-_OBJECT_OF = re.compile(
-    r"\b(?:discuss|address|addressing|respond(?:ing)? to|in response to|regarding|concerning"
-    r"|related to|cited in|raised in|outlined in|(?:appeal|dispute|challenge|resolution"
-    r"|reconsideration) (?:of|regarding|concerning))\s+(?:the|its|this|that|a)\s+"
-    r"(?:[\w-]+\s+){0,3}$"
-)
 _BULLETS = "•*-–·▪"
 _BOTH = re.compile(r"\b(?:from|by) (?:both )?(?:the )?[\w.&' -]{2,60}? and (?:the )?")
 _RECENT = timedelta(days=30)
-_PLAN_WORD = re.compile(r"\b(?:planned|plans?|expects?|intends?|will|anticipates?)\b")
-_US_LISTING = re.compile(
-    r"\((?:[^()]{0,40}?)\b(?:nasdaq|nyse|amex|otcqx|otcqb|otc)\b[^()]{0,30}\)|\bform 8-k\b"
-    r"|\bsecurities and exchange commission\b|\bexhibit 99\.1\b"
-)
 _REACH = 300
-_EARLIER_ACT = re.compile(
-    r"\b(?:in (?:january|february|march|april|may|june|july|august|september|october"
-    r"|november|december)|in (?:19|20)\d\d|last (?:week|month|year)|previously|already"
-    r"|earlier|originally|back in)\b"
-)
-_TODAY = re.compile(r"\btoday\b|\bthis (?:morning|week)\b")
 _CHMP = re.compile(r"\bchmp\b|committee for medicinal products")
 _PANEL = re.compile(r"\b(?:adec|acm|acpm|advisory committee|panel)\b")
 _ACT_BREAK = re.compile(
@@ -63,6 +51,7 @@ class EventReader(Scan):
 
     def events(self) -> list[Event]:
         found: dict[tuple, tuple[int, list[Event]]] = {}
+        registrant = self._sec_registrant()
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
             hits = LEX.detect_all(low, self.act_needles.get(i, set()))
@@ -87,7 +76,6 @@ class EventReader(Scan):
                     found[(*key, "earlier", i)] = (rank, group)
                 elif key not in found or rank > found[key][0]:
                     found[key] = (rank, group)
-            registrant = self._sec_registrant()
             for item, m in LEX.sec_items_in(low) if registrant else ():
                 # Form 8-K items bind only SEC registrants (a US listing or an SEC filer;
                 # a foreign private issuer files 6-K): the evidence is said.
@@ -227,15 +215,11 @@ class EventReader(Scan):
 
     def _sec_registrant(self) -> str | None:
         """Why the issuer is taken to file Form 8-K: a US listing or an SEC filing named."""
-        if not hasattr(self, "_registrant"):
-            found = None
-            for low in self.lows[:40]:
-                m = _US_LISTING.search(low)
-                if m:
-                    found = f'"{m.group(0)}"'
-                    break
-            self._registrant = found
-        return self._registrant
+        for low in self.lows[:40]:
+            m = _US_LISTING.search(low)
+            if m:
+                return f'"{m.group(0)}"'
+        return None
 
     def _earlier_act(self, new: list[Event], old: list[Event], low: str) -> bool:
         def news(group: list[Event]) -> bool:
