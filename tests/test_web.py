@@ -110,9 +110,11 @@ def test_health_api_and_openapi(client: TestClient, token: str) -> None:
     assert "/api/deadlines" in _get(client, "/openapi.json").json()["paths"]
 
 
-def test_index_lists_feeds_without_the_token(client: TestClient, token: str) -> None:
+def test_index_is_the_login_form_for_strangers(client: TestClient, token: str) -> None:
+    # It used to list every feed path, naming the tracked companies to anyone (issue 13).
     page = _get(client, "/").text
-    assert "company/norvane-therapeutics-inc.ics" in page and token not in page
+    assert 'action="/login"' in page
+    assert "norvane" not in page.lower() and "velocor" not in page.lower() and token not in page
 
 
 def test_feed_urls_and_rotation(ctx: Context) -> None:

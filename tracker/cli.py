@@ -579,6 +579,11 @@ def example_config() -> None:
     click.echo(example_toml(), nl=False)
 
 
+from tracker.users_cli import users  # noqa: E402 - the group lives in its own module
+
+cli.add_command(users)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one clear line and a non-zero exit on errors; tracebacks with --debug."""
     args = sys.argv[1:] if argv is None else argv

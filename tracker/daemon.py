@@ -40,7 +40,7 @@ def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
     if s.web.enabled:
         from tracker.web import Server, make_app
 
-        web = Server(make_app(ctx.store, s), s.web.host, s.web.port)
+        web = Server(make_app(ctx.store, s, ctx), s.web.host, s.web.port)
         web.start()
         logger.info(
             "feeds served on http://%s:%d (tracker feeds prints the URLs)", s.web.host, s.web.port

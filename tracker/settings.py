@@ -129,6 +129,17 @@ class WebSection(_Section):
         30, ge=0, description="Days a cancelled, moved or met deadline stays in default feeds."
     )
     refresh_minutes: int = Field(60, ge=5, description="How often clients should refresh.")
+    session_idle_minutes: int = Field(
+        60, ge=1, description="A dashboard session unused this long signs out."
+    )
+    session_max_hours: int = Field(
+        12, ge=1, description="A dashboard session ends this long after sign-in, used or not."
+    )
+    trusted_user_header: str = Field(
+        "",
+        description="Header naming the signed-in user, set by a single sign-on proxy"
+        " (empty: off; see the README before using it).",
+    )
 
 
 class HttpSection(_Section):

@@ -244,3 +244,36 @@ class SchemaMigrationRow(SQLModel, table=True):
     __tablename__ = "schema_migrations"
     name: str = Field(primary_key=True, max_length=200)
     applied_at: datetime = Field(sa_column=_ts())
+
+
+class WebUserRow(SQLModel, table=True):
+    """A person who signs in to the dashboard, with a role and a password hash (never the
+    password)."""
+
+    __tablename__ = "web_user"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    role: str = Field(max_length=10)
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_ts())
+    changed_at: datetime = Field(sa_column=_ts())
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A signed-in browser: the cookie's id is stored hashed, so a copy of the database
+    signs no one in. `last_seen` moves at most once a minute (idle expiry)."""
+
+    __tablename__ = "web_session"
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_name: str = Field(index=True, max_length=100)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=_ts())
+    last_seen: datetime = Field(sa_column=_ts())
+
+
+class WebSecretRow(SQLModel, table=True):
+    """A server secret shared by every daemon on the database (the cookie signing key)."""
+
+    __tablename__ = "web_secret"
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)

@@ -1,8 +1,5 @@
-"""The feed server: calendar feeds under an unguessable token, a JSON API, health, an index.
-
-An ASGI app (FastAPI, so the API has an OpenAPI document) served by uvicorn inside the
-daemon. It only reads; every write happens in the pipeline.
-"""
+"""Calendar feeds under an unguessable token: built once per change of the data, cached,
+served with ETag and Last-Modified."""
 
 from __future__ import annotations
 
@@ -22,24 +19,22 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.gzip import GZipMiddleware
 
-from tracker import __version__, clock
+from tracker import clock
 from tracker.domain import Deadline
 from tracker.ical import iter_calendar
-from tracker.rules.engine import region_of, slug
+from tracker.identity import region_of, slug
 from tracker.settings import Settings
 from tracker.store import Store
-from tracker.templating import environment
 
 logger = logging.getLogger(__name__)
 
 TOKEN_FILE = "feed-token"
-STATUSES = ("open", "met", "missed", "cancelled", "superseded")
+# Every status a deadline can have (the order pages and filters list them in).
+STATUSES = ("open", "met", "passed", "missed", "cancelled", "superseded", "done", "dismissed")
 
 
 def feed_token(home: Path, rotate: bool = False) -> str:
@@ -112,6 +107,10 @@ class Feeds:
             self._version = (self.store.version(), _today(self.settings))
             self._checked = now
         return self._version
+
+    def invalidate(self) -> None:
+        """Re-read the data's version on the next request (after a change made here)."""
+        self._checked = -1e9
 
     def fresh(self, kind: str, value: str, include: frozenset[str]) -> _Cached | None:
         """The cached feed if the data has not changed since it was built."""
@@ -264,211 +263,52 @@ def _not_modified(request: Request, cached: _Cached) -> bool:
     return False
 
 
-def make_app(store: Store, settings: Settings) -> FastAPI:
-    """The ASGI application."""
-    app = FastAPI(
-        title="Regulatory deadline tracker", version=__version__, docs_url="/docs", redoc_url=None
+router = APIRouter()
+
+
+async def _serve(request: Request, kind: str, value: str, include: str | None) -> Response:
+    feeds: Feeds = request.app.state.web.feeds
+    wanted = _include(include)
+    # The common case (nothing changed) never leaves the event loop; a rebuild does.
+    cached = feeds.fresh(kind, value, wanted) or await run_in_threadpool(
+        feeds.get, kind, value, wanted
     )
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
-    feeds = Feeds(store, settings)
-    token = feed_token(settings.home)
-
-    def check(given: str) -> None:
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(404)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _plain_errors(request: Request, exc: StarletteHTTPException) -> Response:
-        text = "not found" if exc.status_code == 404 else str(exc.detail)
-        return PlainTextResponse(text, status_code=exc.status_code)
-
-    @app.exception_handler(Exception)
-    async def _server_error(request: Request, exc: Exception) -> Response:
-        logger.exception("error serving %s", request.url.path)
-        return PlainTextResponse("internal error", status_code=500)
-
-    async def serve(request: Request, kind: str, value: str, include: str | None) -> Response:
-        wanted = _include(include)
-        # The common case (nothing changed) never leaves the event loop; a rebuild does.
-        cached = feeds.fresh(kind, value, wanted) or await run_in_threadpool(
-            feeds.get, kind, value, wanted
-        )
-        headers = {"ETag": cached.etag, "Cache-Control": "private, max-age=300"}
-        if cached.last_modified:
-            headers["Last-Modified"] = format_datetime(cached.last_modified, usegmt=True)
-        if _not_modified(request, cached):
-            return Response(status_code=304, headers=headers)
-        if request.method == "HEAD":
-            headers["Content-Length"] = str(cached.size)
-            return Response(b"", media_type="text/calendar; charset=utf-8", headers=headers)
-        if cached.path is not None:
-            return FileResponse(
-                cached.path, media_type="text/calendar; charset=utf-8", headers=headers
-            )
-        return Response(cached.body, media_type="text/calendar; charset=utf-8", headers=headers)
-
-    @app.api_route("/{given}/calendar.ics", methods=["GET", "HEAD"], include_in_schema=False)
-    async def all_feed(request: Request, given: str, include: str | None = None) -> Response:
-        check(given)
-        return await serve(request, "all", "", include)
-
-    @app.api_route("/{given}/{kind}/{value}.ics", methods=["GET", "HEAD"], include_in_schema=False)
-    async def filtered_feed(
-        request: Request, given: str, kind: str, value: str, include: str | None = None
-    ) -> Response:
-        check(given)
-        if kind not in ("company", "product", "agency", "recipient"):
-            raise HTTPException(404)
-        return await serve(request, kind, value.lower(), include)
-
-    @app.get("/healthz")
-    def healthz() -> JSONResponse:
-        """Database reachability and the last run of each job."""
-        ok = store.ping()
-        body = {
-            "status": "ok" if ok else "degraded",
-            "database": ok,
-            "jobs": store.job_health() if ok else {},
-        }
-        return JSONResponse(body, status_code=200 if ok else 503)
-
-    @app.get("/api/deadlines")
-    def api_deadlines(
-        request: Request,
-        token_: str = Query(alias="token"),
-        status: str | None = None,
-        company: str | None = None,
-        product: str | None = None,
-        agency: str | None = None,
-        start: date | None = Query(None, alias="from"),
-        end: date | None = Query(None, alias="to"),
-        limit: int = Query(500, ge=1, le=5000),
-        after: str | None = None,
-    ) -> Response:
-        """Deadlines by date with filters (status list, company/product slug, authority, date
-        range), `limit` at a time; a `Link: <...>; rel="next"` header points at the next page."""
-        check(token_)
-        import itertools
-        import json
-
-        from tracker.pipeline import deadline_json
-
-        wanted = set(status.split(",")) if status else None
-        if wanted and wanted - set(STATUSES):
-            raise HTTPException(400, f"unknown status {', '.join(sorted(wanted - set(STATUSES)))}")
-        rows = store.deadline_pages(
-            _today(settings),
-            statuses=wanted,
-            start=start,
-            end=end,
-            region=region_of(agency.upper()) if agency else None,
-            after=_cursor(after),
-            batch=min(limit + 1, 1000),
-        )
-        kept = (
-            d
-            for d in rows
-            if not (company and not _matches(d, "company", company))
-            and not (product and not _matches(d, "product", product))
-        )
-        picked = list(itertools.islice(kept, limit + 1))
-        headers = {}
-        if len(picked) > limit:
-            picked = picked[:limit]
-            last = picked[-1]
-            nxt = request.url.include_query_params(after=f"{last.end.isoformat()}~{last.key}")
-            headers["Link"] = f'<{nxt}>; rel="next"'
-        body = json.dumps([deadline_json(d) for d in picked], ensure_ascii=False)
-        return Response(body, media_type="application/json", headers=headers)
-
-    @app.get("/api/procedures")
-    def api_procedures(token_: str = Query(alias="token")) -> list[dict[str, Any]]:
-        """Every procedure (company x product x authority)."""
-        check(token_)
-        return [
-            {"key": p.key, "company": p.company, "product": p.product, "agency": p.agency}
-            for p in store.procedures()
-        ]
-
-    @app.get("/api/events")
-    def api_events(
-        token_: str = Query(alias="token"),
-        procedure: str | None = None,
-        limit: int = Query(500, le=5000),
-    ) -> list[dict[str, Any]]:
-        """Regulatory events read from releases, newest first."""
-        check(token_)
-        return [
-            {
-                "procedure": e.procedure_key,
-                "type": e.type,
-                "agency": e.agency,
-                "outcome": e.outcome,
-                "detail": e.detail,
-                "product": e.product,
-                "date": e.date.isoformat() if e.date else None,
-                "evidence": e.evidence,
-            }
-            for e in store.events(procedure, limit)
-        ]
-
-    @app.get("/api/releases")
-    def api_releases(
-        token_: str = Query(alias="token"), limit: int = Query(100, le=1000)
-    ) -> list[dict[str, Any]]:
-        """The latest releases."""
-        check(token_)
-        return [
-            {
-                "id": r.id,
-                "name": r.name,
-                "title": r.title,
-                "company": r.company,
-                "ticker": r.ticker,
-                "date": r.release_date.isoformat() if r.release_date else None,
-            }
-            for r in store.releases(limit)
-        ]
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> HTMLResponse:
-        page = (
-            environment()
-            .get_template("web/index.html")
-            .render(feeds=feed_paths(store), version=__version__)
-        )
-        return HTMLResponse(page)
-
-    return app
+    headers = {"ETag": cached.etag, "Cache-Control": "private, max-age=300"}
+    if cached.last_modified:
+        headers["Last-Modified"] = format_datetime(cached.last_modified, usegmt=True)
+    if _not_modified(request, cached):
+        return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(cached.size)
+        return Response(b"", media_type="text/calendar; charset=utf-8", headers=headers)
+    if cached.path is not None:
+        return FileResponse(cached.path, media_type="text/calendar; charset=utf-8", headers=headers)
+    return Response(cached.body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
-class Server:
-    """uvicorn in a thread of the daemon, stopped cleanly with it."""
+def check_token(request: Request, given: str) -> None:
+    """404 unless `given` is the feed token (compared in constant time)."""
+    token: str = request.app.state.web.token
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(404)
 
-    def __init__(self, app: FastAPI, host: str, port: int) -> None:
-        import uvicorn
 
-        self.config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
-        )
-        self.server = uvicorn.Server(self.config)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
+@router.api_route("/{given}/calendar.ics", methods=["GET", "HEAD"], include_in_schema=False)
+async def all_feed(request: Request, given: str, include: str | None = None) -> Response:
+    """Every deadline, under the feed token."""
+    check_token(request, given)
+    return await _serve(request, "all", "", include)
 
-    def start(self) -> None:
-        """Start serving; returns once the socket listens."""
-        self.thread.start()
-        for _ in range(500):
-            if self.server.started or not self.thread.is_alive():
-                break
-            threading.Event().wait(0.01)
-        if not self.server.started:
-            raise OSError(f"web server did not start on {self.config.host}:{self.config.port}")
 
-    def stop(self) -> None:
-        """Finish open requests and stop."""
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+@router.api_route("/{given}/{kind}/{value}.ics", methods=["GET", "HEAD"], include_in_schema=False)
+async def filtered_feed(
+    request: Request, given: str, kind: str, value: str, include: str | None = None
+) -> Response:
+    """One company's, product's, authority's or recipient's deadlines, under the token."""
+    check_token(request, given)
+    if kind not in ("company", "product", "agency", "recipient"):
+        raise HTTPException(404)
+    return await _serve(request, kind, value.lower(), include)
 
 
 def feed_urls(settings: Settings, store: Store) -> list[tuple[str, str, str]]:

@@ -1,0 +1,210 @@
+"""Dashboard users, their sessions and the server secret: the queries, nothing else.
+
+Hashing and checking passwords, signing cookies and deciding who may do what belong to
+`tracker.web.auth`; this module only keeps rows.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlmodel import Session, col, select
+
+from tracker.errors import NotFoundError, TrackerError
+from tracker.store.repo import Store
+from tracker.store.tables import WebSecretRow, WebSessionRow, WebUserRow
+
+ROLES = ("viewer", "editor", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A dashboard user as the web and the CLI see it (no hash)."""
+
+    name: str
+    role: str
+    created_at: datetime | None = None
+
+    def may(self, role: str) -> bool:
+        """True when this user's role includes `role` (admin > editor > viewer)."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """A stored session: whose it is, its CSRF token and when it was last used."""
+
+    id_hash: str
+    user: User
+    csrf: str
+    created_at: datetime
+    last_seen: datetime
+
+
+class Users:
+    """Users, sessions and the signing secret in the tracker's database."""
+
+    def __init__(self, store: Store) -> None:
+        self.engine = store.engine
+
+    # users
+
+    def add(self, name: str, role: str, password_hash: str, now: datetime) -> User:
+        """Create a user; a name already taken is an error."""
+        if role not in ROLES:
+            raise TrackerError(f"unknown role '{role}' (one of {', '.join(ROLES)})")
+        with Session(self.engine) as s:
+            if s.exec(select(WebUserRow.id).where(WebUserRow.name == name)).first() is not None:
+                raise TrackerError(f"user '{name}' exists already (use `tracker users passwd`)")
+            s.add(
+                WebUserRow(
+                    name=name,
+                    role=role,
+                    password_hash=password_hash,
+                    created_at=now,
+                    changed_at=now,
+                )
+            )
+            s.commit()
+        return User(name, role, now)
+
+    def all(self) -> list[User]:
+        """Every user, by name."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(WebUserRow).order_by(WebUserRow.name)).all()
+            return [User(r.name, r.role, r.created_at) for r in rows]
+
+    def get(self, name: str) -> User | None:
+        """A user by name, or None."""
+        with Session(self.engine) as s:
+            r = s.exec(select(WebUserRow).where(WebUserRow.name == name)).first()
+            return User(r.name, r.role, r.created_at) if r else None
+
+    def password_hash(self, name: str) -> str | None:
+        """The stored hash of a user's password (None for an unknown user)."""
+        with Session(self.engine) as s:
+            return s.exec(select(WebUserRow.password_hash).where(WebUserRow.name == name)).first()
+
+    def _row(self, s: Session, name: str) -> WebUserRow:
+        row = s.exec(select(WebUserRow).where(WebUserRow.name == name)).first()
+        if row is None:
+            raise NotFoundError(f"no user '{name}' (see `tracker users list`)")
+        return row
+
+    def set_password(self, name: str, password_hash: str, now: datetime) -> None:
+        """Replace a user's password; every session of theirs ends."""
+        with Session(self.engine) as s:
+            row = self._row(s, name)
+            row.password_hash, row.changed_at = password_hash, now
+            s.add(row)
+            s.execute(delete(WebSessionRow).where(col(WebSessionRow.user_name) == name))
+            s.commit()
+
+    def rehash(self, name: str, password_hash: str) -> None:
+        """Store a stronger hash of the same password (sessions stay)."""
+        with Session(self.engine) as s:
+            row = self._row(s, name)
+            row.password_hash = password_hash
+            s.add(row)
+            s.commit()
+
+    def set_role(self, name: str, role: str, now: datetime) -> None:
+        """Change a user's role; their sessions end, so the new rights apply at once."""
+        if role not in ROLES:
+            raise TrackerError(f"unknown role '{role}' (one of {', '.join(ROLES)})")
+        with Session(self.engine) as s:
+            row = self._row(s, name)
+            row.role, row.changed_at = role, now
+            s.add(row)
+            s.execute(delete(WebSessionRow).where(col(WebSessionRow.user_name) == name))
+            s.commit()
+
+    def remove(self, name: str) -> None:
+        """Delete a user and every session of theirs."""
+        with Session(self.engine) as s:
+            s.delete(self._row(s, name))
+            s.execute(delete(WebSessionRow).where(col(WebSessionRow.user_name) == name))
+            s.commit()
+
+    # sessions
+
+    def start_session(self, id_hash: str, name: str, csrf: str, now: datetime) -> None:
+        """Record a new signed-in session."""
+        with Session(self.engine) as s:
+            s.add(
+                WebSessionRow(
+                    id_hash=id_hash, user_name=name, csrf=csrf, created_at=now, last_seen=now
+                )
+            )
+            s.commit()
+
+    def session(self, id_hash: str) -> SessionInfo | None:
+        """A session with its user (None when either is gone)."""
+        with Session(self.engine) as s:
+            hit = s.exec(
+                select(WebSessionRow, WebUserRow)
+                .join(WebUserRow, col(WebUserRow.name) == col(WebSessionRow.user_name))
+                .where(WebSessionRow.id_hash == id_hash)
+            ).first()
+            if hit is None:
+                return None
+            row, user = hit
+            return SessionInfo(
+                row.id_hash,
+                User(user.name, user.role, user.created_at),
+                row.csrf,
+                row.created_at,
+                row.last_seen,
+            )
+
+    def touch_session(self, id_hash: str, now: datetime) -> None:
+        """Note that a session was used now."""
+        with Session(self.engine) as s:
+            row = s.get(WebSessionRow, id_hash)
+            if row is not None:
+                row.last_seen = now
+                s.add(row)
+                s.commit()
+
+    def end_session(self, id_hash: str) -> None:
+        """Forget a session (sign out)."""
+        with Session(self.engine) as s:
+            s.execute(delete(WebSessionRow).where(col(WebSessionRow.id_hash) == id_hash))
+            s.commit()
+
+    def end_idle_sessions(self, idle_since: datetime, started_before: datetime) -> int:
+        """Delete sessions unused since `idle_since` or older than `started_before`."""
+        with Session(self.engine) as s:
+            result = s.execute(
+                delete(WebSessionRow).where(
+                    (col(WebSessionRow.last_seen) < idle_since)
+                    | (col(WebSessionRow.created_at) < started_before)
+                )
+            )
+            s.commit()
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # the secret
+
+    def secret(self, name: str) -> str:
+        """A random secret made once and shared through the database by every daemon."""
+        with Session(self.engine) as s:
+            found = s.get(WebSecretRow, name)
+            if found is not None:
+                return found.value
+            conn = s.connection()
+            module = pg_dialect if conn.dialect.name == "postgresql" else sqlite_dialect
+            conn.execute(
+                module.insert(WebSecretRow.__table__)  # type: ignore[attr-defined]
+                .values(name=name, value=secrets.token_urlsafe(48))
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
+            s.commit()
+            found = s.get(WebSecretRow, name)
+            assert found is not None
+            return found.value
