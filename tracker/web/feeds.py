@@ -33,8 +33,9 @@ from tracker.store import Store
 logger = logging.getLogger(__name__)
 
 TOKEN_FILE = "feed-token"
-# Every status a deadline can have (the order pages and filters list them in).
-STATUSES = ("open", "met", "passed", "missed", "cancelled", "superseded", "done", "dismissed")
+# Every status a deadline can have (the order pages and filters list them in); the same
+# list as `tracker.vocabulary.STATUSES`.
+STATUSES = ("open", "met", "passed", "missed", "cancelled", "superseded")
 
 
 def feed_token(home: Path, rotate: bool = False) -> str:

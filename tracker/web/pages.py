@@ -38,6 +38,16 @@ def hand_set(d: Deadline) -> bool:
     return bool(getattr(d, "hand_set", None)) or d.basis in ("manual", "hand")
 
 
+def hand_set_text(d: Deadline) -> str:
+    """'set by hand by NAME on DATE: note', or '' when the date is computed."""
+    return str(getattr(d, "hand_set", None) or "")
+
+
+def closed_text(d: Deadline) -> str:
+    """'done by NAME on DATE: note' (or dismissed), or '' when nobody closed it."""
+    return str(getattr(d, "closed_by", None) or "")
+
+
 def basis_of(d: Deadline) -> str:
     """stated, rule or hand."""
     return "hand" if hand_set(d) else d.basis
@@ -316,6 +326,8 @@ def procedure_page(
         error=error,
         saved=saved,
         editor=who.user.may("editor"),
+        hand_set_text=hand_set_text,
+        closed_text=closed_text,
     )
 
 
