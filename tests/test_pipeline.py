@@ -6,7 +6,13 @@ import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tracker.pipeline import Context, ingest_inbox, publish_calendar, send_due_reminders
+from tracker.pipeline import (
+    Context,
+    IngestReport,
+    ingest_inbox,
+    publish_calendar,
+    send_due_reminders,
+)
 
 from .conftest import FIXTURES
 
@@ -22,6 +28,13 @@ def _drop(ctx: Context, name: str, data: bytes) -> Path:
     return path
 
 
+def _poll(ctx: Context, now: datetime) -> IngestReport:
+    """Two polls of the inbox, the second at `now`: a file is read once it stayed the same
+    from one poll to the next."""
+    ingest_inbox(ctx, now - timedelta(seconds=30))
+    return ingest_inbox(ctx, now)
+
+
 def test_inbox_batch_isolates_bad_files(ctx: Context) -> None:
     good = (FIXTURES / "releases/eu-negative-opinion-reexamination.txt").read_bytes()
     _drop(ctx, "a-good.txt", good)
@@ -29,7 +42,7 @@ def test_inbox_batch_isolates_bad_files(ctx: Context) -> None:
     _drop(ctx, "c-binary.txt", b"\x00\x01\x02PNG")
     _drop(ctx, "d-nodate.txt", b"Acme announces that things happened at some point.")
     _drop(ctx, "e-copy.html", b"<html><body><pre>" + good + b"</pre></body></html>")
-    report = ingest_inbox(ctx, LATER)
+    report = _poll(ctx, LATER)
     assert (report.new, report.failed) == (1, 3)
     home = ctx.settings.home
     assert sorted(p.name for p in (home / "inbox/processed").iterdir()) == [
@@ -61,7 +74,7 @@ def test_calendar_and_outbox(ctx: Context) -> None:
         b"said today that the FDA set a PDUFA target action date of June 28, 2024 for "
         b"Zentra(R).",
     )
-    assert ingest_inbox(ctx, now).new == 1
+    assert _poll(ctx, now).new == 1
     ics = publish_calendar(ctx, now).read_text()
     assert "DTSTART;VALUE=DATE:20240628" in ics
     assert send_due_reminders(ctx, now).sent == 1
@@ -76,7 +89,7 @@ def test_the_calendar_is_built_once_per_change_per_folder(ctx: Context, tmp_path
     now = datetime(2024, 6, 23, 13, 0, tzinfo=UTC)
     _drop(ctx, "a.txt", b"BOSTON, June 23, 2024 /PRNewswire/ -- Acme Inc. (Nasdaq: ACME) said "
           b"today that the FDA set a PDUFA target action date of June 28, 2024 for Zentra(R).")  # fmt: skip
-    ingest_inbox(ctx, now)
+    _poll(ctx, now)
     path = publish_calendar(ctx, now)
     # A second daemon on the same database and the same (shared) folder: nothing changed, so
     # it does not build; a mark left in the file shows it was not rewritten.

@@ -347,7 +347,9 @@ def test_folder_source_quarantines_oversized_and_legacy_files(ctx: Context, tmp_
     cap = folder_module.MAX_FILE_BYTES
     folder_module.MAX_FILE_BYTES = 1024
     try:
-        report = ingest_source(ctx, FolderSource("drop", inbox), NOW)
+        source = FolderSource("drop", inbox)
+        ingest_source(ctx, source, NOW - timedelta(seconds=30))  # seen: complete at the next
+        report = ingest_source(ctx, source, NOW)
     finally:
         folder_module.MAX_FILE_BYTES = cap
     assert (report.new, report.failed) == (1, 1)

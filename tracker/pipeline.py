@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -214,36 +215,80 @@ def read_item(item: RawItem) -> Extraction:
 def read_document(path: Path) -> Extraction:
     """Read and extract one file (no dateline needed: `tracker extract` reports what it can)."""
 
+    return _extract_checked(str(path), path.name, _read_file(path))
+
+
+def _read_file(path: Path) -> bytes:
+    """A regular file's bytes (a link given by name is followed); a FIFO, a folder, a
+    dangling link or a device is refused, never opened (opening a FIFO would wait)."""
+    from tracker.sources.folder import printable
+
+    where = printable(str(path))
     try:
-        data = path.read_bytes()
+        st = path.stat()
+    except FileNotFoundError as e:
+        dangling = os.path.islink(path)
+        what = "a dangling symbolic link" if dangling else "no such file"
+        raise ExtractError(f"{where}: {what}") from e
     except OSError as e:
-        raise ExtractError(f"{path}: cannot read: {e.strerror}") from e
-    return _extract_checked(str(path), path.name, data)
+        raise ExtractError(f"{where}: cannot read: {e.strerror}") from e
+    if not stat.S_ISREG(st.st_mode):
+        from tracker.sources.folder import _kind
+
+        raise ExtractError(f"{where}: {_kind(st.st_mode)}: only regular files are read")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise ExtractError(f"{where}: not a regular file any more")
+            return f.read()
+    except OSError as e:
+        raise ExtractError(f"{where}: cannot read: {e.strerror}") from e
 
 
 def _extract_checked(where: str, name: str, data: bytes) -> Extraction:
     """Refuse empty and binary input with a clear reason, then extract."""
     from tracker.extract import extract
+    from tracker.extract.text import UTF16_BOMS
 
+    where = _printable(where)
     if not data.strip():
         raise ExtractError(f"{where}: the file is empty")
-    if b"\x00" in data[:4096] and not name.lower().endswith(".eml"):
+    if (
+        b"\x00" in data[:4096]
+        and not name.lower().endswith((".eml", ".pdf"))
+        and not data.startswith(UTF16_BOMS)
+    ):
         raise ExtractError(f"{where}: not a text document (binary content)")
     try:
         return extract(name, data)
     except ExtractError as e:
         raise ExtractError(f"{where}: {e}") from e
+    except (LookupError, UnicodeError, ValueError) as e:
+        # An unknown charset, an undecodable part: this document cannot be read.
+        raise ExtractError(f"{where}: cannot be decoded: {type(e).__name__}: {e}") from e
+
+
+def _printable(where: str) -> str:
+    from tracker.sources.folder import printable
+
+    return printable(where)
 
 
 def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None) -> str:
-    """Store one item with its deadlines in one transaction: new, duplicate, unchanged, changed."""
-    x = read_item(item)
+    """Store one item with its deadlines in one transaction: new, duplicate, unchanged, changed.
+
+    Every value is bounded and cleaned first (`tracker.store.clean`): whatever the release
+    holds, it fits the database."""
+    from tracker.store import clean
+
+    x = clean.extraction(read_item(item))
     today = local_today(ctx.settings, now)
     return ctx.store.ingest(
         x,
-        item.source_id,
-        item.external_id,
-        item.url,
+        clean.source_id(item.source_id),
+        clean.external_id(item.external_id),
+        clean.url(item.url),
         now,
         group_by_procedure(x),
         lambda state: derive(state, ctx.packs, today),
@@ -253,10 +298,7 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
 
 def file_item(path: Path, source_id: str, now: datetime) -> RawItem:
     """A file given on the command line as an item (keyed by name and content)."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ExtractError(f"{path}: cannot read: {e.strerror}") from e
+    data = _read_file(path)
     digest = hashlib.sha256(data).hexdigest()[:16]
     return RawItem(source_id, f"{path.name}:{digest}", path.name, data, now, url=str(path))
 
@@ -273,9 +315,9 @@ def ingest_paths(
     for path in expand_paths(paths):
         try:
             outcome = ingest_item(ctx, file_item(path, source_id, now), now)
-        except ExtractError as e:
-            report.record("failed", str(e))
-            logger.warning("ingest failed: %s", e)
+        except Exception as e:  # one file failing in any way never stops the others
+            report.record("failed", _failure(_printable(str(path)), e))
+            logger.warning("ingest failed: %s", e, exc_info=not isinstance(e, TrackerError))
         else:
             report.record(outcome)
         if progress:
@@ -284,7 +326,11 @@ def ingest_paths(
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given, folders walked in sorted order for release files."""
+    """Files as given, folders walked in sorted order for release files. An entry with a
+    release suffix that is no regular file (a FIFO, a folder, a dangling link) is kept, so
+    that reading it reports why it was refused; dot files and `*.part` are the writer's."""
+    from tracker.sources.folder import in_progress
+
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -292,12 +338,20 @@ def expand_paths(paths: list[Path]) -> list[Path]:
                 sorted(
                     f
                     for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith(".")
+                    if f.suffix.lower() in SUFFIXES
+                    and not any(in_progress(part) for part in f.relative_to(p).parts)
                 )
             )
         else:
             out.append(p)
     return out
+
+
+def _failure(where: str, e: BaseException) -> str:
+    """One line saying why an item failed: our own errors name it already."""
+    if isinstance(e, TrackerError):
+        return str(e)
+    return f"{where}: {type(e).__name__}: {e}"
 
 
 def ingest_source(
@@ -323,7 +377,10 @@ def ingest_source(
     state.last_run = now
     try:
         batch = source.fetch(json.loads(state.cursor), now, ctx.store.seen)
-    except (SourceError, ConfigError) as e:
+    except Exception as e:  # a source failing in any way backs off; the daemon goes on
+        if not isinstance(e, (SourceError, ConfigError)):
+            logger.exception("source %s: fetch failed", source.id)
+            e = SourceError(source.id, f"{type(e).__name__}: {e}")
         state.failures += 1
         state.last_error = str(e)
         state.next_run = now + timedelta(seconds=min(60 * 2**state.failures, 6 * 3600))
@@ -332,17 +389,20 @@ def ingest_source(
         logger.warning("source %s failed: %s", source.id, e)
         return report
     for rejected in batch.rejected:
-        ctx.store.quarantine(source.id, rejected.external_id, rejected.reason, now)
+        _quarantine(ctx, source.id, rejected.external_id, rejected.reason, now)
         report.record("failed", rejected.reason)
     for item in batch.items:
         try:
             outcome = ingest_item(ctx, item, now)
-        except ExtractError as e:
-            ctx.store.quarantine(source.id, item.external_id, str(e), now)
-            source.done(item, "failed", str(e))
-            report.record("failed", str(e))
+        except Exception as e:  # one item failing in any way is quarantined; the rest go on
+            reason = _failure(_printable(item.url or item.name), e)
+            if not isinstance(e, TrackerError):
+                logger.exception("source %s: item %s failed", source.id, item.external_id)
+            _quarantine(ctx, source.id, item.external_id, reason, now)
+            _done(source, item, "failed", reason)
+            report.record("failed", reason)
             continue
-        source.done(item, outcome, None)
+        _done(source, item, outcome, None)
         report.record(outcome)
     state.cursor = json.dumps(batch.cursor, sort_keys=True)
     state.failures = 0 if not batch.retry_after else state.failures + 1
@@ -354,6 +414,25 @@ def ingest_source(
     state.failed += report.failed
     ctx.store.save_source_state(state)
     return report
+
+
+def _quarantine(ctx: Context, source_id: str, external_id: str, reason: str, now: datetime) -> None:
+    """Record a quarantined item with bounded, clean values."""
+    from tracker.store import clean
+
+    ctx.store.quarantine(
+        clean.source_id(source_id), clean.external_id(external_id), clean.reason(reason), now
+    )
+    logger.warning("source %s: quarantined %s", source_id, clean.reason(reason))
+
+
+def _done(source: Source, item: RawItem, outcome: str, error: str | None) -> None:
+    """Tell the source an item's outcome; a source failing to move a file is logged (the
+    item is recorded already) and never stops the rest."""
+    try:
+        source.done(item, outcome, error)
+    except Exception:
+        logger.exception("source %s: could not finish item %s", source.id, item.external_id)
 
 
 def ingest_inbox(ctx: Context, now: datetime) -> IngestReport:

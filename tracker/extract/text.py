@@ -76,8 +76,14 @@ class Document:
     truncated: bool = False
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8, else Windows-1252, repairing mojibake where we see it."""
+    """Decode bytes as UTF-8 (or UTF-16 after its byte-order mark), else Windows-1252,
+    repairing mojibake where we see it."""
+    if data.startswith(UTF16_BOMS):
+        return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -118,7 +124,7 @@ def read_email(data: bytes) -> Document:
         content = html_to_text(content)
     return Document(
         content,
-        subject=str(msg.get("subject") or "") or None,
+        subject=" ".join(str(msg.get("subject") or "").split())[:500] or None,
         date_header=str(msg.get("date") or "") or None,
     )
 
@@ -126,10 +132,14 @@ def read_email(data: bytes) -> Document:
 def load(name: str, data: bytes) -> Document:
     """Decode a document by its file name: `.eml`, `.html`/`.htm` or plain text."""
     lower = name.lower()
-    cut = len(data) > MAX_BYTES
+    cut = len(data) > MAX_BYTES and not lower.endswith(".pdf")  # a cut PDF is unreadable
     data = data[:MAX_BYTES] if cut else data
     if lower.endswith(".eml"):
         doc = read_email(data)
+    elif lower.endswith(".pdf"):
+        from tracker.extract.pdf import pdf_text
+
+        doc = Document(pdf_text(data))
     else:
         text = decode(data)
         if lower.endswith((".html", ".htm")) or _looks_like_html(text):

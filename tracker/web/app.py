@@ -104,14 +104,11 @@ def make_app(store: Store, settings: Settings, ctx: Context | None = None) -> Fa
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
-        """Database reachability and the last run of each job."""
-        ok = store.ping()
-        body = {
-            "status": "ok" if ok else "degraded",
-            "database": ok,
-            "jobs": store.job_health() if ok else {},
-        }
-        return JSONResponse(body, status_code=200 if ok else 503)
+        """Ok, or degraded (HTTP 503) naming each problem: see tracker.health."""
+        from tracker import clock, health
+
+        verdict = health.check(store, settings, clock.now())
+        return JSONResponse(verdict.as_json(), status_code=200 if verdict.ok else 503)
 
     _docs(app)
     app.include_router(login.router)
