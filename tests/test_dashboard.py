@@ -95,7 +95,7 @@ def test_health_and_openapi_stay_open_and_say_nothing_tracked(client: TestClient
     health = client.get("/healthz")
     assert health.status_code == 200 and "velocor" not in health.text.lower()
     assert "norvane" not in client.get("/openapi.json").text.lower()
-    assert client.get("/static/app.css").status_code == 200
+    assert client.get("/assets/app.css").status_code == 200
 
 
 def test_api_takes_the_token_or_a_session(client: TestClient, app_ctx: Context) -> None:
@@ -345,3 +345,20 @@ def test_users_command(ctx: Context) -> None:
     assert run(cli, ["--home", home, "users", "remove", "kim"]).exit_code != 0
     bad = run(cli, ["--home", home, "users", "add", "no spaces"], input=PASSWORD + "\n")
     assert bad.exit_code != 0
+
+
+def test_users_sessions_and_secret_on_postgres(pg_url: str) -> None:
+    from tracker.store import Store
+
+    store = Store(pg_url)
+    store.migrate(NOW)
+    users = Users(store)
+    users.add("pat", "editor", hash_password(PASSWORD), NOW)
+    assert users.secret("session-signing") == Users(store).secret("session-signing")
+    users.start_session("h" * 64, "pat", "c" * 32, NOW)
+    found = users.session("h" * 64)
+    assert found is not None and found.user.role == "editor"
+    assert users.end_idle_sessions(NOW + timedelta(hours=1), NOW) == 1
+    users.remove("pat")
+    assert users.all() == []
+    store.close()

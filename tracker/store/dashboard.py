@@ -3,9 +3,14 @@ in order, what one release yielded, where it was seen, a procedure's facts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
 from sqlmodel import Session, col, or_, select
 
-from tracker.store.repo import Store
+from tracker.domain import Deadline
+from tracker.store.repo import _DEADLINE_SELECT, _DL, _PR, Store, _row_deadline
 from tracker.store.tables import (
     EventRow,
     FactRow,
@@ -15,11 +20,74 @@ from tracker.store.tables import (
 )
 
 
+@dataclass(frozen=True)
+class DeadlineQuery:
+    """What the Upcoming page asks for; every part is applied by the database."""
+
+    statuses: Iterable[str] | None = ("open",)
+    start: date | None = None
+    end_before: date | None = None
+    region: str | None = None
+    procedure_keys: Iterable[str] | None = None
+    basis: str = ""  # stated, rule or hand (set by hand)
+    estimate: bool | None = None
+    text: str = ""
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 class Dashboard:
     """Queries for the pages; every one reads, none writes."""
 
     def __init__(self, store: Store) -> None:
         self.engine = store.engine
+
+    def find_deadlines(
+        self, q: DeadlineQuery, today: date | None, after: tuple[date, str] | None, limit: int
+    ) -> list[Deadline]:
+        """Up to `limit` deadlines matching `q` by (end, key), from the position `after`."""
+        where = []
+        if q.statuses is not None:
+            where.append(_DL.c.status.in_(list(q.statuses)))
+        if q.start is not None:
+            where.append(_DL.c.end >= q.start)
+        if q.end_before is not None:
+            where.append(_DL.c.end < q.end_before)
+        if q.region is not None:
+            where.append(_PR.c.agency == q.region)
+        if q.procedure_keys is not None:
+            where.append(_DL.c.procedure_key.in_(sorted(q.procedure_keys)))
+        if q.basis == "hand":
+            where.append(_DL.c.manual.is_(True))
+        elif q.basis:
+            where.append((_DL.c.basis == q.basis) & _DL.c.manual.is_(False))
+        if q.estimate is not None:
+            where.append(_DL.c.estimate.is_(q.estimate))
+        if q.text:
+            pattern = _like(q.text.lower())
+            where.append(
+                or_(
+                    *(
+                        c.ilike(pattern, escape="\\")
+                        for c in (
+                            _DL.c.title,
+                            _DL.c.evidence,
+                            _DL.c.procedure_key,
+                            _PR.c.company,
+                            _PR.c.product,
+                        )
+                    )
+                )
+            )
+        if after is not None:
+            where.append(
+                (_DL.c.end > after[0]) | ((_DL.c.end == after[0]) & (_DL.c.key > after[1]))
+            )
+        query = _DEADLINE_SELECT.where(*where).order_by(_DL.c.end, _DL.c.key).limit(limit)
+        with self.engine.connect() as conn:
+            return [_row_deadline(r, today) for r in conn.execute(query)]
 
     def release(self, release_id: int) -> ReleaseRow | None:
         """One release by id."""

@@ -100,7 +100,7 @@ def make_app(store: Store, settings: Settings, ctx: Context | None = None) -> Fa
         ctx=ctx,
     )
     _errors(app)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/assets", StaticFiles(directory=STATIC), name="assets")
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

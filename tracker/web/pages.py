@@ -8,7 +8,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from tracker.domain import Deadline
 from tracker.errors import TrackerError
 from tracker.rules.engine import region_of, slug
+from tracker.store.dashboard import DeadlineQuery
 from tracker.web.auth import Principal
 from tracker.web.deps import principal, render, state, today, viewer
 from tracker.web.feeds import STATUSES, _cursor, feed_urls
@@ -170,6 +171,28 @@ def home(request: Request) -> Response:
     return RedirectResponse("/upcoming", status_code=303)
 
 
+def _query(request: Request, f: Filters, start: date) -> DeadlineQuery:
+    """The filters as a query the database answers (a company or product is the keys of its
+    procedures)."""
+    keys = None
+    if f.company or f.product:
+        keys = [
+            p.key
+            for p in state(request).store.procedures()
+            if (not f.company or slug(p.company or "") == f.company)
+            and (not f.product or slug(p.product or "") == f.product)
+        ]
+    return DeadlineQuery(
+        statuses=f.statuses(),
+        start=start,
+        region=f.region(),
+        procedure_keys=keys,
+        basis=f.basis,
+        estimate={"estimate": True, "exact": False}.get(f.precision),
+        text=f.q,
+    )
+
+
 def _take(rows: Iterator[Deadline], f: Filters, limit: int) -> tuple[list[Deadline], bool, bool]:
     """Up to `limit` + 1 filtered deadlines; also whether the scan stopped at its cap."""
     picked: list[Deadline] = []
@@ -193,21 +216,20 @@ def upcoming(
     """Deadlines from today on, filtered, searched, a page at a time; overdue ones on top."""
     st = state(request)
     now = today(st)
-    rows = st.store.deadline_pages(
-        now,
-        statuses=f.statuses(),
-        start=now,
-        region=f.region(),
-        after=_cursor(after),
-        batch=200,
+    picked = st.dashboard.find_deadlines(
+        _query(request, f, now), now, _cursor(after), PAGE_SIZE + 1
     )
-    picked, more, capped = _take(rows, f, PAGE_SIZE)
+    more = len(picked) > PAGE_SIZE
+    picked = picked[:PAGE_SIZE]
+    capped = False
     late: list[Deadline] = []
     if after is None and f.status in ("", "open", "passed", "all"):
-        past = st.store.deadline_pages(
-            None, statuses=("open", "passed"), start=now - timedelta(days=366), region=f.region()
+        past = replace(
+            _query(request, f, now - timedelta(days=366)),
+            statuses=("open", "passed"),
+            end_before=now,
         )
-        late = [d for d in itertools.takewhile(lambda d: d.end < now, past) if f.keeps(d)]
+        late = st.dashboard.find_deadlines(past, None, None, 200)
     nxt = None
     if more and picked:
         last = picked[-1]
