@@ -157,6 +157,6 @@ def test_db_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert waiting.value.code == 1
     assert "pending  0002_sources_and_messages" in capsys.readouterr().out
     main(["--home", home, "db", "upgrade"])
-    assert capsys.readouterr().out.strip() == "applied 0002_sources_and_messages"
+    assert capsys.readouterr().out.strip() == "applied 0002_sources_and_messages, 0003_cases"
     main(["--home", home, "db", "status"])
     assert "pending" not in capsys.readouterr().out

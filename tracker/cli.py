@@ -18,8 +18,18 @@ log = logging.getLogger("tracker.cli")
 
 
 class _Obj:
-    def __init__(self, config: Path | None, home: str | None, debug: bool) -> None:
+    def __init__(
+        self, config: Path | None, home: str | None, debug: bool, who: str | None = None
+    ) -> None:
         self.config, self.home, self.debug = config, home, debug
+        self._who = who
+
+    @property
+    def who(self) -> str:
+        """The person making a change: `--as USER`, else the OS user."""
+        from tracker.cases import current_user
+
+        return self._who or current_user()
 
     def loaded(self) -> Any:
         from tracker.settings import load_settings
@@ -52,13 +62,22 @@ def _iso_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
 )
 @click.option("--home", default=None, help="Data folder (default: var/, or TRACKER_HOME).")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option(
+    "--as",
+    "who",
+    default=None,
+    metavar="USER",
+    help="Who makes a change, for the audit log (default: the OS user).",
+)
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None, home: str | None, debug: bool) -> None:
+def cli(
+    ctx: click.Context, config: Path | None, home: str | None, debug: bool, who: str | None
+) -> None:
     """Regulatory deadline tracker: releases in, dated deadlines, calendars and reminders out."""
     from tracker.log import setup_logging
 
     setup_logging("DEBUG" if debug else "WARNING", "text")
-    ctx.obj = _Obj(config, home, debug)
+    ctx.obj = _Obj(config, home, debug, who)
 
 
 @cli.command()
@@ -220,23 +239,38 @@ def sources(obj: _Obj) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-@click.option("--today", callback=_iso_date, default=None, help="Run as if today were this date.")
+@click.option("--today", callback=_iso_date, default=None, help="Statuses as of this date.")
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_iso_date,
+    default=None,
+    help="What the tracker knew and owed on this date (releases issued by then only).",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
 @click.pass_obj
-def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None, limit: int | None) -> None:
+def deadlines(
+    obj: _Obj, show_all: bool, fmt: str, today: date | None, as_of: date | None, limit: int | None
+) -> None:
     """List deadlines by date (open ones from today on, unless --all)."""
     import itertools
 
     from tracker import clock
     from tracker.pipeline import deadline_json, local_today
+    from tracker.vocabulary import LIVE
 
     ctx = obj.context()
-    today = today or local_today(ctx.settings, clock.now())
-    pages = (
-        ctx.store.deadline_pages(today, statuses=None)
-        if show_all
-        else ctx.store.deadline_pages(today, start=today)
-    )
+    today = as_of or today or local_today(ctx.settings, clock.now())
+    pages: Any
+    if as_of is not None:
+        from tracker.asof import deadlines_as_of
+
+        every = deadlines_as_of(ctx, as_of)
+        pages = every if show_all else (d for d in every if d.status in LIVE and d.end >= today)
+    elif show_all:
+        pages = ctx.store.deadline_pages(today, statuses=None)
+    else:
+        pages = ctx.store.deadline_pages(today, start=today)
     rows = list(itertools.islice(pages, limit))
     if fmt == "json":
         click.echo(json.dumps([deadline_json(d) for d in rows], ensure_ascii=False, indent=2))
@@ -247,6 +281,7 @@ def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None, limit: in
     for d in rows:
         when = d.end.isoformat() if d.start == d.end else f"{d.start}..{d.end}"
         est = " (estimate)" if d.estimate else ""
+        est += " (set by hand)" if d.hand_set else ""
         click.echo(
             f"{when:<22} {d.status:<10} {d.basis:<6} {d.title}{est}\n"
             f"{'':<22} key {d.key}  rule {d.rule or '-'}"
@@ -255,13 +290,23 @@ def deadlines(obj: _Obj, show_all: bool, fmt: str, today: date | None, limit: in
 
 @cli.command()
 @click.argument("key")
+@click.option(
+    "--as-of", "as_of", callback=_iso_date, default=None, help="As it stood on this date."
+)
 @click.pass_obj
-def explain(obj: _Obj, key: str) -> None:
+def explain(obj: _Obj, key: str, as_of: date | None) -> None:
     """Show how a deadline's date was computed, and its history."""
     from tracker.errors import NotFoundError
 
     ctx = obj.context()
     d = ctx.store.deadline(key)
+    if d is not None and as_of is not None:
+        from tracker.asof import deadlines_as_of
+
+        then = deadlines_as_of(ctx, as_of, [d.procedure.key])
+        d = next((x for x in then if x.key == key), None)
+        if d is None:
+            raise NotFoundError(f"deadline '{key}' did not exist yet on {as_of}")
     if d is None:
         raise NotFoundError(f"no deadline with key '{key}' (see `tracker deadlines --all`)")
     click.echo(
@@ -277,8 +322,14 @@ def explain(obj: _Obj, key: str) -> None:
         click.echo(f"assumed  {a}")
     for n in d.notes:
         click.echo(f"note     {n}")
+    if d.hand_set:
+        click.echo(f"by hand  {d.hand_set}")
+    if d.closed_by:
+        click.echo(f"closed   {d.closed_by}")
     click.echo(f'evidence "{d.evidence}"')
     for h in ctx.store.history(key):
+        if as_of is not None and h.changed_at.date() > as_of:
+            continue
         when = h.end.isoformat() if h.start == h.end else f"{h.start}..{h.end}"
         click.echo(
             f"history  r{h.revision} {when} {h.status} ({h.reason}, "
@@ -294,8 +345,15 @@ def explain(obj: _Obj, key: str) -> None:
     default=None,
     help="Write here (default: <home>/calendars/all.ics).",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_iso_date,
+    default=None,
+    help="The calendar as it stood on this date (needs --output).",
+)
 @click.pass_obj
-def calendar(obj: _Obj, output: Path | None) -> None:
+def calendar(obj: _Obj, output: Path | None, as_of: date | None) -> None:
     """Write the iCalendar file of every deadline."""
     from tracker import clock
     from tracker.ical import iter_calendar
@@ -304,6 +362,15 @@ def calendar(obj: _Obj, output: Path | None) -> None:
 
     ctx = obj.context()
     now = clock.now()
+    if as_of is not None:
+        from tracker.asof import deadlines_as_of
+
+        if output is None:
+            raise click.UsageError("--as-of writes a view, not the published calendar: add -o FILE")
+        then = deadlines_as_of(ctx, as_of)
+        atomic_write_chunks(output, (piece.encode("utf-8") for piece in iter_calendar(then)))
+        click.echo(output)
+        return
     if output is None:
         click.echo(publish_calendar(ctx, now))
         return
@@ -328,21 +395,41 @@ def calendar(obj: _Obj, output: Path | None) -> None:
     metavar="ADDRESS",
     help="Send a test message to ADDRESS through the configured backend.",
 )
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_iso_date,
+    default=None,
+    help="With --preview: what was owed on this date, from what was known then.",
+)
 @click.pass_obj
-def remind(obj: _Obj, at: str | None, preview: str | None, test_to: str | None) -> None:
+def remind(
+    obj: _Obj, at: str | None, preview: str | None, test_to: str | None, as_of: date | None
+) -> None:
     """Send the reminders, notices and digests owed now (or at --at)."""
     from tracker import clock
     from tracker.pipeline import owed_messages, send_due_reminders
 
     ctx = obj.context()
     now = clock.now() if at is None else _aware(at)
+    view = None
+    if as_of is not None:
+        from zoneinfo import ZoneInfo
+
+        from tracker.asof import deadlines_as_of
+
+        if not preview:
+            raise click.UsageError("--as-of only previews (add --preview ADDRESS): nothing is sent")
+        tz = ZoneInfo(ctx.settings.tracker.timezone)
+        now = datetime.combine(as_of, datetime.max.time(), tzinfo=tz).replace(microsecond=0)
+        view = deadlines_as_of(ctx, as_of)
     if test_to:
         _send_test(ctx, test_to, now)
         return
     if preview:
         from tracker.remind.render import render_message
 
-        owed = [d for d in owed_messages(ctx, now) if d.recipient.address == preview]
+        owed = [d for d in owed_messages(ctx, now, view) if d.recipient.address == preview]
         for due in owed:
             msg = render_message(due, ctx.settings.mail, now)
             body = msg.get_body(preferencelist=("plain",))
@@ -517,49 +604,143 @@ def fact() -> None:
     """Record facts the releases lack (a receipt date)."""
 
 
+_FACT_NAMES = click.Choice(["receipt", "filing_date", "submission"])
+
+
 @fact.command("set")
 @click.argument("procedure")
-@click.argument("name", type=click.Choice(["receipt", "filing_date", "submission"]))
+@click.argument("name", type=_FACT_NAMES)
 @click.argument("value", callback=_iso_date)
 @click.pass_obj
 def fact_set(obj: _Obj, procedure: str, name: str, value: date) -> None:
     """Record PROCEDURE's NAME as VALUE and re-derive its deadlines."""
-    from tracker import clock
-    from tracker.errors import NotFoundError
-    from tracker.pipeline import derive_deadlines, publish_calendar
+    from tracker import cases, clock
 
     ctx = obj.context()
-    if ctx.store.procedure(procedure) is None:
-        raise NotFoundError(
-            f"no procedure '{procedure}' (known: {', '.join(ctx.store.procedure_keys()) or 'none'})"
-        )
-    now = clock.now()
-    ctx.store.set_fact(procedure, name, value, now)
-    counts = derive_deadlines(ctx, [procedure], now)
-    publish_calendar(ctx, now)
-    click.echo(f"{procedure}: {name} = {value}; deadlines changed={counts['changed']}")
+    cases.set_fact(ctx, procedure, name, value, obj.who, clock.now())
+    click.echo(f"{procedure}: {name} = {value} (recorded by {obj.who})")
+
+
+@fact.command("unset")
+@click.argument("procedure")
+@click.argument("name", type=_FACT_NAMES)
+@click.pass_obj
+def fact_unset(obj: _Obj, procedure: str, name: str) -> None:
+    """Forget PROCEDURE's recorded NAME; what counted from it is assumed again."""
+    from tracker import cases, clock
+
+    cases.unset_fact(obj.context(), procedure, name, obj.who, clock.now())
+    click.echo(f"{procedure}: {name} forgotten")
 
 
 @cli.group()
 def deadline() -> None:
-    """Change one deadline by hand."""
+    """Correct one deadline by hand: a date, done, not applicable, and undo."""
+
+
+_NOTE = click.option("--note", default=None, help="Why (kept with the change and in the log).")
 
 
 @deadline.command("set")
 @click.argument("key")
 @click.argument("start", callback=_iso_date)
 @click.argument("end", callback=_iso_date, required=False)
+@_NOTE
 @click.pass_obj
-def deadline_set(obj: _Obj, key: str, start: date, end: date | None) -> None:
-    """Set KEY's date (or START..END window) by hand; recalculations never overwrite it."""
-    from tracker import clock
-    from tracker.pipeline import publish_calendar
+def deadline_set(obj: _Obj, key: str, start: date, end: date | None, note: str | None) -> None:
+    """Set KEY's date (or START..END window) by hand: it is owed until then, and
+    recalculations never overwrite it."""
+    from tracker import cases, clock
 
-    ctx = obj.context()
-    now = clock.now()
-    ctx.store.set_deadline_date(key, start, end or start, now)
-    publish_calendar(ctx, now)
-    click.echo(f"{key}: {start}" + (f"..{end}" if end and end != start else "") + " (set by hand)")
+    cases.set_date(obj.context(), key, start, end or start, obj.who, clock.now(), note)
+    when = f"{start}" + (f"..{end}" if end and end != start else "")
+    click.echo(f"{key}: {when} (set by hand by {obj.who})")
+
+
+@deadline.command("unset")
+@click.argument("key")
+@click.pass_obj
+def deadline_unset(obj: _Obj, key: str) -> None:
+    """Remove KEY's hand-set date: the computed date applies again."""
+    from tracker import cases, clock
+
+    cases.unset_date(obj.context(), key, obj.who, clock.now())
+    click.echo(f"{key}: hand-set date removed")
+
+
+@deadline.command("done")
+@click.argument("key")
+@_NOTE
+@click.pass_obj
+def deadline_done(obj: _Obj, key: str, note: str | None) -> None:
+    """Mark KEY done (met), whatever the releases say."""
+    from tracker import cases, clock
+
+    cases.close(obj.context(), key, "done", obj.who, clock.now(), note)
+    click.echo(f"{key}: done (by {obj.who})")
+
+
+@deadline.command("dismiss")
+@click.argument("key")
+@_NOTE
+@click.pass_obj
+def deadline_dismiss(obj: _Obj, key: str, note: str | None) -> None:
+    """Mark KEY not applicable (cancelled)."""
+    from tracker import cases, clock
+
+    cases.close(obj.context(), key, "dismissed", obj.who, clock.now(), note)
+    click.echo(f"{key}: dismissed (by {obj.who})")
+
+
+@deadline.command("reopen")
+@click.argument("key")
+@click.pass_obj
+def deadline_reopen(obj: _Obj, key: str) -> None:
+    """Undo a done or dismiss mark on KEY."""
+    from tracker import cases, clock
+
+    cases.reopen(obj.context(), key, obj.who, clock.now())
+    click.echo(f"{key}: reopened")
+
+
+@cli.command()
+@click.argument("procedure")
+@click.argument("text")
+@click.pass_obj
+def note(obj: _Obj, procedure: str, text: str) -> None:
+    """Leave a note on PROCEDURE (shown on its page and in the log)."""
+    from tracker import cases, clock
+
+    cases.add_note(obj.context(), procedure, text, obj.who, clock.now())
+    click.echo(f"{procedure}: note added")
+
+
+@cli.command("log")
+@click.option("--procedure", default=None, help="Only this procedure's changes.")
+@click.option("--user", "who", default=None, help="Only this person's changes.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--limit", type=click.IntRange(min=1, max=100_000), default=1000)
+@click.pass_obj
+def log_cmd(obj: _Obj, procedure: str | None, who: str | None, fmt: str, limit: int) -> None:
+    """The audit log: who changed what, when, before and after (oldest first)."""
+    from tracker.store.audit import entries_csv, iter_json
+
+    entries = obj.context().store.audit_entries(procedure, who, limit)
+    if fmt == "csv":
+        click.echo(entries_csv(entries), nl=False)
+        return
+    if fmt == "json":
+        for line in iter_json(entries):
+            click.echo(line)
+        return
+    if not entries:
+        click.echo("no changes recorded")
+    for e in reversed(entries):
+        change = f"{e.before or '-'} -> {e.after or '-'}"
+        click.echo(
+            f"{e.at:%Y-%m-%d %H:%M} {e.who:<12} {e.action:<10} {e.target or e.procedure_key or ''}"
+            f"  {change}" + (f"  ({e.note})" if e.note else "")
+        )
 
 
 @cli.command()

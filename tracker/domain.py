@@ -134,6 +134,25 @@ class Procedure:
 
 
 @dataclass(frozen=True, slots=True)
+class Sourced:
+    """An event or timeline with the release it came from."""
+
+    item: Event | Timeline
+    release_date: date
+    release_ref: str
+
+
+@dataclass
+class ProcedureState:
+    """Everything known about one procedure: what the rules engine derives from."""
+
+    procedure: Procedure
+    events: list[Sourced] = field(default_factory=list)
+    timelines: list[Sourced] = field(default_factory=list)
+    facts: dict[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Deadline:
     """A stored deadline, as the calendar, reminders and CLI see it."""
 
@@ -154,6 +173,11 @@ class Deadline:
     updated_at: datetime | None = None
     release_ref: str | None = None
     notes: tuple[str, ...] = field(default=())
+    hand_set: str | None = None  # "set by hand by NAME on DATE: note", when a person set it
+    hand_set_at: datetime | None = None
+    closed: str | None = None  # "done" or "dismissed", when a person closed it
+    closed_by: str | None = None  # "marked done by NAME on DATE: note"
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

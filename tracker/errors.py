@@ -44,3 +44,10 @@ class DeliveryError(TrackerError):
 
 class NotFoundError(TrackerError):
     """A deadline, procedure or rule named on the command line does not exist."""
+
+
+class UsageError(TrackerError):
+    """A correction that cannot be made as asked (an impossible fact, an unknown name);
+    nothing was changed."""
+
+    exit_code = 2

@@ -26,6 +26,7 @@ PRODID = "-//regulatory-deadline-tracker//tracker//EN"
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _STATUS_PREFIX = {
     "met": "Done: ",
+    "passed": "Passed (no news): ",
     "missed": "Missed: ",
     "cancelled": "Cancelled: ",
     "superseded": "Moved (superseded): ",
@@ -40,7 +41,8 @@ def uid_for(key: str) -> str:
 def summary_for(d: Deadline) -> str:
     """What is due and for which product; says so when it is done, moved, an estimate or a
     window (some clients hide STATUS:CANCELLED, so the words carry it too)."""
-    marks = [m for m, on in (("est.", d.estimate), ("window", d.start != d.end)) if on]
+    flags = (("est.", d.estimate), ("window", d.start != d.end), ("set by hand", bool(d.hand_set)))
+    marks = [m for m, on in flags if on]
     suffix = f" ({', '.join(marks)})" if marks else ""
     return f"{_STATUS_PREFIX.get(d.status, '')}{d.title}{suffix}"
 

@@ -17,9 +17,20 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from tracker.domain import Deadline, Derivation, Event, Extraction, Procedure, RawItem, Timeline
+from tracker.domain import (
+    Deadline,
+    Derivation,
+    Event,
+    Extraction,
+    Procedure,
+    ProcedureState,
+    RawItem,
+    Sourced,
+    Timeline,
+)
 from tracker.errors import ConfigError, ExtractError, SourceError, TrackerError
-from tracker.rules.engine import ProcedureState, Sourced, derive, procedure_for, region_of
+from tracker.identity import procedure_for, region_of
+from tracker.rules.engine import derive
 from tracker.rules.schema import INTERNAL_EVENT_TYPES, Pack
 from tracker.settings import Settings
 from tracker.sources.folder import SUFFIXES
@@ -542,8 +553,9 @@ def reminder_policy(settings: Settings) -> Any:
     )
 
 
-def owed_messages(ctx: Context, now: datetime) -> list[Any]:
-    """Every message owed now (reminders, notices, digests), to every recipient."""
+def owed_messages(ctx: Context, now: datetime, view: list[Deadline] | None = None) -> list[Any]:
+    """Every message owed now (reminders, notices, digests), to every recipient; from `view`
+    (an `--as-of` picture) instead of the stored deadlines when given."""
     from tracker.remind.plan import plan
 
     people = ctx.settings.effective_recipients()
@@ -551,7 +563,11 @@ def owed_messages(ctx: Context, now: datetime) -> list[Any]:
         (d for r in people for d in (r.days_before or ctx.settings.reminders.days_before)),
         default=30,
     )
-    deadlines = ctx.store.reminder_deadlines(local_today(ctx.settings, now), horizon + 1)
+    deadlines = (
+        view
+        if view is not None
+        else ctx.store.reminder_deadlines(local_today(ctx.settings, now), horizon + 1)
+    )
     return plan(
         deadlines,
         ctx.store.reminder_log(d.key for d in deadlines),

@@ -57,8 +57,8 @@ def source_step(source: Source, seconds: int = 0) -> Callable[[pipeline.Context,
 
 
 def remind_step(ctx: pipeline.Context, now: datetime) -> str:
-    """Mark passed deadlines missed, rewrite the calendar and send owed reminders."""
-    ctx.store.mark_missed(pipeline.local_today(ctx.settings, now), now)
+    """Mark deadlines whose date is behind us passed, rewrite the calendar, send reminders."""
+    ctx.store.mark_passed(pipeline.local_today(ctx.settings, now), now)
     pipeline.publish_calendar(ctx, now)
     return pipeline.send_due_reminders(ctx, now).summary()
 

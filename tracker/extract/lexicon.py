@@ -231,7 +231,7 @@ class Lexicon:
 
     def detail_of(self, etype: str, s: str, m: re.Match[str]) -> str | None:
         """What kind of designation, letter, resubmission or approval a match names."""
-        window = s[max(0, m.start() - 60) : m.end() + 60]
+        window = s[max(0, m.start() - 60) : m.end() + 120]
         for row in self.details:
             if row.kind == etype and (row.pattern.search(m.group(0)) or row.search(window)):
                 return row.name

@@ -137,6 +137,10 @@ def issuer_of(clean: str) -> tuple[str | None, str | None]:
     return _name_before(before), ticker
 
 
+# Legal-form words a company name may end with in lower case ("Kestrel Oncology plc").
+_LEGAL_FORMS = {"plc", "p.l.c.", "ltd", "ltd.", "inc", "inc.", "s.a.", "n.v.", "s.p.a.", "oyj"}
+
+
 def _name_before(before: str) -> str | None:
     words = before.replace("\n", " ").split()
     lowercase = not any(c.isupper() for c in before)
@@ -145,7 +149,8 @@ def _name_before(before: str) -> str | None:
         bare = word.strip(",").lower()
         if bare in _NAME_STOP or word.endswith(("/", "--")) or len(picked) >= 6:
             break
-        if not lowercase and not (word[:1].isupper() or word in ("&", "of", "de")):
+        legal_form = not picked and bare in _LEGAL_FORMS
+        if not lowercase and not (word[:1].isupper() or word in ("&", "of", "de") or legal_form):
             break
         picked.append(word)
         if lowercase and len(picked) >= 3:
@@ -170,16 +175,20 @@ def title_of(clean: str) -> str | None:
     return None
 
 
+# Names are bounded (a trade name is never 60 characters): an unbounded run would be tried
+# again from every word start of a long hyphenated token, at a quadratic cost.
 _MARKED = re.compile(
-    r"\b([A-Z][\w-]{2,}|[a-z][\w-]*[A-Z][\w-]*)(?:\s?(?:®|™|\(R\)|\(TM\)|\[®\]|"
+    r"\b([A-Z][\w-]{2,60}|[a-z][\w-]{0,30}[A-Z][\w-]{0,30})(?:\s?(?:®|™|\(R\)|\(TM\)|\[®\]|"
     r"\[™\]|\(r\)|\(tm\)))"
 )
-_GENERIC = re.compile(r"\b([A-Za-z][\w-]{2,})\s?(?:®|™)?\s\(([a-z][a-z -]{5,60})\)")
+_GENERIC = re.compile(r"\b([A-Za-z][\w-]{2,60})\s?(?:®|™)?\s\(([a-z][a-z -]{5,60})\)")
 
 
 _APPLIED_FOR = re.compile(
     r"(?:\b(?:[Aa]pplication|NDA|BLA|MAA|NDS|sNDA|sBLA|[Ss]ubmission|[Aa]uthori[sz]ation|"
-    r"[Oo]pinion|[Dd]ossier)(?:\s\([A-Za-z]{2,6}\))?\s(?:for|of)\s(?:its\s|the\s)?"
+    r"[Oo]pinion|[Dd]ossier|Notice of (?:Non-)?Compliance|NOC|NON|[Rr]esponse|[Ll]etter)"
+    r"(?:\s\([A-Za-z]{2,6}\))?(?:\s(?:issued|sent)\sby\s(?:the\s)?(?:[A-Z][\w.-]*\s){0,2}[A-Z][\w.-]*)?"
+    r"\s(?:for|of|on)\s(?:its\s|the\s)?"
     r"|\b(?:has |have )?(?:approved|approves|cleared)\s|\bdesignations? (?:to|for)\s)"
     r"(?P<name>[A-Z][a-z][A-Za-z0-9-]{2,}|[a-z][a-z-]{4,}(?=\s(?:for|in|to|as|by|has|have|is|was"
     r"|were|will|and|with|from|at|on|\()|[.,;])"

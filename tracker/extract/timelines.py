@@ -66,6 +66,8 @@ _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)
 _JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
 _PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
 _BARE_REQUEST = re.compile(r"\brequest\b")
+_SUBJECT_WILL = LEX.cues["subject_will"].pattern
+_MOVE_LENGTH = LEX.cues["move_length"].pattern
 _REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
 _EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
@@ -284,9 +286,18 @@ class TimelineReader(Scan):
             found = LEX.milestone_of(subject)
             if found:
                 return found
+        # What the subject itself will do, told just before the date, is the act it dates.
+        before = low[max(0, x.pos - 150) : x.pos]
+        will = _SUBJECT_WILL.search(before)
+        if will:
+            act = will.group("act")
+            found = LEX.milestone_of(act)
+            if found is None and _BARE_REQUEST.search(act) and self._about_reexamination():
+                found = "reexamination-request"
+            if found is not None:
+                return found
         # An act named before a date, in the same clause, is the one it dates ("following a
         # Type A meeting on June 12, the company plans to resubmit": the meeting).
-        before = low[max(0, x.pos - 150) : x.pos]
         breaks = [m.end() for m in _NEAR_BREAK.finditer(before)]
         near = LEX.milestone_of(before[breaks[-1] :] if breaks else before)
         return near or LEX.milestone_of(clause) or LEX.milestone_of(region)
@@ -349,6 +360,9 @@ class TimelineReader(Scan):
         anchor_m = _ANCHOR.match(after)
         if x.amount is None or x.unit is None:
             return None
+        lead_in = low[max(0, x.pos - 150) : x.pos] + ("by " if x.text.startswith("by ") else "")
+        if _MOVE_LENGTH.search(lead_in):
+            return None  # how far a date moved, not when something is due
         if not (_OFFSET_LEAD.match(x.text) or anchor_m):
             lead = low[max(0, x.pos - 40) : x.pos]
             if (

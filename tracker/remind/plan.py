@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker.domain import Deadline
-from tracker.rules.engine import region_of, slug
+from tracker.identity import region_of, slug
 from tracker.settings import RecipientSettings
 
 # Log entries that mean "this recipient was told about this deadline".
@@ -160,7 +160,7 @@ def _notices(
         elif d.status in ("cancelled", "superseded"):
             if (d.key, "cancelled", "", r.address) not in done:
                 out.append(Due("cancelled", "", r, (d,), now.astimezone(tz), previous_end=last_end))
-        elif (d.status == "missed" or (d.status == "open" and d.end < today)) and (
+        elif (d.status in ("missed", "passed") or (d.status == "open" and d.end < today)) and (
             d.key,
             "overdue",
             "",

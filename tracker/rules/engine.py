@@ -6,43 +6,20 @@ reconciles it with what it held before (revisions, history).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from tracker.domain import Derivation, Event, Procedure, Step, Timeline
+from tracker.domain import Derivation, Event, Procedure, ProcedureState, Sourced, Step, Timeline
 from tracker.extract.lexicon import MILESTONE_TITLES
+from tracker.identity import REGION, agencies_of, procedure_for, region_of, slug
 from tracker.rules.calendars import BusinessCalendar, get_calendar
 from tracker.rules.schema import EventMatch, Offset, Pack, Rule
+from tracker.vocabulary import Status, fact_of_anchor, status_on
 
-# The agencies whose procedures each region groups (the EU procedure spans EMA and the Commission).
-REGION = {"EMA": "EU", "EC": "EU"}
-
-
-def region_of(agency: str) -> str:
-    """The procedure region of an agency code."""
-    return REGION.get(agency, agency)
-
-
-@dataclass(frozen=True, slots=True)
-class Sourced:
-    """An event or timeline with the release it came from."""
-
-    item: Event | Timeline
-    release_date: date
-    release_ref: str
-
-
-@dataclass
-class ProcedureState:
-    """Everything known about one procedure."""
-
-    procedure: Procedure
-    events: list[Sourced] = field(default_factory=list)
-    timelines: list[Sourced] = field(default_factory=list)
-    facts: dict[str, date] = field(default_factory=dict)
+# Re-exported for callers that imported them from here before identity.py existed.
+__all__ = ["REGION", "ProcedureState", "Sourced", "derive", "procedure_for", "region_of", "slug"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +37,15 @@ class _Computed:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """A deadline's status with what shows it: the day it was done and a line of evidence."""
+
+    status: str
+    fulfilled_on: date | None = None
+    note: str | None = None
+
+
 # Events that fulfil or cancel a stated timeline that no rule covers.
 STATED_MET: dict[str, tuple[str, ...]] = {
     "action-date": ("approval", "refusal"),
@@ -72,11 +58,20 @@ STATED_MET: dict[str, tuple[str, ...]] = {
     "opinion": ("opinion",),
     "submission": ("submission", "resubmission"),
 }
+# Later steps that show a stated milestone was reached although no release said so.
+STATED_IMPLIED: dict[str, tuple[str, ...]] = {
+    "reexamination-request": ("reexamination_grounds", "reexamination_outcome"),
+    "reexamination-grounds": ("reexamination_outcome",),
+    "reexamination-opinion": ("approval", "refusal"),
+    "opinion": ("approval", "refusal"),
+    "submission": ("acceptance", "approval", "refusal"),
+    "advisory-meeting": ("approval", "refusal"),
+}
 
 
 def applicable_packs(procedure: Procedure, packs: list[Pack]) -> list[Pack]:
     """The packs that govern a procedure's agency."""
-    agencies = {a for a, r in REGION.items() if r == procedure.agency} or {procedure.agency}
+    agencies = agencies_of(procedure.agency)
     return [p for p in packs if agencies & set(p.pack.agencies)]
 
 
@@ -95,9 +90,10 @@ def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Deriva
             results[key] = _to_derivation(key, state.procedure, pack, c)
             # A stated date attaches to the live rule of its milestone, if there is one.
             held = covered.get(rule.milestone) if rule.milestone else None
-            if rule.milestone and (held is None or held[1].status not in ("open", "missed")):
+            live = (Status.OPEN, Status.PASSED, Status.MISSED)
+            if rule.milestone and (held is None or held[1].status not in live):
                 covered[rule.milestone] = (pack, c)
-    _apply_stated(state, results, covered, today)
+    _apply_stated(state, results, covered, today, packs)
     return sorted(results.values(), key=lambda d: (d.end, d.key))
 
 
@@ -139,14 +135,19 @@ def _compute(
         for y in cal.table_gaps(anchor, last)
     )
     steps.append(Step("source", rule.source + (f" <{rule.source_url}>" if rule.source_url else "")))
-    status, fulfilled = _status(rule, state, start, last, today)
+    verdict = _status(rule, state, start, last, today)
+    if verdict.note:
+        notes += (verdict.note,)
+    late = _late_note(rule, verdict, last, assumptions)
+    if late:
+        notes += (late,)
     result = _Computed(
         rule,
         start,
         first,
         last,
-        status,
-        fulfilled,
+        verdict.status,
+        verdict.fulfilled_on,
         tuple(steps),
         assumptions,
         evidence,
@@ -215,6 +216,9 @@ def _trigger(
 def _matching(
     state: ProcedureState, matches: list[EventMatch], after: date | None
 ) -> list[Sourced]:
+    """The events matching any of `matches`; with `after`, those on or after that day. An
+    undated mention of an act an earlier release already dated ("its response to the
+    complete response letter") is that act told again, not a new one after `after`."""
     out = []
     for s in state.events:
         ev = s.item
@@ -222,10 +226,25 @@ def _matching(
         if not any(_is(ev, m) for m in matches):
             continue
         when = ev.date or s.release_date
-        if after is not None and when < after:
+        if after is not None and (when < after or (ev.date is None and _told_before(state, s))):
             continue
         out.append(s)
     return out
+
+
+def _told_before(state: ProcedureState, s: Sourced) -> bool:
+    ev = s.item
+    assert isinstance(ev, Event)
+    for o in state.events:
+        other = o.item
+        if (
+            isinstance(other, Event)
+            and other.date is not None
+            and o.release_date < s.release_date
+            and (other.type, other.agency, other.outcome) == (ev.type, ev.agency, ev.outcome)
+        ):
+            return True
+    return False
 
 
 def _is(ev: Event, m: EventMatch) -> bool:
@@ -268,18 +287,66 @@ def _shift(anchor: date, off: Offset, cal: BusinessCalendar) -> date:
     return cal.add_business_days(anchor, off.amount)
 
 
-def _status(
-    rule: Rule, state: ProcedureState, start: date, end: date, today: date
-) -> tuple[str, date | None]:
+def _status(rule: Rule, state: ProcedureState, start: date, end: date, today: date) -> _Verdict:
+    """Cancelled, met (said or implied by a later step), superseded, missed (a release says
+    so), else open until its date and passed after it: passing is no evidence of a miss."""
     if rule.cancelled_by and _matching(state, rule.cancelled_by, start):
-        return "cancelled", None
+        return _Verdict(Status.CANCELLED)
     met = _matching(state, rule.met_by, start) if rule.met_by else []
     if met:
         dates = [s.item.date for s in met if isinstance(s.item, Event) and s.item.date]
-        return "met", min(dates) if dates else None
+        return _Verdict(Status.MET, min(dates) if dates else None)
+    implied = [s for s in _matching(state, rule.implied_by, start) if _when(s) > start]
+    if rule.implied_by and implied:
+        first = min(implied, key=_when)
+        ev = first.item
+        assert isinstance(ev, Event)
+        return _Verdict(Status.MET, None, _implied_text(ev, first))
     if rule.superseded_by and _matching(state, rule.superseded_by, start):
-        return "superseded", None
-    return ("missed" if end < today else "open"), None
+        return _Verdict(Status.SUPERSEDED)
+    if rule.missed_by and _matching(state, rule.missed_by, start):
+        return _Verdict(Status.MISSED)
+    if end < today:
+        return _Verdict(Status.PASSED, None, _no_news(state, end))
+    return _Verdict(Status.OPEN)
+
+
+def _when(s: Sourced) -> date:
+    ev = s.item
+    return ev.date if isinstance(ev, Event) and ev.date else s.release_date
+
+
+def _implied_text(ev: Event, s: Sourced) -> str:
+    what = ev.type.replace("_", " ") + (f" {ev.outcome}" if ev.outcome else "")
+    return (
+        f"met: no release said so, but a later step implies it ({what}, "
+        f"{_when(s).isoformat()}, release {s.release_date.isoformat()})"
+    )
+
+
+def _no_news(state: ProcedureState, end: date) -> str:
+    latest = max((s.release_date for s in state.events), default=None)
+    if latest is None or latest <= end:
+        return f"passed on {end.isoformat()}: no news since" + (
+            f" the release of {latest.isoformat()}" if latest else ""
+        )
+    return f"passed on {end.isoformat()}: no release since says whether it happened"
+
+
+def _late_note(
+    rule: Rule, verdict: _Verdict, end: date, assumptions: tuple[str, ...]
+) -> str | None:
+    """A step done after the date computed from an assumed anchor: the anchor was later."""
+    done = verdict.fulfilled_on
+    if verdict.status != Status.MET or done is None or done <= end or not assumptions:
+        return None
+    late = (done - end).days
+    return (
+        f"done on {done.isoformat()}, {late} day{'s' if late != 1 else ''} after the date "
+        f"computed from the assumed {rule.anchor.replace('_', ' ')}: the "
+        f"{rule.anchor.replace('_', ' ')} was probably later than assumed (record it with "
+        f"`tracker fact set`)"
+    )
 
 
 def _to_derivation(key: str, proc: Procedure, pack: Pack, c: _Computed) -> Derivation:
@@ -314,29 +381,73 @@ def _apply_stated(
     results: dict[str, Derivation],
     covered: dict[str, tuple[Pack, _Computed]],
     today: date,
+    packs: list[Pack],
 ) -> None:
-    """Add stated timelines; a stated date replaces a rule's estimate of the same milestone."""
+    """Add stated timelines; a stated date replaces a rule's estimate of the same milestone.
+
+    A milestone keeps its key whichever release states it: the latest release's statement
+    revises the deadline (the store keeps the history), an earlier one at another key (a
+    window later given as a day) is kept as superseded, never left as a live copy."""
+    static = _milestone_rules(state.procedure, packs)
+    latest: dict[str, date] = {}
+    for s in state.timelines:
+        t = s.item
+        assert isinstance(t, Timeline)
+        latest[t.milestone] = max(latest.get(t.milestone, s.release_date), s.release_date)
     per_release: dict[tuple[str | None, str], int] = {}
+    older: list[tuple[Derivation, date]] = []
     for s in sorted(state.timelines, key=lambda x: (x.release_date, x.item.sentence)):
         t = s.item
         assert isinstance(t, Timeline)
         n = per_release.get((s.release_ref, t.milestone), 0) + 1
         per_release[(s.release_ref, t.milestone)] = n
         hit = covered.get(t.milestone)
+        if hit is not None and not _agrees(t, hit[1].rule):
+            hit = None  # another act than the rule's: its own milestone, not the rule's title
+            rule_id = None
+        else:
+            rule_id = hit[1].rule.id if hit else static.get(t.milestone)
+        suffix = "" if n == 1 else f"-{n}"
         if hit is not None and t.start == t.end and n == 1:
             pack, c = hit
             key = f"{state.procedure.key}/{c.rule.id}"
-            results[key] = _stated_over_rule(key, state, s, t, pack, c, today)
-            continue
-        suffix = "" if n == 1 else f"-{n}"
-        if hit is not None:
-            pack, c = hit
-            key = f"{state.procedure.key}/{c.rule.id}/stated{suffix}"
-            rule_ref: str | None = f"{pack.id}/{c.rule.id}"
+            d = _stated_over_rule(key, state, s, t, pack, c, today)
         else:
-            key = f"{state.procedure.key}/stated-{t.milestone}{suffix}"
-            rule_ref = None
-        results[key] = _stated(key, state, s, t, rule_ref, hit, today)
+            if rule_id is not None:
+                key = f"{state.procedure.key}/{rule_id}" + (
+                    f"/stated{suffix}" if hit is not None or t.start != t.end else suffix
+                )
+            else:
+                key = f"{state.procedure.key}/stated-{t.milestone}{suffix}"
+            rule_ref = f"{hit[0].id}/{hit[1].rule.id}" if hit else None
+            d = _stated(key, state, s, t, rule_ref, hit, today)
+        if s.release_date < latest[t.milestone]:
+            older.append((d, latest[t.milestone]))
+        else:
+            results[key] = d
+    for d, restated in older:
+        if d.key not in results and d.status in (Status.OPEN, Status.PASSED):
+            note = f"restated by the release of {restated.isoformat()}"
+            results[d.key] = replace(d, status=Status.SUPERSEDED, notes=(*d.notes, note))
+        elif d.key not in results:
+            results[d.key] = d
+
+
+def _milestone_rules(procedure: Procedure, packs: list[Pack]) -> dict[str, str]:
+    """The first rule of each milestone in the packs that govern a procedure."""
+    out: dict[str, str] = {}
+    for pack in applicable_packs(procedure, packs):
+        for rule in pack.rules:
+            if rule.milestone:
+                out.setdefault(rule.milestone, rule.id)
+    return out
+
+
+def _agrees(t: Timeline, rule: Rule) -> bool:
+    """A stated offset names the rule's act only when it counts the rule's period."""
+    if t.offset_days is None or rule.offset is None or rule.offset.unit != "days":
+        return True
+    return t.offset_days == rule.offset.amount
 
 
 def _stated_over_rule(
@@ -347,20 +458,20 @@ def _stated_over_rule(
     steps = [Step("stated", f'"{t.expression}" in release {s.release_date.isoformat()}')]
     if t.why:
         steps.append(Step("read", t.why))
+    assumptions = t.assumptions or c.assumptions
     if t.offset_days is not None and t.anchor_date is not None:
-        raw = t.anchor_date + timedelta(days=t.offset_days)
+        anchor_date, anchor_text, assumptions = _stated_anchor(state, t, assumptions)
+        raw = anchor_date + timedelta(days=t.offset_days)
         end = cal.roll(raw, c.rule.roll)
         steps += [
-            Step(
-                "anchor",
-                f"{t.anchor} = {_fmt(t.anchor_date)}" + (" (assumed)" if t.assumptions else ""),
-            ),
+            Step("anchor", anchor_text),
             Step("offset", f"+{t.offset_days} days = {_fmt(raw)}"),
             Step("roll", _roll_text(c.rule.roll, raw, end, pack.pack.calendar)),
         ]
     steps.append(Step("rule", f"{pack.id}/{c.rule.id} computes {_fmt(c.end)}"))
     steps.append(Step("source", c.rule.source))
-    status, _ = _status(c.rule, state, c.trigger_date, end, today)
+    verdict = _status(c.rule, state, c.trigger_date, end, today)
+    notes = tuple(n for n in (verdict.note, _late_note(c.rule, verdict, end, assumptions)) if n)
     return Derivation(
         key=key,
         title=_title(c.rule.title, state.procedure),
@@ -370,12 +481,28 @@ def _stated_over_rule(
         rule=f"{pack.id}/{c.rule.id}",
         evidence=t.evidence,
         steps=tuple(steps),
-        assumptions=t.assumptions or c.assumptions,
+        assumptions=assumptions,
         source=c.rule.source,
         estimate=False,
-        status=status,
+        status=verdict.status,
         release_ref=s.release_ref,
+        notes=notes,
     )
+
+
+def _stated_anchor(
+    state: ProcedureState, t: Timeline, assumptions: tuple[str, ...]
+) -> tuple[date, str, tuple[str, ...]]:
+    """The anchor a stated offset counts from: a recorded fact it names wins over the date
+    the release gave or the reader assumed, exactly as for a rule's anchor."""
+    assert t.anchor_date is not None
+    fact = fact_of_anchor(t.anchor)
+    known = state.facts.get(fact.value) if fact else None
+    if known is not None:
+        kept = tuple(a for a in assumptions if not a.startswith((t.anchor or "", fact.value)))
+        return known, f"{t.anchor} = {_fmt(known)} (recorded fact)", kept
+    assumed = " (assumed)" if t.assumptions else ""
+    return t.anchor_date, f"{t.anchor} = {_fmt(t.anchor_date)}{assumed}", assumptions
 
 
 def _stated(
@@ -395,12 +522,17 @@ def _stated(
     ]
     if t.why:
         steps.append(Step("read", t.why))
+    start, end, assumptions = t.start, t.end, t.assumptions
     if t.anchor_date is not None:
-        steps.append(Step("anchor", f"{t.anchor} = {_fmt(t.anchor_date)}"))
+        anchor_date, anchor_text, assumptions = _stated_anchor(state, t, t.assumptions)
+        steps.append(Step("anchor", anchor_text))
+        if t.offset_days is not None and anchor_date != t.anchor_date:
+            start = end = anchor_date + timedelta(days=t.offset_days)
+            steps.append(Step("offset", f"+{t.offset_days} days = {_fmt(end)}"))
     notes: tuple[str, ...] = ()
     if hit is not None:
         rule_end = hit[1].end
-        inside = t.start <= rule_end <= t.end
+        inside = start <= rule_end <= end
         steps.append(
             Step(
                 "rule",
@@ -410,24 +542,23 @@ def _stated(
         )
         if not inside:
             notes = (
-                f"the company's window {t.start.isoformat()}..{t.end.isoformat()} and the "
+                f"the company's window {start.isoformat()}..{end.isoformat()} and the "
                 f"rule's date {rule_end.isoformat()} disagree",
             )
-    met_types = STATED_MET.get(t.milestone, ())
-    after = _matching_types(state, met_types, s.release_date)
-    cancelled = _matching_types(state, ("withdrawal",), s.release_date)
-    status = "cancelled" if cancelled else "met" if after else "missed" if t.end < today else "open"
+    status, note = _stated_status(state, t.milestone, s.release_date, end, today)
+    if note:
+        notes += (note,)
     title = MILESTONE_TITLES.get(t.milestone, "Regulatory milestone")
     return Derivation(
         key=key,
         title=f"{title}: {state.procedure.product or 'unnamed product'}",
-        start=t.start,
-        end=t.end,
+        start=start,
+        end=end,
         basis="stated",
         rule=rule_ref,
         evidence=t.evidence,
         steps=tuple(steps),
-        assumptions=t.assumptions,
+        assumptions=assumptions,
         estimate=t.estimate,
         status=status,
         release_ref=s.release_ref,
@@ -435,13 +566,30 @@ def _stated(
     )
 
 
-def _matching_types(state: ProcedureState, types: tuple[str, ...], after: date) -> bool:
-    for s in state.events:
-        ev = s.item
+def _stated_status(
+    state: ProcedureState, milestone: str, released: date, end: date, today: date
+) -> tuple[str, str | None]:
+    """A stated milestone no rule covers: cancelled by a withdrawal, met by its act or implied
+    by a later step reported after the release that stated it, else open or passed."""
+    if _later_of(state, ("withdrawal",), released):
+        return Status.CANCELLED, None
+    if _later_of(state, STATED_MET.get(milestone, ()), released):
+        return Status.MET, None
+    implied = _later_of(state, STATED_IMPLIED.get(milestone, ()), released)
+    if implied is not None:
+        ev = implied.item
         assert isinstance(ev, Event)
-        if ev.type in types and s.release_date > after:
-            return True
-    return False
+        return Status.MET, _implied_text(ev, implied)
+    if end < today:
+        return Status.PASSED, _no_news(state, end)
+    return Status.OPEN, None
+
+
+def _later_of(state: ProcedureState, types: tuple[str, ...], after: date) -> Sourced | None:
+    """The first event of one of `types` reported after `after`."""
+    hits = [s for s in state.events if isinstance(s.item, Event) and s.item.type in types]
+    hits = [s for s in hits if s.release_date > after]
+    return min(hits, key=lambda s: s.release_date) if hits else None
 
 
 def _fmt(d: date) -> str:
@@ -479,21 +627,7 @@ def explain_rule(pack: Pack, rule: Rule, trigger_on: date) -> list[Step]:
     ]
 
 
-def slug(text: str | None) -> str:
-    """A lower-case, dash-separated identifier fragment."""
-    s = re.sub(r"[^a-z0-9]+", "-", (text or "unknown").lower()).strip("-")
-    return s or "unknown"
-
-
-def procedure_for(company: str | None, product: str | None, agency: str) -> Procedure:
-    """The procedure of a product before an agency's region."""
-    region = region_of(agency)
-    key = f"{slug(company)}/{slug(product)}/{region.lower()}"
-    return Procedure(key, company, product, region)
-
-
 def with_status(d: Derivation, today: date) -> Derivation:
-    """An open deadline whose date has passed is missed."""
-    if d.status == "open" and d.end < today:
-        return replace(d, status="missed")
-    return d
+    """A derivation's status as of `today`: an open deadline whose date is behind us passed."""
+    status = status_on(d.status, d.end, today)
+    return d if status == d.status else replace(d, status=status)

@@ -186,6 +186,11 @@ class Rule(_Strict):
     window: Offset | None = None
     roll: Literal["none", "next-working-day", "previous-working-day", "modified-following"]
     met_by: list[EventMatch] = Field(default_factory=list)
+    # Later steps that show it was done although no release said so (a hearing after the
+    # request, an opinion after the grounds): met, with that release as the evidence.
+    implied_by: list[EventMatch] = Field(default_factory=list)
+    # Events by which a release says the step was not taken in time.
+    missed_by: list[EventMatch] = Field(default_factory=list)
     cancelled_by: list[EventMatch] = Field(default_factory=list)
     superseded_by: list[EventMatch] = Field(default_factory=list)
     source: str
@@ -225,7 +230,16 @@ class Rule(_Strict):
                 )
         return self
 
-    @field_validator("cancelled_by", "met_by", "superseded_by", "unless", "trigger", mode="before")
+    @field_validator(
+        "cancelled_by",
+        "met_by",
+        "implied_by",
+        "missed_by",
+        "superseded_by",
+        "unless",
+        "trigger",
+        mode="before",
+    )
     @classmethod
     def _listify(cls, v: object) -> object:
         return [v] if isinstance(v, dict) else v

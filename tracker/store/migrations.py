@@ -93,6 +93,18 @@ def _sources_and_messages(conn: Connection) -> None:
     conn.execute(text("DROP TABLE reminder_log_0001"))
 
 
+def _cases(conn: Connection) -> None:
+    """Case management: who set a date by hand, a person's close of a deadline, the audit
+    log and procedure notes; and `passed` instead of an unproven `missed`."""
+    for column in ("manual_by", "manual_at", "manual_note"):
+        _add_column(conn, "deadline", column)
+    for column in ("closed", "closed_by", "closed_at", "closed_note"):
+        _add_column(conn, "deadline", column)
+    _create_missing(conn, "audit", "procedure_note")
+    # Until now "missed" only ever meant "its date passed": nothing said it was missed.
+    conn.execute(text("UPDATE deadline SET status = 'passed' WHERE status = 'missed'"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", "releases, procedures, events, deadlines, reminders", _initial),
     Migration(
@@ -100,6 +112,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "sources, message kinds and claims, indexes",
         _sources_and_messages,
     ),
+    Migration("0003_cases", "hand-set and closed by whom, audit log, notes, passed", _cases),
 )
 
 

@@ -7,7 +7,8 @@ import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func
@@ -18,8 +19,18 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
-from tracker.domain import Deadline, Derivation, Event, Extraction, Procedure, Step, Timeline
-from tracker.rules.engine import ProcedureState, Sourced
+from tracker.domain import (
+    Deadline,
+    Derivation,
+    Event,
+    Extraction,
+    Procedure,
+    ProcedureState,
+    Sourced,
+    Step,
+    Timeline,
+)
+from tracker.store.audit import AuditLog
 from tracker.store.tables import (
     DeadlineHistoryRow,
     DeadlineRow,
@@ -34,6 +45,7 @@ from tracker.store.tables import (
     SourceStateRow,
     TimelineRow,
 )
+from tracker.vocabulary import LIVE, Closed, Status, status_on
 
 
 def _table(model: type[SQLModel]) -> Any:
@@ -180,7 +192,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-class Store:
+class Store(AuditLog):
     """The database: releases, procedures, events, timelines, facts, deadlines, reminders."""
 
     def __init__(self, url: str) -> None:
@@ -513,17 +525,38 @@ class Store:
                 state.facts[name] = value
             return state
 
-    def set_fact(self, key: str, name: str, value: date, now: datetime) -> None:
-        """Record (or replace) a fact about a procedure."""
-        with self.session() as s:
+    def set_fact(
+        self, key: str, name: str, value: date, now: datetime, session: Session | None = None
+    ) -> date | None:
+        """Record (or replace) a fact about a procedure; returns the value it replaced."""
+        with self._using(session) as s:
             row = s.exec(
                 select(FactRow).where(FactRow.procedure_key == key, FactRow.name == name)
             ).first()
             if row is None:
                 s.add(FactRow(procedure_key=key, name=name, value=value, set_at=now))
-            else:
-                row.value, row.set_at = value, now
-                s.add(row)
+                return None
+            before = row.value
+            row.value, row.set_at = value, now
+            s.add(row)
+            return before
+
+    def unset_fact(self, key: str, name: str, session: Session | None = None) -> date | None:
+        """Forget a recorded fact; returns the value it had (None when there was none)."""
+        with self._using(session) as s:
+            row = s.exec(
+                select(FactRow).where(FactRow.procedure_key == key, FactRow.name == name)
+            ).first()
+            if row is None:
+                return None
+            s.delete(row)
+            return row.value
+
+    def facts(self, key: str) -> dict[str, date]:
+        """The facts recorded for a procedure."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(FactRow).where(FactRow.procedure_key == key)).all()
+            return {r.name: r.value for r in rows}
 
     # deadlines
 
@@ -555,6 +588,11 @@ class Store:
             inserts: list[dict[str, Any]] = []
             for d in derived:
                 row = rows.pop(d.key, None)
+                if row is not None and row.closed:
+                    d = replace(d, status=Closed(row.closed).status)  # a person closed it
+                elif row is not None and row.manual and d.status in LIVE:
+                    # A hand-set date is owed until that date, whatever the derived one says.
+                    d = replace(d, status=Status.OPEN)
                 if row is None:
                     inserts.append(_deadline_values(procedure.key, d, now))
                     counts["new"] += 1
@@ -591,19 +629,96 @@ class Store:
         row.updated_at = now
         s.add(row)
 
-    def set_deadline_date(self, key: str, start: date, end: date, now: datetime) -> None:
-        """Set a deadline's date by hand; recalculations never overwrite it."""
-        with self.session() as s:
-            row = s.exec(select(DeadlineRow).where(DeadlineRow.key == key)).first()
-            if row is None:
-                from tracker.errors import NotFoundError
+    def _deadline_row(self, s: Session, key: str) -> DeadlineRow:
+        row = s.exec(select(DeadlineRow).where(DeadlineRow.key == key)).first()
+        if row is None:
+            from tracker.errors import NotFoundError
 
-                raise NotFoundError(f"no deadline with key '{key}'")
+            raise NotFoundError(f"no deadline with key '{key}'")
+        return row
+
+    def set_deadline_date(
+        self,
+        key: str,
+        start: date,
+        end: date,
+        now: datetime,
+        who: str | None = None,
+        note: str | None = None,
+        session: Session | None = None,
+    ) -> tuple[date, date]:
+        """Set a deadline's date by hand; recalculations never overwrite it, and it is owed
+        (open) until that date. Returns the dates it had before."""
+        with self._using(session) as s:
+            row = self._deadline_row(s, key)
+            before = (row.start, row.end)
             _history(s, row, "date set by hand", now)
             row.start, row.end, row.manual = start, end, True
+            row.manual_by, row.manual_at, row.manual_note = who, now, note
+            if row.status in LIVE or row.status == Status.MISSED:
+                row.status = Status.OPEN
             row.revision += 1
             row.updated_at = now
             s.add(row)
+            return before
+
+    def unset_deadline_date(
+        self, key: str, now: datetime, session: Session | None = None
+    ) -> tuple[date, date]:
+        """Give a hand-set deadline back to the derivation (the next one sets its date)."""
+        with self._using(session) as s:
+            row = self._deadline_row(s, key)
+            if not row.manual:
+                from tracker.errors import UsageError
+
+                raise UsageError(f"deadline '{key}' has no hand-set date")
+            before = (row.start, row.end)
+            _history(s, row, "hand-set date removed", now)
+            row.manual, row.manual_by, row.manual_at, row.manual_note = False, None, None, None
+            row.revision += 1
+            row.updated_at = now
+            s.add(row)
+            return before
+
+    def close_deadline(
+        self,
+        key: str,
+        how: Closed,
+        now: datetime,
+        who: str | None = None,
+        note: str | None = None,
+        session: Session | None = None,
+    ) -> str:
+        """A person marks a deadline done (met) or not applicable (cancelled); returns the
+        status it had."""
+        with self._using(session) as s:
+            row = self._deadline_row(s, key)
+            before = row.closed or row.status
+            _history(s, row, f"marked {how.value} by hand", now)
+            row.closed, row.closed_by, row.closed_at, row.closed_note = how.value, who, now, note
+            row.status = how.status
+            row.revision += 1
+            row.updated_at = now
+            s.add(row)
+            return before
+
+    def reopen_deadline(self, key: str, now: datetime, session: Session | None = None) -> str:
+        """Undo a person's close (the next derivation gives the status back); returns what the
+        close was."""
+        with self._using(session) as s:
+            row = self._deadline_row(s, key)
+            if not row.closed:
+                from tracker.errors import UsageError
+
+                raise UsageError(f"deadline '{key}' was not closed by hand")
+            before = row.closed
+            _history(s, row, f"{row.closed} mark removed", now)
+            row.closed, row.closed_by, row.closed_at, row.closed_note = None, None, None, None
+            row.status = Status.OPEN
+            row.revision += 1
+            row.updated_at = now
+            s.add(row)
+            return before
 
     def deadlines(
         self, include_all: bool = True, today: date | None = None, procedure_key: str | None = None
@@ -704,15 +819,20 @@ class Store:
         )
         return self._query_deadlines(near | col(DeadlineRow.key).in_(told), today)
 
-    def mark_missed(self, today: date, now: datetime) -> int:
-        """Open deadlines whose date has passed become missed (history kept); returns how many."""
+    def mark_passed(self, today: date, now: datetime) -> int:
+        """Open deadlines whose date is behind us become passed (history kept): nothing says
+        whether the step was taken. Returns how many."""
         with self.session() as s:
             rows = s.exec(
-                select(DeadlineRow).where(DeadlineRow.status == "open", DeadlineRow.end < today)
+                select(DeadlineRow).where(
+                    DeadlineRow.status == Status.OPEN,
+                    DeadlineRow.end < today,
+                    col(DeadlineRow.closed).is_(None),
+                )
             ).all()
             for row in rows:
-                _history(s, row, "passed without being met", now)
-                row.status, row.revision, row.updated_at = "missed", row.revision + 1, now
+                _history(s, row, "its date passed with no news", now)
+                row.status, row.revision, row.updated_at = Status.PASSED, row.revision + 1, now
                 s.add(row)
             return len(rows)
 
@@ -1037,6 +1157,8 @@ def _deadline_values(proc_key: str, d: Derivation, now: datetime) -> dict[str, A
 
 
 def _differs(row: DeadlineRow, d: Derivation) -> bool:
+    if row.manual and d.status in LIVE:
+        return row.status not in LIVE
     if row.manual:
         return row.status != d.status
     return (row.start, row.end, row.status, row.basis, row.rule, row.title, row.evidence) != (
@@ -1075,9 +1197,17 @@ _DEADLINE_SELECT = sa_select(_DL, _PR.c.company, _PR.c.product, _PR.c.agency).jo
 
 
 def _to_deadline(row: Any, prow: Any, today: date | None) -> Deadline:
-    status = row.status
-    if today is not None and status == "open" and row.end < today:
-        status = "missed"
+    hand_set = closed_by = None
+    status = status_on(row.status, row.end, today)
+    if row.manual:
+        status = status_on(Status.OPEN, row.end, today) if status in LIVE else status
+        hand_set = _by_whom("set by hand", row.manual_by, row.manual_at, row.manual_note)
+    if row.closed:
+        closed = Closed(row.closed)
+        status = closed.status
+        closed_by = _by_whom(
+            f"marked {closed.value}", row.closed_by, row.closed_at, row.closed_note
+        )
     return Deadline(
         key=row.key,
         title=row.title,
@@ -1096,7 +1226,20 @@ def _to_deadline(row: Any, prow: Any, today: date | None) -> Deadline:
         updated_at=row.updated_at,
         release_ref=row.release_ref,
         notes=tuple(json.loads(row.notes)),
+        hand_set=hand_set,
+        hand_set_at=row.manual_at if row.manual else None,
+        closed=row.closed,
+        closed_by=closed_by,
+        closed_at=row.closed_at,
     )
+
+
+def _by_whom(what: str, who: str | None, at: datetime | None, note: str | None) -> str:
+    """'set by hand by alice on 2026-12-02 09:14 UTC: the agency's letter'."""
+    text = what + (f" by {who}" if who else "")
+    if at is not None:
+        text += f" on {at.astimezone(UTC).strftime('%Y-%m-%d %H:%M')} UTC"
+    return text + (f": {note}" if note else "")
 
 
 def _row_deadline(r: Any, today: date | None) -> Deadline:

@@ -178,6 +178,15 @@ class DeadlineRow(SQLModel, table=True):
     source: str | None = Field(default=None, sa_column=Column(Text))
     estimate: bool = False
     manual: bool = False
+    # Who set the date by hand, when, and why (shown by explain, the calendar, the e-mails).
+    manual_by: str | None = Field(default=None, max_length=200)
+    manual_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    manual_note: str | None = Field(default=None, sa_column=Column(Text))
+    # A person's close: "done" (met) or "dismissed" (not applicable), by whom, when, why.
+    closed: str | None = Field(default=None, max_length=12)
+    closed_by: str | None = Field(default=None, max_length=200)
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    closed_note: str | None = Field(default=None, sa_column=Column(Text))
     revision: int = 0
     release_ref: str | None = Field(default=None, max_length=1000)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
@@ -277,3 +286,30 @@ class WebSecretRow(SQLModel, table=True):
     __tablename__ = "web_secret"
     name: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=200)
+
+
+class AuditRow(SQLModel, table=True):
+    """One change a person made (or a release caused), kept forever: who, when, what, on
+    which procedure and deadline, the value before and after, and the person's note."""
+
+    __tablename__ = "audit"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    who: str = Field(index=True, max_length=200)
+    action: str = Field(max_length=40)
+    procedure_key: str | None = Field(default=None, index=True, max_length=400)
+    target: str | None = Field(default=None, max_length=500)
+    before: str | None = Field(default=None, sa_column=Column(Text))
+    after: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ProcedureNoteRow(SQLModel, table=True):
+    """A note a person left on a procedure."""
+
+    __tablename__ = "procedure_note"
+    id: int | None = Field(default=None, primary_key=True)
+    procedure_key: str = Field(index=True, max_length=400)
+    who: str = Field(max_length=200)
+    at: datetime = Field(sa_column=_ts())
+    text: str = Field(sa_column=Column(Text, nullable=False))

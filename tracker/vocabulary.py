@@ -1,0 +1,77 @@
+"""The tracker's words: deadline statuses, how a deadline was closed, the facts a person may
+record, and the one test of "open and past". Pure; every module that needs these imports
+them from here, so a new status is added once."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """A deadline's status (CONTRACT.md's list)."""
+
+    OPEN = "open"  # not yet due, or due today
+    MET = "met"  # a release, a person or a later step shows it was done
+    PASSED = "passed"  # its date has passed and nothing says what happened
+    MISSED = "missed"  # a release says it was missed or not met
+    CANCELLED = "cancelled"  # no longer owed
+    SUPERSEDED = "superseded"  # replaced by a later date
+
+
+STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
+# What a calendar and the reminders still treat as owed.
+LIVE: frozenset[str] = frozenset({Status.OPEN, Status.PASSED})
+
+
+class Closed(StrEnum):
+    """How a person closed a deadline: done (met) or not applicable (dismissed)."""
+
+    DONE = "done"
+    DISMISSED = "dismissed"
+
+    @property
+    def status(self) -> Status:
+        """The status a person's close gives."""
+        return Status.MET if self is Closed.DONE else Status.CANCELLED
+
+
+class Fact(StrEnum):
+    """Facts a person may record about a procedure, for the anchors rules count from."""
+
+    RECEIPT = "receipt"  # receipt of an opinion or letter
+    FILING_DATE = "filing_date"
+    SUBMISSION = "submission"
+
+
+FACTS: tuple[str, ...] = tuple(f.value for f in Fact)
+# The words of a stated anchor ("receipt of the negative opinion") that name a fact.
+_ANCHOR_WORDS: tuple[tuple[str, Fact], ...] = (
+    ("receipt", Fact.RECEIPT),
+    ("received", Fact.RECEIPT),
+    ("filing", Fact.FILING_DATE),
+    ("submission", Fact.SUBMISSION),
+)
+
+
+def fact_of_anchor(anchor: str | None) -> Fact | None:
+    """The recordable fact a stated timeline's anchor names, if any."""
+    if not anchor:
+        return None
+    words = anchor.lower().replace("-", " ").split()
+    for word, fact in _ANCHOR_WORDS:
+        if word in words:
+            return fact
+    return None
+
+
+def open_and_past(status: str, end: date, today: date) -> bool:
+    """The one test of a deadline still open whose date is behind us."""
+    return status == Status.OPEN and end < today
+
+
+def status_on(status: str, end: date, today: date | None) -> str:
+    """A stored status as of `today`: an open deadline whose date is behind us has passed."""
+    if today is not None and open_and_past(status, end, today):
+        return Status.PASSED.value
+    return status
