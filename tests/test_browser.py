@@ -31,7 +31,7 @@ from .conftest import FIXTURES
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 STORY = sorted((FIXTURES / "releases" / "eu-story").glob("*.txt"))
 NOW = datetime(2008, 3, 28, 12, tzinfo=UTC)
@@ -163,10 +163,12 @@ def test_editor_csrf_and_a_fact_moving_dates(site: tuple[str, Any, Context]) -> 
     )
     browser.execute_script("document.getElementById('fact-value').value = '2008-03-25';")
     browser.find_element(By.CSS_SELECTOR, "#fact-form button").click()
-    assert "The form has expired" in browser.page_source
+    # A click does not wait for the page it posts to: wait for the answer to arrive.
+    WebDriverWait(browser, 10).until(lambda b: "The form has expired" in b.page_source)
     browser.get(f"{base}/procedures/{PROC}")
     browser.execute_script("document.getElementById('fact-value').value = '2008-03-25';")
     browser.find_element(By.CSS_SELECTOR, "#fact-form button").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".ok"))
     assert "Saved" in browser.find_element(By.CSS_SELECTOR, ".ok").text
     after = [t.get_attribute("datetime") for t in browser.find_elements(By.TAG_NAME, "time")]
     assert "2008-05-27" in after and "2008-05-19" not in after

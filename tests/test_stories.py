@@ -150,12 +150,13 @@ def test_bad_corrections_are_refused_and_change_nothing(
 ) -> None:
     home = _seed_home(tmp_path)
     before = _cli(home, "deadlines", "--all", "--format", "json")[1]
+    logged = _cli(home, "log")[1]
     with time_machine.travel(datetime(2008, 3, 28, 9, tzinfo=UTC), tick=False):
         code, out = _cli(home, *args)
     assert code == 2, out
     assert message in out
     assert _cli(home, "deadlines", "--all", "--format", "json")[1] == before
-    assert _cli(home, "log")[1].strip() == "no changes recorded"
+    assert _cli(home, "log")[1] == logged
 
 
 def test_an_unknown_fact_name_is_refused(tmp_path: Path) -> None:
@@ -215,6 +216,7 @@ def test_done_dismiss_reopen_and_the_log(tmp_path: Path) -> None:
         listed = json.loads(_cli(home, "deadlines", "--all", "--format", "json")[1])
     assert {d["key"]: d for d in listed}[decision]["status"] == "open"
     table = list(csv.DictReader(io.StringIO(_cli(home, "log", "--format", "csv")[1])))
+    table = [r for r in table if r["action"] != "recompute"]  # the seed release's own
     assert [(r["who"], r["action"]) for r in table] == [
         ("bob", "done"),
         ("bob", "dismissed"),
@@ -224,7 +226,7 @@ def test_done_dismiss_reopen_and_the_log(tmp_path: Path) -> None:
     assert table[0]["note"] == "filed 15 May" and table[0]["before"] == "open"
     assert table[2]["note"] == "'=call EMA on Monday"  # never a spreadsheet formula
     lines = _cli(home, "log", "--procedure", SEED_PROC, "--format", "json")[1].splitlines()
-    assert len(lines) == 4 and json.loads(lines[0])["target"] == grounds
+    assert len(lines) == 5 and json.loads(lines[1])["target"] == grounds
     assert "no changes recorded" in _cli(home, "log", "--procedure", "other/x/eu")[1]
 
 
@@ -319,3 +321,27 @@ def test_a_restated_window_revises_the_deadline_instead_of_forking_it(
         (date(2022, 7, 1), date(2022, 12, 31))
     ]
     assert [k for k, r in rows.items() if r.status == "cancelled"] == []
+
+
+def test_recomputations_caused_by_releases_are_in_the_log(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for path in sorted((STORIES / "fda-extension").glob("*.txt")):
+        assert _cli(home, "ingest", str(path))[0] == 0
+    lines = [json.loads(x) for x in _cli(home, "log", "--format", "json")[1].splitlines()]
+    assert [e["action"] for e in lines] == ["recompute"] * 3
+    assert all(e["who"].startswith("release ") and e["who"].endswith(".txt") for e in lines)
+    assert json.loads(lines[1]["after"]) == {"changed": 1}  # the extension moved the goal date
+
+
+def test_check_warns_of_years_without_a_closure_table(tmp_path: Path) -> None:
+    with time_machine.travel(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False):
+        result = CliRunner().invoke(cli, ["--home", str(tmp_path), "check"])
+    assert result.exit_code == 0
+    assert "calendar 'ema' has no closure table for 2026" in result.output
+    assert "provisional" in result.output
+
+
+def test_a_roll_over_a_year_without_a_table_is_called_provisional(ctx: Context) -> None:
+    _read_in_order(ctx, "eu-late-grounds")
+    notes = [n for d in ctx.store.deadlines(include_all=True) for n in d.notes]
+    assert any(n.startswith("provisional roll: calendar 'ema'") for n in notes)

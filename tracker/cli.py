@@ -485,6 +485,8 @@ def check(obj: _Obj) -> None:
     packs = load_packs(loaded.settings.rules_dir)
     problems = _example_failures(packs)
     _check_templates()
+    for warning in _calendar_gaps(packs):
+        click.echo(f"warning: {warning}", err=True)
     for p in problems:
         click.echo(p, err=True)
     if problems:
@@ -549,6 +551,25 @@ def _example_failures(packs: list[Any]) -> list[str]:
                         f"{pack.id}/{rule.id}: example from {ex.trigger_on} expects "
                         f"{ex.expect}, computed {got}"
                     )
+    return out
+
+
+def _calendar_gaps(packs: list[Any]) -> list[str]:
+    """Closure calendars without a table for this year or the next two: dates rolled over
+    those years are provisional."""
+    from tracker import clock
+    from tracker.rules.calendars import get_calendar
+
+    year = clock.now().year
+    out = []
+    for name in sorted({p.pack.calendar for p in packs}):
+        cal = get_calendar(name)
+        gaps = cal.table_gaps(date(year, 1, 1), date(year + 2, 12, 31))
+        if gaps:
+            out.append(
+                f"calendar '{name}' has no closure table for {', '.join(map(str, gaps))}: "
+                "dates rolled over those years are provisional (only the seat's public holidays)"
+            )
     return out
 
 

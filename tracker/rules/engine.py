@@ -131,7 +131,8 @@ def _compute(
     if rule.window:
         steps.append(Step("window", f"{rule.window.describe()}: until {_fmt(last)}"))
     notes = tuple(
-        f"calendar '{cal.name}' has no closure table for {y}: the seat's public holidays were used"
+        f"provisional roll: calendar '{cal.name}' has no closure table for {y}, so only the "
+        "seat's public holidays were used"
         for y in cal.table_gaps(anchor, last)
     )
     steps.append(Step("source", rule.source + (f" <{rule.source_url}>" if rule.source_url else "")))

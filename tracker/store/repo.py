@@ -356,10 +356,14 @@ class Store(AuditLog):
                     [Sourced(e, released, ref) for e in evs],
                     [Sourced(t, released, ref) for t in tls],
                 )
-                self.reconcile(proc, derive_fn(state), now, s, fresh=True)
+                counts = self.reconcile(proc, derive_fn(state), now, s, fresh=True)
             else:
                 state = self.procedure_state(key, s)
-                self.reconcile(state.procedure, derive_fn(state), now, s)
+                counts = self.reconcile(state.procedure, derive_fn(state), now, s)
+            moved = {k: v for k, v in counts.items() if k != "unchanged" and v}
+            if moved:
+                # What a release changed is in the audit log too, as the release that did it.
+                self.record(f"release {ref}"[:200], "recompute", now, key, None, None, moved, session=s)
         return outcome
 
     @staticmethod
