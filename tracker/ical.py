@@ -9,6 +9,7 @@ the calendar properties clients read for refresh and naming.
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -55,9 +56,9 @@ def build_event(d: Deadline) -> ics.Event:
     """The VEVENT of one deadline (alarms are added by `_event_lines`)."""
     stamp = _stamp(d.updated_at or _EPOCH)
     event = ics.Event(
-        name=summary_for(d),
+        name=clean_text(summary_for(d)),
         uid=uid_for(d.key),
-        description=environment().get_template("ics/description.txt").render(d=d),
+        description=clean_text(environment().get_template("ics/description.txt").render(d=d)),
     )
     last = d.end + timedelta(days=1)  # DTEND of an all-day event is exclusive
     event.extra.extend(
@@ -166,13 +167,30 @@ def _event_text(d: Deadline, alarms: tuple[int, ...]) -> str:
     return text[: -len(_END)] + "".join(_fold(line) + "\r\n" for line in extra) + _END
 
 
+# What a TEXT value may not carry (RFC 5545 3.3.11: no control character but HTAB; a line
+# break is the escape \n): C0 controls, DEL and C1 controls. CR and CRLF become a line break.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
+
+
+def clean_text(value: str) -> str:
+    """A TEXT value as a calendar may carry it: line breaks of any kind become \\n, every
+    other control character (a raw CR included) is removed, whatever the value's origin."""
+    if value.isprintable():
+        return value
+    return _CONTROLS.sub("", _BREAKS.sub("\n", value))
+
+
 def _text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11)."""
+    """Clean and escape a TEXT value (RFC 5545 3.3.11)."""
+    value = clean_text(value)
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 3.1)."""
+    """Fold a content line at 75 octets (RFC 5545 3.1), only between whole characters: never
+    inside a UTF-8 sequence, never between a backslash and the character it escapes (some
+    readers unescape before they unfold)."""
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line
@@ -181,6 +199,12 @@ def _fold(line: str) -> str:
         end = min(start + limit, len(data))
         while end < len(data) and data[end] & 0xC0 == 0x80:  # a continuation byte
             end -= 1
+        if end < len(data):
+            run = 0  # backslashes just before the fold: an odd run ends in an escape's start
+            while end - run > start and data[end - run - 1] == 0x5C:
+                run += 1
+            if run % 2:
+                end -= 1
         parts.append(data[start:end])
         start, limit = end, 74  # continuation lines start with a space
     return b"\r\n ".join(parts).decode("utf-8")
