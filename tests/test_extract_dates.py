@@ -94,3 +94,25 @@ def test_add_offset(anchor: date, amount: int, unit: str, expected: date) -> Non
 def test_parse_full_date_needs_a_year() -> None:
     assert parse_full_date("Thu, 20 Mar 2008 10:00:00 +0000") == date(2008, 3, 20)
     assert parse_full_date("no date here") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("at its meeting to be held between 17th and 20th October", (2011, 10, 17), (2011, 10, 20)),
+        ("the hearing runs from 3 to 5 November 2011", (2011, 11, 3), (2011, 11, 5)),
+        ("the committee meets on October 17-20", (2011, 10, 17), (2011, 10, 20)),
+    ],
+)
+def test_a_span_of_days_in_one_month_is_a_window(text: str, start: tuple, end: tuple) -> None:
+    from tracker.extract import dates as d
+
+    (m,) = [x for x in d.find(text.lower(), date(2011, 9, 28)) if x.kind == "window"]
+    assert (m.start, m.end) == (date(*start), date(*end))
+
+
+def test_the_release_month_named_alone_is_this_years() -> None:
+    from tracker.extract import dates as d
+
+    (m,) = d.find("the june meeting of the committee", date(2011, 6, 24))
+    assert (m.start, m.end) == (date(2011, 6, 1), date(2011, 6, 30))

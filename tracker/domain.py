@@ -150,6 +150,8 @@ class ProcedureState:
     events: list[Sourced] = field(default_factory=list)
     timelines: list[Sourced] = field(default_factory=list)
     facts: dict[str, date] = field(default_factory=dict)
+    # The engine's index of `events` by type, built once per derivation (not compared).
+    index: dict[str, list[Sourced]] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -203,6 +203,26 @@ _PATTERNS: list[tuple[str, str]] = [
         + r"))?\b",
     ),
     (
+        # "between 17th and 20th October", "17-20 October 2011": a span of days in one month.
+        "day_range",
+        r"\b(?P<dr_a>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? ?(?:and|to|until|through|-) ?"
+        r"(?P<dr_b>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? (?:of )?(?P<dr_m>"
+        + _MON
+        + r")\.?(?:,? (?P<dr_y>"
+        + _YEAR
+        + r"))?\b",
+    ),
+    (
+        # "October 17 to 20", "June 12-13, 2024".
+        "mday_range",
+        r"\b(?P<mr_m>"
+        + _MON
+        + r")\.? (?P<mr_a>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? ?(?:and|to|until|through|-) ?"
+        r"(?P<mr_b>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?:,? (?P<mr_y>"
+        + _YEAR
+        + r"))?\b(?!\s*(?:%|percent|mg|patients|weeks|months|days|years))",
+    ),
+    (
         "dmy_fr",
         r"\b(?P<fr_d>3[01]|[12]\d|0?[1-9]|1er) (?P<fr_m>"
         + _FR_MON
@@ -602,6 +622,15 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         year = int(y_tok) if y_tok else infer_year(month, day, ref, future)
         d = _safe_date(year, month, day)
         return Mention("date", d, d, txt, s, e, has_year=bool(y_tok)) if d else None
+    if kind in ("day_range", "mday_range"):
+        p = "dr" if kind == "day_range" else "mr"
+        month, a, b = _month_no(g(f"{p}_m")), int(g(f"{p}_a")), int(g(f"{p}_b"))
+        y_tok = g(f"{p}_y")
+        year = int(y_tok) if y_tok else infer_year(month, a, ref, future)
+        first, last = _safe_date(year, month, a), _safe_date(year, month, b)
+        if first is None or last is None or last <= first:
+            return None
+        return Mention("window", first, last, txt, s, e, has_year=bool(y_tok))
     if kind == "between_months":
         y1 = int(g("bm_ay")) if g("bm_ay") else None
         y2 = int(g("bm_by")) if g("bm_by") else None
@@ -637,7 +666,9 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         if not _PREPOSITION.search(m.string, max(0, s - 12), s):
             return None
         mo = _month_no(g("mo_m"))
-        y = infer_year(mo, 15, ref, future)
+        # The release's own month is this year's, whatever the tense ("the June meeting"
+        # said on June 24): the window holds the release date.
+        y = ref.year if mo == ref.month else infer_year(mo, 15, ref, future)
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e, has_year=False)
     if kind == "later_this":
         unit = g("lt_u")

@@ -6,8 +6,10 @@ reconciles it with what it held before (revisions, history).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 
@@ -77,6 +79,7 @@ def applicable_packs(procedure: Procedure, packs: list[Pack]) -> list[Pack]:
 
 def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Derivation]:
     """Every deadline of a procedure, rule-derived and stated, with status as of `today`."""
+    state.index = None  # built afresh for this derivation: the events may have changed
     results: dict[str, Derivation] = {}
     covered: dict[str, tuple[Pack, _Computed]] = {}
     for pack in applicable_packs(state.procedure, packs):
@@ -220,8 +223,9 @@ def _matching(
     """The events matching any of `matches`; with `after`, those on or after that day. An
     undated mention of an act an earlier release already dated ("its response to the
     complete response letter") is that act told again, not a new one after `after`."""
+    index = _index(state)
     out = []
-    for s in state.events:
+    for s in dict.fromkeys(s for m in matches for s in index.get(m.type, ())):
         ev = s.item
         assert isinstance(ev, Event)
         if not any(_is(ev, m) for m in matches):
@@ -233,16 +237,26 @@ def _matching(
     return out
 
 
+def _index(state: ProcedureState) -> dict[str, list[Sourced]]:
+    """The procedure's events by type (built once per state): a rule looks only at its own
+    types, so a long history costs each rule what its own events cost."""
+    if state.index is None:
+        state.index = {}
+        for s in state.events:
+            state.index.setdefault(s.item.type, []).append(s)  # type: ignore[union-attr]
+    return state.index
+
+
 def _told_before(state: ProcedureState, s: Sourced) -> bool:
     ev = s.item
     assert isinstance(ev, Event)
-    for o in state.events:
+    for o in _index(state).get(ev.type, ()):
         other = o.item
         if (
             isinstance(other, Event)
             and other.date is not None
             and o.release_date < s.release_date
-            and (other.type, other.agency, other.outcome) == (ev.type, ev.agency, ev.outcome)
+            and (other.agency, other.outcome) == (ev.agency, ev.outcome)
         ):
             return True
     return False
@@ -396,7 +410,11 @@ def _apply_stated(
         assert isinstance(t, Timeline)
         latest[t.milestone] = max(latest.get(t.milestone, s.release_date), s.release_date)
     per_release: dict[tuple[str | None, str], int] = {}
-    older: list[tuple[Derivation, date]] = []
+    # Only what the result shows is derived: the latest statement at each key, and the last
+    # earlier one at a key no later release states (kept as superseded). A long history of
+    # restatements costs no more than the statements that stand.
+    current: dict[str, Callable[[], Derivation]] = {}
+    older: dict[str, tuple[Callable[[], Derivation], date]] = {}
     for s in sorted(state.timelines, key=lambda x: (x.release_date, x.item.sentence)):
         t = s.item
         assert isinstance(t, Timeline)
@@ -409,10 +427,11 @@ def _apply_stated(
         else:
             rule_id = hit[1].rule.id if hit else static.get(t.milestone)
         suffix = "" if n == 1 else f"-{n}"
+        build: Callable[[], Derivation]
         if hit is not None and t.start == t.end and n == 1:
             pack, c = hit
             key = f"{state.procedure.key}/{c.rule.id}"
-            d = _stated_over_rule(key, state, s, t, pack, c, today)
+            build = partial(_stated_over_rule, key, state, s, t, pack, c, today)
         else:
             if rule_id is not None:
                 key = f"{state.procedure.key}/{rule_id}" + (
@@ -421,17 +440,21 @@ def _apply_stated(
             else:
                 key = f"{state.procedure.key}/stated-{t.milestone}{suffix}"
             rule_ref = f"{hit[0].id}/{hit[1].rule.id}" if hit else None
-            d = _stated(key, state, s, t, rule_ref, hit, today)
+            build = partial(_stated, key, state, s, t, rule_ref, hit, today)
         if s.release_date < latest[t.milestone]:
-            older.append((d, latest[t.milestone]))
+            older[key] = (build, latest[t.milestone])
         else:
-            results[key] = d
-    for d, restated in older:
-        if d.key not in results and d.status in (Status.OPEN, Status.PASSED):
+            current[key] = build
+    for key, build in current.items():
+        results[key] = build()
+    for key, (build, restated) in older.items():
+        if key in results:
+            continue
+        d = build()
+        if d.status in (Status.OPEN, Status.PASSED):
             note = f"restated by the release of {restated.isoformat()}"
-            results[d.key] = replace(d, status=Status.SUPERSEDED, notes=(*d.notes, note))
-        elif d.key not in results:
-            results[d.key] = d
+            d = replace(d, status=Status.SUPERSEDED, notes=(*d.notes, note))
+        results[key] = d
 
 
 def _milestone_rules(procedure: Procedure, packs: list[Pack]) -> dict[str, str]:
@@ -588,8 +611,8 @@ def _stated_status(
 
 def _later_of(state: ProcedureState, types: tuple[str, ...], after: date) -> Sourced | None:
     """The first event of one of `types` reported after `after`."""
-    hits = [s for s in state.events if isinstance(s.item, Event) and s.item.type in types]
-    hits = [s for s in hits if s.release_date > after]
+    index = _index(state)
+    hits = [s for t in types for s in index.get(t, ()) if s.release_date > after]
     return min(hits, key=lambda s: s.release_date) if hits else None
 
 
