@@ -138,6 +138,7 @@ class Scan:
         worded = clause_sents(dates.TEMPORAL_NEEDLES)
         self.regulatory = {i for i in candidates if i in worded or _DIGIT.search(self.lows[i])}
         self.doc_agency = self._dominant_agency()
+        self.home_agency = LEX.home_agency(doc[:400])
 
     def _named(self, sent: Sentence) -> list[str]:
         return self.named.get(self.pos[sent.index], [])

@@ -322,6 +322,8 @@ class EventReader(Scan):
             if etype == "approval" and agency == "EMA":
                 agency = "EC"
             return [agency]
+        if self.home_agency:  # told without an agency by an issuer at home (a Tokyo dateline)
+            return [self.home_agency]
         return ["OTHER"]
 
     def _event_date(

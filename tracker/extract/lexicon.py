@@ -68,7 +68,7 @@ def _load_rows(data: dict) -> dict[str, list[Row]]:
     for section, rows in data.items():
         for n, raw in enumerate(rows):
             name = raw.get("type") or raw.get("name") or raw.get("code") or raw.get("item")
-            if section in ("country",):
+            if section in ("country", "home"):
                 name = raw["agency"]
             if section == "detail":
                 name = raw["name"]
@@ -103,6 +103,7 @@ class Lexicon:
         self.rows = _load_rows(data)
         self.agencies: list[Row] = self.rows["agency"]
         self.countries: list[Row] = self.rows["country"]
+        self.homes: list[Row] = self.rows.get("home", [])
         self.acts: list[Row] = self.rows["act"]
         self.milestones: list[Row] = self.rows["milestone"]
         self.details: list[Row] = self.rows.get("detail", [])
@@ -172,6 +173,13 @@ class Lexicon:
     def agencies_in(self, s: str) -> list[str]:
         """Agencies named in a lower-cased sentence, in order of first mention."""
         return _ordered(self.agencies, s)
+
+    def home_agency(self, head: str) -> str | None:
+        """The issuer's home regulator, from the place its dateline or head-office line names
+        ("TOKYO, September 21, 2018", "Head Office: Osaka, Japan"): the agency of acts the
+        release tells without naming one."""
+        found = [(m.start(), r.name) for r in self.homes for m in [r.search(head)] if m]
+        return min(found)[1] if found else None
 
     def country_mentions(self, s: str) -> list[tuple[str, str]]:
         """(agency, country words) for every country named, in order; each country of an

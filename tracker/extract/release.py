@@ -46,13 +46,30 @@ _FOREIGN_DATE = re.compile(
 )
 
 
+# A labelled numeric date near the top ("Release Date: 19/03/2013 12:00am"); the order of
+# day and month is taken only when the numbers settle it.
+_LABELLED = re.compile(
+    r"\b(?:release date|date of release|published(?: on)?|issued(?: on)?|date)\s*:\s*"
+    r"(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)\b"
+)
+# How well placed the best date must be to be a dateline rather than a date in the text.
+_MIN_SCORE = 0
+
+
 def release_date_of(clean: str) -> date | None:
-    """The dateline date: the best-placed full date near the top of the release."""
+    """The dateline date: the best-placed full date near the top of the release, or None
+    when no date stands where a dateline does (never a date taken from the story)."""
     low = clean[:700].lower()
+    labelled = _LABELLED.search(low)
+    if labelled:
+        a, b, y = (int(g) for g in labelled.groups())
+        day_month = (a, b) if a > 12 >= b else (b, a) if b > 12 >= a else None
+        if day_month and (d := dates._safe_date(y, day_month[1], day_month[0])):
+            return d
     found = _best_dateline(low)
     if found is None or found[0] < 3:
         found = _best_dateline(clean[:3000].lower()) or found
-    return found[2] if found else None
+    return found[2] if found and found[0] >= _MIN_SCORE else None
 
 
 def _best_dateline(low: str) -> tuple[int, int, date] | None:
