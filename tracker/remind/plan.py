@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from tracker.domain import Deadline
 from tracker.identity import region_of, slug
 from tracker.settings import RecipientSettings
+from tracker.vocabulary import open_and_past
 
 # Log entries that mean "this recipient was told about this deadline".
 _TOLD = ("lead", "moved")
@@ -160,7 +161,7 @@ def _notices(
         elif d.status in ("cancelled", "superseded"):
             if (d.key, "cancelled", "", r.address) not in done:
                 out.append(Due("cancelled", "", r, (d,), now.astimezone(tz), previous_end=last_end))
-        elif (d.status in ("missed", "passed") or (d.status == "open" and d.end < today)) and (
+        elif (d.status in ("missed", "passed") or open_and_past(d.status, d.end, today)) and (
             d.key,
             "overdue",
             "",

@@ -18,7 +18,7 @@ from tracker.extract.lexicon import MILESTONE_TITLES
 from tracker.identity import REGION, agencies_of, procedure_for, region_of, slug
 from tracker.rules.calendars import BusinessCalendar, get_calendar
 from tracker.rules.schema import EventMatch, Offset, Pack, Rule
-from tracker.vocabulary import Status, fact_of_anchor, status_on
+from tracker.vocabulary import Status, fact_of_anchor, open_and_past, status_on
 
 # Re-exported for callers that imported them from here before identity.py existed.
 __all__ = ["REGION", "ProcedureState", "Sourced", "derive", "procedure_for", "region_of", "slug"]
@@ -321,7 +321,7 @@ def _status(rule: Rule, state: ProcedureState, start: date, end: date, today: da
         return _Verdict(Status.SUPERSEDED)
     if rule.missed_by and _matching(state, rule.missed_by, start):
         return _Verdict(Status.MISSED)
-    if end < today:
+    if open_and_past(Status.OPEN, end, today):
         return _Verdict(Status.PASSED, None, _no_news(state, end))
     return _Verdict(Status.OPEN)
 
@@ -604,7 +604,7 @@ def _stated_status(
         ev = implied.item
         assert isinstance(ev, Event)
         return Status.MET, _implied_text(ev, implied)
-    if end < today:
+    if open_and_past(Status.OPEN, end, today):
         return Status.PASSED, _no_news(state, end)
     return Status.OPEN, None
 
