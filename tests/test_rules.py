@@ -150,6 +150,12 @@ valid_from = 2004-05-20
             "rule 'reexamination-grounds': roll",
         ),
         ("[pack\n", "invalid TOML"),
+        (
+            BROKEN.replace("{ days = 60, months = 2 }", "{ days = 60 }").replace(
+                'roll = "next-working-day"', 'roll = "next-working-day"\nmilestone = "hearing-day"'
+            ),
+            "unknown milestone 'hearing-day'",
+        ),
     ],
 )
 def test_broken_pack_names_file_and_rule(tmp_path: Path, text: str, message: str) -> None:

@@ -75,3 +75,23 @@ def status_on(status: str, end: date, today: date | None) -> str:
     if today is not None and open_and_past(status, end, today):
         return Status.PASSED.value
     return status
+
+
+# The milestones a deadline is about (a rule's `milestone`, a stated timeline's act), with
+# the title a stated deadline takes when no rule names it.
+MILESTONE_TITLES: dict[str, str] = {
+    "action-date": "FDA action (goal) date",
+    "advisory-meeting": "Advisory committee meeting / hearing",
+    "reexamination-grounds": "Detailed grounds for re-examination due",
+    "reexamination-opinion": "Re-examination opinion expected",
+    "reexamination-request": "Re-examination request",
+    "response": "Response to the agency's questions due",
+    "commission-decision": "European Commission decision expected",
+    "opinion": "Committee opinion expected",
+    "decision": "Regulatory decision expected",
+    "submission": "Submission planned",
+    "review": "Review milestone",
+    "meeting": "Meeting with the agency",
+    "procedure-day": "Procedure milestone",
+}
+MILESTONES: frozenset[str] = frozenset(MILESTONE_TITLES)

@@ -19,6 +19,8 @@ import ahocorasick
 
 from tracker.extract.dates import NUMBER_WORDS, TEMPORAL_NEEDLES
 from tracker.extract.needles import needles
+from tracker.vocabulary import MILESTONE_TITLES as _MILESTONE_TITLES
+from tracker.vocabulary import MILESTONES
 
 __all__ = ["LEXICON", "Lexicon", "Row"]
 
@@ -106,6 +108,9 @@ class Lexicon:
         self.homes: list[Row] = self.rows.get("home", [])
         self.acts: list[Row] = self.rows["act"]
         self.milestones: list[Row] = self.rows["milestone"]
+        unknown = sorted({r.name for r in self.milestones} - MILESTONES)
+        if unknown:
+            raise ValueError(f"lexicon milestones not in tracker.vocabulary: {', '.join(unknown)}")
         self.details: list[Row] = self.rows.get("detail", [])
         self.sec_items: list[Row] = self.rows.get("sec_item", [])
         by_name: dict[str, list[Row]] = {}
@@ -313,21 +318,8 @@ def _vote_outcome(a: str, b: str) -> str:
     return "positive" if x > y else "negative" if x < y else "mixed"
 
 
-MILESTONE_TITLES = {
-    "action-date": "FDA action (goal) date",
-    "advisory-meeting": "Advisory committee meeting / hearing",
-    "reexamination-grounds": "Detailed grounds for re-examination due",
-    "reexamination-opinion": "Re-examination opinion expected",
-    "reexamination-request": "Re-examination request",
-    "response": "Response to the agency's questions due",
-    "commission-decision": "European Commission decision expected",
-    "opinion": "Committee opinion expected",
-    "decision": "Regulatory decision expected",
-    "submission": "Submission planned",
-    "review": "Review milestone",
-    "meeting": "Meeting with the agency",
-    "procedure-day": "Procedure milestone",
-}
+# Kept here for the reader's callers; the vocabulary owns the milestones.
+MILESTONE_TITLES = _MILESTONE_TITLES
 
 
 def load(text: str | None = None) -> Lexicon:

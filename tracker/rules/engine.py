@@ -14,11 +14,10 @@ from functools import partial
 from dateutil.relativedelta import relativedelta
 
 from tracker.domain import Derivation, Event, Procedure, ProcedureState, Sourced, Step, Timeline
-from tracker.extract.lexicon import MILESTONE_TITLES
 from tracker.identity import REGION, agencies_of, procedure_for, region_of, slug
 from tracker.rules.calendars import BusinessCalendar, get_calendar
 from tracker.rules.schema import EventMatch, Offset, Pack, Rule
-from tracker.vocabulary import Status, fact_of_anchor, open_and_past, status_on
+from tracker.vocabulary import MILESTONE_TITLES, Status, fact_of_anchor, open_and_past, status_on
 
 # Re-exported for callers that imported them from here before identity.py existed.
 __all__ = ["REGION", "ProcedureState", "Sourced", "derive", "procedure_for", "region_of", "slug"]

@@ -208,6 +208,15 @@ class Rule(_Strict):
             raise ValueError(f"id '{v}' is not kebab-case")
         return v
 
+    @field_validator("milestone")
+    @classmethod
+    def _known_milestone(cls, v: str | None) -> str | None:
+        from tracker.vocabulary import MILESTONES
+
+        if v is not None and v not in MILESTONES:
+            raise ValueError(f"unknown milestone '{v}' (one of {', '.join(sorted(MILESTONES))})")
+        return v
+
     @field_validator("title")
     @classmethod
     def _fields(cls, v: str) -> str:
