@@ -53,6 +53,11 @@ def test_ingest_deadlines_explain(tmp_path: Path) -> None:
 
 
 def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime
+
+    from tracker.store import Store
+
+    Store(f"sqlite:///{tmp_path / 'tracker.db'}").migrate(datetime.now(UTC))  # data, no deadline
     with pytest.raises(SystemExit) as exit_:
         main(["--home", str(tmp_path), "explain", "no/such/key"])
     assert exit_.value.code != 0

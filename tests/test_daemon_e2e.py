@@ -97,7 +97,8 @@ def test_release_to_calendar_and_reminder(tmp_path: Path) -> None:
             assert e.code == 304
     (eml,) = outbox.glob("*.eml")
     text = eml.read_bytes()
-    assert b"Zentra" in text and b"7 days ahead" in text
+    # Sent after its 7-day lead time (the goal is 5 days away): it says so plainly.
+    assert b"Zentra" in text and b"Reminder: 5 days left." in text and b"days ahead" not in text
     assert (home / "inbox" / "processed" / "acme.txt").exists()
     started = log.read_text()
     assert "rule pack eu-centralised" in started and "job ingest:inbox" in started

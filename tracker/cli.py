@@ -36,11 +36,16 @@ class _Obj:
 
         return load_settings(self.config, self.home)
 
-    def context(self) -> Any:
+    def context(self, read_only: bool = False) -> Any:
         from tracker import clock
         from tracker.pipeline import open_context
 
-        return open_context(self.loaded().settings, clock.now())
+        settings = self.loaded().settings
+        if read_only:  # a folder without tracker data is named, not filled with an empty one
+            from tracker.cli_args import require_data
+
+            require_data(settings.database_url, settings.home)
+        return open_context(settings, clock.now())
 
 
 def _iso_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
@@ -213,13 +218,15 @@ def ingest(obj: _Obj, paths: tuple[Path, ...], source_id: str | None) -> None:
         sys.exit(1)
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @click.pass_obj
 def sources(obj: _Obj) -> None:
     """List each source: last run, items seen, new, failed, next run, last error."""
     from tracker.sources import configured_sources
 
-    ctx = obj.context()
+    if click.get_current_context().invoked_subcommand is not None:
+        return
+    ctx = obj.context(read_only=True)
     for source, seconds in configured_sources(ctx.settings):
         st = ctx.store.source_state(source.id)
         last = f"{st.last_run:%Y-%m-%d %H:%M}" if st.last_run else "never"
@@ -232,6 +239,22 @@ def sources(obj: _Obj) -> None:
             click.echo(f"{'':<20} last error: {st.last_error}")
     for q in ctx.store.quarantined()[:20]:
         click.echo(f"quarantined {q.source_id}:{q.external_id}: {q.reason}")
+
+
+@sources.command("retry")
+@click.argument("item_id", metavar="SOURCE:ITEM")
+@click.pass_obj
+def sources_retry(obj: _Obj, item_id: str) -> None:
+    """Give a quarantined item (as `tracker sources` lists it) back to its source, run now."""
+    from tracker import clock
+    from tracker.retry import retry_quarantined
+
+    report = retry_quarantined(obj.context(read_only=True), item_id, clock.now())
+    for err in report.errors:
+        click.echo(f"failed: {err}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
 
 
 @cli.command()
@@ -248,18 +271,31 @@ def sources(obj: _Obj) -> None:
     help="What the tracker knew and owed on this date (releases issued by then only).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+@click.option("--company", default=None, help="Only this company's (words of its name).")
+@click.option("--product", default=None, help="Only this product's (words of its name).")
+@click.option("--agency", default=None, help="Only this authority's (EU, FDA, PMDA, ...).")
+@click.option("--status", default=None, help="Only these statuses, comma-separated (any date).")
 @click.pass_obj
 def deadlines(
-    obj: _Obj, show_all: bool, fmt: str, today: date | None, as_of: date | None, limit: int | None
+    obj: _Obj,
+    show_all: bool,
+    fmt: str,
+    today: date | None,
+    as_of: date | None,
+    limit: int | None,
+    company: str | None,
+    product: str | None,
+    agency: str | None,
+    status: str | None,
 ) -> None:
-    """List deadlines by date (open ones from today on, unless --all)."""
+    """List deadlines by date (open ones from today on, unless --all or --status)."""
     import itertools
 
     from tracker import clock
     from tracker.pipeline import deadline_json, local_today
     from tracker.vocabulary import LIVE
 
-    ctx = obj.context()
+    ctx = obj.context(read_only=True)
     today = as_of or today or local_today(ctx.settings, clock.now())
     pages: Any
     if as_of is not None:
@@ -267,11 +303,14 @@ def deadlines(
 
         every = deadlines_as_of(ctx, as_of)
         pages = every if show_all else (d for d in every if d.status in LIVE and d.end >= today)
-    elif show_all:
+    elif show_all or status:
         pages = ctx.store.deadline_pages(today, statuses=None)
     else:
         pages = ctx.store.deadline_pages(today, start=today)
-    rows = list(itertools.islice(pages, limit))
+    from tracker.cli_args import deadline_filter
+
+    keep = deadline_filter(company, product, agency, status)
+    rows = list(itertools.islice((d for d in pages if keep(d)), limit))
     if fmt == "json":
         click.echo(json.dumps([deadline_json(d) for d in rows], ensure_ascii=False, indent=2))
         return
@@ -298,7 +337,7 @@ def explain(obj: _Obj, key: str, as_of: date | None) -> None:
     """Show how a deadline's date was computed, and its history."""
     from tracker.errors import NotFoundError
 
-    ctx = obj.context()
+    ctx = obj.context(read_only=True)
     d = ctx.store.deadline(key)
     if d is not None and as_of is not None:
         from tracker.asof import deadlines_as_of
@@ -427,15 +466,14 @@ def remind(
         _send_test(ctx, test_to, now)
         return
     if preview:
+        from tracker.remind.preview import plain_text
         from tracker.remind.render import render_message
 
         owed = [d for d in owed_messages(ctx, now, view) if d.recipient.address == preview]
         for due in owed:
             msg = render_message(due, ctx.settings.mail, now)
-            body = msg.get_body(preferencelist=("plain",))
             click.echo(
-                f"To: {msg['To']}\nSubject: {msg['Subject']}\n\n"
-                f"{body.get_content() if body else ''}\n{'-' * 60}"
+                f"To: {msg['To']}\nSubject: {msg['Subject']}\n\n{plain_text(msg)}\n{'-' * 60}"
             )
         click.echo(f"{len(owed)} message(s) owed to {preview}")
         return
@@ -746,7 +784,7 @@ def log_cmd(obj: _Obj, procedure: str | None, who: str | None, fmt: str, limit: 
     """The audit log: who changed what, when, before and after (oldest first)."""
     from tracker.store.audit import entries_csv, iter_json
 
-    entries = obj.context().store.audit_entries(procedure, who, limit)
+    entries = obj.context(read_only=True).store.audit_entries(procedure, who, limit)
     if fmt == "csv":
         click.echo(entries_csv(entries), nl=False)
         return
@@ -788,7 +826,9 @@ cli.add_command(users)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one clear line and a non-zero exit on errors; tracebacks with --debug."""
-    args = sys.argv[1:] if argv is None else argv
+    from tracker.cli_args import hoist_global_options
+
+    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=args, prog_name="tracker", standalone_mode=False)
     except click.exceptions.Exit as e:

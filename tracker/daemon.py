@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
+import time
+from pathlib import Path
 from types import FrameType
 
-from tracker import __version__, clock
+from tracker import __version__, clock, stopping
 from tracker.log import setup_logging
 from tracker.pipeline import open_context
 from tracker.scheduler import build_scheduler
@@ -33,6 +36,11 @@ def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
     logger.info("data folder: %s (database %s)", s.home, _safe_url(s.database_url))
     for pack in ctx.packs:
         logger.info("rule pack %s v%s: %d rules", pack.id, pack.pack.version, len(pack.rules))
+    stopping.reset()
+    _clean_stale_temporaries(s.home)
+    from tracker.claims import release_dead_claims
+
+    release_dead_claims(ctx.store, clock.now())  # this host's crashed runs: no lease wait
     sched = build_scheduler(ctx)
     for job in sched.get_jobs():
         logger.info("job %s every %s", job.id, job.trigger)
@@ -48,8 +56,16 @@ def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("received %s, stopping", signal.Signals(signum).name)
+        name = signal.Signals(signum).name
+        if stop.is_set():
+            # A second signal: exit now. Safe: each release is one transaction (the one in
+            # hand is rolled back by the database), files move only after their commit.
+            logger.warning("received %s again, exiting at once", name)
+            logging.shutdown()
+            os._exit(128 + signum)
+        logger.info("received %s, stopping (the release in hand finishes first)", name)
         stop.set()
+        stopping.request()
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)
@@ -64,6 +80,23 @@ def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
             web.stop()
         ctx.store.close()
         logger.info("tracker stopped")
+
+
+STALE_TEMPORARY_SECONDS = 600
+
+
+def _clean_stale_temporaries(home: Path) -> None:
+    """Remove the `.tmp-*` files an atomic write left behind when its process was killed
+    (outbox messages, calendars); only ones old enough that no live writer owns them."""
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    for folder in ("outbox", "calendars"):
+        for tmp in (home / folder).glob(".tmp-*"):
+            try:
+                if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+                    logger.info("removed a stale temporary file in %s/", folder)
+            except OSError:
+                pass
 
 
 def _safe_url(url: str) -> str:

@@ -67,6 +67,7 @@ class IngestReport:
     unchanged: int = 0
     failed: int = 0
     skipped: bool = False
+    left: int = 0  # items left for the next start (a stop was asked for)
     errors: list[str] = field(default_factory=list)
 
     def record(self, outcome: str, error: str | None = None) -> None:
@@ -82,7 +83,7 @@ class IngestReport:
         return (
             f"new={self.new} changed={self.changed} duplicate={self.duplicate} "
             f"unchanged={self.unchanged} failed={self.failed}"
-        )
+        ) + (f" left={self.left} (stopping)" if self.left else "")
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -402,7 +403,17 @@ def ingest_source(
     for rejected in batch.rejected:
         _quarantine(ctx, source.id, rejected.external_id, rejected.reason, now)
         report.record("failed", rejected.reason)
-    for item in batch.items:
+    from tracker import stopping
+
+    for i, item in enumerate(batch.items):
+        if stopping.requested():
+            # The rest waits for the next start; the cursor stays where it was, so nothing
+            # delivered in this batch is skipped.
+            report.left = len(batch.items) - i
+            logger.info(
+                "source %s: stopping, %d items left for the next start", source.id, report.left
+            )
+            break
         try:
             outcome = ingest_item(ctx, item, now)
         except Exception as e:  # one item failing in any way is quarantined; the rest go on
@@ -415,12 +426,13 @@ def ingest_source(
             continue
         _done(source, item, outcome, None)
         report.record(outcome)
-    state.cursor = json.dumps(batch.cursor, sort_keys=True)
+    if not report.left:
+        state.cursor = json.dumps(batch.cursor, sort_keys=True)
     state.failures = 0 if not batch.retry_after else state.failures + 1
     state.last_ok = now
     state.last_error = batch.rejected[-1].reason if batch.rejected else None
     state.next_run = now + timedelta(seconds=batch.retry_after) if batch.retry_after else None
-    state.seen += len(batch.items)
+    state.seen += len(batch.items) - report.left
     state.new += report.new
     state.failed += report.failed
     ctx.store.save_source_state(state)
@@ -600,7 +612,9 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     owed = owed_messages(ctx, now)
     log = ctx.store.reminder_log(d.deadline_key for d in owed)
     lease = timedelta(seconds=ctx.settings.reminders.claim_lease_seconds)
-    token = uuid.uuid4().hex
+    from tracker.claims import run_token
+
+    token = run_token()  # host and process in it: a restart here releases it at once
     started = monotonic()
 
     def current() -> datetime:  # `now` moving on with the run, for leases

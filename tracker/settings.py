@@ -289,9 +289,9 @@ def load_settings(
     try:
         settings = Settings.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{path or 'settings'}: {where}: {err['msg']}") from e
+        from tracker.settings_hint import describe
+
+        raise ConfigError(describe(dict(e.errors()[0]), Settings, path)) from e
     return Loaded(settings=settings, sources=sources)
 
 

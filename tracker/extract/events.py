@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
 
 from tracker.domain import Event, Sentence
@@ -56,6 +57,7 @@ class EventReader(Scan):
             sent, low = self.sents[i], self.lows[i]
             hits = LEX.detect_all(low, self.act_needles.get(i, set()))
             spans = sorted((m.start(), m.end(), r.name) for r, m in hits)
+            self._longest_act = max((b - a for a, b, _ in spans), default=0)
             here: dict[tuple, tuple[int, list[Event]]] = {}
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
@@ -148,7 +150,14 @@ class EventReader(Scan):
         # A semicolon or colon between two acts ends the stretch of each.
         # Another mention of the same kind ("a complete response letter (CRL) received on
         # July 28") does not end the act's stretch; a semicolon or a new clause does.
-        others = [(a, b) for a, b, kind in spans if kind != rule.name]
+        # Only the acts near it can bound it (its stretch is capped at _REACH each way): they
+        # are found by bisection, so a sentence of many acts costs no more than its length.
+        near = spans[
+            bisect_left(spans, (m.start() - _REACH - self._longest_act,)) : bisect_right(
+                spans, (m.end() + _REACH + 1,)
+            )
+        ]
+        others = [(a, b) for a, b, kind in near if kind != rule.name]
         # An act's stretch is a few hundred characters at most, whatever the sentence's length.
         scope_start = max((e for s, e in others if e <= m.start()), default=0)
         scope_start = max(scope_start, m.start() - _REACH)

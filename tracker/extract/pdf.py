@@ -17,7 +17,7 @@ from tracker.errors import ExtractError
 
 # A word broken at a line's end: letters, a hyphen, the line break, lower-case letters.
 _BROKEN = re.compile(r"(?<=[^\W\d_]{2})-[ \t]*\n[ \t]*(?=[^\W\d_A-Z]{2})")
-MAX_PAGES = 200
+MAX_PAGES = 50  # a release is a few pages; pdfminer.six takes about 0.2 s a page
 # pdfminer's default is 0.5; -0.5 orders text boxes column by column (measured).
 BOXES_FLOW = -0.5
 

@@ -19,6 +19,13 @@ from tracker.sources.http import Http, RateLimited
 
 # An item whose text is shorter than this is a teaser: its link is fetched for the release.
 SUMMARY_ONLY_CHARS = 600
+# An item whose page fails (404, 5xx, a network error) is tried again this long after the
+# first failure, four times longer after each next one, and quarantined after PAGE_TRIES
+# failures (`tracker sources retry` tries it again by hand). Kept in the cursor: what is
+# needed to fetch it again, so a feed answering 304 does not keep it waiting.
+PAGE_RETRY_SECONDS = 300
+PAGE_TRIES = 3
+RETRY_KEPT_SECONDS = 30 * 86400
 
 
 class FeedSource:
@@ -47,6 +54,15 @@ class FeedSource:
     def _fetch(self, http: Http, cursor: dict[str, Any], now: datetime, seen: SeenCheck) -> Batch:
         r = http.get(self.url, cursor.get("etag"), cursor.get("modified"))
         batch = Batch(cursor=dict(cursor))
+        retry = {
+            k: dict(v)
+            for k, v in (cursor.get("retry") or {}).items()
+            if now.timestamp() - float(v.get("at", 0)) < RETRY_KEPT_SECONDS
+        }
+        batch.cursor["retry"] = retry
+        for external, entry in list(retry.items()):  # items whose page failed before
+            if not entry.get("gave_up") and now.timestamp() >= float(entry["next"]):
+                self._item(http, external, entry, now, batch)
         if r.status == 304:
             return batch
         if b"<!ENTITY" in r.body[:20000]:
@@ -78,16 +94,38 @@ class FeedSource:
         external = (
             entry.get("id") or link or _digest(entry.get("title", "") + entry.get("summary", ""))
         )
-        if seen(self.id, external):
-            return
-        html = _content(entry)
+        if seen(self.id, external) or external in batch.cursor["retry"]:
+            return  # read before, or its page failed and waits for its retry
+        known = {
+            "link": link,
+            "html": _content(entry),
+            "title": entry.get("title", ""),
+            "published": entry.get("published") or entry.get("updated") or "",
+        }
+        self._item(http, external, known, now, batch)
+
+    def _item(
+        self, http: Http, external: str, known: dict[str, Any], now: datetime, batch: Batch
+    ) -> None:
+        """One item from what the feed said of it, its page fetched when it is a teaser."""
+        retry = batch.cursor["retry"]
+        link, html = known.get("link"), str(known.get("html") or "")
         if len(html_to_text(html).strip()) < SUMMARY_ONLY_CHARS and link:
             try:
                 page = http.get(link)
             except SourceError as e:
-                batch.rejected.append(Rejected(self.id, external, str(e)))
+                tries = int(retry.get(external, {}).get("tries", 0)) + 1
+                waiting = {**known, "tries": tries, "at": now.timestamp(), "error": str(e)}
+                if tries >= PAGE_TRIES:
+                    retry[external] = {**waiting, "gave_up": True}
+                    reason = f"{e} (tried {tries} times; `tracker sources retry` tries again)"
+                    batch.rejected.append(Rejected(self.id, external, reason))
+                else:
+                    wait = PAGE_RETRY_SECONDS * 4 ** (tries - 1)
+                    retry[external] = {**waiting, "next": now.timestamp() + wait}
                 return
             html = page.body.decode("utf-8", "replace")
+        retry.pop(external, None)
         if not html.strip():
             batch.rejected.append(
                 Rejected(
@@ -95,8 +133,8 @@ class FeedSource:
                 )
             )
             return
-        title = entry.get("title", "")
-        published = entry.get("published") or entry.get("updated") or ""
+        title = str(known.get("title") or "")
+        published = str(known.get("published") or "")
         # The feed's title and date go in only when the text has no dateline of its own, so
         # the same release read from a page elsewhere has the same text (one release).
         head = ""

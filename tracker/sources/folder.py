@@ -190,16 +190,23 @@ def _fit(name: str, room: int) -> str:
     return os.fsdecode(raw[:room].decode("utf-8", "ignore").encode("utf-8"))
 
 
-def write_reason(target: Path, reason: str) -> Path:
-    """Write `<name>.error.txt` beside a failed file; a name too long for that is shortened
-    (and a short hash of the whole name keeps it apart), the full name stays in the text."""
+def reason_path(target: Path) -> Path:
+    """Where the reason for a failed file is written: `<name>.error.txt`, or for a name too
+    long for that, the name shortened with a short hash of the whole name."""
     tail = ".error.txt"
     name = target.name
     if len(os.fsencode(name + tail)) > NAME_MAX:
         tag = "~" + hashlib.sha256(os.fsencode(name)).hexdigest()[:8]
         name = _fit(name, NAME_MAX - len(tail) - len(tag)) + tag
-    path = target.with_name(name + tail)
-    text = f"{printable(target.name)}\n{reason}\n" if name != target.name else reason + "\n"
+    return target.with_name(name + tail)
+
+
+def write_reason(target: Path, reason: str) -> Path:
+    """Write the reason beside a failed file (`reason_path`); when its name had to be
+    shortened, the full name is the first line."""
+    path = reason_path(target)
+    shortened = path.name != target.name + ".error.txt"
+    text = f"{printable(target.name)}\n{reason}\n" if shortened else reason + "\n"
     path.write_text(text, "utf-8", errors="replace")
     return path
 
