@@ -56,7 +56,7 @@ def main() -> None:
         form = client.get("/login").text
         token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
         client.post("/login", data={"name": "bench", "password": PASSWORD, "csrf": token})
-        feed = feed_token(settings.home)
+        feed = feed_token(store, settings.home)
         rows = [
             ("upcoming page (50 rows, HTML)", "/upcoming"),
             ("upcoming, filtered by product", "/upcoming?product=product-7"),

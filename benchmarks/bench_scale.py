@@ -148,7 +148,12 @@ def daemon_figures(url: str, home: Path) -> tuple[float, float, float]:
                 time.sleep(0.02)
         startup = time.perf_counter() - start
         rss = _rss_mb(proc.pid, "VmRSS")
-        feed = f"http://127.0.0.1:{port}/{feed_token(home)}/calendar.ics"
+        from tracker.store import Store
+
+        token_store = Store(url)
+        token = feed_token(token_store, home)
+        token_store.close()
+        feed = f"http://127.0.0.1:{port}/{token}/calendar.ics"
         with urllib.request.urlopen(feed, timeout=120) as r:
             r.read()
         peak = _rss_mb(proc.pid, "VmHWM")

@@ -84,7 +84,10 @@ def test_release_to_calendar_and_reminder(tmp_path: Path) -> None:
         )
         wait_for(lambda: len(list(outbox.glob("*.eml"))) == 1, "one reminder in outbox/")
         # The same deadline through the real feed server.
-        token = (home / "feed-token").read_text().strip()
+        from tracker.store import Store
+        from tracker.web import feed_token
+
+        token = feed_token(Store(f"sqlite:///{home / 'tracker.db'}"))  # kept in the database
         feed = f"http://127.0.0.1:{port}/{token}/calendar.ics"
         with urllib.request.urlopen(feed, timeout=10) as r:
             assert f"DTSTART;VALUE=DATE:{goal:%Y%m%d}" in r.read().decode()

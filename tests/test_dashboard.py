@@ -99,7 +99,7 @@ def test_health_and_openapi_stay_open_and_say_nothing_tracked(client: TestClient
 
 
 def test_api_takes_the_token_or_a_session(client: TestClient, app_ctx: Context) -> None:
-    token = feed_token(app_ctx.settings.home)
+    token = feed_token(app_ctx.store, app_ctx.settings.home)
     assert client.get(f"/api/procedures?token={token}").json()[0]["product"] == "Velocor"
     bearer = client.get("/api/procedures", headers={"Authorization": f"Bearer {token}"})
     assert bearer.status_code == 200
@@ -252,7 +252,7 @@ def test_release_page_highlights_what_was_read(client: TestClient) -> None:
 
 def test_subscribe_and_sources(client: TestClient, app_ctx: Context) -> None:
     sign_in(client, "vera")
-    token = feed_token(app_ctx.settings.home)
+    token = feed_token(app_ctx.store, app_ctx.settings.home)
     sub = client.get("/subscribe").text
     assert f"webcal://127.0.0.1:8080/{token}/calendar.ics" in sub and 'class="copy"' in sub
     assert "product/velocor.ics" in sub

@@ -114,10 +114,12 @@ def feeds(ctx: click.Context) -> None:
 @feeds.command("rotate")
 @click.pass_obj
 def feeds_rotate(obj: _Obj) -> None:
-    """Replace the feed token: every old feed URL stops working."""
+    """Replace the feed token: every old feed URL stops working, within a second, in every
+    daemon on this database (the token is kept in it)."""
     from tracker.web import feed_token
 
-    feed_token(obj.loaded().settings.home, rotate=True)
+    app = obj.context()
+    feed_token(app.store, app.settings.home, rotate=True)
     click.echo("feed token rotated; subscribe again with the URLs `tracker feeds` prints")
 
 

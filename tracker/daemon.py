@@ -50,8 +50,8 @@ def run(loaded: Loaded, stop: threading.Event | None = None) -> None:
 
         web = Server(make_app(ctx.store, s, ctx), s.web.host, s.web.port)
         web.start()
-        logger.info(
-            "feeds served on http://%s:%d (tracker feeds prints the URLs)", s.web.host, s.web.port
+        logger.info(  # the port really bound, recorded for `tracker feeds`
+            "feeds served on http://%s:%d (tracker feeds prints the URLs)", s.web.host, web.port
         )
     stop = stop or threading.Event()
 

@@ -140,6 +140,18 @@ class WebSection(_Section):
         description="Header naming the signed-in user, set by a single sign-on proxy"
         " (empty: off; see the README before using it).",
     )
+    feed_cache_mb: int = Field(
+        64, ge=1, description="Memory kept for built feeds; the least recently used go first."
+    )
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, description="A request must arrive whole (headers and body) within this."
+    )
+    idle_timeout_seconds: float = Field(
+        5.0, gt=0, description="A connection with no request in progress closes after this."
+    )
+    max_connections: int = Field(
+        256, ge=1, description="Connections served at once; more are closed on arrival."
+    )
 
 
 class HttpSection(_Section):

@@ -1,12 +1,11 @@
 """The ASGI application: one router per concern, the shared error pages, security headers,
-the API reference served offline, and uvicorn in a thread of the daemon."""
+the API reference served offline; uvicorn in a thread of the daemon is `server.Server`."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -23,6 +22,9 @@ from tracker.store.dashboard import Dashboard
 from tracker.web import actions, admin, api, feeds, login, pages
 from tracker.web.auth import Auth, CsrfFailed, Forbidden, LoginRequired
 from tracker.web.deps import WebState, principal, render, require
+from tracker.web.server import Server
+
+__all__ = ["Server", "make_app"]
 
 if TYPE_CHECKING:
     from tracker.pipeline import Context
@@ -41,6 +43,21 @@ _DOCS_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+class GZipButFeeds:
+    """gzip for pages and the API (compressed per response); calendar feeds are compressed
+    once per version by `feeds` itself, so they pass untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].endswith(".ics"):
+            await self.app(scope, receive, send)
+        else:
+            await self.gzip(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -88,13 +105,13 @@ def make_app(store: Store, settings: Settings, ctx: Context | None = None) -> Fa
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipButFeeds)
     app.add_middleware(SecurityHeaders)
     app.state.web = WebState(
         store=store,
         settings=settings,
         feeds=feeds.Feeds(store, settings),
-        token=feeds.feed_token(settings.home),
+        token=feeds.FeedToken(store, settings.home),
         auth=Auth(store, settings),
         dashboard=Dashboard(store),
         ctx=ctx,
@@ -202,41 +219,3 @@ def _error_page(request: Request, code: int, title: str, message: str) -> Respon
         title=title,
         message=message,
     )
-
-
-class Server:
-    """uvicorn in a thread of the daemon, stopped cleanly with it."""
-
-    def __init__(self, app: FastAPI, host: str, port: int) -> None:
-        import uvicorn
-
-        self.config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
-        )
-        self.server = uvicorn.Server(self.config)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
-
-    def start(self) -> None:
-        """Start serving; returns once the socket listens."""
-        self.thread.start()
-        for _ in range(500):
-            if self.server.started or not self.thread.is_alive():
-                break
-            threading.Event().wait(0.01)
-        if not self.server.started:
-            raise OSError(f"web server did not start on {self.config.host}:{self.config.port}")
-
-    def stop(self) -> None:
-        """Finish open requests and stop."""
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-    @property
-    def port(self) -> int:
-        """The port actually bound (useful with port 0)."""
-        servers: Any = getattr(self.server, "servers", [])
-        for s in servers:
-            for sock in s.sockets:
-                return int(sock.getsockname()[1])
-        return int(self.config.port)

@@ -20,7 +20,7 @@ from tracker.web.auth import Auth, Forbidden, LoginRequired, Principal
 
 if TYPE_CHECKING:
     from tracker.pipeline import Context
-    from tracker.web.feeds import Feeds
+    from tracker.web.feeds import Feeds, FeedToken
 
 
 @dataclass
@@ -30,7 +30,7 @@ class WebState:
     store: Store
     settings: Settings
     feeds: Feeds
-    token: str
+    token: FeedToken
     auth: Auth
     dashboard: Dashboard
     ctx: Context | None = None

@@ -1,19 +1,26 @@
-"""Calendar feeds under an unguessable token: built once per change of the data, cached,
-served with ETag and Last-Modified."""
+"""Calendar feeds under an unguessable token: built once per change of the data, in a
+thread, kept in a cache bounded by bytes (least recently used out first), and served from
+one shared immutable copy per feed version (compressed once for gzip), with ETag and
+Last-Modified. The token lives in the database, so `tracker feeds rotate` reaches every
+daemon sharing it within a second."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
 import io
+import json
 import logging
 import os
 import secrets
+import socket
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -21,14 +28,20 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from tracker import clock
 from tracker.domain import Deadline
 from tracker.ical import iter_calendar
 from tracker.identity import region_of, slug
+from tracker.rules.schema import AGENCIES
 from tracker.settings import Settings
 from tracker.store import Store
+from tracker.store.tables import WebSecretRow
 
 logger = logging.getLogger(__name__)
 
@@ -38,19 +51,135 @@ TOKEN_FILE = "feed-token"
 STATUSES = ("open", "met", "passed", "missed", "cancelled", "superseded")
 
 
-def feed_token(home: Path, rotate: bool = False) -> str:
-    """The feed token: made on first use and kept in the data folder (mode 0600)."""
-    path = home / TOKEN_FILE
-    if path.exists() and not rotate:
-        return path.read_text(encoding="utf-8").strip()
+TOKEN_NAME = "feed-token"  # its row in `web_secret`
+
+
+def _read_token(store: Store) -> str | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            WebSecretRow.__table__.select().where(  # type: ignore[attr-defined]
+                WebSecretRow.__table__.c.name == TOKEN_NAME  # type: ignore[attr-defined]
+            )
+        ).first()
+    return None if row is None else str(row.value)
+
+
+def feed_token(store: Store, home: Path | None = None, rotate: bool = False) -> str:
+    """The feed token, kept in the database (every daemon sharing it serves the same one).
+    Made on first use, from the token file of the data folder an earlier version kept there
+    (so subscriptions survive the upgrade) or at random; `rotate` replaces it."""
+    if not rotate:
+        found = _read_token(store)
+        if found is not None:
+            return found
+        legacy = home / TOKEN_FILE if home is not None else None
+        made = (
+            legacy.read_text(encoding="utf-8").strip()
+            if legacy is not None and legacy.is_file()
+            else ""
+        ) or secrets.token_urlsafe(24)
+        with store.engine.begin() as conn:
+            module = pg_dialect if conn.dialect.name == "postgresql" else sqlite_dialect
+            conn.execute(
+                module.insert(WebSecretRow.__table__)  # type: ignore[attr-defined]
+                .values(name=TOKEN_NAME, value=made)
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
+        return _read_token(store) or made
     token = secrets.token_urlsafe(24)
-    home.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(token + "\n")
-    os.replace(tmp, path)
+    feed_token(store, home)  # the row exists
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(WebSecretRow.__table__)  # type: ignore[attr-defined]
+            .where(WebSecretRow.__table__.c.name == TOKEN_NAME)  # type: ignore[attr-defined]
+            .values(value=token)
+        )
+    if home is not None:
+        (home / TOKEN_FILE).unlink(missing_ok=True)  # no stale copy left to be adopted again
     return token
+
+
+class FeedToken:
+    """The token as the server checks it: re-read from the database at most once a second
+    (so a rotation anywhere stops the old token within a second, in every daemon), and at
+    once, a few times a second at most, when a request brings another one (so the new token
+    works at once). Never read on the event loop: `refresh` runs in a thread."""
+
+    TTL = 1.0
+    MISS_TTL = 0.2
+
+    def __init__(self, store: Store, home: Path) -> None:
+        self.store, self.home = store, home
+        self.value = feed_token(store, home)
+        self._read = time.monotonic()
+
+    def stale(self, given: str) -> bool:
+        """True when the token should be re-read before judging `given`."""
+        age = time.monotonic() - self._read
+        return age > self.TTL or (age > self.MISS_TTL and not self._same(given))
+
+    def refresh(self) -> None:
+        self.value = feed_token(self.store, self.home)
+        self._read = time.monotonic()
+
+    def _same(self, given: str) -> bool:
+        return hmac.compare_digest(given.encode(), self.value.encode())
+
+    def matches(self, given: str) -> bool:
+        """True when `given` is the token; in a thread (it may read the database)."""
+        if self.stale(given):
+            self.refresh()
+        return self._same(given)
+
+    async def check(self, given: str) -> bool:
+        """True when `given` is the token (compared in constant time)."""
+        if self.stale(given):
+            await run_in_threadpool(self.refresh)
+        return self._same(given)
+
+
+ADDRESS_FILE = "web-address"
+
+
+def record_address(home: Path, url: str) -> None:
+    """Note where this daemon really listens, for `tracker feeds`."""
+    home.mkdir(parents=True, exist_ok=True)
+    tmp = home / f".tmp-{ADDRESS_FILE}"
+    tmp.write_text(json.dumps({"url": url, "pid": os.getpid()}), encoding="utf-8")
+    os.replace(tmp, home / ADDRESS_FILE)
+
+
+def forget_address(home: Path) -> None:
+    """The daemon stopped serving."""
+    path = home / ADDRESS_FILE
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def listening_url(host: str, port: int) -> str:
+    """http://host:port, with a name others can reach for a wildcard address."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn()
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def base_url(settings: Settings) -> str:
+    """What people subscribe to: `[web] public_url` when set; else the address the running
+    daemon recorded when it started (its real port); else the configured host and port."""
+    if settings.web.public_url:
+        return settings.base_url
+    try:
+        seen = json.loads((settings.home / ADDRESS_FILE).read_text(encoding="utf-8"))
+        url = str(seen["url"]).rstrip("/")
+        os.kill(int(seen["pid"]), 0)  # still running
+        return url
+    except PermissionError:  # running, as another user
+        return url
+    except (OSError, ValueError, KeyError, TypeError):
+        return settings.base_url
 
 
 def feed_paths(store: Store) -> list[tuple[str, str]]:
@@ -76,16 +205,37 @@ def recipient_paths(settings: Settings) -> list[tuple[str, str]]:
 
 @dataclass
 class _Cached:
+    """One version of one feed: immutable bytes shared by every response (or a file, for a
+    feed too large to keep in memory), and its gzip form, made once when first asked."""
+
     version: tuple[Any, ...]
     body: bytes
     etag: str
     last_modified: datetime | None
     path: Path | None = None  # a large feed lives in a file, `body` is then empty
     size: int = 0
+    gzipped: bytes | None = None
+    _gzip_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def weight(self) -> int:
+        """Bytes of memory it holds (a file's entry holds next to none)."""
+        return len(self.body) + len(self.gzipped or b"") + 512
+
+    def gzip_body(self) -> bytes:
+        """The body compressed once (level 6: nearly level 9's size at a fraction of the
+        time); call it in a thread."""
+        with self._gzip_lock:
+            if self.gzipped is None:
+                self.gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+            return self.gzipped
 
 
 class Feeds:
-    """Builds feeds and keeps each one until the data (or the day) changes."""
+    """Builds feeds and keeps each one until the data (or the day) changes, within a
+    budget of bytes (`[web] feed_cache_mb`): the least recently used feeds go first. Only
+    feeds that exist are built: an unknown company, product, authority or recipient is a 404
+    and is never cached."""
 
     # A feed may lag the database by this much; it spares a query on every request.
     VERSION_TTL = 1.0
@@ -96,13 +246,25 @@ class Feeds:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self._cache: dict[tuple[str, str, frozenset[str]], _Cached] = {}
+        self.budget = settings.web.feed_cache_mb * 1024 * 1024
+        self._cache: OrderedDict[tuple[str, str, frozenset[str]], _Cached] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
+        self._building: dict[tuple[str, str, frozenset[str]], threading.Lock] = {}
         self._version: tuple[Any, ...] = ()
         self._checked = -1e9
+        self._known: dict[str, set[str]] = {}
+        self._known_version: tuple[Any, ...] = ()
+        self._known_checked = -1e9
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes the cache holds now."""
+        return self._bytes
 
     def version(self) -> tuple[Any, ...]:
-        """The data's version (latest change, today's date), re-read at most once a second."""
+        """The data's version (latest change, today's date), re-read at most once a second.
+        Reads the database when due: call it in a thread."""
         now = time.monotonic()
         if now - self._checked > self.VERSION_TTL:
             self._version = (self.store.version(), _today(self.settings))
@@ -114,18 +276,93 @@ class Feeds:
         self._checked = -1e9
 
     def fresh(self, kind: str, value: str, include: frozenset[str]) -> _Cached | None:
-        """The cached feed if the data has not changed since it was built."""
-        hit = self._cache.get((kind, value, include))
-        return hit if hit is not None and hit.version == self.version() else None
+        """The cached feed if the data has not changed since it was built, without touching
+        the database (None when the version is due for a re-read): safe on the event loop."""
+        if time.monotonic() - self._checked > self.VERSION_TTL:
+            return None
+        key = (kind, value, include)
+        hit = self._cache.get(key)
+        if hit is None or hit.version != self._version:
+            return None
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+        return hit
+
+    def exists(self, kind: str, value: str) -> bool:
+        """Whether the feed names something tracked (or configured): the procedures' values
+        are re-read when the data changes, or once a second at most when a value is unknown."""
+        if kind == "all":
+            return True
+        version = self.version()
+        age = time.monotonic() - self._known_checked
+        if version != self._known_version or (
+            value not in self._known.get(kind, set()) and age > self.VERSION_TTL
+        ):
+            self._known = self._values()
+            self._known_version, self._known_checked = version, time.monotonic()
+        return value in self._known.get(kind, set())
+
+    def _values(self) -> dict[str, set[str]]:
+        procs = self.store.procedures()
+        agencies = set(AGENCIES) | {p.agency for p in procs}
+        return {
+            "company": {slug(p.company) for p in procs if p.company},
+            "product": {slug(p.product) for p in procs if p.product},
+            "agency": {a.lower() for a in agencies} | {region_of(a).lower() for a in agencies},
+            "recipient": {slug(r.address) for r in self.settings.effective_recipients()},
+        }
 
     def get(self, kind: str, value: str, include: frozenset[str]) -> _Cached:
-        """The feed's bytes, ETag and Last-Modified, rebuilt only when something changed."""
-        hit = self.fresh(kind, value, include)
-        if hit is not None:
-            return hit
-        version = self.version()
-        today = version[1]
+        """The feed's bytes, ETag and Last-Modified, rebuilt only when something changed
+        (one build at a time per feed: clients that ask meanwhile wait for it). Raises
+        HTTPException(404) for a feed of nothing tracked. Call it in a thread."""
+        if not self.exists(kind, value):
+            raise HTTPException(404)
         key = (kind, value, include)
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            version = self.version()
+            hit = self._cache.get(key)
+            if hit is not None and hit.version == version:
+                with self._lock:
+                    if key in self._cache:
+                        self._cache.move_to_end(key)
+                return hit
+            cached = self._build(key, version)
+        with self._lock:
+            old = self._cache.pop(key, None)
+            if old is not None:
+                self._bytes -= old.weight
+            self._cache[key] = cached
+            self._bytes += cached.weight
+            self._evict()
+        return cached
+
+    def gzip_body(self, cached: _Cached) -> bytes:
+        """`cached`'s gzip form, made once; the cache's byte count includes it."""
+        if cached.gzipped is not None:
+            return cached.gzipped
+        before = cached.weight
+        body = cached.gzip_body()
+        with self._lock:
+            if any(c is cached for c in self._cache.values()):
+                self._bytes += cached.weight - before
+                self._evict()
+        return body
+
+    def _evict(self) -> None:
+        """Drop the least recently used feeds until the cache fits its budget (the newest
+        one stays, whatever its size). Hold `_lock`."""
+        while self._bytes > self.budget and len(self._cache) > 1:
+            key, gone = self._cache.popitem(last=False)
+            self._bytes -= gone.weight
+            self._building.pop(key, None)
+
+    def _build(self, key: tuple[str, str, frozenset[str]], version: tuple[Any, ...]) -> _Cached:
+        kind, value, include = key
+        today = version[1]
         stamps: list[datetime] = []
 
         def chosen() -> Iterator[Deadline]:
@@ -142,7 +379,7 @@ class Feeds:
             refresh_minutes=self.settings.web.refresh_minutes,
         )
         body, path, digest, size = self._write(key, (p.encode("utf-8") for p in pieces))
-        cached = _Cached(
+        return _Cached(
             version,
             body,
             '"' + digest[:32] + '"',
@@ -150,9 +387,6 @@ class Feeds:
             path,
             size,
         )
-        with self._lock:
-            self._cache[key] = cached
-        return cached
 
     def _write(
         self, key: tuple[str, str, frozenset[str]], chunks: Iterator[bytes]
@@ -264,40 +498,87 @@ def _not_modified(request: Request, cached: _Cached) -> bool:
     return False
 
 
+class SharedBody(Response):
+    """A response whose body is one shared immutable `bytes` (a feed version's), sent in
+    slices of it: no copy per request beyond the chunk in flight, however many clients."""
+
+    CHUNK = 256 * 1024
+
+    def __init__(self, shared: bytes, headers: dict[str, str], media_type: str) -> None:
+        super().__init__(b"", headers=headers, media_type=media_type)
+        self.shared = shared
+        self.headers["content-length"] = str(len(shared))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        view = memoryview(self.shared)
+        for at in range(0, len(view), self.CHUNK):
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": view[at : at + self.CHUNK],
+                    "more_body": True,
+                }
+            )
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 router = APIRouter()
+
+_ICS = "text/calendar; charset=utf-8"
+
+
+def _accepts_gzip(request: Request) -> bool:
+    for part in request.headers.get("accept-encoding", "").lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "x-gzip"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 async def _serve(request: Request, kind: str, value: str, include: str | None) -> Response:
     feeds: Feeds = request.app.state.web.feeds
     wanted = _include(include)
-    # The common case (nothing changed) never leaves the event loop; a rebuild does.
+    # The common case (nothing changed) never leaves the event loop; a rebuild, a check of
+    # the data's version and an unknown value go to a thread.
     cached = feeds.fresh(kind, value, wanted) or await run_in_threadpool(
         feeds.get, kind, value, wanted
     )
     headers = {"ETag": cached.etag, "Cache-Control": "private, max-age=300"}
     if cached.last_modified:
         headers["Last-Modified"] = format_datetime(cached.last_modified, usegmt=True)
+    if cached.path is None:
+        headers["Vary"] = "Accept-Encoding"
     if _not_modified(request, cached):
         return Response(status_code=304, headers=headers)
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(cached.size)
-        return Response(b"", media_type="text/calendar; charset=utf-8", headers=headers)
     if cached.path is not None:
-        return FileResponse(cached.path, media_type="text/calendar; charset=utf-8", headers=headers)
-    return Response(cached.body, media_type="text/calendar; charset=utf-8", headers=headers)
+        if request.method == "HEAD":
+            headers["Content-Length"] = str(cached.size)
+            return Response(b"", media_type=_ICS, headers=headers)
+        return FileResponse(cached.path, media_type=_ICS, headers=headers)
+    body = cached.body
+    if _accepts_gzip(request):
+        body = cached.gzipped or await run_in_threadpool(feeds.gzip_body, cached)
+        headers["Content-Encoding"] = "gzip"
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(b"", media_type=_ICS, headers=headers)
+    return SharedBody(body, headers, _ICS)
 
 
-def check_token(request: Request, given: str) -> None:
+async def check_token(request: Request, given: str) -> None:
     """404 unless `given` is the feed token (compared in constant time)."""
-    token: str = request.app.state.web.token
-    if not hmac.compare_digest(given.encode(), token.encode()):
+    token: FeedToken = request.app.state.web.token
+    if not await token.check(given):
         raise HTTPException(404)
 
 
 @router.api_route("/{given}/calendar.ics", methods=["GET", "HEAD"], include_in_schema=False)
 async def all_feed(request: Request, given: str, include: str | None = None) -> Response:
     """Every deadline, under the feed token."""
-    check_token(request, given)
+    await check_token(request, given)
     return await _serve(request, "all", "", include)
 
 
@@ -305,17 +586,19 @@ async def all_feed(request: Request, given: str, include: str | None = None) -> 
 async def filtered_feed(
     request: Request, given: str, kind: str, value: str, include: str | None = None
 ) -> Response:
-    """One company's, product's, authority's or recipient's deadlines, under the token."""
-    check_token(request, given)
+    """One company's, product's, authority's or recipient's deadlines, under the token; a
+    404 for one not tracked (or not configured)."""
+    await check_token(request, given)
     if kind not in ("company", "product", "agency", "recipient"):
         raise HTTPException(404)
     return await _serve(request, kind, value.lower(), include)
 
 
 def feed_urls(settings: Settings, store: Store) -> list[tuple[str, str, str]]:
-    """(description, https-or-http URL, webcal URL) of every feed."""
-    token = feed_token(settings.home)
-    base = settings.base_url
+    """(description, https-or-http URL, webcal URL) of every feed, at the address people
+    should subscribe to (`base_url`)."""
+    token = feed_token(store, settings.home)
+    base = base_url(settings)
     out = []
     for label, path in feed_paths(store) + recipient_paths(settings):
         url = f"{base}/{token}/{path}"
