@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tracker.extract.aliases import lead_name, read_sentence
 from tracker.extract.lexicon import LEXICON, load
 from tracker.extract.needles import needles
 
@@ -34,6 +35,10 @@ def test_every_example_is_read_by_its_row(row, example: str) -> None:
         assert row.name in LEXICON.agencies_in(low)
     elif row.section == "cue":
         assert LEXICON.cues[row.name].search(low)
+    elif row.section == "alias" and row.name == "lead":
+        assert lead_name(example), f"{row.id}: no company read after the dateline"
+    elif row.section == "alias" and row.name != "not_a_name":
+        assert row.id in {a.why for a in read_sentence(example)}, f"{row.id}: no alias read"
 
 
 @pytest.mark.parametrize("row", [r for r in ROWS if r.section == "milestone"], ids=lambda r: r.id)

@@ -12,7 +12,7 @@ import getpass
 import os
 from datetime import date, datetime
 
-from tracker.domain import Deadline, Event
+from tracker.domain import Deadline, Event, Procedure
 from tracker.errors import NotFoundError, UsageError
 from tracker.pipeline import Context, derive_deadlines, local_today, publish_calendar
 from tracker.rules.engine import applicable_packs
@@ -153,15 +153,67 @@ def add_note(ctx: Context, procedure_key: str, text: str, who: str, now: datetim
         ctx.store.record(who, "note", now, procedure_key, None, None, None, body, session=s)
 
 
+def merge_procedures(ctx: Context, a: str, b: str, who: str, now: datetime) -> dict[str, int]:
+    """Merge procedure `b` into `a`: its events, timelines, facts, deadlines (with their
+    history), notes and audit entries join `a` keeping their ids, and `b`'s key resolves to
+    `a` for every later release. Returns the rows moved per table."""
+    if a == b:
+        raise UsageError(f"cannot merge procedure '{a}' into itself")
+    pa, pb = _procedure(ctx, a), _procedure(ctx, b)
+    if pa.agency != pb.agency:
+        raise UsageError(
+            f"'{b}' ({pb.agency}) and '{a}' ({pa.agency}) are procedures of different regions"
+        )
+    ours, theirs = ctx.store.facts(a), ctx.store.facts(b)
+    clash = sorted(n for n in ours.keys() & theirs.keys() if ours[n] != theirs[n])
+    if clash:
+        n = clash[0]
+        raise UsageError(
+            f"'{a}' records {n} {ours[n]} and '{b}' records {theirs[n]}: unset one first"
+        )
+    with ctx.store.session() as s:
+        moved = ctx.store.merge_procedures(a, b, who, now, session=s)
+        ctx.store.record(who, "merge", now, a, b, None, moved, session=s)
+    _recompute(ctx, a, now)
+    return moved
+
+
+def split_procedure(ctx: Context, key: str, who: str, now: datetime) -> str:
+    """Undo the merge of procedure `key`: it comes back with what came from it, and its key
+    is its own again. Returns the procedure it had been merged into."""
+    merge = ctx.store.merge_of(key)
+    if merge is None:
+        merged = ", ".join(m.key for m in ctx.store.merges()) or "none"
+        raise UsageError(f"procedure '{key}' was not merged into another (merged: {merged})")
+    with ctx.store.session() as s:
+        into, back = ctx.store.split_procedure(key, session=s)
+        ctx.store.record(who, "split", now, into, key, None, back, session=s)
+    # What came back was taken from wherever later merges had carried it.
+    redirects = {m.key: m.into for m in ctx.store.merges()}
+    holder = into
+    for _ in range(len(redirects) + 1):
+        if holder not in redirects:
+            break
+        holder = redirects[holder]
+    derive_deadlines(ctx, [key, *([holder] if ctx.store.procedure(holder) else [])], now)
+    publish_calendar(ctx, now)
+    return into
+
+
 def _recompute(ctx: Context, procedure_key: str, now: datetime) -> None:
     derive_deadlines(ctx, [procedure_key], now)
     publish_calendar(ctx, now)
 
 
-def _procedure(ctx: Context, key: str) -> None:
-    if ctx.store.procedure(key) is None:
+def _procedure(ctx: Context, key: str) -> Procedure:
+    p = ctx.store.procedure(key)
+    if p is None:
+        merge = ctx.store.merge_of(key)
+        if merge is not None:
+            raise UsageError(f"procedure '{key}' was merged into '{merge.into}'")
         known = ", ".join(ctx.store.procedure_keys()) or "none"
         raise UsageError(f"no procedure '{key}' (known: {known})")
+    return p
 
 
 def _deadline(ctx: Context, key: str) -> Deadline:

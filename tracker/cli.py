@@ -804,13 +804,43 @@ def log_cmd(obj: _Obj, procedure: str | None, who: str | None, fmt: str, limit: 
         )
 
 
-@cli.command()
-@click.pass_obj
-def procedures(obj: _Obj) -> None:
-    """List the procedures (product x agency) the tracker follows."""
-    ctx = obj.context()
-    for key in ctx.store.procedure_keys():
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def procedures(ctx: click.Context) -> None:
+    """List the procedures (product x agency) the tracker follows, then those merged into
+    another ("B -> A")."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app = ctx.obj.context()
+    for key in app.store.procedure_keys():
         click.echo(key)
+    for m in app.store.merges():
+        click.echo(f"{m.key} -> {m.into} (merged by {m.who} on {m.at:%Y-%m-%d})")
+
+
+@procedures.command("merge")
+@click.argument("a")
+@click.argument("b")
+@click.pass_obj
+def procedures_merge(obj: _Obj, a: str, b: str) -> None:
+    """Merge procedure B into A: B's events, timelines, facts, deadlines (with their history),
+    notes and audit entries join A, and later releases of B go to A."""
+    from tracker import cases, clock
+
+    moved = cases.merge_procedures(obj.context(), a, b, obj.who, clock.now())
+    counts = ", ".join(f"{n} {table}" for table, n in moved.items() if n) or "nothing"
+    click.echo(f"{b} merged into {a} by {obj.who}: {counts} moved")
+
+
+@procedures.command("split")
+@click.argument("key")
+@click.pass_obj
+def procedures_split(obj: _Obj, key: str) -> None:
+    """Undo the merge of procedure KEY: what came from it is its own again."""
+    from tracker import cases, clock
+
+    into = cases.split_procedure(obj.context(), key, obj.who, clock.now())
+    click.echo(f"{key} split from {into} by {obj.who}")
 
 
 @cli.command("example-config")

@@ -84,6 +84,17 @@ class ReleaseInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Alias:
+    """Another name a release gives a company or a product ("Ruconest (formerly Rhucin)")."""
+
+    kind: str  # "company" or "product"
+    name: str  # the name the release goes by (the current brand, the full company name)
+    alias: str  # the other name: a former name, a code name, a short name
+    relation: str  # "former", "aka", "code" or "short"
+    why: str | None = None  # the lexicon row that read it
+
+
+@dataclass(frozen=True, slots=True)
 class Extraction:
     """Everything read from one release."""
 
@@ -93,6 +104,7 @@ class Extraction:
     timelines: tuple[Timeline, ...]
     text_sha256: str
     warnings: tuple[str, ...] = ()
+    aliases: tuple[Alias, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

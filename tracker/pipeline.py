@@ -29,7 +29,7 @@ from tracker.domain import (
     Timeline,
 )
 from tracker.errors import ConfigError, ExtractError, SourceError, TrackerError
-from tracker.identity import procedure_for, region_of
+from tracker.identity import AliasGroup, Naming, region_of
 from tracker.rules.engine import derive
 from tracker.rules.schema import INTERNAL_EVENT_TYPES, Pack
 from tracker.settings import Settings
@@ -89,8 +89,12 @@ class IngestReport:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def group_by_procedure(x: Extraction) -> dict[Procedure, tuple[list[Event], list[Timeline]]]:
-    """Attach a release's events and timelines to procedures (product x agency region)."""
+def group_by_procedure(
+    x: Extraction, naming: Naming | None = None
+) -> dict[Procedure, tuple[list[Event], list[Timeline]]]:
+    """Attach a release's events and timelines to procedures (product x agency region); the
+    company and product are the names they stand for (`naming`: known and configured
+    aliases, merges; without it, the release's own aliases only)."""
     regions = Counter(region_of(e.agency) for e in x.events)
     regions.update(region_of(t.agency) for t in x.timelines if t.agency)
     if not regions and not x.timelines:
@@ -102,11 +106,26 @@ def group_by_procedure(x: Extraction) -> dict[Procedure, tuple[list[Event], list
         groups.setdefault(region_of(e.agency), ([], []))[0].append(e)
     for t in x.timelines:
         groups.setdefault(region_of(t.agency) if t.agency else primary, ([], []))[1].append(t)
+    naming = naming or Naming()
+    names = naming.resolve(x.release.company, x.release.product, x.aliases)
     out = {}
     for region, content in groups.items():
         agency = "EMA" if region == "EU" else region
-        out[procedure_for(x.release.company, x.release.product, agency)] = content
+        out[naming.procedure(names.company, names.product, agency)] = content
     return out
+
+
+def alias_groups(settings: Settings) -> tuple[AliasGroup, ...]:
+    """The configured `[[aliases]]`."""
+    return tuple(AliasGroup(a.company, a.product, tuple(a.names)) for a in settings.aliases)
+
+
+def naming_for(ctx: Context, x: Extraction, session: Any = None) -> Naming:
+    """What a release's names stand for: the configured aliases, and what the store knows of
+    the names it gives (a few indexed look-ups, whatever the history)."""
+    configured = alias_groups(ctx.settings)
+    companies, products = Naming(configured).wanted(x.release.company, x.release.product, x.aliases)
+    return Naming(configured, ctx.store.known_names(companies, products, session=session))
 
 
 def extraction_derivations(x: Extraction, packs: list[Pack], today: date) -> list[Derivation]:
@@ -296,15 +315,17 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
 
     x = clean.extraction(read_item(item))
     today = local_today(ctx.settings, now)
+    naming = naming_for(ctx, x, session)
     return ctx.store.ingest(
         x,
         clean.source_id(item.source_id),
         clean.external_id(item.external_id),
         clean.url(item.url),
         now,
-        group_by_procedure(x),
+        group_by_procedure(x, naming),
         lambda state: derive(state, ctx.packs, today),
         session=session,
+        names=naming.resolve(x.release.company, x.release.product, x.aliases).learned,
     )
 
 

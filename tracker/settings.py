@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tracker.errors import ConfigError
 
@@ -97,6 +97,25 @@ class RecipientSettings(BaseModel):
     mode: Literal["each", "daily", "weekly"] = Field(
         "each", description="each: one e-mail per reminder; daily or weekly: a digest."
     )
+
+
+class AliasSettings(BaseModel):
+    """One `[[aliases]]` table: names that stand for one product (of a company, or of any),
+    or, without a product, for one company."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    company: str | None = Field(None, description="The company (its name in releases).")
+    product: str | None = Field(None, description="The product's name (the current brand).")
+    names: list[str] = Field(
+        min_length=1, description="Its other names: former names, code names, short names."
+    )
+
+    @model_validator(mode="after")
+    def _names_something(self) -> AliasSettings:
+        if not self.company and not self.product:
+            raise ValueError("an alias needs a company or a product")
+        return self
 
 
 class RemindersSection(_Section):
@@ -196,6 +215,7 @@ class Settings(_Section):
     http: HttpSection = Field(default_factory=HttpSection)
     sources: list[SourceSettings] = Field(default_factory=list)
     recipients: list[RecipientSettings] = Field(default_factory=list)
+    aliases: list[AliasSettings] = Field(default_factory=list)
 
     def effective_recipients(self) -> list[RecipientSettings]:
         """The configured recipients, or everyone in `[mail] to` with the defaults."""
@@ -315,7 +335,7 @@ def example_toml() -> str:
         "",
     ]
     for name, field in Settings.model_fields.items():
-        if name in ("sources", "recipients"):
+        if name in ("sources", "recipients", "aliases"):
             continue
         section = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
         lines.append(f"[{name}]")
@@ -343,6 +363,13 @@ def example_toml() -> str:
         '# send_at = "08:00"',
         '# timezone = "Europe/Amsterdam"',
         '# mode = "each"           # each | daily | weekly (a digest)',
+        "",
+        "# Names that stand for one product (or, without a product, one company): releases",
+        "# naming any of them go to the same procedure.",
+        "# [[aliases]]",
+        '# company = "Pharming Group N.V."',
+        '# product = "Ruconest"',
+        '# names = ["Rhucin", "rhC1INH"]',
         "",
     ]
     return "\n".join(lines)

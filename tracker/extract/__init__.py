@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from tracker.domain import Extraction, ReleaseInfo, Sentence
-from tracker.extract import dates, text
+from tracker.extract import aliases, dates, text
 from tracker.extract.events import EventReader
 from tracker.extract.release import (
     fingerprint,
@@ -59,7 +59,8 @@ def extract_text(
     )
     language = language_of(clean)
     company, ticker = issuer_of(clean)
-    product = product_of(sents)
+    found = aliases.read(sents, company)
+    product = product_of(sents, found)
     info = ReleaseInfo(release_date, company, ticker, subject or title_of(clean), product, language)
     sha = fingerprint(clean)
     if release_date is None or language not in READ_LANGUAGES:
@@ -68,11 +69,11 @@ def extract_text(
             if language in READ_LANGUAGES
             else (f"language '{language}' is not supported; only the release date was read",)
         )
-        return Extraction(name, info, (), (), sha, warnings + extra)
+        return Extraction(name, info, (), (), sha, warnings + extra, found)
     reader = _Reader(sents, release_date, product)
     events = reader.events()
     timelines = reader.timelines(events)
-    return Extraction(name, info, tuple(events), tuple(timelines), sha, warnings)
+    return Extraction(name, info, tuple(events), tuple(timelines), sha, warnings, found)
 
 
 class _Reader(EventReader, TimelineReader):

@@ -8,8 +8,8 @@ import string
 from collections import Counter
 from datetime import date
 
-from tracker.domain import Sentence
-from tracker.extract import dates
+from tracker.domain import Alias, Sentence
+from tracker.extract import aliases, dates
 
 _PUNCTUATION = re.compile("[" + re.escape(string.punctuation + "“”‘’«»–—…®™©•·") + "]")
 
@@ -147,7 +147,8 @@ def issuer_of(clean: str) -> tuple[str | None, str | None]:
     m = _TICKER.search(head)
     if not m:
         corp = _CORP.search(head)
-        return (corp.group(1) if corp else None), None
+        # No ticker, no legal form: the short name it opens with ("-- Pharming announced").
+        return (corp.group(1) if corp else aliases.lead_name(head[:3000])), None
     ticker = (m.group("t") or m.group("t2")).upper().rstrip(".")
     before = head[max(0, m.start() - 200) : m.start()]
     before = re.sub(r"\s*\([^()]*\)\s*$", "", before.rstrip())  # drop ("Alias" or "the Company")
@@ -251,8 +252,18 @@ _NOT_A_NAME = frozenset(
 )
 
 
-def product_of(sents: list[Sentence]) -> str | None:
-    """The product the release is about: the most mentioned trade-marked name."""
+def product_of(sents: list[Sentence], found: tuple[Alias, ...] = ()) -> str | None:
+    """The product the release is about: the most mentioned trade-marked name, else a name
+    given with an alias ("Ruconest (Rhucin)"); an alias read as the product gives way to the
+    name it is an alias of (`found`: the release's aliases, `tracker.extract.aliases`)."""
+    current = aliases.current_names(found)
+    named = _product_of(sents, aliases.product_names(found)) or next(
+        iter(aliases.product_names(found, worded=False)), None
+    )
+    return current.get(named.lower(), named) if named else None
+
+
+def _product_of(sents: list[Sentence], with_alias: list[str]) -> str | None:
     counts: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for s in sents:
@@ -266,6 +277,8 @@ def product_of(sents: list[Sentence]) -> str | None:
         best = counts.most_common(1)[0][0]
         # Prefer the spelling used in running text over an all-caps headline.
         return max(forms[best].items(), key=lambda kv: (not kv[0].isupper(), kv[1]))[0]
+    if with_alias:
+        return with_alias[0]
     for s in sents[:12]:
         m = _GENERIC.search(s.text)
         if m and m.group(1).lower() not in ("the", "and", "for", "its"):

@@ -105,6 +105,39 @@ def _cases(conn: Connection) -> None:
     conn.execute(text("UPDATE deadline SET status = 'passed' WHERE status = 'missed'"))
 
 
+def _aliases(conn: Connection) -> None:
+    """Procedures' names and merges: every procedure's company (its name and its core, the
+    name without its legal form) and product become names that take later releases to it."""
+    from tracker.identity import company_core, slug
+
+    _create_missing(conn, "procedure_alias", "procedure_merge")
+    names = tables.ProcedureAliasRow.__table__  # type: ignore[attr-defined]
+    seen: set[tuple[str, str, str]] = set()
+    rows = []
+    procedures = conn.execute(text("SELECT company, product FROM procedure ORDER BY id"))
+    for company, product in procedures:
+        wanted = [
+            ("company", "", s, company, company) for s in (slug(company), company_core(company))
+        ]
+        if product:
+            wanted.append(("product", slug(company), slug(product), product, product))
+        for kind, scope, alias, name, target in wanted:
+            if target and (kind, scope, alias) not in seen and alias != "unknown":
+                seen.add((kind, scope, alias))
+                rows.append(
+                    {
+                        "kind": kind,
+                        "scope": scope,
+                        "alias": alias,
+                        "name": name,
+                        "target": target,
+                        "created_at": None,
+                    }
+                )
+    if rows:
+        conn.execute(names.insert(), rows)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", "releases, procedures, events, deadlines, reminders", _initial),
     Migration(
@@ -113,6 +146,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _sources_and_messages,
     ),
     Migration("0003_cases", "hand-set and closed by whom, audit log, notes, passed", _cases),
+    Migration("0004_aliases", "procedures' names (aliases) and merges", _aliases),
 )
 
 

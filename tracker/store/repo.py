@@ -30,7 +30,9 @@ from tracker.domain import (
     Step,
     Timeline,
 )
+from tracker.identity import NameRow
 from tracker.store.audit import AuditLog
+from tracker.store.procedures import ProcedureNames
 from tracker.store.tables import (
     DeadlineHistoryRow,
     DeadlineRow,
@@ -192,7 +194,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-class Store(AuditLog):
+class Store(AuditLog, ProcedureNames):
     """The database: releases, procedures, events, timelines, facts, deadlines, reminders."""
 
     def __init__(self, url: str) -> None:
@@ -248,6 +250,7 @@ class Store(AuditLog):
         groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
         derive_fn: Callable[[ProcedureState], list[Derivation]],
         session: Session | None = None,
+        names: Iterable[NameRow] = (),
     ) -> str:
         """Store a release and reconcile its procedures' deadlines in one transaction.
 
@@ -255,12 +258,14 @@ class Store(AuditLog):
         sighting), "unchanged" (seen here before) or "changed" (its text was corrected:
         events re-read, deadlines reconciled, history kept). Within a caller's batch session,
         the release is a savepoint of its own: one failing release never takes others with it.
+        `names` are the names the release taught (`tracker.identity.Naming.resolve`).
         """
+        args = (x, source_id, external_id, url, now, groups, derive_fn, tuple(names))
         if session is not None:
             with session.begin_nested():
-                return self._ingest(session, x, source_id, external_id, url, now, groups, derive_fn)
+                return self._ingest(session, *args)
         with self.session() as s:
-            return self._ingest(s, x, source_id, external_id, url, now, groups, derive_fn)
+            return self._ingest(s, *args)
 
     def _ingest(
         self,
@@ -272,6 +277,7 @@ class Store(AuditLog):
         now: datetime,
         groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
         derive_fn: Callable[[ProcedureState], list[Derivation]],
+        names: tuple[NameRow, ...] = (),
     ) -> str:
         conn = s.connection()
         sight = conn.execute(_FIND_SIGHTING, {"s": source_id, "e": external_id}).first()
@@ -339,6 +345,7 @@ class Store(AuditLog):
             _timeline_values(p.key, release_id, t) for p, (_, tls) in groups.items() for t in tls
         ]
         created = {p.key for p in groups if self._ensure_procedure(s, p)}
+        self.learn_names(names, now, session=s)
         touched.update(p.key for p in groups)
         if event_rows:
             s.connection().execute(_table(EventRow).insert(), event_rows)
@@ -590,8 +597,13 @@ class Store(AuditLog):
                 }
             )
             inserts: list[dict[str, Any]] = []
+            merged = _merged_rows(procedure.key, rows)
             for d in derived:
                 row = rows.pop(d.key, None)
+                if row is None and d.key in merged:
+                    # A deadline that came with a merged procedure keeps its key and history.
+                    row = rows.pop(merged.pop(d.key).key)
+                    d = replace(d, key=row.key)
                 if row is not None and row.closed:
                     d = replace(d, status=Closed(row.closed).status)  # a person closed it
                 elif row is not None and row.manual and d.status in LIVE:
@@ -607,7 +619,8 @@ class Store(AuditLog):
                     counts["unchanged"] += 1
             for row in rows.values():
                 if row.status not in ("cancelled", "met") and not row.manual:
-                    _history(s, row, "no longer derived from the procedure's releases", now)
+                    own = row.key.startswith(procedure.key + "/")
+                    _history(s, row, _NO_LONGER if own else _DUPLICATE, now)
                     row.status, row.revision, row.updated_at = "cancelled", row.revision + 1, now
                     s.add(row)
                     counts["cancelled"] += 1
@@ -1158,6 +1171,22 @@ def _deadline_values(proc_key: str, d: Derivation, now: datetime) -> dict[str, A
         "release_ref": d.release_ref,
         "updated_at": now,
     }
+
+
+_NO_LONGER = "no longer derived from the procedure's releases"
+_DUPLICATE = "merged: the procedure it joined has this deadline under its own key"
+
+
+def _merged_rows(procedure_key: str, rows: dict[str, DeadlineRow]) -> dict[str, DeadlineRow]:
+    """Deadlines of procedures merged into this one, by the key this one derives them under
+    ("b/x" as "a/x"): procedure keys are three slugs, a deadline's key adds its own."""
+    own = procedure_key + "/"
+    out: dict[str, DeadlineRow] = {}
+    for key, row in sorted(rows.items()):
+        parts = key.split("/", 3)
+        if not key.startswith(own) and len(parts) == 4:
+            out.setdefault(own + parts[3], row)
+    return out
 
 
 def _differs(row: DeadlineRow, d: Derivation) -> bool:

@@ -313,3 +313,41 @@ class ProcedureNoteRow(SQLModel, table=True):
     who: str = Field(max_length=200)
     at: datetime = Field(sa_column=_ts())
     text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ProcedureAliasRow(SQLModel, table=True):
+    """A name that stands for a company or a product (`kind`): a company's short or former
+    name, a product's former or code name, or the name itself. Products are kept per company
+    (`scope`, the company's slug; "" for companies). Learned from releases, first come first
+    kept: a name is never re-pointed, so procedure keys never change."""
+
+    __tablename__ = "procedure_alias"
+    __table_args__ = (
+        UniqueConstraint("kind", "scope", "alias"),
+        Index("ix_procedure_alias_kind_alias", "kind", "alias"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    scope: str = Field(default="", max_length=300)
+    alias: str = Field(max_length=300)  # the slug looked up
+    name: str = Field(max_length=300)  # as the release wrote it
+    target: str = Field(max_length=300)  # the company's or product's name it stands for
+    # When it was learned (none for the names an upgrade took from earlier procedures).
+    created_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ProcedureMergeRow(SQLModel, table=True):
+    """A procedure a person merged into another (`into`): its key resolves there for future
+    releases. `moved` lists, per table, the ids of the rows that came from it, so a split
+    gives back exactly those; the procedure's own company, product and agency are kept."""
+
+    __tablename__ = "procedure_merge"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=400)
+    into: str = Field(index=True, max_length=400)
+    company: str | None = Field(default=None, max_length=300)
+    product: str | None = Field(default=None, max_length=300)
+    agency: str = Field(max_length=20)
+    moved: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    who: str = Field(max_length=200)
+    at: datetime = Field(sa_column=_ts())

@@ -1,0 +1,269 @@
+"""Procedures' names and merges: the names (aliases) that take a release to its procedure,
+and one procedure merged into another with its whole history, or split out again.
+
+A merge moves the merged procedure's rows (events, timelines, facts, deadlines, notes, audit
+entries) to the other procedure by changing their `procedure_key` only: every row keeps its
+id, every deadline its key, its history and its reminders. The ids moved are kept with the
+merge (`procedure_merge`), so a split gives back exactly what came from the merged
+procedure; what releases brought after the merge stays where they were read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, col, select
+
+from tracker.errors import UsageError
+from tracker.identity import Known, NameRow
+from tracker.store.tables import (
+    AuditRow,
+    DeadlineRow,
+    EventRow,
+    FactRow,
+    ProcedureAliasRow,
+    ProcedureMergeRow,
+    ProcedureNoteRow,
+    ProcedureRow,
+    TimelineRow,
+)
+
+# What a merge moves: every row that names the procedure.
+_MOVED: tuple[type[SQLModel], ...] = (
+    EventRow,
+    TimelineRow,
+    FactRow,
+    DeadlineRow,
+    ProcedureNoteRow,
+    AuditRow,
+)
+_CHUNK = 500
+
+
+def _table(model: type[SQLModel]) -> Any:
+    return model.__table__  # type: ignore[attr-defined]
+
+
+_AL = _table(ProcedureAliasRow)
+_INSERT_NAME = {
+    name: module.insert(_AL).on_conflict_do_nothing(index_elements=["kind", "scope", "alias"])
+    for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """A procedure merged into another, by whom and when."""
+
+    key: str
+    into: str
+    company: str | None
+    product: str | None
+    agency: str
+    who: str
+    at: datetime
+    moved: dict[str, int]  # rows moved, per table
+
+
+class _HasEngine(Protocol):
+    engine: Engine
+
+    def _using(self, session: Session | None) -> AbstractContextManager[Session]: ...
+
+
+class ProcedureNames:
+    """Names and merges, mixed into the `Store`."""
+
+    def known_names(
+        self: _HasEngine,
+        companies: Iterable[str],
+        products: Iterable[str],
+        session: Session | None = None,
+    ) -> Known:
+        """What the database knows of these company and product slugs (indexed look-ups of
+        those names only), and every merge."""
+        companies, products = sorted(set(companies)), sorted(set(products))
+        with self._using(session) as s:
+            conn = s.connection()
+            known_companies = dict(_names(conn, "company", companies))
+            product_rows = [
+                (r.scope, r.alias, r.target)
+                for chunk in _chunks(products)
+                for r in conn.execute(
+                    sa_select(_AL.c.scope, _AL.c.alias, _AL.c.target).where(
+                        _AL.c.kind == "product", _AL.c.alias.in_(chunk)
+                    )
+                )
+            ]
+            scopes = sorted({scope for scope, _a, _t in product_rows})
+            company_of = dict(_names(conn, "company", scopes))
+            owners: dict[str, set[str]] = {}
+            for scope, alias, _target in product_rows:
+                if scope in company_of:
+                    owners.setdefault(alias, set()).add(company_of[scope])
+            merges = _table(ProcedureMergeRow)
+            redirects = dict(conn.execute(sa_select(merges.c.key, merges.c.into)).all())
+        return Known(
+            companies=known_companies,
+            products={(scope, alias): target for scope, alias, target in product_rows},
+            owners={k: tuple(sorted(v)) for k, v in owners.items()},
+            redirects=redirects,
+        )
+
+    def learn_names(
+        self: _HasEngine, rows: Iterable[NameRow], now: datetime, session: Session | None = None
+    ) -> None:
+        """Remember names (a name already known keeps what it stood for)."""
+        values = [
+            {
+                "kind": r.kind,
+                "scope": r.scope[:300],
+                "alias": r.alias[:300],
+                "name": r.name[:300],
+                "target": r.target[:300],
+                "created_at": now,
+            }
+            for r in rows
+        ]
+        if not values:
+            return
+        with self._using(session) as s:
+            conn = s.connection()
+            conn.execute(_INSERT_NAME[conn.dialect.name], values)
+
+    def merges(self: _HasEngine) -> list[Merge]:
+        """Every procedure merged into another, oldest first."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(ProcedureMergeRow).order_by(col(ProcedureMergeRow.id))).all()
+            return [_merge(r) for r in rows]
+
+    def merge_of(self: _HasEngine, key: str) -> Merge | None:
+        """The merge of the procedure `key` into another, if it was merged."""
+        with Session(self.engine) as s:
+            row = s.exec(select(ProcedureMergeRow).where(ProcedureMergeRow.key == key)).first()
+            return _merge(row) if row else None
+
+    def merge_procedures(
+        self: _HasEngine,
+        into: str,
+        key: str,
+        who: str,
+        now: datetime,
+        session: Session | None = None,
+    ) -> dict[str, int]:
+        """Merge procedure `key` into `into`: its rows move with their ids, its key resolves
+        to `into` from now on. A fact both record with the same value is kept once (the
+        merged procedure's copy is kept with the merge, for a split). Returns rows moved per
+        table."""
+        with self._using(session) as s:
+            proc = s.exec(select(ProcedureRow).where(ProcedureRow.key == key)).one()
+            theirs = {
+                f.name: f
+                for f in s.exec(select(FactRow).where(FactRow.procedure_key == into)).all()
+            }
+            kept: list[dict[str, Any]] = []
+            for fact in s.exec(select(FactRow).where(FactRow.procedure_key == key)).all():
+                if fact.name in theirs:
+                    if theirs[fact.name].value != fact.value:
+                        raise UsageError(
+                            f"both procedures record a {fact.name} ({theirs[fact.name].value} "
+                            f"and {fact.value}): unset one first"
+                        )
+                    kept.append(
+                        {"name": fact.name, "value": str(fact.value), "set_at": str(fact.set_at)}
+                    )
+                    s.delete(fact)
+            s.flush()
+            moved: dict[str, Any] = {}
+            conn = s.connection()
+            for model in _MOVED:
+                t = _table(model)
+                ids = list(
+                    conn.execute(sa_select(t.c.id).where(t.c.procedure_key == key)).scalars()
+                )
+                for chunk in _chunks(ids):
+                    conn.execute(t.update().where(t.c.id.in_(chunk)).values(procedure_key=into))
+                moved[t.name] = ids
+            moved["kept_facts"] = kept
+            s.add(
+                ProcedureMergeRow(
+                    key=key,
+                    into=into,
+                    company=proc.company,
+                    product=proc.product,
+                    agency=proc.agency,
+                    moved=json.dumps(moved),
+                    who=who,
+                    at=now,
+                )
+            )
+            s.delete(proc)
+            s.flush()
+            return {name: len(ids) for name, ids in moved.items() if name != "kept_facts"}
+
+    def split_procedure(
+        self: _HasEngine, key: str, session: Session | None = None
+    ) -> tuple[str, dict[str, int]]:
+        """Undo the merge of `key`: the procedure comes back with every row that came from
+        it (wherever later merges took them); its key is its own again. Returns the
+        procedure it had been merged into, and rows given back per table."""
+        with self._using(session) as s:
+            m = s.exec(select(ProcedureMergeRow).where(ProcedureMergeRow.key == key)).first()
+            if m is None:
+                raise UsageError(f"procedure '{key}' was not merged into another")
+            moved = json.loads(m.moved)
+            conn = s.connection()
+            back: dict[str, int] = {}
+            for model in _MOVED:
+                t = _table(model)
+                ids = moved.get(t.name, [])
+                n = 0
+                for chunk in _chunks(ids):
+                    n += conn.execute(
+                        t.update().where(t.c.id.in_(chunk)).values(procedure_key=key)
+                    ).rowcount
+                back[t.name] = n
+            for fact in moved.get("kept_facts", []):
+                s.add(
+                    FactRow(
+                        procedure_key=key,
+                        name=fact["name"],
+                        value=date.fromisoformat(fact["value"]),
+                        set_at=datetime.fromisoformat(fact["set_at"]),
+                    )
+                )
+            s.add(ProcedureRow(key=key, company=m.company, product=m.product, agency=m.agency))
+            into = m.into
+            s.delete(m)
+            s.flush()
+            return into, back
+
+
+def _names(conn: Any, kind: str, aliases: list[str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for chunk in _chunks(aliases):
+        q = sa_select(_AL.c.alias, _AL.c.target).where(
+            _AL.c.kind == kind, _AL.c.scope == "", _AL.c.alias.in_(chunk)
+        )
+        out += [(r[0], r[1]) for r in conn.execute(q)]
+    return out
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def _merge(r: ProcedureMergeRow) -> Merge:
+    moved = json.loads(r.moved)
+    counts = {k: len(v) for k, v in moved.items() if k != "kept_facts"}
+    return Merge(r.key, r.into, r.company, r.product, r.agency, r.who, r.at, counts)
