@@ -463,3 +463,50 @@ def test_disappointed_is_no_appointment() -> None:
         "BOSTON, March 2, 2024 -- Corvane Inc. (Nasdaq: CRVN) said the chief executive officer was disappointed.",
     )
     assert not [e for e in x.events if e.type == "sec_item"]
+
+
+def test_a_release_without_a_dateline_keeps_its_events_undated() -> None:
+    x = extract_text(
+        "undated.txt",
+        "FDA accepts filing\n\nKestrel Pharma AB said that the U.S. Food and Drug Administration "
+        "has approved its registration application for Ploravex eye drops. The drug was "
+        "approved in Europe on March 3, 2009.\n",
+    )
+    assert x.release.date is None
+    assert [(e.type, e.agency, e.date) for e in x.events][:1] == [("approval", "FDA", None)]
+    assert x.timelines == ()  # nothing relative can be resolved without the release date
+    assert any("no release date" in w for w in x.warnings)
+
+
+def test_a_date_told_in_the_story_is_no_dateline() -> None:
+    x = extract_text(
+        "story.txt",
+        "Santen gets a licence in China\n\nSanten Pharmaceutical announced that it received an "
+        "import drug license for its eye drops in China on July 27, 2015.\n",
+    )
+    assert x.release.date is None
+    assert [(e.type, e.agency, e.date) for e in x.events] == [
+        ("approval", "NMPA", date(2015, 7, 27))
+    ]
+
+
+def test_a_labelled_release_date_is_the_dateline() -> None:
+    x = extract_text(
+        "labelled.txt",
+        "Heron receives a letter\n\n19th Mar 13\n\nRelease Date: 19/03/2013 12:00am\n\n"
+        "Heron Biologics (ASX: HRN) today announced it had received a complete response letter "
+        "from the FDA for Quilavo.\n",
+    )
+    assert x.release.date == date(2013, 3, 19)
+    assert [(e.type, e.agency, e.date) for e in x.events] == [
+        ("refusal", "FDA", date(2013, 3, 19))
+    ]
+
+
+def test_an_act_told_without_an_agency_is_the_home_regulators() -> None:
+    x = extract_text(
+        "tokyo.txt",
+        "TOKYO, September 21, 2018 - Kairo Pharma Inc. (TSE: 4599) today announced that its "
+        "tablets received manufacturing and marketing approval for the treatment of gout.\n",
+    )
+    assert [(e.type, e.agency) for e in x.events] == [("approval", "PMDA")]

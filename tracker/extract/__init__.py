@@ -5,6 +5,11 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
 from tracker.domain import Extraction, ReleaseInfo, Sentence
 from tracker.extract import aliases, dates, text
 from tracker.extract.events import EventReader
@@ -63,17 +68,52 @@ def extract_text(
     product = product_of(sents, found)
     info = ReleaseInfo(release_date, company, ticker, subject or title_of(clean), product, language)
     sha = fingerprint(clean)
-    if release_date is None or language not in READ_LANGUAGES:
-        extra = (
-            ()
-            if language in READ_LANGUAGES
-            else (f"language '{language}' is not supported; only the release date was read",)
-        )
+    if language not in READ_LANGUAGES:
+        extra = (f"language '{language}' is not supported; only the release date was read",)
         return Extraction(name, info, (), (), sha, warnings + extra, found)
+    if release_date is None:
+        return _undated(name, info, sents, clean, product, sha, warnings, found)
     reader = _Reader(sents, release_date, product)
     events = reader.events()
     timelines = reader.timelines(events)
     return Extraction(name, info, tuple(events), tuple(timelines), sha, warnings, found)
+
+
+_FULL_DATE = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? "
+    r"(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\.?,? (?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+_NO_DAY = date(2099, 12, 31)
+
+
+def _undated(
+    name: str,
+    info: ReleaseInfo,
+    sents: list[Sentence],
+    clean: str,
+    product: str | None,
+    sha: str,
+    warnings: tuple[str, ...],
+    found: Any,
+) -> Extraction:
+    """A release without a dateline date: its events are read, dated only by dates the text
+    gives in full ("approved on July 16, 2008"), never by the unknown release date; its
+    relative timelines cannot be resolved and are not guessed."""
+    stated = [d for m in _FULL_DATE.finditer(clean) if (d := dates.parse_full_date(m.group(0)))]
+    note = ("no release date found: events are dated only where the text dates them",)
+    # With no full date at all, acts are still read, but none is dated.
+    reader = _Reader(sents, max(stated) if stated else _NO_DAY, product)
+    events = tuple(
+        replace(e, date=None)
+        if not stated or (e.why and "dated by the release date" in e.why)
+        else e
+        for e in reader.events()
+    )
+    return Extraction(name, info, events, (), sha, warnings + note, found)
 
 
 class _Reader(EventReader, TimelineReader):

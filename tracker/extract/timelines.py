@@ -62,8 +62,11 @@ _SUBJECT_EXPECTED = re.compile(
 )
 _SUBJECT_END = re.compile(r"\s(?:is|are|was|were|will|has|have)\s")
 _SUBMISSION_ANCHOR = re.compile(r"submission|filing|application")
+_ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
 _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
-_JOIN_WORDS = re.compile(r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:to\s+)?$")
+_JOIN_WORDS = re.compile(
+    r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
+)
 _PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
 _BARE_REQUEST = re.compile(r"\brequest\b")
 _SUBJECT_WILL = LEX.cues["subject_will"].pattern
@@ -384,6 +387,12 @@ class TimelineReader(Scan):
         chained = previous is not None and bool(
             _CHAIN.search(x.text) or _CHAIN.search(low, max(0, x.pos - 25), x.pos)
         )
+        if previous is not None and not chained and previous.sentence == sent.index:
+            # "once the hearing on July 4 is over, the committee has ten days": the dated act
+            # the clause opens with is the anchor, though it stands before the offset.
+            lead = low[: x.pos]
+            cue = _ANCHOR_BEFORE.search(lead)
+            chained = cue is not None and previous.expression.lower() in lead[cue.end() :]
         if (
             chained
             and previous is not None

@@ -1,0 +1,39 @@
+"""Failure classes seen on releases nobody tuned the reader for, each in our own words."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.extract import extract_text
+
+HEAD = "BOSTON, June 3, 2024 /PRNewswire/ -- Acme Bio, Inc. (Nasdaq: ACME) today said "
+
+
+def _dates(body: str) -> list[tuple[date, date, str]]:
+    x = extract_text("x.txt", HEAD + body + "\n")
+    return [(t.start, t.end, t.milestone) for t in x.timelines]
+
+
+def test_an_anchor_told_before_its_offset() -> None:
+    got = _dates(
+        "that once the oral hearing on July 4, 2024 is over, the committee has ten days to "
+        "adopt its opinion on Zentra."
+    )
+    assert (date(2024, 7, 14), date(2024, 7, 14), "opinion") in got
+    assert not any(end == date(2024, 6, 13) for _, end, _ in got)  # not from the release
+
+
+def test_a_date_moved_back_keeps_only_its_new_day() -> None:
+    got = _dates(
+        "the FDA has moved the target action date for Zentra from June 28, 2024 back to "
+        "September 27, 2024."
+    )
+    assert got == [(date(2024, 9, 27), date(2024, 9, 27), "action-date")]
+
+
+def test_an_extension_length_is_no_deadline() -> None:
+    got = _dates(
+        "the FDA extended its review of the application for Zentra by three months; the new "
+        "goal date is September 28, 2024."
+    )
+    assert got == [(date(2024, 9, 28), date(2024, 9, 28), "action-date")]
