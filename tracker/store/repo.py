@@ -82,7 +82,7 @@ _PROC_EVENTS = (
         _EV.detail,
         _R.release_date,
         _R.ingested_at,
-        func.coalesce(_R.url, _R.name),
+        func.coalesce(_R.url, _R.name).label("ref"),
     )
     .join_from(_table(EventRow), _table(ReleaseRow), _EV.release_id == _R.id)
     .where(_EV.procedure_key == bindparam("k"))
@@ -104,7 +104,7 @@ _PROC_TIMELINES = (
         _TL.estimate,
         _R.release_date,
         _R.ingested_at,
-        func.coalesce(_R.url, _R.name),
+        func.coalesce(_R.url, _R.name).label("ref"),
     )
     .join_from(_table(TimelineRow), _table(ReleaseRow), _TL.release_id == _R.id)
     .where(_TL.procedure_key == bindparam("k"))
@@ -513,25 +513,38 @@ class Store(AuditLog, ProcedureNames):
             conn = s.connection()
             p = conn.execute(_PROC_ROW, {"k": key}).one()
             state = ProcedureState(Procedure(p[0], p[1], p[2], p[3]))
-            for r in conn.execute(_PROC_EVENTS, {"k": key}):
-                item = Event(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-                state.events.append(Sourced(item, r[8] or r[9].date(), r[10]))
-            for r in conn.execute(_PROC_TIMELINES, {"k": key}):
-                item = Timeline(
-                    r[0],
-                    r[1],
-                    r[2],
-                    r[3],
-                    r[4],
-                    r[5],
-                    r[6],
-                    r[7],
-                    r[8],
-                    r[9],
-                    tuple(json.loads(r[10])),
-                    r[11],
+            # Rows by column name; the release's date, else the day it was read, dates each.
+            for r in conn.execute(_PROC_EVENTS, {"k": key}).mappings():
+                item = Event(
+                    r["type"],
+                    r["agency"],
+                    r["outcome"],
+                    r["product"],
+                    r["date"],
+                    r["evidence"],
+                    r["sentence"],
+                    r["detail"],
                 )
-                state.timelines.append(Sourced(item, r[12] or r[13].date(), r[14]))
+                when = r["release_date"] or r["ingested_at"].date()
+                state.events.append(Sourced(item, when, r["ref"]))
+            for r in conn.execute(_PROC_TIMELINES, {"k": key}).mappings():
+                raw = r["assumptions"]
+                item = Timeline(
+                    r["start"],
+                    r["end"],
+                    r["milestone"],
+                    r["agency"],
+                    r["expression"],
+                    r["evidence"],
+                    r["sentence"],
+                    r["offset_days"],
+                    r["anchor"],
+                    r["anchor_date"],
+                    tuple(json.loads(raw)) if raw and raw != "[]" else (),
+                    r["estimate"],
+                )
+                when = r["release_date"] or r["ingested_at"].date()
+                state.timelines.append(Sourced(item, when, r["ref"]))
             for name, value in conn.execute(_PROC_FACTS, {"k": key}):
                 state.facts[name] = value
             return state
