@@ -37,3 +37,24 @@ def test_an_extension_length_is_no_deadline() -> None:
         "goal date is September 28, 2024."
     )
     assert got == [(date(2024, 9, 28), date(2024, 9, 28), "action-date")]
+
+
+def _events(body: str) -> list[tuple[str, str, str | None, date | None]]:
+    x = extract_text("x.txt", HEAD + body + "\n")
+    return [(e.type, e.agency, e.outcome, e.date) for e in x.events]
+
+
+def test_a_refusal_taken_back_is_a_positive_reexamination_outcome() -> None:
+    got = _events(
+        "Health Canada withdrew its notice of non-compliance for Zentra after reconsideration, "
+        "and the review resumes."
+    )
+    assert ("reexamination_outcome", "HC", "positive", date(2024, 6, 3)) in got
+    # The notice itself is named as what was withdrawn: a back-reference, not today's news.
+    assert ("refusal", "HC", "negative", date(2024, 6, 3)) not in got
+
+
+def test_the_opinion_a_request_names_is_a_back_reference() -> None:
+    got = _events("it has asked the CHMP to look again at its negative opinion on Zentra.")
+    assert ("reexamination_request", "EMA", None, date(2024, 6, 3)) in got
+    assert ("opinion", "EMA", "negative", None) in got
