@@ -103,14 +103,14 @@ class Scan:
         def sentences_of(needles: frozenset[str]) -> set[int]:
             return {bisect_right(starts, p) - 1 for n in needles for p in hits.get(n, ())}
 
-        self.named: dict[int, list[str]] = {}
+        placed: dict[int, list[tuple[int, str]]] = {}
         for code, needles in LEX.agency_needles.items():
             rx = LEX.agency_regex[code]
             for i in sentences_of(needles):
                 m = rx.search(self.lows[i])
                 if m:
-                    self.named.setdefault(i, []).append((m.start(), code))  # type: ignore[arg-type]
-        self.named = {i: [c for _, c in sorted(v)] for i, v in self.named.items()}  # type: ignore[misc]
+                    placed.setdefault(i, []).append((m.start(), code))
+        self.named: dict[int, list[str]] = {i: [c for _, c in sorted(v)] for i, v in placed.items()}
         self.hinted = sentences_of(LEX.event_hint)
         # The act needles each sentence holds: only their rows are tried on it.
         self.act_needles: dict[int, set[str]] = {}
@@ -135,7 +135,7 @@ class Scan:
         self.nonreg = clause_sents(_NON_REGULATORY.needles)
         self.missed = clause_sents(_MISSED.needles)
         self.vague = clause_sents(_NOT_A_DATE.needles)
-        worded = clause_sents(dates.TEMPORAL_NEEDLES)
+        worded = clause_sents(frozenset(dates.TEMPORAL_NEEDLES))
         self.regulatory = {i for i in candidates if i in worded or _DIGIT.search(self.lows[i])}
         self.doc_agency = self._dominant_agency()
         self.home_agency = LEX.home_agency(doc[:400])

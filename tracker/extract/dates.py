@@ -627,10 +627,10 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         month, a, b = _month_no(g(f"{p}_m")), int(g(f"{p}_a")), int(g(f"{p}_b"))
         y_tok = g(f"{p}_y")
         year = int(y_tok) if y_tok else infer_year(month, a, ref, future)
-        first, last = _safe_date(year, month, a), _safe_date(year, month, b)
-        if first is None or last is None or last <= first:
+        day_a, day_b = _safe_date(year, month, a), _safe_date(year, month, b)
+        if day_a is None or day_b is None or day_b <= day_a:
             return None
-        return Mention("window", first, last, txt, s, e, has_year=bool(y_tok))
+        return Mention("window", day_a, day_b, txt, s, e, has_year=bool(y_tok))
     if kind == "between_months":
         y1 = int(g("bm_ay")) if g("bm_ay") else None
         y2 = int(g("bm_by")) if g("bm_by") else None
@@ -701,14 +701,14 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
             return None
         return Mention("day_n", None, None, txt, s, e, amount=int(g("dn")), unit="day")
     if kind == "offset":
-        n = _num(g("off_n"))
-        if n is None or n > 400:
+        amount = _num(g("off_n"))
+        if amount is None or amount > 400:
             return None
         words = g("off_u").split()
         unit = _FR_UNITS.get(words[0], words[-1].rstrip("s"))
         if any(w in g("off_u") for w in ("business", "working", "ouvrables")):
             unit = "business_day"
-        if n > _PLAUSIBLE.get(unit, 400):
+        if amount > _PLAUSIBLE.get(unit, 400):
             return None  # "within 99 years" dates no procedure
         if g("off_fr"):
             return None
@@ -717,7 +717,7 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         lead = _OFFSET_LEAD.search(m.string, max(0, s - 45), s)
         if lead:
             s = lead.start()
-        return Mention("offset", None, None, m.string[s:e], s, e, amount=n, unit=unit)
+        return Mention("offset", None, None, m.string[s:e], s, e, amount=amount, unit=unit)
     if kind == "year":
         y = int(g("yr_y"))
         if "fiscal" in txt:

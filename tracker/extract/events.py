@@ -51,19 +51,19 @@ class EventReader(Scan):
     """Reads the events of a release."""
 
     def events(self) -> list[Event]:
-        found: dict[tuple, tuple[int, list[Event]]] = {}
+        found: dict[tuple[object, ...], tuple[int, list[Event]]] = {}
         registrant = self._sec_registrant()
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
             hits = LEX.detect_all(low, self.act_needles.get(i, set()))
             spans = sorted((m.start(), m.end(), r.name) for r, m in hits)
             self._longest_act = max((b - a for a, b, _ in spans), default=0)
-            here: dict[tuple, tuple[int, list[Event]]] = {}
+            here: dict[tuple[object, ...], tuple[int, list[Event]]] = {}
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
                     # Designations of other kinds are other acts (Breakthrough, then priority).
                     detail = ev.detail if ev.type == "review_designation" else None
-                    key = (ev.type, ev.agency, ev.outcome, ev.country, detail)
+                    key: tuple[object, ...] = (ev.type, ev.agency, ev.outcome, ev.country, detail)
                     best, group = here.get(key, (rank, []))
                     # Two acts of one kind in one sentence are two events ("approval in
                     # Argentina and Mexico", "Orphan Drug and Sakigake designations").
@@ -86,7 +86,7 @@ class EventReader(Scan):
                     "sec_item", "SEC", None, self.product, when, sent.text, sent.index, item,
                     why=f"SEC registrant: {registrant}",
                 )  # fmt: skip
-                key = ("sec_item", "SEC", item)
+                key = ("sec_item", "SEC", item, None, None)
                 if key not in found or rank > found[key][0]:
                     found[key] = (rank, [ev])
         events = [ev for _, group in found.values() for ev in group]
@@ -188,10 +188,10 @@ class EventReader(Scan):
         ):
             when, rank = None, 0  # "the company's resubmitted NDA": done before this news
         how = "the release date" if rank == 1 else "the text" if rank == 2 and when else None
-        details = [LEX.detail_of(rule.name, low, m)]
+        details: list[str | None] = [LEX.detail_of(rule.name, low, m)]
         if rule.name == "review_designation":
             named = LEX.details_in(rule.name, m.group(0))
-            details = named if len(named) > 1 else details  # "Orphan Drug and Sakigake"
+            details = list(named) if len(named) > 1 else details  # "Orphan Drug and Sakigake"
         out = []
         targets = self._agencies_for(rule.name, low, m, self._named(sent), scope, scope_start)
         if rule.reference:

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import ahocorasick
 
@@ -65,7 +66,7 @@ class Cue:
         return self.pattern.search(text, pos, len(text) if endpos is None else endpos)
 
 
-def _load_rows(data: dict) -> dict[str, list[Row]]:
+def _load_rows(data: dict[str, Any]) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
     for section, rows in data.items():
         for n, raw in enumerate(rows):
@@ -101,7 +102,7 @@ def _load_rows(data: dict) -> dict[str, list[Row]]:
 class Lexicon:
     """The loaded lexicon with the derived automata and combined cues."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         self.rows = _load_rows(data)
         self.agencies: list[Row] = self.rows["agency"]
         self.countries: list[Row] = self.rows["country"]

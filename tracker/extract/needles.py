@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re._constants as c  # type: ignore[import-not-found]
 import re._parser as sre  # type: ignore[import-not-found]
+from typing import Any
 
 Needles = frozenset[str]
 
@@ -24,7 +25,7 @@ def _score(n: Needles) -> tuple[int, int]:
     return (min(len(x) for x in n), -len(n))
 
 
-def _seq(items: list | sre.SubPattern) -> Needles | None:
+def _seq(items: list[Any] | sre.SubPattern) -> Needles | None:
     """Needles of a sequence: the best of its items' needles (any one item must match)."""
     best: Needles | None = None
     run: list[str] = []
@@ -63,7 +64,7 @@ def _seq(items: list | sre.SubPattern) -> Needles | None:
     return best
 
 
-def _branch(alternatives: list) -> Needles | None:
+def _branch(alternatives: list[Any]) -> Needles | None:
     out: set[str] = set()
     for alt in alternatives:
         n = _seq(alt)
@@ -78,5 +79,5 @@ def _minimal(found: set[str]) -> Needles:
     return frozenset(n for n in found if not any(o != n and o in n for o in found))
 
 
-def _single_case_pair(av: list) -> bool:
+def _single_case_pair(av: list[Any]) -> bool:
     return len(av) == 2 and all(op is c.LITERAL for op, _ in av)

@@ -280,9 +280,9 @@ def _product_of(sents: list[Sentence], with_alias: list[str]) -> str | None:
     if with_alias:
         return with_alias[0]
     for s in sents[:12]:
-        m = _GENERIC.search(s.text)
-        if m and m.group(1).lower() not in ("the", "and", "for", "its"):
-            return m.group(1)
+        generic = _GENERIC.search(s.text)
+        if generic and generic.group(1).lower() not in ("the", "and", "for", "its"):
+            return generic.group(1)
     # No marks: the name an application or a decision is "for" ("its NDA for tavorelin",
     # "approved Korvexa for", "a negative opinion for Ostevo").
     named: Counter[str] = Counter()

@@ -149,7 +149,7 @@ def html_to_text(markup: str) -> str:
 def read_email(data: bytes) -> Document:
     """Read an .eml file: its text body (or HTML body as text), subject and date."""
     msg = email.message_from_bytes(data, policy=email.policy.default)
-    body = msg.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    body = msg.get_body(preferencelist=("plain", "html"))
     if body is None:
         raise ExtractError("the e-mail has no text or HTML body")
     content = body.get_content()

@@ -398,6 +398,9 @@ class TimelineReader(Scan):
             and previous is not None
             and (anchor_m is None or not anchor_m.group("what").strip())
         ):
+            anchor_name: str
+            anchor_date: date | None
+            assumptions: tuple[str, ...]
             anchor_name, anchor_date, assumptions = ("previous step", previous.end, ())
         else:
             anchor_name, anchor_date, assumptions = self._anchor(
@@ -500,7 +503,7 @@ class TimelineReader(Scan):
         for etype, words in _ANCHOR_EVENTS:
             if re.search(words, what):
                 ev = next((e for e in events if e.type == etype and e.date), None)
-                when = ev.date if ev else self.ref
+                when = ev.date if ev and ev.date else self.ref
                 label = ("receipt of the " if receipt else "") + etype.replace("_", " ")
                 note = (f"{label} assumed on {when.isoformat()}",) if receipt or ev is None else ()
                 return (label, when, note)

@@ -521,7 +521,7 @@ def _stated_anchor(
     assert t.anchor_date is not None
     fact = fact_of_anchor(t.anchor)
     known = state.facts.get(fact.value) if fact else None
-    if known is not None:
+    if fact is not None and known is not None:
         kept = tuple(a for a in assumptions if not a.startswith((t.anchor or "", fact.value)))
         return known, f"{t.anchor} = {_fmt(known)} (recorded fact)", kept
     assumed = " (assumed)" if t.assumptions else ""
