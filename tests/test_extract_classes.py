@@ -58,3 +58,44 @@ def test_the_opinion_a_request_names_is_a_back_reference() -> None:
     got = _events("it has asked the CHMP to look again at its negative opinion on Zentra.")
     assert ("reexamination_request", "EMA", None, date(2024, 6, 3)) in got
     assert ("opinion", "EMA", "negative", None) in got
+
+
+EU_HEAD = (
+    "LEIDEN, The Netherlands, March 4, 2025 /PRNewswire/ -- Halvora Pharma N.V. "
+    "(Euronext: HALV) today announced that "
+)
+
+
+def _read(body: str) -> tuple[list[tuple[str, str, date | None]], list[tuple[date, date]]]:
+    x = extract_text("x.txt", EU_HEAD + body + "\n")
+    return [(e.type, e.agency, e.date) for e in x.events], [(t.start, t.end) for t in x.timelines]
+
+
+def test_a_meeting_in_the_dateline_sentence_is_dated_by_its_own_day() -> None:
+    events, _ = _read(
+        "the FDA will hold an advisory committee meeting to discuss the application for "
+        "Nexatrel on April 17, 2025."
+    )
+    assert ("advisory_meeting", "FDA", date(2025, 4, 17)) in events
+
+
+def test_an_earlier_approval_of_the_same_kind_is_its_own_back_reference() -> None:
+    events, _ = _read(
+        "the MHRA granted a conditional marketing authorisation for Nexatrel, following its "
+        "approval by the European Commission in January 2025."
+    )
+    assert ("approval", "MHRA", date(2025, 3, 4)) in events
+    assert ("approval", "EC", None) in events  # named as background, dated only by a month
+
+
+def test_a_ministry_named_in_full_approves() -> None:
+    events, _ = _read("the Japanese Ministry of Health, Labour and Welfare approved Nexatrel.")
+    assert ("approval", "PMDA", date(2025, 3, 4)) in events
+
+
+def test_the_date_a_new_one_replaces_is_gone() -> None:
+    _, timelines = _read(
+        "the CHMP's opinion on Nexatrel is now expected at its May 2025 meeting rather than "
+        "in April."
+    )
+    assert timelines == [(date(2025, 5, 1), date(2025, 5, 31))]

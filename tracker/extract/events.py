@@ -56,7 +56,11 @@ class EventReader(Scan):
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
             hits = LEX.detect_all(low, self.act_needles.get(i, set()))
-            spans = sorted((m.start(), m.end(), r.name) for r, m in hits)
+            # A back-reference ("following its approval by the Commission") is another act
+            # even of the same kind: it bounds the stretch of today's act.
+            spans = sorted(
+                (m.start(), m.end(), r.name + ("/earlier" if r.reference else "")) for r, m in hits
+            )
             self._longest_act = max((b - a for a, b, _ in spans), default=0)
             here: dict[tuple[object, ...], tuple[int, list[Event]]] = {}
             for rule, m in hits:
@@ -369,7 +373,10 @@ class EventReader(Scan):
             key=lambda x: x.pos - at[1] if x.pos >= at[1] else at[0] - x.endpos,
         )
         if etype == "advisory_meeting" and full:
-            return full[0].start, 2
+            # A meeting is dated by its own day: the dateline's date in the same sentence is
+            # the announcement's ("March 4 -- ... will hold a meeting ... on April 17").
+            own = [x for x in full if x.start != self.ref] or full
+            return own[0].start, 2
         past = [x for x in full if x.start and x.start <= self.ref]
         if len(past) > 1:
             # The dateline's own date is not the act's when the text dates the act.
