@@ -99,3 +99,30 @@ def test_the_date_a_new_one_replaces_is_gone() -> None:
         "in April."
     )
     assert timelines == [(date(2025, 5, 1), date(2025, 5, 31))]
+
+
+US_HEAD = (
+    "SAN DIEGO, Calif., January 9, 2023 /PRNewswire/ -- Corvid Therapeutics, Inc. "
+    "(Nasdaq: CRVD) today announced that "
+)
+
+
+def _us(body: str) -> list[tuple[str, str, str | None, date | None]]:
+    x = extract_text("x.txt", US_HEAD + body + "\n")
+    return [(e.type, e.agency, e.outcome, e.date) for e in x.events]
+
+
+def test_an_extension_naming_the_original_date_is_still_todays_news() -> None:
+    got = _us(
+        "the FDA has extended the review period for the Talvexa NDA; the new PDUFA date is "
+        "October 8, 2023, three months after the original date."
+    )
+    assert ("goal_date_extension", "FDA", None, date(2023, 1, 9)) in got
+
+
+def test_the_opinion_an_act_follows_is_a_back_reference() -> None:
+    got = _us(
+        "the European Commission has granted orphan drug designation to Talvexa, following a "
+        "positive opinion from the EMA's Committee for Orphan Medicinal Products."
+    )
+    assert ("opinion", "EMA", "positive", None) in got

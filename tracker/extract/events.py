@@ -345,7 +345,10 @@ class EventReader(Scan):
         if etype in ("goal_date", "goal_date_extension"):
             # The target date is a deadline; the event is its announcement, this release.
             near = low if len(low) < 2 * _REACH else scope
-            if _MISSED.search(near) or not _NEWS_GOAL.search(near):
+            # An extension names the date it replaces ("three months after the original
+            # date"): that makes the extension no less today's news.
+            superseded = etype == "goal_date" and _MISSED.search(near)
+            if superseded or not _NEWS_GOAL.search(near):
                 return None, 0
             head = scope[: at[0]]
             if _PREVIOUSLY.search(head):
