@@ -126,3 +126,40 @@ def test_the_opinion_an_act_follows_is_a_back_reference() -> None:
         "positive opinion from the EMA's Committee for Orphan Medicinal Products."
     )
     assert ("opinion", "EMA", "positive", None) in got
+
+
+MA_HEAD = (
+    "CAMBRIDGE, Mass., May 15, 2019 /PRNewswire/ -- Lumen Biosciences, Inc. "
+    "(Nasdaq: LUMN) today announced that "
+)
+
+
+def _ma(body: str) -> tuple[list[tuple[str, str, date | None]], list[tuple[date, date]]]:
+    x = extract_text("x.txt", MA_HEAD + body + "\n")
+    return [(e.type, e.agency, e.date) for e in x.events], [(t.start, t.end) for t in x.timelines]
+
+
+def test_how_long_a_done_act_took_is_no_deadline() -> None:
+    events, timelines = _ma(
+        "the European Commission has approved Orvanta, one month after the CHMP recommended "
+        "its approval."
+    )
+    assert ("approval", "EC", date(2019, 5, 15)) in events
+    assert timelines == []
+
+
+def test_another_agencys_expectation_leaves_todays_approvals_standing() -> None:
+    events, timelines = _ma(
+        "Swissmedic and Health Canada have both approved Orvanta, and Australia's TGA is "
+        "expected to decide in the second half of 2019."
+    )
+    assert {
+        ("approval", "SWISSMEDIC", date(2019, 5, 15)),
+        ("approval", "HC", date(2019, 5, 15)),
+    } <= set(events)
+    assert timelines == [(date(2019, 7, 1), date(2019, 12, 31))]
+
+
+def test_a_refusal_to_file_told_with_a_verb() -> None:
+    events, _ = _ma("the FDA has refused to file its NDA for Orvanta.")
+    assert ("refusal", "FDA", date(2019, 5, 15)) in events

@@ -95,3 +95,18 @@ MILESTONE_TITLES: dict[str, str] = {
     "procedure-day": "Procedure milestone",
 }
 MILESTONES: frozenset[str] = frozenset(MILESTONE_TITLES)
+
+# The acts that show a milestone was reached (a stated decision is reached by an approval or
+# a refusal); the engine meets stated deadlines by them, the reader drops a "deadline" whose
+# act the same sentence reports as done.
+DONE_BY: dict[str, tuple[str, ...]] = {
+    "action-date": ("approval", "refusal"),
+    "advisory-meeting": ("advisory_meeting", "trend_vote"),
+    "reexamination-grounds": ("reexamination_grounds",),
+    "reexamination-opinion": ("reexamination_outcome",),
+    "reexamination-request": ("reexamination_request",),
+    "commission-decision": ("approval", "refusal"),
+    "decision": ("approval", "refusal"),
+    "opinion": ("opinion",),
+    "submission": ("submission", "resubmission"),
+}

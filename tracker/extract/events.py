@@ -143,7 +143,7 @@ class EventReader(Scan):
         if (
             rule.name not in ("advisory_meeting", "goal_date_extension")
             and not _DONE_VERB.match(m.group(0))
-            and _EXPECTED_AFTER.search(low[m.end() : m.end() + 160])
+            and _EXPECTED_AFTER.search(_own_clause(low[m.end() : m.end() + 160]))
         ):
             return []  # "FDA acceptance of the resubmission is expected within 30 days"
         outcome = lexicon.outcome_of(rule, m)
@@ -393,6 +393,16 @@ class EventReader(Scan):
         ):
             return None, 0
         return self.ref, 1
+
+
+_NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s")
+
+
+def _own_clause(tail: str) -> str:
+    """The rest of an act's clause: up to ", and ..." where another subject's clause starts
+    ("X has approved it, and the TGA is expected to decide": the expectation is the TGA's)."""
+    cut = _NEXT_CLAUSE.search(tail)
+    return tail[: cut.start()] if cut else tail
 
 
 def _distinct(a: Event, b: Event) -> bool:

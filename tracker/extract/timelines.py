@@ -21,6 +21,7 @@ from tracker.extract.clauses import (
     _told_in_past,
 )
 from tracker.extract.lexicon import LEXICON as LEX
+from tracker.vocabulary import DONE_BY
 
 _GENERIC = LEX.cues["generic"]
 _GOVERNING = LEX.cues["governing"].pattern
@@ -70,6 +71,27 @@ _JOIN_WORDS = re.compile(
 _PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
 _BARE_REQUEST = re.compile(r"\brequest\b")
 _SUBJECT_WILL = LEX.cues["subject_will"].pattern
+_AGENCY_OF = {"EC": "EMA"}  # one procedure: the Commission decides what the EMA assessed
+
+
+def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
+    """A timeline whose act the same sentence reports as done by the same agency is how long
+    the act took, not a deadline still owed."""
+    if t.agency is None:
+        return False
+    region = _AGENCY_OF.get(t.agency, t.agency)
+    here = [e for e in events if e.sentence == t.sentence]
+    if {_AGENCY_OF.get(e.agency, e.agency) for e in here} != {region}:
+        return False  # several agencies' acts in one sentence: whose act the date is, is unclear
+    return any(
+        e.sentence == t.sentence
+        and e.type in DONE_BY.get(t.milestone, ())
+        and e.date is not None
+        and e.date <= ref
+        and e.date < t.start
+        and _AGENCY_OF.get(e.agency, e.agency) == region
+        for e in events
+    )
 _MOVE_LENGTH = LEX.cues["move_length"].pattern
 _REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
@@ -229,6 +251,8 @@ class TimelineReader(Scan):
                 and not (_EXTENDED.search(low) and _NEW_DATE.search(low, max(0, x.pos - 20), x.pos))
             )
             t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, gone)
+            if t is not None and _done_here(t, events, self.ref):
+                t = None  # "approved Orvanta, one month after the CHMP recommended it"
             if t is not None:
                 t = replace(t, why=f'milestone {t.milestone} from "{clause.strip()}"')
                 for t2 in self._each_act(t, x, low, between, mentions):

@@ -17,7 +17,14 @@ from tracker.domain import Derivation, Event, Procedure, ProcedureState, Sourced
 from tracker.identity import REGION, agencies_of, procedure_for, region_of, slug
 from tracker.rules.calendars import BusinessCalendar, get_calendar
 from tracker.rules.schema import EventMatch, Offset, Pack, Rule
-from tracker.vocabulary import MILESTONE_TITLES, Status, fact_of_anchor, open_and_past, status_on
+from tracker.vocabulary import (
+    DONE_BY,
+    MILESTONE_TITLES,
+    Status,
+    fact_of_anchor,
+    open_and_past,
+    status_on,
+)
 
 # Re-exported for callers that imported them from here before identity.py existed.
 __all__ = ["REGION", "ProcedureState", "Sourced", "derive", "procedure_for", "region_of", "slug"]
@@ -47,18 +54,8 @@ class _Verdict:
     note: str | None = None
 
 
-# Events that fulfil or cancel a stated timeline that no rule covers.
-STATED_MET: dict[str, tuple[str, ...]] = {
-    "action-date": ("approval", "refusal"),
-    "advisory-meeting": ("advisory_meeting", "trend_vote"),
-    "reexamination-grounds": ("reexamination_grounds",),
-    "reexamination-opinion": ("reexamination_outcome",),
-    "reexamination-request": ("reexamination_request",),
-    "commission-decision": ("approval", "refusal"),
-    "decision": ("approval", "refusal"),
-    "opinion": ("opinion",),
-    "submission": ("submission", "resubmission"),
-}
+# Events that fulfil a stated timeline that no rule covers (the vocabulary owns them).
+STATED_MET = DONE_BY
 # Later steps that show a stated milestone was reached although no release said so.
 STATED_IMPLIED: dict[str, tuple[str, ...]] = {
     "reexamination-request": ("reexamination_grounds", "reexamination_outcome"),
