@@ -1,6 +1,18 @@
-"""Calendar feed: build time for 10,000 deadlines, and requests per second served by the real
-server (uvicorn) for the full feed, for a 304, and for a static file of the same size, the
-baseline, all in one run. Needs `wrk` (Debian package) for the request rates.
+"""Calendar feed served by the daemon's own server (uvicorn, in a process of its own so its
+memory is its own), on 10,000 deadlines made from the development corpus's real ones, each
+figure beside its baseline in the same run. Needs `wrk` (Debian package).
+
+- build time of the feed, cold and with events cached (in this process);
+- the full feed against the same bytes served from memory by the same server (a bare route
+  of the same app, same middleware): goal at least 100%;
+- the feed with `Accept-Encoding: gzip` against the plain feed: goal at least as fast;
+- a 304 against a bare Starlette app answering 304 on the same uvicorn configuration: goal at
+  least 90%;
+- `/healthz` latency while 16 clients pull the feed: goal p99 under 20 ms;
+- peak memory (VmHWM) of the server with 64 clients pulling the feed, plain then gzip:
+  goal under 150 MB;
+- 20,000 requests for distinct unknown companies (all 404, none cached), and the feeds of
+  200 real companies: the cache stays within `[web] feed_cache_mb`.
 
 Usage: python benchmarks/bench_feed.py [--deadlines N] [--seconds S]
 """
@@ -9,23 +21,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.corpus import store_deadlines
-from tracker.ical import _CACHE, build_calendar
-from tracker.settings import load_settings
-from tracker.store import Store
-from tracker.web import Server, feed_token, make_app
+GOALS = {
+    "feed / same bytes": ">= 100%",
+    "gzip / plain": ">= 100%",
+    "304 / bare Starlette 304": ">= 90%",
+    "healthz p99 under load": "< 20 ms",
+    "peak RSS, 64 clients": "< 150 MB",
+}
 
 
 def _port() -> int:
@@ -34,28 +51,127 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wrk(url: str, seconds: int, header: str | None = None) -> float:
-    cmd = ["wrk", "-t2", "-c16", f"-d{seconds}s", url]
-    if header:
-        cmd[1:1] = ["-H", header]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+def _wrk(url: str, seconds: int, connections: int = 16, headers: tuple[str, ...] = (),
+         script: str | None = None) -> dict[str, float]:  # fmt: skip
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    moved = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
+    return {"rate": rate, "transfer": float(moved.group(1)) if moved else 0.0}
+
+
+def _rss_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(field)
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, r.read(), {k.lower(): v for k, v in r.headers.items()}
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), {k.lower(): v for k, v in e.headers.items()}
+
+
+# -- the server process -------------------------------------------------------------------
+
+
+def serve(home: Path, port: int, bare_port: int) -> None:
+    """The daemon's app on `port` with two baseline routes, and a bare Starlette app on
+    `bare_port`, both on the daemon's uvicorn configuration (`tracker.web.Server`)."""
+    from fastapi.responses import JSONResponse, Response
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from tracker.settings import load_settings
+    from tracker.store import Store
+    from tracker.web import Server, make_app
+
+    settings = load_settings(None, home=str(home), environ={}).settings
+    store = Store(settings.database_url)
+    app = make_app(store, settings)
+    feeds = app.state.web.feeds
+    cached = feeds.get("all", "", frozenset({"open"}))
+    body, etag = cached.body, cached.etag
+    media = "text/calendar; charset=utf-8"
+
+    @app.get("/baseline/feed.ics", include_in_schema=False)
+    def same_bytes() -> Response:  # the same bytes, from memory, as plainly as Starlette can
+        return Response(body, media_type=media)
+
+    @app.get("/baseline/stats", include_in_schema=False)
+    def stats() -> JSONResponse:
+        held = {"cached_bytes": feeds.cached_bytes, "feeds": len(feeds._cache)}
+        return JSONResponse({**held, "budget": feeds.budget})
+
+    async def bare_304(request: object) -> Response:
+        return Response(status_code=304, headers={"ETag": etag})
+
+    bare = Starlette(routes=[Route("/304", bare_304)])
+    bare.state.web = app.state.web  # the same limits for its server
+    servers = [Server(app, "127.0.0.1", port), Server(bare, "127.0.0.1", bare_port)]
+    for s in servers:
+        s.start()
+    print("ready", flush=True)
+    sys.stdin.read()  # until the benchmark closes it
+    for s in servers:
+        s.stop()
+
+
+# -- the benchmark ------------------------------------------------------------------------
+
+
+def _healthz_latencies(url: str, n: int) -> list[float]:
+    import http.client
+
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        conn.request("GET", "/healthz")
+        r = conn.getresponse()
+        r.read()
+        out.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.01)
+    conn.close()
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--deadlines", type=int, default=10_000)
     ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--serve", nargs=3, metavar=("HOME", "PORT", "BARE_PORT"))
     a = ap.parse_args()
+    if a.serve:
+        serve(Path(a.serve[0]), int(a.serve[1]), int(a.serve[2]))
+        return
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+
+    from benchmarks.realdata import store_real_deadlines
+    from tracker.ical import _CACHE, build_calendar
+    from tracker.store import Store
+    from tracker.web import feed_token
+
+    results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        settings = load_settings(None, home=str(home), environ={}).settings
+        home.mkdir()
         now = datetime.now(UTC)
-        first = now.date() + timedelta(days=10)  # open deadlines: what default feeds carry
-        store = Store(f"sqlite:///{tmp}/tracker.db")
+        store = Store(f"sqlite:///{home / 'tracker.db'}")
         store.migrate(now)
-        store_deadlines(store, a.deadlines, first, now)
+        procs = store_real_deadlines(store, a.deadlines, now.date() + timedelta(days=10), now)
         rows = store.deadlines(include_all=True, today=now.date())
+        _CACHE.clear()
         start = time.perf_counter()
         body = build_calendar(rows, alarms=[30, 7, 1]).encode()
         cold = time.perf_counter() - start
@@ -63,47 +179,118 @@ def main() -> None:
         build_calendar(rows, alarms=[30, 7, 1])
         warm = time.perf_counter() - start
         _CACHE.clear()
-        print(f"deadlines {len(rows)}, feed {len(body) / 1e6:.1f} MB")
-        print(f"build (cold)         {cold:8.3f} s")
-        print(f"build (events cached){warm:8.3f} s")
-        if shutil.which("wrk") is None:
-            print("wrk not installed (apt-get install wrk): no request rates")
-            return
-        static = Path(tmp) / "static"
-        static.mkdir()
-        (static / "feed.ics").write_bytes(body)
-        app = make_app(store, settings)
-        from starlette.staticfiles import StaticFiles
+        token = feed_token(store, home)
+        companies = sorted({d.procedure.company for d in rows if d.procedure.company})
+        store.close()
+        print(f"deadlines {len(rows)} from the development corpus's, {procs} procedures")
+        print(f"feed {len(body) / 1e6:.1f} MB; build cold {cold:.2f} s, events cached {warm:.2f} s")
+        results.update(deadlines=len(rows), feed_mb=round(len(body) / 1e6, 1),
+                       build_cold_s=round(cold, 2), build_warm_s=round(warm, 2))  # fmt: skip
 
-        app.mount("/static", StaticFiles(directory=static))
-        port = _port()
-        server = Server(app, "127.0.0.1", port)
-        server.start()
+        port, bare_port = _port(), _port()
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(home), str(port), str(bare_port)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "TRACKER_CONFIG": os.devnull},
+        )  # fmt: skip
         try:
-            token = feed_token(home)
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
             base = f"http://127.0.0.1:{port}"
             feed = f"{base}/{token}/calendar.ics"
-            import urllib.request
-
-            with urllib.request.urlopen(feed) as r:  # warm the cache
-                etag = r.headers["ETag"]
-                served = len(r.read())
-            if served != len(body):
-                raise SystemExit(
-                    f"the feed served {served} bytes, the baseline file has {len(body)}"
-                )
+            status, served, headers = _get(feed)
+            _s, same, _h = _get(f"{base}/baseline/feed.ics")
+            if status != 200 or served != same:
+                raise SystemExit("the feed and its baseline differ")
+            etag = headers["etag"]
+            rss_ready = _rss_mb(proc.pid, "VmRSS")
+            s = a.seconds
+            # Memory with 64 clients, plain then gzip: the peak (VmHWM) of this phase only.
+            Path(f"/proc/{proc.pid}/clear_refs").write_text("5")
+            _wrk(feed, s, connections=64)
+            _wrk(feed, s, connections=64, headers=("Accept-Encoding: gzip",))
+            peak = _rss_mb(proc.pid, "VmHWM")
+            rss_after = _rss_mb(proc.pid, "VmRSS")
             rates = {
-                "feed": _wrk(feed, a.seconds),
-                "static": _wrk(f"{base}/static/feed.ics", a.seconds),
-                "304": _wrk(feed, a.seconds, f"If-None-Match: {etag}"),
+                "feed": _wrk(feed, s),
+                "same bytes": _wrk(f"{base}/baseline/feed.ics", s),
+                "feed gzip": _wrk(feed, s, headers=("Accept-Encoding: gzip",)),
+                "304": _wrk(feed, s, headers=(f"If-None-Match: {etag}",)),
+                "bare 304": _wrk(f"http://127.0.0.1:{bare_port}/304", s),
             }
+            # /healthz while 16 clients pull the feed.
+            load = subprocess.Popen(
+                ["wrk", "-t2", "-c16", f"-d{s + 3}s", feed],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            time.sleep(1.0)
+            lat = _healthz_latencies(base, 200)
+            load.wait()
+            lat.sort()
+            p99 = lat[int(len(lat) * 0.99) - 1]
+            peak_all = _rss_mb(proc.pid, "VmHWM")
+            # 20,000 distinct unknown companies, then 200 real ones.
+            script = Path(tmp) / "distinct.lua"
+            script.write_text(
+                "n = 0\nrequest = function()\n  n = n + 1\n"
+                f'  return wrk.format("GET", "/{token}/company/nobody-" .. n .. ".ics")\nend\n'
+                "done = function(summary, latency, requests)\n"
+                '  io.write(string.format("requests %d\\n", summary.requests))\nend\n'
+            )
+            before = _rss_mb(proc.pid, "VmRSS")
+            sent = 0
+            while sent < 20_000:
+                out = subprocess.run(
+                    ["wrk", "-t1", "-c8", "-d1s", "-s", str(script), base],
+                    capture_output=True, text=True, check=True,
+                ).stdout  # fmt: skip
+                sent += int(re.search(r"requests (\d+)", out).group(1))  # type: ignore[union-attr]
+            codes = {_get(f"{base}/{token}/company/nobody-{i}.ics")[0] for i in range(3)}
+            unknown_growth = _rss_mb(proc.pid, "VmRSS") - before
+            from tracker.identity import slug
+
+            for c in companies[:200]:
+                assert _get(f"{base}/{token}/company/{slug(c)}.ics")[0] == 200
+            stats = json.loads(_get(f"{base}/baseline/stats")[1])
+            rss_end = _rss_mb(proc.pid, "VmRSS")
         finally:
-            server.stop()
-    print(f"full feed            {rates['feed']:8.1f} requests/s")
-    print(f"static file baseline {rates['static']:8.1f} requests/s")
-    print(f"feed / static        {rates['feed'] / rates['static']:8.1%}")
-    print(f"304 Not Modified     {rates['304']:8.1f} requests/s")
-    print(json.dumps({"cold_s": round(cold, 3), **{k: round(v, 1) for k, v in rates.items()}}))
+            proc.communicate("", timeout=60)
+
+    r = {k: v["rate"] for k, v in rates.items()}
+    print()
+    print(f"{'what':44} {'result':>14}   goal")
+    rows_out = [
+        ("full feed, plain", f"{r['feed']:,.0f} req/s", ""),
+        ("same bytes from memory, same server", f"{r['same bytes']:,.0f} req/s", ""),
+        ("feed / same bytes", f"{r['feed'] / r['same bytes']:.0%}", GOALS["feed / same bytes"]),
+        ("full feed, gzip", f"{r['feed gzip']:,.0f} req/s", ""),
+        ("gzip / plain", f"{r['feed gzip'] / r['feed']:.0%}", GOALS["gzip / plain"]),
+        ("304 Not Modified", f"{r['304']:,.0f} req/s", ""),
+        ("bare Starlette 304, same uvicorn", f"{r['bare 304']:,.0f} req/s", ""),
+        ("304 / bare Starlette 304", f"{r['304'] / r['bare 304']:.0%}",
+         GOALS["304 / bare Starlette 304"]),
+        ("/healthz p50 / p99, 16 clients pulling", f"{statistics.median(lat):.1f} / {p99:.1f} ms",
+         GOALS["healthz p99 under load"]),
+        ("RSS ready (feed built)", f"{rss_ready:.0f} MB", ""),
+        ("peak RSS, 64 clients (plain, gzip)", f"{peak:.0f} MB", GOALS["peak RSS, 64 clients"]),
+        ("RSS after them", f"{rss_after:.0f} MB", ""),
+        ("peak RSS from then on (baselines too)", f"{peak_all:.0f} MB", ""),
+        (f"{sent:,} unknown companies: status, RSS growth",
+         f"{'/'.join(map(str, sorted(codes)))}, {unknown_growth:+.1f} MB", "404, ~0"),
+        ("200 real company feeds: cache", f"{stats['cached_bytes'] / 1e6:.1f} MB in "
+         f"{stats['feeds']}", f"<= {stats['budget'] / 1e6:.0f} MB"),
+        ("RSS at the end", f"{rss_end:.0f} MB", ""),
+    ]  # fmt: skip
+    for what, value, goal in rows_out:
+        print(f"{what:44} {value:>14}   {goal}")
+    results.update(
+        {k.replace(" ", "_"): round(v, 1) for k, v in r.items()},
+        healthz_p50_ms=round(statistics.median(lat), 1), healthz_p99_ms=round(p99, 1),
+        rss_ready_mb=round(rss_ready), peak_rss_mb=round(peak), peak_all_mb=round(peak_all),
+        unknown_requests=sent,
+        unknown_rss_growth_mb=round(unknown_growth, 1),
+        cache_mb=round(stats["cached_bytes"] / 1e6, 1),
+    )  # fmt: skip
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

@@ -289,6 +289,18 @@ class Feeds:
                 self._cache.move_to_end(key)
         return hit
 
+    def unknown(self, kind: str, value: str) -> bool:
+        """True when `value` is surely not tracked: not among the values read for the current
+        version, read less than a second ago. No database: safe on the event loop, so a
+        flood of requests for names that do not exist never reaches a thread."""
+        return (
+            kind != "all"
+            and time.monotonic() - self._checked <= self.VERSION_TTL
+            and self._known_version == self._version
+            and time.monotonic() - self._known_checked <= self.VERSION_TTL
+            and value not in self._known.get(kind, set())
+        )
+
     def exists(self, kind: str, value: str) -> bool:
         """Whether the feed names something tracked (or configured): the procedures' values
         are re-read when the data changes, or once a second at most when a value is unknown."""
@@ -541,8 +553,10 @@ def _accepts_gzip(request: Request) -> bool:
 async def _serve(request: Request, kind: str, value: str, include: str | None) -> Response:
     feeds: Feeds = request.app.state.web.feeds
     wanted = _include(include)
+    if feeds.unknown(kind, value):
+        raise HTTPException(404)
     # The common case (nothing changed) never leaves the event loop; a rebuild, a check of
-    # the data's version and an unknown value go to a thread.
+    # the data's version and a value not seen this second go to a thread.
     cached = feeds.fresh(kind, value, wanted) or await run_in_threadpool(
         feeds.get, kind, value, wanted
     )
