@@ -241,6 +241,17 @@ def sources(obj: _Obj) -> None:
             click.echo(f"{'':<20} last error: {st.last_error}")
     for q in ctx.store.quarantined()[:20]:
         click.echo(f"quarantined {q.source_id}:{q.external_id}: {q.reason}")
+    from tracker.store.agency import unmatched
+
+    with ctx.store.session() as session:
+        waiting = unmatched(session)
+    for u in waiting[:50]:  # agency items no tracked procedure took (issue 16)
+        what = u.type.replace("_", " ") + (f" {u.outcome}" if u.outcome else "")
+        names = ", ".join(x for x in (u.substance, u.applicant) if x)
+        click.echo(
+            f"unmatched {u.source_id}: {u.product}" + (f" ({names})" if names else "")
+            + f", {what}, {u.title}: {u.reason}"
+        )
 
 
 @sources.command("retry")

@@ -152,6 +152,11 @@ class Sourced:
     item: Event | Timeline
     release_date: date
     release_ref: str
+    # Who told it: "company" (a release) or "agency" (the agency's own document, such as
+    # EMA's CHMP meeting highlights); `told` is what the other kind said of the same act,
+    # shown beside it ("the company's release of 2025-10-17 said 2025-10-17").
+    kind: str = "company"
+    told: str | None = None
 
 
 @dataclass
@@ -162,6 +167,9 @@ class ProcedureState:
     events: list[Sourced] = field(default_factory=list)
     timelines: list[Sourced] = field(default_factory=list)
     facts: dict[str, date] = field(default_factory=dict)
+    # Agency documents read (CHMP highlights): (first plenary day, last day, document), so the
+    # engine knows which plenaries' opinions are out (`tracker.rules.agency`).
+    published: tuple[tuple[date, date, str], ...] = ()
     # The engine's index of `events` by type, built once per derivation (not compared).
     index: dict[str, list[Sourced]] | None = field(default=None, repr=False, compare=False)
 

@@ -316,17 +316,24 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
     x = clean.extraction(read_item(item))
     today = local_today(ctx.settings, now)
     naming = naming_for(ctx, x, session)
-    return ctx.store.ingest(
+    groups = group_by_procedure(x, naming)
+    outcome = ctx.store.ingest(
         x,
         clean.source_id(item.source_id),
         clean.external_id(item.external_id),
         clean.url(item.url),
         now,
-        group_by_procedure(x, naming),
+        groups,
         lambda state: derive(state, ctx.packs, today),
         session=session,
         names=naming.resolve(x.release.company, x.release.product, x.aliases).learned,
     )
+    if outcome in ("new", "changed"):
+        from tracker.agency import rematch
+
+        # Agency items read before this release's EU procedure existed find it now.
+        rematch(ctx, [p.key for p in groups], now, session)
+    return outcome
 
 
 def file_item(path: Path, source_id: str, now: datetime) -> RawItem:
@@ -436,7 +443,8 @@ def ingest_source(
             )
             break
         try:
-            outcome = ingest_item(ctx, item, now)
+            # A source of agency documents stores its items itself (`tracker.agency`).
+            outcome = getattr(source, "ingest", ingest_item)(ctx, item, now)
         except Exception as e:  # one item failing in any way is quarantined; the rest go on
             reason = _failure(_printable(item.url or item.name), e)
             if not isinstance(e, TrackerError):

@@ -347,7 +347,7 @@ def example_toml() -> str:
         "# Sources beyond the inbox, each polled on its own schedule (`every`).",
         "# [[sources]]",
         '# id = "agency-press"',
-        '# type = "feed"            # folder | feed | page | mail | sec | package.module:Class',
+        '# type = "feed"  # folder | feed | page | mail | sec | ema-chmp | package.module:Class',
         '# url = "https://example.org/press.rss"',
         '# every = "15m"',
         "",

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 
 from tracker.domain import Derivation, Event, Procedure, ProcedureState, Sourced, Step, Timeline
 from tracker.identity import REGION, agencies_of, procedure_for, region_of, slug
+from tracker.rules.agency import evidence_text, met_note, plenary_deadlines, prefer_agency
 from tracker.rules.calendars import BusinessCalendar, get_calendar
 from tracker.rules.schema import EventMatch, Offset, Pack, Rule
 from tracker.vocabulary import (
@@ -76,6 +77,7 @@ def applicable_packs(procedure: Procedure, packs: list[Pack]) -> list[Pack]:
 def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Derivation]:
     """Every deadline of a procedure, rule-derived and stated, with status as of `today`."""
     state.index = None  # built afresh for this derivation: the events may have changed
+    state = prefer_agency(state)  # an act the agency reported is dated by the agency
     results: dict[str, Derivation] = {}
     covered: dict[str, tuple[Pack, _Computed]] = {}
     for pack in applicable_packs(state.procedure, packs):
@@ -93,7 +95,29 @@ def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Deriva
             if rule.milestone and (held is None or held[1].status not in live):
                 covered[rule.milestone] = (pack, c)
     _apply_stated(state, results, covered, today, packs)
-    return sorted(results.values(), key=lambda d: (d.end, d.key))
+    milestones = _milestones(state, results, packs)
+    out = plenary_deadlines(state, list(results.values()), milestones, today)
+    return sorted(out, key=lambda d: (d.end, d.key))
+
+
+def _milestones(
+    state: ProcedureState, results: dict[str, Derivation], packs: list[Pack]
+) -> dict[str, str]:
+    """Each deadline key's milestone: its rule's, or the one a stated key names."""
+    of_rule = {
+        r.id: r.milestone
+        for p in applicable_packs(state.procedure, packs)
+        for r in p.rules
+        if r.milestone
+    }
+    out = {}
+    for key in results:
+        head = key[len(state.procedure.key) + 1 :].split("/")[0]
+        if head.startswith("stated-"):
+            out[key] = head[len("stated-") :].rstrip("0123456789").rstrip("-")
+        elif head in of_rule:
+            out[key] = of_rule[head]
+    return out
 
 
 def _compute(
@@ -207,7 +231,8 @@ def _trigger(
             f"{ev.type} {ev.agency} {ev.outcome or ''}".rstrip()
             + (f" ({ev.detail})" if ev.detail else "")
             + f", {state.procedure.product or '?'}, {_fmt(ev.date)} "
-            f"(release {s.release_date.isoformat()}, sentence {ev.sentence + 1})"
+            f"(release {s.release_date.isoformat()}, sentence {ev.sentence + 1}"
+            f"{evidence_text(s)})"
         )
         options.append((ev.date, text, ev.evidence, s.release_ref))
     return max(options, key=lambda o: o[0]) if options else None
@@ -306,7 +331,7 @@ def _status(rule: Rule, state: ProcedureState, start: date, end: date, today: da
     met = _matching(state, rule.met_by, start) if rule.met_by else []
     if met:
         dates = [s.item.date for s in met if isinstance(s.item, Event) and s.item.date]
-        return _Verdict(Status.MET, min(dates) if dates else None)
+        return _Verdict(Status.MET, min(dates) if dates else None, met_note(met))
     implied = [s for s in _matching(state, rule.implied_by, start) if _when(s) > start]
     if rule.implied_by and implied:
         first = min(implied, key=_when)
@@ -593,8 +618,9 @@ def _stated_status(
     by a later step reported after the release that stated it, else open or passed."""
     if _later_of(state, ("withdrawal",), released):
         return Status.CANCELLED, None
-    if _later_of(state, STATED_MET.get(milestone, ()), released):
-        return Status.MET, None
+    done = _later_of(state, STATED_MET.get(milestone, ()), released)
+    if done is not None:
+        return Status.MET, met_note([done])
     implied = _later_of(state, STATED_IMPLIED.get(milestone, ()), released)
     if implied is not None:
         ev = implied.item

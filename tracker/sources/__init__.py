@@ -11,6 +11,7 @@ from typing import Any
 from tracker.errors import ConfigError
 from tracker.settings import Settings, SourceSettings
 from tracker.sources.base import Batch, Rejected, Source
+from tracker.sources.ema import EmaHighlightsSource
 from tracker.sources.feed import FeedSource
 from tracker.sources.folder import FolderSource
 from tracker.sources.mail import MailSource
@@ -44,6 +45,12 @@ SOURCE_TYPES: dict[str, Factory] = {
     ),
     "mail": lambda c, s: MailSource(c.id, Path(_need(c, "path")).expanduser()),
     "sec": lambda c, s: SecSource(c.id, _need(c, "url"), s.http),
+    "ema-chmp": lambda c, s: EmaHighlightsSource(
+        c.id,
+        _need(c, "url"),
+        s.http,
+        str(_extra(c, "link_pattern", r"highlights")),
+    ),
 }
 
 

@@ -547,6 +547,9 @@ class Store(AuditLog, ProcedureNames):
                 state.timelines.append(Sourced(item, when, r["ref"]))
             for name, value in conn.execute(_PROC_FACTS, {"k": key}):
                 state.facts[name] = value
+            from tracker.store.agency import annotate
+
+            annotate(conn, state)  # the agency's word marked as such (EMA highlights)
             return state
 
     def set_fact(
@@ -1215,7 +1218,14 @@ def _differs(row: DeadlineRow, d: Derivation) -> bool:
         d.rule,
         d.title,
         d.evidence,
-    ) or json.loads(row.assumptions) != list(d.assumptions)
+    ) or json.loads(row.assumptions) != list(d.assumptions) or _explained(row) != _explained(d)
+
+
+def _explained(d: DeadlineRow | Derivation) -> tuple[list[Any], list[Any]]:
+    """A deadline's notes and steps as stored: the agency's word may change only these."""
+    if isinstance(d, DeadlineRow):
+        return json.loads(d.notes), json.loads(d.steps)
+    return list(d.notes), [[st.label, st.text] for st in d.steps]
 
 
 def _history(s: Session, row: DeadlineRow, reason: str, now: datetime) -> None:

@@ -351,3 +351,38 @@ class ProcedureMergeRow(SQLModel, table=True):
     moved: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     who: str = Field(max_length=200)
     at: datetime = Field(sa_column=_ts())
+
+
+class AgencyDocumentRow(SQLModel, table=True):
+    """An agency's own document (EMA's CHMP meeting highlights): a release whose events are
+    the agency's word (`kind` of evidence "agency"), with the meeting it reports."""
+
+    __tablename__ = "agency_document"
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="release.id", index=True, unique=True)
+    source_id: str = Field(max_length=200)
+    kind: str = Field(max_length=40)  # "chmp-highlights"
+    ref: str = Field(sa_column=Column(Text, nullable=False))  # its address (the release's ref)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    start: dt.date | None = None  # the meeting's first day
+    end: dt.date | None = None  # and its last
+    read_at: datetime = Field(sa_column=_ts())
+
+
+class AgencyItemRow(SQLModel, table=True):
+    """One item of an agency document (an opinion, a re-examination outcome, a withdrawal),
+    with the procedure it was matched to, or why it was not (`tracker sources` lists those)."""
+
+    __tablename__ = "agency_item"
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="agency_document.id", index=True)
+    position: int = 0
+    type: str = Field(max_length=40)
+    outcome: str | None = Field(default=None, max_length=20)
+    product: str = Field(max_length=300)
+    substance: str | None = Field(default=None, max_length=300)
+    applicant: str | None = Field(default=None, max_length=300)
+    date: dt.date | None = None
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    procedure_key: str | None = Field(default=None, index=True, max_length=400)
+    reason: str | None = Field(default=None, sa_column=Column(Text))

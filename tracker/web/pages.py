@@ -522,7 +522,16 @@ def sources(request: Request, who: Principal = Depends(viewer)) -> Response:
         rows=rows,
         problem=problem,
         quarantined=st.store.quarantined()[:200],
+        unmatched=_unmatched(st.store),
     )
+
+
+def _unmatched(store: Any) -> list[Any]:
+    """Agency items (CHMP highlights) no tracked procedure took, with the reason."""
+    from tracker.store.agency import unmatched
+
+    with store.session() as session:
+        return unmatched(session)[:200]
 
 
 # The audit log

@@ -1,0 +1,175 @@
+"""Agency documents and their items: what EMA's CHMP highlights said, which procedure each
+item went to (or why none), and the agency's word marked as such when a procedure is read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from tracker.domain import ProcedureState
+from tracker.store.tables import AgencyDocumentRow, AgencyItemRow, ProcedureRow, ReleaseRow
+
+_DOC = AgencyDocumentRow.__table__  # type: ignore[attr-defined]
+_REL = ReleaseRow.__table__  # type: ignore[attr-defined]
+_REFS = sa_select(_DOC.c.ref).where(_DOC.c.ref.in_(bindparam("refs", expanding=True)))
+_PUBLISHED = (
+    sa_select(_DOC.c.start, _DOC.c.end, _DOC.c.ref)
+    .where(_DOC.c.kind == "chmp-highlights", _DOC.c.start.is_not(None))
+    .order_by(_DOC.c.end, _DOC.c.ref)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    """An agency item no procedure took, with the reason (for `tracker sources`)."""
+
+    source_id: str
+    document: str
+    title: str
+    type: str
+    outcome: str | None
+    product: str
+    substance: str | None
+    applicant: str | None
+    reason: str
+
+
+def annotate(conn: Any, state: ProcedureState) -> None:
+    """Mark the events an agency document told (`kind` "agency") and give the state the
+    meetings whose highlights were read. Two small queries; nothing without documents."""
+    published = tuple((r[0], r[1], r[2]) for r in conn.execute(_PUBLISHED))
+    if not published:
+        return
+    state.published = published
+    refs = sorted({s.release_ref for s in state.events})
+    if not refs:
+        return
+    agency = {r[0] for r in conn.execute(_REFS, {"refs": refs})}
+    if agency:
+        from dataclasses import replace
+
+        state.events = [
+            replace(s, kind="agency") if s.release_ref in agency else s for s in state.events
+        ]
+
+
+def has_documents(s: Session) -> bool:
+    """True once any agency document was read."""
+    return s.exec(select(AgencyDocumentRow.id).limit(1)).first() is not None
+
+
+def release_id_of(s: Session, sha256: str) -> int | None:
+    """The release stored with this text hash."""
+    return s.exec(select(ReleaseRow.id).where(ReleaseRow.sha256 == sha256)).first()
+
+
+def sighted_release(s: Session, source_id: str, external_id: str) -> int | None:
+    """The release a source's item was stored as."""
+    from tracker.store.tables import SightingRow
+
+    return s.exec(
+        select(SightingRow.release_id).where(
+            SightingRow.source_id == source_id, SightingRow.external_id == external_id
+        )
+    ).first()
+
+
+def release_ref(s: Session, release_id: int) -> str:
+    """How events of a release name it (its address, else its name), as the store does."""
+    ref = s.execute(
+        sa_select(func.coalesce(_REL.c.url, _REL.c.name)).where(_REL.c.id == release_id)
+    ).scalar_one()
+    return str(ref)
+
+
+def document_of(s: Session, release_id: int) -> AgencyDocumentRow | None:
+    """The agency document stored for a release."""
+    return s.exec(
+        select(AgencyDocumentRow).where(AgencyDocumentRow.release_id == release_id)
+    ).first()
+
+
+def save_document(
+    s: Session,
+    release_id: int,
+    values: dict[str, Any],
+    items: Iterable[dict[str, Any]],
+    now: datetime,
+) -> AgencyDocumentRow:
+    """Store (or replace, for a corrected page) a document and its items, all unmatched."""
+    doc = document_of(s, release_id)
+    if doc is None:
+        doc = AgencyDocumentRow(release_id=release_id, read_at=now, **values)
+    else:
+        for old in s.exec(select(AgencyItemRow).where(AgencyItemRow.document_id == doc.id)):
+            s.delete(old)
+        for k, v in values.items():
+            setattr(doc, k, v)
+        doc.read_at = now
+    s.add(doc)
+    s.flush()
+    assert doc.id is not None
+    for i, item in enumerate(items):
+        s.add(AgencyItemRow(document_id=doc.id, position=i, **item))
+    s.flush()
+    return doc
+
+
+def pending_items(s: Session) -> list[tuple[AgencyItemRow, AgencyDocumentRow]]:
+    """Items not yet attached to a procedure, with their documents, oldest first."""
+    rows = s.exec(
+        select(AgencyItemRow, AgencyDocumentRow)
+        .join(AgencyDocumentRow, col(AgencyItemRow.document_id) == col(AgencyDocumentRow.id))
+        .where(col(AgencyItemRow.procedure_key).is_(None))
+        .order_by(col(AgencyItemRow.document_id), col(AgencyItemRow.position))
+    ).all()
+    return [(i, d) for i, d in rows]
+
+
+def eu_procedures(
+    s: Session, keys: Iterable[str] | None = None
+) -> list[tuple[str, str | None, str | None]]:
+    """Every EU procedure (or those of `keys`): key, company, product."""
+    q = select(ProcedureRow.key, ProcedureRow.company, ProcedureRow.product).where(
+        ProcedureRow.agency == "EU"
+    )
+    if keys is not None:
+        q = q.where(col(ProcedureRow.key).in_(sorted(set(keys))))
+    rows = s.exec(q).all()
+    return [(k, c, p) for k, c, p in rows]
+
+
+def unmatched(session: Session) -> list[Unmatched]:
+    """Agency items no procedure took, newest document first."""
+    rows = session.exec(
+        select(AgencyItemRow, AgencyDocumentRow)
+        .join(AgencyDocumentRow, col(AgencyItemRow.document_id) == col(AgencyDocumentRow.id))
+        .where(col(AgencyItemRow.procedure_key).is_(None))
+        .order_by(col(AgencyDocumentRow.end).desc(), col(AgencyItemRow.position))
+    ).all()
+    return [
+        Unmatched(
+            d.source_id,
+            d.ref,
+            d.title,
+            i.type,
+            i.outcome,
+            i.product,
+            i.substance,
+            i.applicant,
+            i.reason or "no tracked procedure",
+        )
+        for i, d in rows
+    ]
+
+
+def meeting_of(s: Session, release_id: int) -> tuple[date | None, date | None]:
+    """The first and last day of the meeting a document reports."""
+    doc = document_of(s, release_id)
+    return (doc.start, doc.end) if doc else (None, None)
