@@ -163,3 +163,45 @@ def test_another_agencys_expectation_leaves_todays_approvals_standing() -> None:
 def test_a_refusal_to_file_told_with_a_verb() -> None:
     events, _ = _ma("the FDA has refused to file its NDA for Orvanta.")
     assert ("refusal", "FDA", date(2019, 5, 15)) in events
+
+
+FR_HEAD = (
+    "PARIS, France, October 2, 2017 /PRNewswire/ -- Corvette Biotherapies S.A. "
+    "(Euronext: CRVT) today announced that "
+)
+
+
+def _fr(body: str) -> tuple[list[tuple[str, str, date | None]], list[tuple[date, date, str]]]:
+    x = extract_text("x.txt", FR_HEAD + body + "\n")
+    return (
+        [(e.type, e.agency, e.date) for e in x.events],
+        [(t.start, t.end, t.milestone) for t in x.timelines],
+    )
+
+
+def test_a_step_some_months_later_counts_from_the_step_before() -> None:
+    _, timelines = _fr(
+        "the CHMP is expected to issue its opinion on Velantis in the first quarter of 2018, "
+        "with a Commission decision expected approximately two months later."
+    )
+    assert (date(2018, 1, 1), date(2018, 3, 31), "opinion") in timelines
+    assert (date(2018, 5, 31), date(2018, 5, 31), "commission-decision") in timelines
+
+
+def test_a_meeting_dated_by_a_window_has_no_day() -> None:
+    events, timelines = _fr(
+        "its oral explanation before the CHMP is scheduled for the committee's November 6-9, "
+        "2017 meeting."
+    )
+    assert ("advisory_meeting", "EMA", None) in events
+    assert (date(2017, 11, 6), date(2017, 11, 9), "advisory-meeting") in timelines
+    events, _ = _fr(
+        "the FDA assigned a PDUFA target date of June 30, 2018 and plans to hold an advisory "
+        "committee meeting in the second quarter of 2018."
+    )
+    assert ("advisory_meeting", "FDA", None) in events  # not the PDUFA date
+
+
+def test_the_verb_heads_the_act_a_subject_will_perform() -> None:
+    _, timelines = _fr("it plans to file for approval in Japan during the first half of next year.")
+    assert timelines == [(date(2018, 1, 1), date(2018, 6, 30), "submission")]

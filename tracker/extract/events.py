@@ -378,8 +378,13 @@ class EventReader(Scan):
         if etype == "advisory_meeting" and full:
             # A meeting is dated by its own day: the dateline's date in the same sentence is
             # the announcement's ("March 4 -- ... will hold a meeting ... on April 17").
-            own = [x for x in full if x.start != self.ref] or full
-            return own[0].start, 2
+            own = [x for x in full if x.start != self.ref]
+            window_after = any(x.kind == "window" and x.pos >= at[1] for x in mentions)
+            if window_after and not any(x.pos >= at[1] for x in own):
+                # "a PDUFA date of June 30 and a meeting in the second quarter", "scheduled
+                # for the committee's November 6-9 meeting": dated by a window, so no day.
+                return None, 0
+            return (own or full)[0].start, 2
         past = [x for x in full if x.start and x.start <= self.ref]
         if len(past) > 1:
             # The dateline's own date is not the act's when the text dates the act.

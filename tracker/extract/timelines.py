@@ -64,6 +64,11 @@ _SUBJECT_EXPECTED = re.compile(
 _SUBJECT_END = re.compile(r"\s(?:is|are|was|were|will|has|have)\s")
 _SUBMISSION_ANCHOR = re.compile(r"submission|filing|application")
 _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
+# Milestones only an agency reaches: a company "plans to file for approval", it does not decide.
+_AGENCY_ACTS = frozenset(
+    {"decision", "action-date", "commission-decision", "opinion", "reexamination-opinion"}
+)
+_LATER = re.compile(r"\s+(?:later|afterwards|after that)\b")
 _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
@@ -77,8 +82,8 @@ _AGENCY_OF = {"EC": "EMA"}  # one procedure: the Commission decides what the EMA
 def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
     """A timeline whose act the same sentence reports as done by the same agency is how long
     the act took, not a deadline still owed."""
-    if t.agency is None:
-        return False
+    if t.agency is None or t.milestone == "advisory-meeting":
+        return False  # a meeting announced today is still to come
     region = _AGENCY_OF.get(t.agency, t.agency)
     here = [e for e in events if e.sentence == t.sentence]
     if {_AGENCY_OF.get(e.agency, e.agency) for e in here} != {region}:
@@ -318,7 +323,12 @@ class TimelineReader(Scan):
         will = _SUBJECT_WILL.search(before)
         if will:
             act = will.group("act")
+            # The subject performs the act its verb heads: "plans to file for approval in
+            # Japan" is a filing, not the agency's decision the words name after it.
             found = LEX.milestone_of(act)
+            head = LEX.milestone_of(act.split()[0])
+            if found in _AGENCY_ACTS and head is not None:
+                found = head
             if found is None and _BARE_REQUEST.search(act) and self._about_reexamination():
                 found = "reexamination-request"
             if found is not None:
@@ -409,7 +419,9 @@ class TimelineReader(Scan):
         ):
             return None
         chained = previous is not None and bool(
-            _CHAIN.search(x.text) or _CHAIN.search(low, max(0, x.pos - 25), x.pos)
+            _CHAIN.search(x.text)
+            or _CHAIN.search(low, max(0, x.pos - 25), x.pos)
+            or _LATER.match(low, x.endpos)  # "a decision expected about two months later"
         )
         if previous is not None and not chained and previous.sentence == sent.index:
             # "once the hearing on July 4 is over, the committee has ten days": the dated act
