@@ -205,3 +205,32 @@ def test_a_meeting_dated_by_a_window_has_no_day() -> None:
 def test_the_verb_heads_the_act_a_subject_will_perform() -> None:
     _, timelines = _fr("it plans to file for approval in Japan during the first half of next year.")
     assert timelines == [(date(2018, 1, 1), date(2018, 6, 30), "submission")]
+
+
+CA_HEAD = (
+    "TORONTO, Ontario, March 2, 2021 /CNW/ -- Borealis Pharma Inc. (TSX: BRL) today announced that "
+)
+
+
+def test_an_anchor_whose_day_is_told_after_it() -> None:
+    x = extract_text(
+        "x.txt",
+        CA_HEAD + "the MHRA is expected to complete its assessment of Quenta within 150 days of "
+        "validation, which took place on February 15, 2021.\n",
+    )
+    assert [(t.end, t.anchor_date) for t in x.timelines] == [(date(2021, 7, 15), date(2021, 2, 15))]
+
+
+def test_acceptance_for_priority_review_is_a_designation_and_an_australian_registration() -> None:
+    x = extract_text(
+        "x.txt",
+        CA_HEAD + "Health Canada has accepted its New Drug Submission for Quenta for priority "
+        "review. The Therapeutic Goods Administration (TGA) registered Quenta on the "
+        "Australian Register of Therapeutic Goods.\n",
+    )
+    got = {(e.type, e.agency, e.detail) for e in x.events}
+    assert {
+        ("acceptance", "HC", None),
+        ("review_designation", "HC", "priority-review"),
+        ("approval", "TGA", None),
+    } <= got

@@ -68,6 +68,11 @@ _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
 _AGENCY_ACTS = frozenset(
     {"decision", "action-date", "commission-decision", "opinion", "reexamination-opinion"}
 )
+_ANCHOR_TOLD = re.compile(
+    r",?\s*(?:which|that)\s+(?:took place|occurred|happened|was (?:made|completed|received|"
+    r"granted|given|issued|filed|submitted))\s+on\s+(?P<day>[a-z]+\.? \d{1,2},? \d{4}|"
+    r"\d{1,2} [a-z]+\.? \d{4})"
+)
 _LATER = re.compile(r"\s+(?:later|afterwards|after that)\b")
 _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
 _JOIN_WORDS = re.compile(
@@ -442,6 +447,13 @@ class TimelineReader(Scan):
             anchor_name, anchor_date, assumptions = self._anchor(
                 anchor_m, milestone, events, previous
             )
+            told = _ANCHOR_TOLD.search(low, x.endpos, x.endpos + 140) if anchor_m else None
+            if told:
+                # "within 150 days of validation, which took place on February 15": the
+                # anchor's day is given right after it.
+                day = dates.parse_full_date(told.group("day"))
+                if day is not None and day <= self.ref:
+                    anchor_date, assumptions = day, ()
         if anchor_date is None:
             return None
         end = dates.add_offset(anchor_date, x.amount, x.unit)

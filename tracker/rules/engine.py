@@ -490,7 +490,10 @@ def _milestone_rules(procedure: Procedure, packs: list[Pack]) -> dict[str, str]:
 
 def _agrees(t: Timeline, rule: Rule) -> bool:
     """A stated offset names the rule's act only when it counts the rule's period."""
-    if t.offset_days is None or rule.offset is None or rule.offset.unit != "days":
+    days = t.offset_days
+    if days is None and t.anchor_date is not None and t.start == t.end:
+        days = (t.end - t.anchor_date).days  # an adjectival clock ("a 180-day review target")
+    if days is None or rule.offset is None or rule.offset.unit != "days":
         return True
     return t.offset_days == rule.offset.amount
 
