@@ -234,3 +234,13 @@ def test_acceptance_for_priority_review_is_a_designation_and_an_australian_regis
         ("review_designation", "HC", "priority-review"),
         ("approval", "TGA", None),
     } <= got
+
+
+def test_a_goal_date_answered_before_it_came_is_no_deadline() -> None:
+    x = extract_text(
+        "x.txt",
+        "BASEL, Switzerland, June 20, 2016 /PRNewswire/ -- Altmark Pharma AG (SIX: ALTM) today "
+        "announced that the FDA has granted approval for Fendrix XR. The approval comes ahead "
+        "of the September 15, 2016 PDUFA date.\n",
+    )
+    assert x.timelines == ()

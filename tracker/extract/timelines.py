@@ -90,12 +90,13 @@ def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
     if t.agency is None or t.milestone == "advisory-meeting":
         return False  # a meeting announced today is still to come
     region = _AGENCY_OF.get(t.agency, t.agency)
-    here = [e for e in events if e.sentence == t.sentence]
+    # The act told in the same sentence, or just before ("The FDA has approved it. The
+    # approval comes ahead of the September 15 PDUFA date."): answered before it came.
+    here = [e for e in events if e.sentence in (t.sentence, t.sentence - 1)]
     if {_AGENCY_OF.get(e.agency, e.agency) for e in here} != {region}:
         return False  # several agencies' acts in one sentence: whose act the date is, is unclear
     return any(
-        e.sentence == t.sentence
-        and e.type in DONE_BY.get(t.milestone, ())
+        e.type in DONE_BY.get(t.milestone, ())
         and e.date is not None
         and e.date <= ref
         and e.date < t.start
