@@ -252,3 +252,24 @@ def test_dashboard_sources_page_lists_unmatched_items(
     assert "Agency items not matched to a procedure" in page
     assert "Nopexa" in page and "Zelvoran" in page
     assert "no tracked procedure has this product name" in page
+
+
+def test_either_order_on_postgres_ends_as_on_sqlite(
+    settings: Any, pg_url: str, tmp_path: Path, server: Server
+) -> None:
+    states = []
+    for agency_first, url in ((False, ""), (True, pg_url)):
+        home = tmp_path / f"db-{agency_first}"
+        tracker = settings.tracker.model_copy(update={"home": str(home)})
+        store = settings.store.model_copy(update={"url": url})
+        ctx = open_context(settings.model_copy(update={"tracker": tracker, "store": store}), NOW)
+        try:
+            _story(ctx, home, server, agency_first)
+            with ctx.store.session() as s:
+                from tracker.store.agency import unmatched
+
+                left = sorted(u.product for u in unmatched(s))
+            states.append((_state(ctx), left))
+        finally:
+            ctx.store.close()
+    assert states[0] == states[1]
