@@ -244,3 +244,17 @@ def test_a_goal_date_answered_before_it_came_is_no_deadline() -> None:
         "of the September 15, 2016 PDUFA date.\n",
     )
     assert x.timelines == ()
+
+
+def test_a_dated_bullet_of_a_results_release_keeps_its_day() -> None:
+    x = extract_text(
+        "results.txt",
+        "MUNICH, Germany, November 8, 2022 /PRNewswire/ -- Ostara Biotech SE (FSE: OSTB) today "
+        "reported financial results for the third quarter of 2022.\n\nPipeline highlights\n"
+        "- Zelvira: The FDA accepted the BLA in September 2022.\n"
+        "- Kortex: Health Canada approved Kortex on October 3, 2022.\n",
+    )
+    assert x.release.ticker == "OSTB"
+    got = {(e.type, e.agency, e.date) for e in x.events}
+    assert ("approval", "HC", date(2022, 10, 3)) in got
+    assert ("acceptance", "FDA", None) in got  # undated bullet: background

@@ -179,7 +179,7 @@ class EventReader(Scan):
             held
             or rule.reference
             or _OBJECT_OF.search(prefix[-60:])
-            or self._highlight(sent)
+            or (self._highlight(sent) and rank < 2)  # a dated bullet keeps its day
             or (self.results_release and rank == 1 and not _TODAY.search(low))
         ):
             # "the submission to Health Canada", "to discuss the CRL it received": an act
