@@ -258,3 +258,28 @@ def test_a_dated_bullet_of_a_results_release_keeps_its_day() -> None:
     got = {(e.type, e.agency, e.date) for e in x.events}
     assert ("approval", "HC", date(2022, 10, 3)) in got
     assert ("acceptance", "FDA", None) in got  # undated bullet: background
+
+
+NY_HEAD = (
+    "NEW YORK, April 4, 2013 /PRNewswire/ -- Meridian Pharma Corp. (NYSE: MRD) today "
+    "announced that "
+)
+
+
+def test_a_unanimous_vote_against_is_negative() -> None:
+    x = extract_text(
+        "x.txt", NY_HEAD + "the panel voted unanimously against approval of Solvira.\n"
+    )
+    assert [(e.type, e.outcome) for e in x.events] == [("trend_vote", "negative")]
+
+
+def test_the_subject_before_a_relative_clause_names_the_act() -> None:
+    x = extract_text(
+        "x.txt",
+        NY_HEAD + "Meridian has received a positive CHMP opinion for Solvira, and that the "
+        "Commission's decision, which normally follows within three months, is expected in the "
+        "third quarter of 2013.\n",
+    )
+    assert (date(2013, 7, 1), date(2013, 9, 30), "commission-decision") in {
+        (t.start, t.end, t.milestone) for t in x.timelines
+    }

@@ -305,7 +305,7 @@ def outcome_of(row: Row, m: re.Match[str]) -> str | None:
         if word:
             return _OUTCOME_WORDS.get(word)
     if groups.get("unan"):
-        return "positive"
+        return "negative" if groups.get("unan_no") else "positive"  # "unanimously against"
     if groups.get("votes"):
         if groups.get("against"):
             return "negative"  # "voted 8-4 against", "voted 5 to 8 against": the result

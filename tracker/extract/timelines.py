@@ -73,6 +73,8 @@ _ANCHOR_TOLD = re.compile(
     r"granted|given|issued|filed|submitted))\s+on\s+(?P<day>[a-z]+\.? \d{1,2},? \d{4}|"
     r"\d{1,2} [a-z]+\.? \d{4})"
 )
+_CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
+_VERB_FIRST = re.compile(r"(?:is|are|was|were|will|would|should|remains?)\b")
 _LATER = re.compile(r"\s+(?:later|afterwards|after that)\b")
 _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
 _JOIN_WORDS = re.compile(
@@ -343,7 +345,15 @@ class TimelineReader(Scan):
         # Type A meeting on June 12, the company plans to resubmit": the meeting).
         breaks = [m.end() for m in _NEAR_BREAK.finditer(before)]
         near = LEX.milestone_of(before[breaks[-1] :] if breaks else before)
-        return near or LEX.milestone_of(clause) or LEX.milestone_of(region)
+        found = near or LEX.milestone_of(clause) or LEX.milestone_of(region)
+        if found is None and _VERB_FIRST.match(clause.lstrip(" ,")):
+            # ", is expected in the third quarter": the subject stands before a relative
+            # clause ("the Commission's decision, which normally follows ..., is expected").
+            rel = max(low.rfind(", which", 0, x.pos), low.rfind(", that", 0, x.pos))
+            if rel > 0:
+                subject = _CLAUSE_JOIN.split(low[max(0, rel - 80) : rel])[-1]
+                found = LEX.milestone_of(subject)
+        return found
 
     def _about_reexamination(self) -> bool:
         return any(_REEXAMINATION.search(low) for low in self.lows)
