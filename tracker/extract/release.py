@@ -115,7 +115,8 @@ def _dateline_score(low: str, start: int, end: int) -> int:
 
 _TICKER = re.compile(
     r"\((?P<ex>(?:[A-Za-z][\w .&/-]{0,40}?)?(?:nasdaq|nyse|amex|tsx|asx|six|aim|lse|euronext|otc"
-    r"|omx|xetra|frankfurt|fse|fwb|nasdaq gm|nasdaq gs|cse|sgx|hkex|tse|lon|ams|swx)[\w .&/-]{0,30}?)"
+    r"|omx|xetra|frankfurt|fse|fwb|nasdaq gm|nasdaq gs|cse|sgx|hkex|tse|lon|ams|swx)"
+    r"[\w .&/-]{0,30}?)"
     r"\s*:\s*(?P<t>[A-Za-z][A-Za-z.]{0,7})(?:[;,][^)]*)?\)"
     r"|\((?P<t2>[A-Za-z]{2,6})\s*:\s*(?P<ex2>aim|lse|tsx|nyse|nasdaq|six|asx)\)",
     re.IGNORECASE,

@@ -495,7 +495,7 @@ def _agrees(t: Timeline, rule: Rule) -> bool:
         days = (t.end - t.anchor_date).days  # an adjectival clock ("a 180-day review target")
     if days is None or rule.offset is None or rule.offset.unit != "days":
         return True
-    return t.offset_days == rule.offset.amount
+    return days == rule.offset.amount
 
 
 def _stated_over_rule(

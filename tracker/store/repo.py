@@ -370,7 +370,8 @@ class Store(AuditLog, ProcedureNames):
             moved = {k: v for k, v in counts.items() if k != "unchanged" and v}
             if moved:
                 # What a release changed is in the audit log too, as the release that did it.
-                self.record(f"release {ref}"[:200], "recompute", now, key, None, None, moved, session=s)
+                who = f"release {ref}"[:200]
+                self.record(who, "recompute", now, key, None, None, moved, session=s)
         return outcome
 
     @staticmethod
