@@ -20,6 +20,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check tracker tests benchmarks
+	$(BIN)/mypy
 
 golden: setup
 	$(BIN)/python -m pytest --update-golden

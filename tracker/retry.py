@@ -61,7 +61,7 @@ def retry_quarantined(ctx: Context, item_id: str, now: datetime) -> IngestReport
     state.next_run = None
     ctx.store.save_source_state(state)
     with ctx.store.session() as s:
-        s.exec(  # type: ignore[call-overload]
+        s.exec(
             delete(QuarantineRow).where(
                 QuarantineRow.source_id == source_id,  # type: ignore[arg-type]
                 QuarantineRow.external_id == external,  # type: ignore[arg-type]

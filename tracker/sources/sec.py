@@ -85,7 +85,7 @@ class SecSource:
         patterns = (_EXHIBIT, _ANY_99, _FORM_6K) if six_k else (_EXHIBIT,)
         for pattern in patterns:
             for cells, link in rows:
-                if pattern.search(cells):
+                if pattern.search(cells) and link is not None:
                     return urljoin(index_url, str(link["href"]))
         what = "press release (EX-99 exhibit or 6-K document)" if six_k else "EX-99.1 exhibit"
         raise SourceError(self.id, f"{index_url}: no {what} in the filing")

@@ -111,7 +111,9 @@ class ProcedureNames:
                 if scope in company_of:
                     owners.setdefault(alias, set()).add(company_of[scope])
             merges = _table(ProcedureMergeRow)
-            redirects = dict(conn.execute(sa_select(merges.c.key, merges.c.into)).all())
+            redirects: dict[str, str] = {
+                str(k): str(v) for k, v in conn.execute(sa_select(merges.c.key, merges.c.into))
+            }
         return Known(
             companies=known_companies,
             products={(scope, alias): target for scope, alias, target in product_rows},

@@ -335,7 +335,7 @@ class Store(AuditLog, ProcedureNames):
         if release is not None:
             s.add(release)
             s.flush()
-            release_id = release.id  # type: ignore[assignment]
+            release_id = release.id
         assert release_id is not None
         # Core bulk inserts: the ORM's per-object work would cost more than the extraction.
         event_rows = [
@@ -379,7 +379,8 @@ class Store(AuditLog, ProcedureNames):
         """Delete a release's events and timelines; returns the procedures they touched."""
         keys: set[str] = set()
         for table in (EventRow, TimelineRow):
-            for row in s.exec(select(table).where(table.release_id == release_id)).all():
+            rows: Any = s.exec(select(table).where(col(table.release_id) == release_id)).all()
+            for row in rows:
                 keys.add(row.procedure_key)
                 s.delete(row)
         s.flush()
@@ -492,7 +493,7 @@ class Store(AuditLog, ProcedureNames):
             inserted = s.connection().execute(_INSERT_PROCEDURE[dialect], values).first()
             return inserted is not None
         if s.exec(select(ProcedureRow.id).where(ProcedureRow.key == proc.key)).first() is None:
-            s.add(ProcedureRow(**values))
+            s.add(ProcedureRow(**values))  # type: ignore[arg-type]
             s.flush()
             return True
         return False
@@ -530,7 +531,7 @@ class Store(AuditLog, ProcedureNames):
                 state.events.append(Sourced(item, when, r["ref"]))
             for r in conn.execute(_PROC_TIMELINES, {"k": key}).mappings():
                 raw = r["assumptions"]
-                item = Timeline(
+                tl = Timeline(
                     r["start"],
                     r["end"],
                     r["milestone"],
@@ -545,7 +546,7 @@ class Store(AuditLog, ProcedureNames):
                     r["estimate"],
                 )
                 when = r["release_date"] or r["ingested_at"].date()
-                state.timelines.append(Sourced(item, when, r["ref"]))
+                state.timelines.append(Sourced(tl, when, r["ref"]))
             for name, value in conn.execute(_PROC_FACTS, {"k": key}):
                 state.facts[name] = value
             from tracker.store.agency import annotate
@@ -768,7 +769,7 @@ class Store(AuditLog, ProcedureNames):
                 q = q.where(DeadlineRow.status == "open")
                 if today is not None:
                     q = q.where(DeadlineRow.end >= today)
-            q = q.order_by(DeadlineRow.end, DeadlineRow.key)
+            q = q.order_by(col(DeadlineRow.end), col(DeadlineRow.key))
             out = []
             for row, prow in s.exec(q).all():
                 out.append(_to_deadline(row, prow, today))
@@ -847,7 +848,7 @@ class Store(AuditLog, ProcedureNames):
         any deadline someone was told about (it may have moved, closed or passed)."""
         told = select(ReminderLogRow.deadline_key).where(ReminderLogRow.status == "sent")
         near = (
-            (DeadlineRow.status == "open")
+            (col(DeadlineRow.status) == "open")
             & (col(DeadlineRow.end) >= today)
             & (col(DeadlineRow.end) <= today + timedelta(days=horizon_days))
         )
@@ -887,7 +888,7 @@ class Store(AuditLog, ProcedureNames):
                 s.exec(
                     select(DeadlineHistoryRow)
                     .where(DeadlineHistoryRow.deadline_key == key)
-                    .order_by(DeadlineHistoryRow.revision)
+                    .order_by(col(DeadlineHistoryRow.revision))
                 ).all()
             )
 

@@ -23,7 +23,14 @@ from tracker.web.deps import require, state
 router = APIRouter(include_in_schema=False)
 
 
-def _date(form: dict[str, str], name: str, required: bool = True) -> date | None:
+def _date(form: dict[str, str], name: str) -> date:
+    """A required date field."""
+    value = _maybe_date(form, name, required=True)
+    assert value is not None
+    return value
+
+
+def _maybe_date(form: dict[str, str], name: str, required: bool = False) -> date | None:
     raw = form.get(name, "").strip()
     if not raw:
         if required:
@@ -68,7 +75,7 @@ def _apply(ctx: Any, action: str, form: dict[str, str], who: str) -> str:
         raise NotFoundError(f"no deadline with key '{key}'")
     if action == "date-set":
         start = _date(form, "start")
-        end = _date(form, "end", required=False) or start
+        end = _maybe_date(form, "end") or start
         cases.set_date(ctx, key, start, end, who, now, note=_note(form))
     elif action == "date-unset":
         cases.unset_date(ctx, key, who, now)

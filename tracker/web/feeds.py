@@ -560,6 +560,8 @@ async def _serve(request: Request, kind: str, value: str, include: str | None) -
     cached = feeds.fresh(kind, value, wanted) or await run_in_threadpool(
         feeds.get, kind, value, wanted
     )
+    if cached is None:
+        raise HTTPException(404)
     headers = {"ETag": cached.etag, "Cache-Control": "private, max-age=300"}
     if cached.last_modified:
         headers["Last-Modified"] = format_datetime(cached.last_modified, usegmt=True)
@@ -574,7 +576,10 @@ async def _serve(request: Request, kind: str, value: str, include: str | None) -
         return FileResponse(cached.path, media_type=_ICS, headers=headers)
     body = cached.body
     if _accepts_gzip(request):
-        body = cached.gzipped or await run_in_threadpool(feeds.gzip_body, cached)
+        zipped = cached.gzipped
+        if zipped is None:
+            zipped = await run_in_threadpool(feeds.gzip_body, cached)
+        body = zipped
         headers["Content-Encoding"] = "gzip"
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))

@@ -122,7 +122,7 @@ class Server:
             **limits,
         )
         self.server = uvicorn.Server(self.config)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self.server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
 
     def start(self) -> None:
