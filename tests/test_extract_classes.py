@@ -283,3 +283,40 @@ def test_the_subject_before_a_relative_clause_names_the_act() -> None:
     assert (date(2013, 7, 1), date(2013, 9, 30), "commission-decision") in {
         (t.start, t.end, t.milestone) for t in x.timelines
     }
+
+
+IE_HEAD = (
+    "DUBLIN, Ireland, September 12, 2019 /PRNewswire/ -- Eskar Therapeutics plc "
+    "(Nasdaq: ESKR) today announced that "
+)
+
+
+def _ie(body: str) -> tuple[list[tuple[str, str, str | None]], list[tuple[date, date]]]:
+    x = extract_text("x.txt", IE_HEAD + body + "\n")
+    return [(e.type, e.agency, e.outcome) for e in x.events], [
+        (t.start, t.end) for t in x.timelines
+    ]
+
+
+def test_an_application_found_valid_is_accepted() -> None:
+    assert ("acceptance", "EMA", None) in _ie(
+        "the EMA has confirmed that the Marketing Authorisation Application for Pelvira is valid."
+    )[0]
+    assert ("acceptance", "FDA", None) in _ie(
+        "the FDA has determined that the application is sufficiently complete to permit a "
+        "substantive review."
+    )[0]
+
+
+def test_a_committee_recommending_against_is_a_negative_opinion() -> None:
+    events, _ = _ie("the CHMP recommended against approval of Pelvira.")
+    assert events == [("opinion", "EMA", "negative")]
+
+
+def test_a_review_clock_shortened_to_some_days_is_no_deadline() -> None:
+    events, timelines = _ie(
+        "Health Canada granted Priority Review status to the New Drug Submission for Pelvira, "
+        "shortening the review target to 180 days from 300 days."
+    )
+    assert ("review_designation", "HC", None) in events
+    assert timelines == []
