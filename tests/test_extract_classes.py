@@ -320,3 +320,14 @@ def test_a_review_clock_shortened_to_some_days_is_no_deadline() -> None:
     )
     assert ("review_designation", "HC", None) in events
     assert timelines == []
+
+
+def test_before_a_committee_is_in_front_of_it_not_ahead_in_time() -> None:
+    x = extract_text(
+        "x.txt",
+        "SEATTLE, Wash., July 7, 2021 /PRNewswire/ -- Cascadia Bio, Inc. (Nasdaq: CSBI) today "
+        "announced that a hearing before the FDA's Advisory Committee took place on July 1, "
+        "2021, at which the committee voted 9-3 in favour.\n",
+    )
+    got = {(e.type, e.agency, e.outcome) for e in x.events}
+    assert {("advisory_meeting", "FDA", None), ("trend_vote", "FDA", "positive")} <= got
