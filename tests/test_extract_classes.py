@@ -331,3 +331,16 @@ def test_before_a_committee_is_in_front_of_it_not_ahead_in_time() -> None:
     )
     got = {(e.type, e.agency, e.outcome) for e in x.events}
     assert {("advisory_meeting", "FDA", None), ("trend_vote", "FDA", "positive")} <= got
+
+
+def test_a_final_decision_the_commission_takes_is_one_deadline() -> None:
+    x = extract_text(
+        "x.txt",
+        "SEATTLE, Wash., July 7, 2021 /PRNewswire/ -- Cascadia Bio, Inc. (Nasdaq: CSBI) today "
+        "announced that the CHMP has adopted a positive opinion for Rivlena; the European "
+        "Commission will review the CHMP recommendation and a final decision is expected in "
+        "approximately 67 days.\n",
+    )
+    assert [(t.end, t.milestone) for t in x.timelines] == [
+        (date(2021, 9, 12), "commission-decision")
+    ]

@@ -75,6 +75,7 @@ _ANCHOR_TOLD = re.compile(
 )
 _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
 _VERB_FIRST = re.compile(r"(?:is|are|was|were|will|would|should|remains?)\b")
+_SPECIFIC_DECISIONS = frozenset({"commission-decision", "action-date"})
 _LATER = re.compile(r"\s+(?:later|afterwards|after that)\b")
 _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
 _JOIN_WORDS = re.compile(
@@ -297,8 +298,12 @@ class TimelineReader(Scan):
             found = LEX.milestone_of(piece)
             if found and found not in acts:
                 acts.append(found)
+        if _SPECIFIC_DECISIONS & set(acts):
+            # "the Commission will review the recommendation and a final decision is
+            # expected": the decision is the Commission's, one act, not two.
+            acts = [a for a in acts if a != "decision"]
         if len(acts) < 2:
-            return [t]
+            return [t if t.milestone in acts or not acts else replace(t, milestone=acts[0])]
         first = t if t.milestone in acts else replace(t, milestone=acts[0])
         twins = [replace(t, milestone=a) for a in acts if a != first.milestone]
         self.twins.update(id(x) for x in twins)
