@@ -298,12 +298,14 @@ class TimelineReader(Scan):
             found = LEX.milestone_of(piece)
             if found and found not in acts:
                 acts.append(found)
-        if _SPECIFIC_DECISIONS & set(acts):
+        if _SPECIFIC_DECISIONS & set(acts) and "decision" in acts:
             # "the Commission will review the recommendation and a final decision is
             # expected": the decision is the Commission's, one act, not two.
             acts = [a for a in acts if a != "decision"]
+            if len(acts) == 1 and t.milestone == "decision":
+                return [replace(t, milestone=acts[0])]
         if len(acts) < 2:
-            return [t if t.milestone in acts or not acts else replace(t, milestone=acts[0])]
+            return [t]
         first = t if t.milestone in acts else replace(t, milestone=acts[0])
         twins = [replace(t, milestone=a) for a in acts if a != first.milestone]
         self.twins.update(id(x) for x in twins)
