@@ -106,6 +106,8 @@ def _sign_in(base: str, browser: Any, name: str) -> None:
     browser.find_element(By.ID, "name").send_keys(name)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+    # A click does not wait for the page it posts to: wait for the signed-in page.
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".who"))
     assert browser.find_element(By.CSS_SELECTOR, ".who").text.startswith(name)
 
 
@@ -131,11 +133,12 @@ def test_viewer_reads_filters_and_is_refused_corrections(site: tuple[str, Any, C
     Select(browser.find_element(By.ID, "f-product")).select_by_visible_text("Velocor")
     browser.find_element(By.ID, "f-q").send_keys("grounds")
     browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    WebDriverWait(browser, 10).until(lambda b: "grounds" in b.current_url)
     shown = browser.find_elements(By.CSS_SELECTOR, "#upcoming tbody tr")
     assert 1 <= len(shown) < len(rows) and all("Velocor" in r.text for r in shown)
     (hit,) = [r for r in shown if "Detailed grounds" in r.text]
     hit.find_element(By.CSS_SELECTOR, "td.what a").click()
-    assert "The story, release by release" in browser.page_source
+    WebDriverWait(browser, 10).until(lambda b: "The story, release by release" in b.page_source)
     assert not browser.find_elements(By.CSS_SELECTOR, "form[action='/actions/fact-set']")
     # A hand-made post with the viewer's own valid token is still refused.
     status = browser.execute_async_script(
