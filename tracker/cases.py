@@ -12,11 +12,11 @@ import getpass
 import os
 from datetime import date, datetime
 
-from tracker.domain import Deadline, Event, Procedure
+from tracker.domain import Deadline, Event, Procedure, Timeline
 from tracker.errors import NotFoundError, UsageError
 from tracker.pipeline import Context, derive_deadlines, local_today, publish_calendar
 from tracker.rules.engine import applicable_packs
-from tracker.vocabulary import FACTS, Closed
+from tracker.vocabulary import FACTS, Closed, fact_of_anchor
 
 # Dates outside this span are typing errors, not regulatory facts.
 _EARLIEST, _LATEST = date(1990, 1, 1), date(2100, 12, 31)
@@ -255,7 +255,9 @@ def _after_its_event(ctx: Context, key: str, name: str, value: date, now: dateti
         if t.type is not None
     ]
     timelines = [
-        s for s in state.timelines if name.split("_")[0] in (getattr(s.item, "anchor", "") or "")
+        s
+        for s in state.timelines
+        if isinstance(s.item, Timeline) and fact_of_anchor(s.item.anchor) == name
     ]
     events = [
         s

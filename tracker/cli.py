@@ -740,16 +740,20 @@ def deadline_unset(obj: _Obj, key: str) -> None:
     click.echo(f"{key}: hand-set date removed")
 
 
+def _close(obj: _Obj, key: str, how: str, note: str | None) -> None:
+    from tracker import cases, clock
+
+    cases.close(obj.context(), key, how, obj.who, clock.now(), note)
+    click.echo(f"{key}: {how} (by {obj.who})")
+
+
 @deadline.command("done")
 @click.argument("key")
 @_NOTE
 @click.pass_obj
 def deadline_done(obj: _Obj, key: str, note: str | None) -> None:
     """Mark KEY done (met), whatever the releases say."""
-    from tracker import cases, clock
-
-    cases.close(obj.context(), key, "done", obj.who, clock.now(), note)
-    click.echo(f"{key}: done (by {obj.who})")
+    _close(obj, key, "done", note)
 
 
 @deadline.command("dismiss")
@@ -758,10 +762,7 @@ def deadline_done(obj: _Obj, key: str, note: str | None) -> None:
 @click.pass_obj
 def deadline_dismiss(obj: _Obj, key: str, note: str | None) -> None:
     """Mark KEY not applicable (cancelled)."""
-    from tracker import cases, clock
-
-    cases.close(obj.context(), key, "dismissed", obj.who, clock.now(), note)
-    click.echo(f"{key}: dismissed (by {obj.who})")
+    _close(obj, key, "dismissed", note)
 
 
 @deadline.command("reopen")

@@ -55,8 +55,6 @@ class _Verdict:
     note: str | None = None
 
 
-# Events that fulfil a stated timeline that no rule covers (the vocabulary owns them).
-STATED_MET = DONE_BY
 # Later steps that show a stated milestone was reached although no release said so.
 STATED_IMPLIED: dict[str, tuple[str, ...]] = {
     "reexamination-request": ("reexamination_grounds", "reexamination_outcome"),
@@ -621,7 +619,7 @@ def _stated_status(
     by a later step reported after the release that stated it, else open or passed."""
     if _later_of(state, ("withdrawal",), released):
         return Status.CANCELLED, None
-    done = _later_of(state, STATED_MET.get(milestone, ()), released)
+    done = _later_of(state, DONE_BY.get(milestone, ()), released)
     if done is not None:
         return Status.MET, met_note([done])
     implied = _later_of(state, STATED_IMPLIED.get(milestone, ()), released)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
@@ -109,28 +110,23 @@ class Dashboard:
         self, procedure_key: str | None = None, release_id: int | None = None
     ) -> list[EventRow]:
         """Events of a procedure or of a release, in reading order."""
-        with Session(self.engine) as s:
-            q = select(EventRow).order_by(
-                col(EventRow.release_id), col(EventRow.sentence), col(EventRow.id)
-            )
-            if procedure_key is not None:
-                q = q.where(EventRow.procedure_key == procedure_key)
-            if release_id is not None:
-                q = q.where(EventRow.release_id == release_id)
-            return list(s.exec(q))
+        return self._in_reading_order(EventRow, procedure_key, release_id)
 
     def timelines(
         self, procedure_key: str | None = None, release_id: int | None = None
     ) -> list[TimelineRow]:
         """Stated timelines of a procedure or of a release, in reading order."""
+        return self._in_reading_order(TimelineRow, procedure_key, release_id)
+
+    def _in_reading_order(
+        self, table: Any, procedure_key: str | None, release_id: int | None
+    ) -> list[Any]:
         with Session(self.engine) as s:
-            q = select(TimelineRow).order_by(
-                col(TimelineRow.release_id), col(TimelineRow.sentence), col(TimelineRow.id)
-            )
+            q = select(table).order_by(col(table.release_id), col(table.sentence), col(table.id))
             if procedure_key is not None:
-                q = q.where(TimelineRow.procedure_key == procedure_key)
+                q = q.where(col(table.procedure_key) == procedure_key)
             if release_id is not None:
-                q = q.where(TimelineRow.release_id == release_id)
+                q = q.where(col(table.release_id) == release_id)
             return list(s.exec(q))
 
     def procedure_releases(self, procedure_key: str) -> list[ReleaseRow]:
