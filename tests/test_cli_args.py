@@ -7,22 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tracker.cli import main
 from tracker.cli_args import hoist_global_options
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_main
 
 FIXTURE = FIXTURES / "releases/eu-negative-opinion-reexamination.txt"
 
 
-def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+_main = run_main
 
 
 def test_home_after_the_command_works_like_before_it(

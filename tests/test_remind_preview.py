@@ -8,19 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.cli import main
+from .conftest import run_main
 
 NEW_YORK = ZoneInfo("America/New_York")  # the default time zone
 
 
-def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+_main = run_main
 
 
 def test_preview_prints_the_owed_message(
