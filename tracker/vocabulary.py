@@ -110,3 +110,10 @@ DONE_BY: dict[str, tuple[str, ...]] = {
     "opinion": ("opinion",),
     "submission": ("submission", "resubmission"),
 }
+
+# Milestones only an agency reaches: a company "plans to file for approval", it never decides.
+AGENCY_MILESTONES: frozenset[str] = frozenset(
+    {"decision", "action-date", "commission-decision", "opinion", "reexamination-opinion"}
+)
+# Decisions named with their decider; a generic "decision" beside one of them is the same act.
+SPECIFIC_DECISIONS: frozenset[str] = frozenset({"commission-decision", "action-date"})

@@ -21,7 +21,7 @@ from tracker.extract.clauses import (
     _told_in_past,
 )
 from tracker.extract.lexicon import LEXICON as LEX
-from tracker.vocabulary import DONE_BY
+from tracker.vocabulary import AGENCY_MILESTONES, DONE_BY, SPECIFIC_DECISIONS
 
 _GENERIC = LEX.cues["generic"]
 _GOVERNING = LEX.cues["governing"].pattern
@@ -64,19 +64,10 @@ _SUBJECT_EXPECTED = re.compile(
 _SUBJECT_END = re.compile(r"\s(?:is|are|was|were|will|has|have)\s")
 _SUBMISSION_ANCHOR = re.compile(r"submission|filing|application")
 _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
-# Milestones only an agency reaches: a company "plans to file for approval", it does not decide.
-_AGENCY_ACTS = frozenset(
-    {"decision", "action-date", "commission-decision", "opinion", "reexamination-opinion"}
-)
-_ANCHOR_TOLD = re.compile(
-    r",?\s*(?:which|that)\s+(?:took place|occurred|happened|was (?:made|completed|received|"
-    r"granted|given|issued|filed|submitted))\s+on\s+(?P<day>[a-z]+\.? \d{1,2},? \d{4}|"
-    r"\d{1,2} [a-z]+\.? \d{4})"
-)
+_ANCHOR_TOLD = LEX.cues["anchor_told"].pattern
 _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
-_VERB_FIRST = re.compile(r"(?:is|are|was|were|will|would|should|remains?)\b")
-_SPECIFIC_DECISIONS = frozenset({"commission-decision", "action-date"})
-_LATER = re.compile(r"\s+(?:later|afterwards|after that)\b")
+_VERB_FIRST = LEX.cues["verb_first"].pattern
+_LATER = LEX.cues["later"].pattern
 _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
@@ -298,7 +289,7 @@ class TimelineReader(Scan):
             found = LEX.milestone_of(piece)
             if found and found not in acts:
                 acts.append(found)
-        if _SPECIFIC_DECISIONS & set(acts) and "decision" in acts:
+        if SPECIFIC_DECISIONS & set(acts) and "decision" in acts:
             # "the Commission will review the recommendation and a final decision is
             # expected": the decision is the Commission's, one act, not two.
             acts = [a for a in acts if a != "decision"]
@@ -342,7 +333,7 @@ class TimelineReader(Scan):
             # Japan" is a filing, not the agency's decision the words name after it.
             found = LEX.milestone_of(act)
             head = LEX.milestone_of(act.split()[0])
-            if found in _AGENCY_ACTS and head is not None:
+            if found in AGENCY_MILESTONES and head is not None:
                 found = head
             if found is None and _BARE_REQUEST.search(act) and self._about_reexamination():
                 found = "reexamination-request"
