@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -41,14 +41,37 @@ class Row:
     reference: bool = False  # an act named as background ("the submission to the FDA")
 
     def search(self, text: str) -> re.Match[str] | None:
-        if self.needles is not None and not any(n in text for n in self.needles):
+        if self.needles is not None and self.needles.isdisjoint(present_needles(text)):
             return None
         return self.pattern.search(text)
 
     def finditer(self, text: str) -> list[re.Match[str]]:
-        if self.needles is not None and not any(n in text for n in self.needles):
+        if self.needles is not None and self.needles.isdisjoint(present_needles(text)):
             return []
         return list(self.pattern.finditer(text))
+
+
+# Every row's needles in one automaton: a text is scanned once for all of them, and each
+# row then asks only whether one of its own is among those found. The reader asks many rows
+# about the same sentence or window, so the answer is kept for the last few thousand texts.
+_GATE = ahocorasick.Automaton()
+
+
+@lru_cache(maxsize=4096)
+def present_needles(text: str) -> frozenset[str]:
+    """The lexicon needles that occur in `text` (lower-cased), found in one pass."""
+    if _GATE.kind != ahocorasick.AHOCORASICK:
+        return frozenset()
+    return frozenset(needle for _end, needle in _GATE.iter(text))
+
+
+def _arm_gate(rows: list[Row]) -> None:
+    for row in rows:
+        for needle in row.needles or ():
+            if needle not in _GATE:
+                _GATE.add_word(needle, needle)
+    _GATE.make_automaton()
+    present_needles.cache_clear()
 
 
 class Cue:
@@ -104,6 +127,7 @@ class Lexicon:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.rows = _load_rows(data)
+        _arm_gate([r for rows in self.rows.values() for r in rows])
         self.agencies: list[Row] = self.rows["agency"]
         self.countries: list[Row] = self.rows["country"]
         self.homes: list[Row] = self.rows.get("home", [])
