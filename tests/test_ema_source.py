@@ -241,3 +241,22 @@ def test_a_corrected_page_replaces_its_items_and_a_second_source_adds_none(
     assert products() == {"Nopexa"}
     assert read("ema-mirror", SECTIONS[1:2]) == "duplicate"  # the same page elsewhere
     assert products() == {"Nopexa"}
+
+
+def test_the_link_pattern_is_the_class_default_unless_one_is_configured() -> None:
+    from tracker.sources.page import PageSource
+
+    base = "http://127.0.0.1:9"
+    page = listing_html([("/h/oct", "CHMP meeting highlights, October")]).encode()
+
+    def build(extra: dict[str, str]) -> Any:
+        cfg = type("Cfg", (), {"id": "ema", "url": base + "/news", "model_extra": extra})()
+        return SOURCE_TYPES["ema-chmp"](cfg, type("S", (), {"http": _http()})())  # type: ignore[arg-type]
+
+    default, own = build({}), build({"link_pattern": "board"})
+    assert isinstance(default, PageSource) and default.link.pattern == "highlights"
+    assert default.links(page, base + "/news") == [base + "/h/oct"]
+    assert own.links(page, base + "/news") == [base + "/news/board-meeting"]
+    # A plain page source keeps its own default (release-like links: "news" in the address).
+    plain = PageSource("ir", base + "/news", _http())
+    assert plain.links(page, base + "/news") == [base + "/news/board-meeting"]

@@ -37,19 +37,11 @@ SOURCE_TYPES: dict[str, Factory] = {
         c.id, Path(_need(c, "path")).expanduser(), move=bool(_extra(c, "move", True))
     ),
     "feed": lambda c, s: FeedSource(c.id, _need(c, "url"), s.http),
-    "page": lambda c, s: PageSource(
-        c.id,
-        _need(c, "url"),
-        s.http,
-        str(_extra(c, "link_pattern", r"press|news|release|announce")),
-    ),
+    "page": lambda c, s: PageSource(c.id, _need(c, "url"), s.http, _extra(c, "link_pattern", None)),
     "mail": lambda c, s: MailSource(c.id, Path(_need(c, "path")).expanduser()),
     "sec": lambda c, s: SecSource(c.id, _need(c, "url"), s.http),
     "ema-chmp": lambda c, s: EmaHighlightsSource(
-        c.id,
-        _need(c, "url"),
-        s.http,
-        str(_extra(c, "link_pattern", r"highlights")),
+        c.id, _need(c, "url"), s.http, _extra(c, "link_pattern", None)
     ),
 }
 

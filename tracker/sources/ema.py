@@ -17,26 +17,16 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
-
-import feedparser
+from urllib.parse import urlsplit
 
 from tracker.domain import RawItem
-from tracker.errors import SourceError
 from tracker.rules.plenaries import MONTH_NAMES, dates_label
-from tracker.settings import HttpSection
-from tracker.sources.base import Batch, Rejected, SeenCheck
-from tracker.sources.http import Http, RateLimited
+from tracker.sources.page import AgencyPagesSource, MalformedDocument
 
 if TYPE_CHECKING:
     from tracker.pipeline import Context
 
 DEFAULT_LINK = r"highlights"
-# A highlights page that fails (5xx, a timeout) is tried again at the next polls after
-# this wait, four times longer after each failure, and quarantined after PAGE_TRIES; a 404
-# or a page that is not a highlights page is quarantined at once.
-PAGE_RETRY_SECONDS = 300
-PAGE_TRIES = 3
 _MONTHS = {m.lower(): i + 1 for i, m in enumerate(MONTH_NAMES)}
 _SPAN = re.compile(
     r"(\d{1,2})(?:\s+([A-Za-z]+))?(?:\s+(\d{4}))?\s*(?:-|–|—|to)\s*(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})"
@@ -92,7 +82,7 @@ class Highlights:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-class MalformedPage(ValueError):
+class MalformedPage(MalformedDocument):
     """A page that is not a readable highlights page; the message says why."""
 
 
@@ -267,103 +257,18 @@ def _reexamination_outcome(text: str) -> str | None:
     return None
 
 
-class EmaHighlightsSource:
+class EmaHighlightsSource(AgencyPagesSource):
     """CHMP meeting highlights linked from a listing (`url`): each page one agency document."""
 
-    def __init__(
-        self,
-        source_id: str,
-        url: str,
-        http: HttpSection,
-        link_pattern: str = DEFAULT_LINK,
-        transport: Any = None,
-    ) -> None:
-        self.id = source_id
-        self.url = url
-        self.http_settings = http
-        self.link = re.compile(link_pattern, re.IGNORECASE)
-        self.transport = transport
+    default_link = DEFAULT_LINK
 
-    def fetch(self, cursor: dict[str, Any], now: datetime, seen: SeenCheck) -> Batch:
-        """The highlights pages the listing links to that were not read before."""
-        http = Http(self.http_settings, self.id, self.transport)
-        batch = Batch(cursor=dict(cursor))
-        retry = {k: dict(v) for k, v in (cursor.get("retry") or {}).items()}
-        batch.cursor["retry"] = retry
-        try:
-            r = http.get(self.url, cursor.get("etag"), cursor.get("modified"))
-            if r.status == 304:  # only pages waiting for their retry
-                links = [u for u, v in retry.items() if not v.get("gave_up")]
-            else:
-                batch.cursor["etag"], batch.cursor["modified"] = r.etag, r.last_modified
-                links = self.links(r.body, r.url)
-                batch.cursor["links"] = links[: self.http_settings.max_items]
-            for url in links[: self.http_settings.max_items]:
-                if seen(self.id, url):
-                    retry.pop(url, None)
-                    continue
-                waiting = retry.get(url)
-                if waiting and (waiting.get("gave_up") or now.timestamp() < float(waiting["next"])):
-                    continue  # quarantined (`tracker sources retry` clears it) or waiting
-                self._page(http, url, now, batch)
-        except RateLimited as e:
-            batch.retry_after = e.retry_after
-            batch.rejected.append(Rejected(self.id, self.url, str(e)))
-        finally:
-            http.close()
-        return batch
+    def check(self, body: bytes) -> None:
+        """A page that is not a highlights page is quarantined with the reason."""
+        parse_highlights(body)
 
-    def _page(self, http: Http, url: str, now: datetime, batch: Batch) -> None:
-        retry = batch.cursor["retry"]
-        try:
-            page = http.get(url)
-        except RateLimited:
-            raise
-        except SourceError as e:
-            tries = int(retry.get(url, {}).get("tries", 0)) + 1
-            if "HTTP 404" in str(e) or tries >= PAGE_TRIES:
-                more = f" (tried {tries} times)" if tries > 1 else ""
-                self._give_up(batch, url, f"{e}{more}", tries)
-            else:
-                wait = PAGE_RETRY_SECONDS * 4 ** (tries - 1)
-                retry[url] = {"tries": tries, "next": now.timestamp() + wait, "error": str(e)}
-            return
-        retry.pop(url, None)
-        try:
-            parse_highlights(page.body)
-        except MalformedPage as e:
-            self._give_up(batch, url, f"{url}: {e}", 1)
-            return
-        batch.items.append(RawItem(self.id, url, _name(url), page.body, now, url=url))
-
-    def _give_up(self, batch: Batch, url: str, reason: str, tries: int) -> None:
-        """Quarantine a page; it is not fetched again until `tracker sources retry`."""
-        batch.cursor["retry"][url] = {"tries": tries, "next": 0, "gave_up": True}
-        batch.rejected.append(Rejected(self.id, url, reason))
-
-    def links(self, body: bytes, base: str) -> list[str]:
-        """Highlights links of a feed or a page, in order, same site for a page."""
-        head = body[:2000].lstrip().lower()
-        if head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head:
-            feed = feedparser.parse(body)
-            out = []
-            for e in feed.entries:
-                link = e.get("link")
-                if link and (self.link.search(link) or self.link.search(e.get("title", ""))):
-                    out.append(urljoin(base, link))
-            return list(dict.fromkeys(out))
-        from bs4 import BeautifulSoup
-
-        soup = BeautifulSoup(body, "html.parser")
-        host = urlsplit(base).netloc
-        found: list[str] = []
-        for a in soup.find_all("a", href=True):
-            url = urljoin(base, str(a["href"])).split("#")[0]
-            if urlsplit(url).netloc != host or url == base or url in found:
-                continue
-            if self.link.search(url) or self.link.search(a.get_text(" ", strip=True)):
-                found.append(url)
-        return found
+    def name_of(self, url: str) -> str:
+        """The page's last path segment, as HTML."""
+        return _name(url)
 
     def ingest(self, ctx: Context, item: RawItem, now: datetime, session: Any = None) -> str:
         """Store a highlights page as an agency document and match its items."""
