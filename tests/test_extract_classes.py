@@ -344,3 +344,39 @@ def test_a_final_decision_the_commission_takes_is_one_deadline() -> None:
     assert [(t.end, t.milestone) for t in x.timelines] == [
         (date(2021, 9, 12), "commission-decision")
     ]
+
+
+def test_coordinated_offsets_each_date_their_own_act() -> None:
+    # Two acts, two offsets: each offset dates the act beside it, the anchor ("receipt of
+    # the opinion") is no act, and the second offset shares the first's anchor.
+    got = _dates(
+        "the CHMP adopted a negative opinion on Zentra and that it will ask for a "
+        "re-examination. The company must notify the agency in writing within 15 days of "
+        "receipt of the opinion and send its detailed grounds within 60 days."
+    )
+    assert sorted(got) == [
+        (date(2024, 6, 18), date(2024, 6, 18), "reexamination-request"),
+        (date(2024, 8, 2), date(2024, 8, 2), "reexamination-grounds"),
+    ]
+
+
+def test_an_offset_opening_its_clause_dates_the_acts_after_it() -> None:
+    got = _dates(
+        "that it resubmitted the NDA for Zentra on June 1, 2024. Fourteen days after receipt "
+        "of the resubmission, the FDA will tell the company whether it has accepted it."
+    )
+    assert [(a, b) for a, b, _ in got] == [(date(2024, 6, 15), date(2024, 6, 15))]
+
+
+def test_a_french_release_reads_its_year_words() -> None:
+    x = extract_text(
+        "x.txt",
+        "Paris, le 3 juin 2024 - Acme Santé (Euronext : ACME) annonce que l'Agence européenne "
+        "des médicaments a validé la demande d'autorisation de mise sur le marché de Zentra. "
+        "L'avis du CHMP est attendu au second semestre 2025. La société prévoit de déposer "
+        "un dossier auprès de la FDA d'ici la fin de l'année 2024.\n",
+    )
+    assert x.release.date == date(2024, 6, 3)
+    spans = {(t.start, t.end) for t in x.timelines}
+    assert (date(2025, 7, 1), date(2025, 12, 31)) in spans
+    assert (date(2024, 12, 31), date(2024, 12, 31)) in spans

@@ -51,11 +51,73 @@ REF = date(2008, 3, 20)
         ("today", REF, REF),
         ("yesterday", date(2008, 3, 19), date(2008, 3, 19)),
         ("on wednesday this week", date(2008, 3, 19), date(2008, 3, 19)),
+        # French, by the same conventions
+        ("d'ici la fin de l'année 2008", date(2008, 12, 31), date(2008, 12, 31)),
+        ("avant la fin de l'année", date(2008, 12, 31), date(2008, 12, 31)),
+        ("fin 2009", date(2009, 9, 1), date(2009, 12, 31)),
+        ("à la mi-2009", date(2009, 5, 1), date(2009, 8, 31)),
+        ("début 2009", date(2009, 1, 1), date(2009, 4, 30)),
+        ("courant 2009", date(2009, 1, 1), date(2009, 12, 31)),
+        ("au cours de l'année 2009", date(2009, 1, 1), date(2009, 12, 31)),
+        ("en 2009", date(2009, 1, 1), date(2009, 12, 31)),
+        ("au second semestre 2008", date(2008, 7, 1), date(2008, 12, 31)),
+        ("au premier semestre 2009", date(2009, 1, 1), date(2009, 6, 30)),
+        ("au troisième trimestre 2008", date(2008, 7, 1), date(2008, 9, 30)),
+        ("fin juin 2008", date(2008, 6, 30), date(2008, 6, 30)),
+        ("début juin 2008", date(2008, 6, 1), date(2008, 6, 10)),
+        ("à la mi-juin", date(2008, 6, 11), date(2008, 6, 20)),
     ],
 )
 def test_expression_resolves(text: str, start: date, end: date) -> None:
     (mention, *_) = [m for m in find(text, REF, future=True) if m.start is not None]
     assert (mention.start, mention.end) == (start, end)
+
+
+# One example of every pattern kind of the date table: each resolves without error (a
+# resolver reading a group of another pattern once crashed on every French half year).
+KIND_EXAMPLES = {
+    "iso": "on 2024-06-28",
+    "mdy_num": "on 6/28/2024",
+    "dmy_spaced": "on 28 / 06 / 2024",
+    "season": "in spring 2009",
+    "dmy_dash": "on 28-jun-2024",
+    "between_months": "between july and september",
+    "day_range": "between 17th and 20th october",
+    "mday_range": "october 17-20",
+    "dmy_fr": "le 12 septembre 2008",
+    "end_month_fr": "d'ici la fin du mois de juin 2009",
+    "part_month_fr": "début juin 2008",
+    "part_year_fr": "courant 2009",
+    "month_year_fr": "en octobre 2008",
+    "quarter_fr": "au premier trimestre 2009",
+    "half_fr": "au second semestre 2008",
+    "mdy": "on june 28, 2024",
+    "dmy": "on 28 june 2024",
+    "quarter": "in the third quarter of 2008",
+    "quarter_short": "in q3 2008",
+    "half": "in the second half of 2008",
+    "half_short": "in 2h 2008",
+    "part_month": "in late june 2024",
+    "year_end": "by year-end 2008",
+    "part_year": "in late 2009",
+    "month_year": "in june 2024",
+    "later_this": "later this month",
+    "earlier_this": "earlier this month",
+    "rel_word": "next month",
+    "weekday": "on wednesday this week",
+    "day_n": "at day 120",
+    "offset": "within 60 days",
+    "month_only": "in june",
+    "year": "in 2009",
+}
+
+
+def test_every_kind_of_the_date_table_has_a_working_example() -> None:
+    from tracker.extract.dates import _PATTERNS
+
+    assert {name for name, _ in _PATTERNS} == set(KIND_EXAMPLES)
+    for kind, example in KIND_EXAMPLES.items():
+        assert find(example, REF, future=True), (kind, example)
 
 
 def test_year_less_month_in_the_future_goes_to_next_year() -> None:

@@ -232,8 +232,19 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "end_month_fr",
-        r"\b(?:d'ici |avant )?(?:la )?fin (?:du mois )?(?:de |d')(?P<fe_m>" + _FR_MON + r")"
+        r"\b(?:d'ici |avant )?(?:la )?fin (?:du mois )?(?:de |d')?(?P<fe_m>" + _FR_MON + r")"
         r"(?: (?P<fe_y>" + _YEAR + r"))?\b",
+    ),
+    (
+        "part_month_fr",  # "début juin 2023", "à la mi-mars", "au début du mois de mai"
+        r"\b(?P<pmf_p>début|mi|milieu)[\- ](?:du mois )?(?:de |d')?(?P<pmf_m>" + _FR_MON + r")"
+        r"(?: (?P<pmf_y>" + _YEAR + r"))?\b",
+    ),
+    (
+        "part_year_fr",  # "d'ici la fin de l'année 2022", "mi-2023", "courant 2024", "en 2025"
+        r"\b(?P<pyf_p>d'ici (?:la )?fin|avant (?:la )?fin|(?:à )?la fin|fin|début|mi|milieu"
+        r"|au cours|courant|durant|en)(?: de l'année| d'année| de l'exercice)?[\- ](?:de |d')?"
+        r"(?P<pyf_y>" + _YEAR + r"|l'année prochaine|l'an prochain|cette année|l'année)\b",
     ),
     (
         "month_year_fr",
@@ -604,11 +615,17 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         year = int(g("fe_y")) if g("fe_y") else infer_year(month, 15, ref, future)
         d = _last_day(year, month)
         return Mention("date", d, d, txt, s, e, has_year=bool(g("fe_y")))
+    if kind == "part_month_fr":
+        part = {"début": "early", "mi": "mid", "milieu": "mid"}[g("pmf_p")]
+        month = FOREIGN_MONTHS[g("pmf_m")]
+        return _part_month(part, month, g("pmf_y"), ref, future, txt, s, e)
+    if kind == "part_year_fr":
+        return _part_year_fr(g("pyf_p"), g("pyf_y"), ref, txt, s, e)
     if kind == "month_year_fr":
         y, mo = int(g("mf_y")), FOREIGN_MONTHS[g("mf_m")]
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)
     if kind in ("quarter_fr", "half_fr"):
-        p = g("qf_n") or g("hf_n")
+        p = g("qf_n") if kind == "quarter_fr" else g("hf_n")
         n = _FR_ORDINAL[p.replace("è", "e")]
         y_tok = g("qf_y") if kind == "quarter_fr" else g("hf_y")
         make = _quarter if kind == "quarter_fr" else _half
@@ -808,6 +825,33 @@ def _part_year(part: str, y_tok: str | None, ref: date, txt: str, s: int, e: int
         return Mention("window", date(year - 1, 12, 1), date(year, 1, 31), txt, s, e)
     # late, towards the end of
     return Mention("window", date(year, 9, 1), date(year, 12, 31), txt, s, e)
+
+
+# French parts of a year, as the English words they stand for ("fin 2022" is late 2022,
+# "d'ici la fin de 2022" by its end; "en 2023" and "courant 2023" the whole year).
+_FR_PART_OF_YEAR = {
+    "d'ici la fin": "by the end of", "d'ici fin": "by the end of",
+    "avant la fin": "by the end of", "avant fin": "by the end of",
+    "à la fin": "by the end of", "la fin": "by the end of", "fin": "late",
+    "début": "early", "mi": "mid", "milieu": "mid",
+}  # fmt: skip
+_FR_YEAR_WORDS = {
+    "l'année": "this year", "cette année": "this year",
+    "l'année prochaine": "next year", "l'an prochain": "next year",
+}  # fmt: skip
+
+
+def _part_year_fr(
+    part: str, y_tok: str, ref: date, txt: str, s: int, e: int
+) -> Mention | None:
+    english = _FR_PART_OF_YEAR.get(part)
+    year_tok = _FR_YEAR_WORDS.get(y_tok, y_tok)
+    if english is not None:
+        return _part_year(english, year_tok, ref, txt, s, e)
+    year = _year(year_tok, ref)
+    if year is None:
+        return None
+    return Mention("window", date(year, 1, 1), date(year, 12, 31), txt, s, e)
 
 
 def _rel_word(word: str, ref: date, txt: str, s: int, e: int) -> Mention | None:

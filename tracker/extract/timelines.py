@@ -30,8 +30,8 @@ _ANCHOR = re.compile(
     r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
     r"(?:date\s+of\s+)?(?:\w+(?:'|’)s\s+)?"
     r"(?P<receipt>receipt|receiving|notification|notice)?\s*(?:of\s+)?(?:the\s+|its\s+|this\s+|"
-    r"such\s+)?(?P<what>[\w -]{0,40})"
-)
+    r"such\s+)?(?P<what>(?:(?!\s(?:and|or|but|to)\s)[\w -]){0,40})"
+)  # the anchor's noun phrase ends where a coordinated clause begins ("... and submit")
 _OFFSET_LEAD = re.compile(
     r"^(?:with)?in\b|^ha(?:s|ve)\b|^no later than|^not later than|^approximately|^about"
     r"|^some|^an additional|^a further|^additional|^up to|^after|^over the"
@@ -73,7 +73,7 @@ _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
 )
 _PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
-_BARE_REQUEST = re.compile(r"\brequest\b")
+_BARE_REQUEST = LEX.cues["bare_request"].pattern
 _SUBJECT_WILL = LEX.cues["subject_will"].pattern
 _AGENCY_OF = {"EC": "EMA"}  # one procedure: the Commission decides what the EMA assessed
 
@@ -219,6 +219,7 @@ class TimelineReader(Scan):
             mentions = _merge_spans(mentions, low)
         i = self.pos[sent.index]
         missed = i in self.missed and bool(_MISSED.search(low))
+        self.shared_anchor: tuple[re.Match[str], int] | None = None
         out: list[Timeline] = []
         region_start = 0
         last: str | None = None
@@ -279,8 +280,21 @@ class TimelineReader(Scan):
         if x.kind != "offset":
             return [t]
         later = [m.pos for m in mentions if m.pos > x.pos]
+        # Acts after the offset are its own when it opens their clause ("thirty days after
+        # receipt, the agency will determine ... and assign a goal date"), or when no later
+        # date follows them; not in "... within 15 days of receipt of the opinion and submit
+        # the grounds within 60 days", where the grounds are the second offset's. Its anchor
+        # is never one of its acts, nor the anchor of the offset before it.
         after = low[x.endpos : min(later[0] if later else len(low), x.endpos + 300)]
+        anchor = _ANCHOR.match(after)
+        after = after[anchor.end() :] if anchor and anchor.group("what") else after
+        if later and not after.lstrip().startswith(","):
+            after = ""
+        earlier = [m for m in mentions if m.pos < x.pos]
         before = before[-300:]
+        if earlier and earlier[-1].kind == "offset":
+            told = _ANCHOR.match(before)
+            before = before[told.end() :] if told and told.group("what") else before
         stretch = before if LEX.milestone_of(before) else after
         cut = stretch.rfind(", ", 0, max(0, len(stretch) - 2)) if stretch is before else -1
         stretch = stretch[cut + 2 :] if cut >= 0 else stretch  # the acts' own clause
@@ -310,10 +324,17 @@ class TimelineReader(Scan):
         if x.kind == "offset":
             anchor = _ANCHOR.match(low[x.endpos :])
             if anchor and anchor.group("what"):
-                cut = clause.replace(anchor.group(0), " ")
-                found = LEX.milestone_of(cut)
-                if found is None and _BARE_REQUEST.search(cut) and self._about_reexamination():
+                # The anchor names no act that is due, here or in the fallbacks below.
+                clause = clause.replace(anchor.group(0), " ")
+                region = region.replace(anchor.group(0), " ")
+                found = LEX.milestone_of(clause)
+                if found is None and _BARE_REQUEST.search(clause) and self._about_reexamination():
                     found = "reexamination-request"
+                rest = low[x.endpos + anchor.end() : x.endpos + anchor.end() + 200]
+                if found is None and rest.lstrip().startswith(","):
+                    # "thirty days after receipt of the resubmission, the agency will decide
+                    # ...": an offset opening its clause dates the act that follows.
+                    found = LEX.milestone_of(rest)
                 if found is not None:
                     return found
         # "Resubmission of the NDA is a requirement for approval and is expected to occur on
@@ -411,6 +432,12 @@ class TimelineReader(Scan):
         anchor_m = _ANCHOR.match(after)
         if x.amount is None or x.unit is None:
             return None
+        if anchor_m is not None and anchor_m.group("what").strip():
+            self.shared_anchor = (anchor_m, x.endpos + anchor_m.end())
+        elif self.shared_anchor is not None and _AND.search(low, self.shared_anchor[1], x.pos):
+            # "notify within 15 days of receipt of the opinion and submit the grounds within
+            # 60 days": a coordinated offset with no anchor of its own shares the first's.
+            anchor_m = self.shared_anchor[0]
         lead_in = low[max(0, x.pos - 150) : x.pos] + ("by " if x.text.startswith("by ") else "")
         if _MOVE_LENGTH.search(lead_in):
             return None  # how far a date moved, not when something is due
@@ -582,6 +609,7 @@ _ANCHOR_EVENTS = [
     ("opinion", r"opinion"),
     ("refusal", r"complete response|crl|refusal|letter"),
     ("acceptance", r"filing date|acceptance|validation|accept"),
+    ("resubmission", r"resubmission|response to the"),
     ("submission", r"submission|filing|application"),
     ("approval", r"approval|authori[sz]ation"),
 ]
