@@ -380,3 +380,13 @@ def test_a_french_release_reads_its_year_words() -> None:
     spans = {(t.start, t.end) for t in x.timelines}
     assert (date(2025, 7, 1), date(2025, 12, 31)) in spans
     assert (date(2024, 12, 31), date(2024, 12, 31)) in spans
+
+
+def test_an_anchor_with_its_own_day_counts_from_that_day() -> None:
+    # "three months after the original date of August 2" is the new date again, not three
+    # months from the release.
+    got = _dates(
+        "the FDA extended the review of Zentra; the new action date is November 2, 2024, "
+        "three months after the original date of August 2, 2024."
+    )
+    assert got == [(date(2024, 11, 2), date(2024, 11, 2), "action-date")]

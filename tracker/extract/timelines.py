@@ -65,6 +65,7 @@ _SUBJECT_END = re.compile(r"\s(?:is|are|was|were|will|has|have)\s")
 _SUBMISSION_ANCHOR = re.compile(r"submission|filing|application")
 _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
 _ANCHOR_TOLD = LEX.cues["anchor_told"].pattern
+_ANCHOR_DATED = LEX.cues["anchor_dated"].pattern
 _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
 _VERB_FIRST = LEX.cues["verb_first"].pattern
 _LATER = LEX.cues["later"].pattern
@@ -97,6 +98,8 @@ def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
         and _AGENCY_OF.get(e.agency, e.agency) == region
         for e in events
     )
+
+
 _MOVE_LENGTH = LEX.cues["move_length"].pattern
 _REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
@@ -483,12 +486,16 @@ class TimelineReader(Scan):
             anchor_name, anchor_date, assumptions = self._anchor(
                 anchor_m, milestone, events, previous
             )
-            told = _ANCHOR_TOLD.search(low, x.endpos, x.endpos + 140) if anchor_m else None
+            dated = _ANCHOR_DATED.match(low, x.endpos) if anchor_m else None
+            told = dated or (
+                _ANCHOR_TOLD.search(low, x.endpos, x.endpos + 140) if anchor_m else None
+            )
             if told:
                 # "within 150 days of validation, which took place on February 15": the
-                # anchor's day is given right after it.
+                # anchor's day is given right after it (a day of its own, "after the original
+                # date of April 11", may lie ahead).
                 day = dates.parse_full_date(told.group("day"))
-                if day is not None and day <= self.ref:
+                if day is not None and (dated or day <= self.ref):
                     anchor_date, assumptions = day, ()
         if anchor_date is None:
             return None
