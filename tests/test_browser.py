@@ -204,3 +204,37 @@ def test_release_with_script_payloads_renders_inert(site: tuple[str, Any, Contex
             browser.switch_to.alert.text  # noqa: B018
     browser.get(f"{base}/releases/{evil.id}")
     assert "<script>window.__xss=1</script>" in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_editor_merges_two_procedures_and_names_the_product(
+    site: tuple[str, Any, Context],
+) -> None:
+    pytest.importorskip("tracker.cases", reason="tracker.cases (the correction service) is absent")
+    base, browser, ctx = site
+    rhucin, ruconest = "pharming-group-n-v/rhucin/fda", "pharming-group-n-v/ruconest/fda"
+    for path in sorted((FIXTURES / "releases" / "two-names-fda").glob("*.txt")):
+        ingest_paths(ctx, [path], NOW)
+    assert {rhucin, ruconest} <= set(ctx.store.procedure_keys())
+    _sign_in(base, browser, "ed")
+    browser.get(f"{base}/procedures/{rhucin}")
+    Select(browser.find_element(By.ID, "merge-other")).select_by_value(ruconest)
+    browser.find_element(By.CSS_SELECTOR, "#merge-form button").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".ok"))
+    assert "joined this one" in browser.find_element(By.CSS_SELECTOR, ".ok").text
+    # The merged procedure's own deadline is on this page now; its old page leads here.
+    assert browser.find_elements(By.ID, f"d-{ruconest}/advisory-committee-notice")
+    browser.get(f"{base}/procedures/{ruconest}")
+    assert browser.current_url.endswith(f"/procedures/{rhucin}")
+    assert not [
+        o
+        for o in browser.find_elements(By.CSS_SELECTOR, "#merge-other option")
+        if o.get_attribute("value") == ruconest
+    ]
+    browser.find_element(By.ID, "alias-name").send_keys("Ruconix")
+    browser.find_element(By.CSS_SELECTOR, "#alias-form button").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".names"))
+    assert "Ruconix" in browser.find_element(By.CSS_SELECTOR, ".names").text
+    _shot(browser, "merge")
+    browser.get(f"{base}/audit?by=ed")
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "table.audit td")]
+    assert "merge" in cells and "alias" in cells and "Ruconix" in cells

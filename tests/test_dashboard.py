@@ -359,6 +359,6 @@ def test_users_sessions_and_secret_on_postgres(pg_url: str) -> None:
     found = users.session("h" * 64)
     assert found is not None and found.user.role == "editor"
     assert users.end_idle_sessions(NOW + timedelta(hours=1), NOW) == 1
-    users.remove("pat")
+    users.remove("pat", NOW, by="admin")
     assert users.all() == []
     store.close()

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from tracker.domain import Deadline, Event, Procedure, Timeline
 from tracker.errors import NotFoundError, UsageError
+from tracker.identity import NameRow, slug
 from tracker.pipeline import Context, derive_deadlines, local_today, publish_calendar
 from tracker.rules.engine import applicable_packs
 from tracker.vocabulary import FACTS, Closed, fact_of_anchor
@@ -21,6 +22,7 @@ from tracker.vocabulary import FACTS, Closed, fact_of_anchor
 # Dates outside this span are typing errors, not regulatory facts.
 _EARLIEST, _LATEST = date(1990, 1, 1), date(2100, 12, 31)
 _NOTE_LIMIT = 2000
+_ALIAS_LIMIT = 300
 
 
 def current_user() -> str:
@@ -176,6 +178,37 @@ def merge_procedures(ctx: Context, a: str, b: str, who: str, now: datetime) -> d
         ctx.store.record(who, "merge", now, a, b, None, moved, session=s)
     _recompute(ctx, a, now)
     return moved
+
+
+def add_alias(ctx: Context, procedure_key: str, name: str, who: str, now: datetime) -> str:
+    """Remember `name` as another name of the procedure's product (a former or code name):
+    later releases that use it go to this procedure. Returns the name as kept."""
+    p = _procedure(ctx, procedure_key)
+    if not p.product:
+        raise UsageError(f"procedure '{procedure_key}' names no product to give a name to")
+    clean = " ".join("".join(ch for ch in name if ch.isprintable()).split())
+    if not clean:
+        raise UsageError("an alias needs a name")
+    if len(clean) > _ALIAS_LIMIT:
+        raise UsageError(f"an alias holds at most {_ALIAS_LIMIT} characters ({len(clean)} given)")
+    alias = slug(clean)
+    if alias == "unknown":
+        raise UsageError(f"'{clean}' has no letters or digits to look a release's name up by")
+    if alias == slug(p.product):
+        raise UsageError(f"'{clean}' is the product's own name")
+    scope = slug(p.company)
+    known = ctx.store.known_names([], [alias]).products.get((scope, alias))
+    if known is not None:
+        if slug(known) == slug(p.product):
+            raise UsageError(f"'{clean}' is already a name of {p.product}")
+        raise UsageError(
+            f"'{clean}' already stands for {known} of {p.company or 'an unnamed company'}: "
+            "merge the two procedures instead"
+        )
+    with ctx.store.session() as s:
+        ctx.store.learn_names([NameRow("product", scope, alias, clean, p.product)], now, session=s)
+        ctx.store.record(who, "alias", now, procedure_key, clean, None, p.product, session=s)
+    return clean
 
 
 def split_procedure(ctx: Context, key: str, who: str, now: datetime) -> str:

@@ -1,6 +1,7 @@
 """`tracker users ...`: the dashboard's accounts. Passwords come from a prompt (typed twice,
 not echoed) or from standard input, never from an argument (arguments end up in shell
-history and process lists)."""
+history and process lists). Every change is in the audit log (`tracker log`) with who made it
+(`--as USER`, else the OS user); no password is ever written there."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def users_add(obj: Any, name: str, role: str) -> None:
         from tracker.errors import TrackerError
 
         raise TrackerError(f"user '{name}' exists already (use `tracker users passwd`)")
-    store.add(name, role, hash_password(_read_password()), clock.now())
+    store.add(name, role, hash_password(_read_password()), clock.now(), by=obj.who)
     click.echo(f"added {name} ({role})")
 
 
@@ -74,7 +75,9 @@ def users_list(obj: Any) -> None:
 @click.pass_obj
 def users_remove(obj: Any, name: str) -> None:
     """Remove user NAME; their sessions end at once."""
-    _users(obj).remove(name)
+    from tracker import clock
+
+    _users(obj).remove(name, clock.now(), by=obj.who)
     click.echo(f"removed {name}")
 
 
@@ -90,7 +93,7 @@ def users_passwd(obj: Any, name: str) -> None:
     store = _users(obj)
     if store.get(name) is None:
         raise NotFoundError(f"no user '{name}' (see `tracker users list`)")
-    store.set_password(name, hash_password(_read_password()), clock.now())
+    store.set_password(name, hash_password(_read_password()), clock.now(), by=obj.who)
     click.echo(f"password of {name} changed")
 
 
@@ -102,5 +105,5 @@ def users_role(obj: Any, name: str, role: str) -> None:
     """Give NAME another role; their sessions end, so it applies at once."""
     from tracker import clock
 
-    _users(obj).set_role(name, role, clock.now())
+    _users(obj).set_role(name, role, clock.now(), by=obj.who)
     click.echo(f"{name} is now {role}")

@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from tracker.domain import Deadline
+from tracker.domain import Deadline, Procedure
+from tracker.identity import slug
 from tracker.store.repo import _DEADLINE_SELECT, _DL, _PR, Store, _row_deadline
 from tracker.store.tables import (
     EventRow,
     FactRow,
+    ProcedureAliasRow,
     ReleaseRow,
     SightingRow,
     TimelineRow,
@@ -164,3 +166,21 @@ class Dashboard:
                 )
             )
             return sorted(keys)
+
+    def product_names(self, p: Procedure) -> list[str]:
+        """The other names a procedure's product goes by (learned from releases or given
+        in the browser), as written, in the order they were learned."""
+        if not p.product:
+            return []
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(ProcedureAliasRow.name)
+                .where(
+                    ProcedureAliasRow.kind == "product",
+                    ProcedureAliasRow.scope == slug(p.company),
+                    ProcedureAliasRow.target == p.product,
+                    ProcedureAliasRow.alias != slug(p.product),
+                )
+                .order_by(col(ProcedureAliasRow.id))
+            )
+            return list(rows)

@@ -1,11 +1,16 @@
 """Dashboard users, their sessions and the server secret: the queries, nothing else.
 
 Hashing and checking passwords, signing cookies and deciding who may do what belong to
-`tracker.web.auth`; this module only keeps rows.
+`tracker.web.auth`; this module only keeps rows. Every change to a user (added, new role,
+new password, removed) writes its audit entry in the same transaction: who made it
+(`by`: the signed-in admin, `tracker --as`, else the OS user), when, and the user's name
+and role; never a password or its hash.
 """
 
 from __future__ import annotations
 
+import getpass
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,11 +55,26 @@ class Users:
     """Users, sessions and the signing secret in the tracker's database."""
 
     def __init__(self, store: Store) -> None:
+        self.store = store
         self.engine = store.engine
+
+    def _audit(
+        self,
+        s: Session,
+        by: str | None,
+        action: str,
+        now: datetime,
+        name: str,
+        before: str | None = None,
+        after: str | None = None,
+    ) -> None:
+        self.store.record(by or _os_user(), action, now, None, name, before, after, session=s)
 
     # users
 
-    def add(self, name: str, role: str, password_hash: str, now: datetime) -> User:
+    def add(
+        self, name: str, role: str, password_hash: str, now: datetime, by: str | None = None
+    ) -> User:
         """Create a user; a name already taken is an error."""
         if role not in ROLES:
             raise TrackerError(f"unknown role '{role}' (one of {', '.join(ROLES)})")
@@ -70,6 +90,7 @@ class Users:
                     changed_at=now,
                 )
             )
+            self._audit(s, by, "user-add", now, name, after=role)
             s.commit()
         return User(name, role, now)
 
@@ -96,13 +117,16 @@ class Users:
             raise NotFoundError(f"no user '{name}' (see `tracker users list`)")
         return row
 
-    def set_password(self, name: str, password_hash: str, now: datetime) -> None:
+    def set_password(
+        self, name: str, password_hash: str, now: datetime, by: str | None = None
+    ) -> None:
         """Replace a user's password; every session of theirs ends."""
         with Session(self.engine) as s:
             row = self._row(s, name)
             row.password_hash, row.changed_at = password_hash, now
             s.add(row)
             s.execute(delete(WebSessionRow).where(col(WebSessionRow.user_name) == name))
+            self._audit(s, by, "user-passwd", now, name)
             s.commit()
 
     def rehash(self, name: str, password_hash: str) -> None:
@@ -113,22 +137,27 @@ class Users:
             s.add(row)
             s.commit()
 
-    def set_role(self, name: str, role: str, now: datetime) -> None:
+    def set_role(self, name: str, role: str, now: datetime, by: str | None = None) -> None:
         """Change a user's role; their sessions end, so the new rights apply at once."""
         if role not in ROLES:
             raise TrackerError(f"unknown role '{role}' (one of {', '.join(ROLES)})")
         with Session(self.engine) as s:
             row = self._row(s, name)
+            before = row.role
             row.role, row.changed_at = role, now
             s.add(row)
             s.execute(delete(WebSessionRow).where(col(WebSessionRow.user_name) == name))
+            self._audit(s, by, "user-role", now, name, before, role)
             s.commit()
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str, now: datetime, by: str | None = None) -> None:
         """Delete a user and every session of theirs."""
         with Session(self.engine) as s:
-            s.delete(self._row(s, name))
+            row = self._row(s, name)
+            role = row.role
+            s.delete(row)
             s.execute(delete(WebSessionRow).where(col(WebSessionRow.user_name) == name))
+            self._audit(s, by, "user-remove", now, name, before=role)
             s.commit()
 
     # sessions
@@ -208,3 +237,11 @@ class Users:
             found = s.get(WebSecretRow, name)
             assert found is not None
             return found.value
+
+
+def _os_user() -> str:
+    """Who changed a user when nobody is named: the OS user running the tracker."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER") or f"uid-{os.getuid()}"

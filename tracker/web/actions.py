@@ -1,4 +1,5 @@
-"""Editors' changes from the browser: facts, hand-set dates, done/dismissed, notes.
+"""Editors' changes from the browser: facts, hand-set dates, done/dismissed, notes, another
+name (alias) for a procedure's product, and merging two procedures.
 
 Each form posts here with its CSRF token; the change goes through `tracker.cases` (the one
 service layer the CLI uses too: it validates, re-derives the deadlines and writes the audit
@@ -60,12 +61,17 @@ def _apply(ctx: Any, action: str, form: dict[str, str], who: str) -> str:
     from tracker import cases
 
     now = clock.now()
-    if action in ("fact-set", "fact-unset", "note"):
+    if action in ("fact-set", "fact-unset", "note", "alias", "merge"):
         proc = _text(form, "procedure")
         if action == "fact-set":
             cases.set_fact(ctx, proc, _text(form, "name"), _date(form, "value"), who, now)
         elif action == "fact-unset":
             cases.unset_fact(ctx, proc, _text(form, "name"), who, now)
+        elif action == "alias":
+            cases.add_alias(ctx, proc, _text(form, "alias"), who, now)
+        elif action == "merge":
+            # The other procedure joins this one (the page the form is on).
+            cases.merge_procedures(ctx, proc, _text(form, "other"), who, now)
         else:
             cases.add_note(ctx, proc, _text(form, "text")[:4000], who, now)
         return proc
@@ -89,7 +95,17 @@ def _apply(ctx: Any, action: str, form: dict[str, str], who: str) -> str:
     return str(found.procedure.key)
 
 
-ACTIONS = ("fact-set", "fact-unset", "date-set", "date-unset", "close", "reopen", "note")
+ACTIONS = (
+    "fact-set",
+    "fact-unset",
+    "date-set",
+    "date-unset",
+    "close",
+    "reopen",
+    "note",
+    "alias",
+    "merge",
+)
 
 
 @router.post("/actions/{action}")

@@ -1,4 +1,6 @@
-"""Admins' page: the dashboard's users (add, change role, set a password, remove)."""
+"""Admins' pages and changes: the dashboard's users (add, change role, set a password,
+remove), retrying a quarantined item, replacing the feed token. Each change is in the audit
+log with the signed-in admin."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from tracker import clock
 from tracker.errors import NotFoundError, TrackerError
 from tracker.store.users import ROLES, Users
 from tracker.web.auth import Principal, check_name, check_role, hash_password, read_form
-from tracker.web.deps import render, require, state
+from tracker.web.deps import WebState, link, render, require, state
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -41,23 +43,22 @@ def users(request: Request, saved: str = "") -> Response:
 
 
 def _change(users: Users, action: str, form: dict[str, str], who: Principal) -> str:
-    now = clock.now()
+    now, by = clock.now(), who.user.name
     name = check_name(form.get("name", "").strip())
     if action == "add":
-        users.add(
-            name, check_role(form.get("role", "")), hash_password(form.get("password", "")), now
-        )
+        role = check_role(form.get("role", ""))
+        users.add(name, role, hash_password(form.get("password", "")), now, by=by)
     elif action == "passwd":
-        users.set_password(name, hash_password(form.get("password", "")), now)
+        users.set_password(name, hash_password(form.get("password", "")), now, by=by)
     elif action in ("role", "remove"):
         if name == who.user.name:
             raise TrackerError("you cannot change your own role or remove yourself here")
         if users.get(name) is None:
             raise NotFoundError(f"no user '{name}'")
         if action == "role":
-            users.set_role(name, check_role(form.get("role", "")), now)
+            users.set_role(name, check_role(form.get("role", "")), now, by=by)
         else:
-            users.remove(name)
+            users.remove(name, now, by=by)
     else:
         raise NotFoundError(f"no such change: {action}")
     logger.info("user %s: %s by %s", name, action, who.user.name)
@@ -78,3 +79,58 @@ async def change_user(request: Request, action: str) -> Response:
             request, who, error=str(e), code=404 if isinstance(e, NotFoundError) else 400
         )
     return RedirectResponse(f"/users?saved={action}", status_code=303)
+
+
+# Sources and the feed token
+
+
+def _retry(st: WebState, item: str, who: str) -> None:
+    """`tracker sources retry` for one item (the same function), audited with `who`."""
+    from tracker.retry import retry_quarantined
+
+    now = clock.now()
+    source_id, _sep, external = item.partition(":")
+    reasons = [q.reason for q in st.store.quarantined(source_id) if q.external_id == external]
+    report = retry_quarantined(st.context(), item, now)
+    before = reasons[0] if reasons else None
+    st.store.record(who, "retry", now, None, item, before, report.summary())
+
+
+@router.post("/sources/retry")
+async def retry(request: Request) -> Response:
+    """Give a quarantined item back to its source and read it now (admin, CSRF)."""
+    from tracker.web.pages import sources_page
+
+    who = require(request, "admin")
+    form = await read_form(request)
+    st = state(request)
+    st.auth.check_csrf(who, form.get("csrf"))
+    item = form.get("item", "").strip()[:400]
+    try:
+        await run_in_threadpool(_retry, st, item, who.user.name)
+    except TrackerError as e:
+        code = 404 if isinstance(e, NotFoundError) else 400
+        return sources_page(request, who, error=str(e), status_code=code)
+    st.feeds.invalidate()  # what it brought shows in the feeds at once
+    return RedirectResponse(link("/sources", retried=item), status_code=303)
+
+
+def _rotate(st: WebState, who: str) -> None:
+    """`tracker feeds rotate` (the same function), audited with `who` (never the token)."""
+    from tracker.web.feeds import feed_token
+
+    now = clock.now()
+    feed_token(st.store, st.settings.home, rotate=True)
+    st.token.refresh()  # this server refuses the old token at once
+    st.store.record(who, "feed-token-rotate", now)
+
+
+@router.post("/subscribe/rotate")
+async def rotate(request: Request) -> Response:
+    """Replace the feed (and API) token: every old link stops working (admin, CSRF)."""
+    who = require(request, "admin")
+    form = await read_form(request)
+    st = state(request)
+    st.auth.check_csrf(who, form.get("csrf"))
+    await run_in_threadpool(_rotate, st, who.user.name)
+    return RedirectResponse("/subscribe?saved=rotate", status_code=303)

@@ -292,6 +292,9 @@ def procedure_page(
     st = state(request)
     proc = st.store.procedure(key)
     if proc is None:
+        merge = st.store.merge_of(key)
+        if merge is not None:  # an old link to a merged procedure: the one it joined
+            return RedirectResponse(f"/procedures/{merge.into}", status_code=303)
         raise HTTPException(404)
     now = today(st)
     deadlines = st.store.deadlines(include_all=True, procedure_key=key)
@@ -348,6 +351,10 @@ def procedure_page(
         error=error,
         saved=saved,
         editor=who.user.may("editor"),
+        names=st.dashboard.product_names(proc),
+        merge_choices=[
+            p for p in st.store.procedures() if p.agency == proc.agency and p.key != proc.key
+        ],
         hand_set_text=hand_set_text,
         closed_text=closed_text,
     )
@@ -497,15 +504,31 @@ def release(request: Request, release_id: int, who: Principal = Depends(viewer))
 
 
 @router.get("/subscribe")
-def subscribe(request: Request, who: Principal = Depends(viewer)) -> Response:
-    """webcal and https links for the whole calendar and for each filter."""
+def subscribe(request: Request, who: Principal = Depends(viewer), saved: str = "") -> Response:
+    """webcal and https links for the whole calendar and for each filter (and, for admins,
+    the button that replaces the token)."""
     st = state(request)
-    return render(request, "web/subscribe.html", who, feeds=feed_urls(st.settings, st.store))
+    return render(
+        request,
+        "web/subscribe.html",
+        who,
+        feeds=feed_urls(st.settings, st.store),
+        admin=who.user.may("admin"),
+        rotated=saved == "rotate",
+    )
 
 
 @router.get("/sources")
-def sources(request: Request, who: Principal = Depends(viewer)) -> Response:
-    """Each source's last run and counters, and the quarantined items with their reasons."""
+def sources(request: Request, who: Principal = Depends(viewer), retried: str = "") -> Response:
+    """Each source's last run and counters, and the quarantined items with their reasons
+    (with a retry button for admins)."""
+    return sources_page(request, who, retried=retried[:400])
+
+
+def sources_page(
+    request: Request, who: Principal, error: str = "", status_code: int = 200, retried: str = ""
+) -> Response:
+    """The sources page, also shown again with the reason when a retry is refused."""
     from tracker.sources import configured_sources
 
     st = state(request)
@@ -515,14 +538,22 @@ def sources(request: Request, who: Principal = Depends(viewer)) -> Response:
             rows.append((source, seconds, st.store.source_state(source.id)))
     except TrackerError as e:
         problem = str(e)
+    quarantined = st.store.quarantined()
+    # After a retry: did the item fail again? (Said from the data, not from the link.)
+    again = [q for q in quarantined if f"{q.source_id}:{q.external_id}" == retried]
     return render(
         request,
         "web/sources.html",
         who,
+        status_code=status_code,
         rows=rows,
         problem=problem,
-        quarantined=st.store.quarantined()[:200],
+        error=error,
+        retried=retried,
+        failed_again=again[0].reason if again else "",
+        quarantined=quarantined[:200],
         unmatched=_unmatched(st.store),
+        admin=who.user.may("admin"),
     )
 
 
