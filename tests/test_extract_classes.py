@@ -390,3 +390,22 @@ def test_an_anchor_with_its_own_day_counts_from_that_day() -> None:
         "three months after the original date of August 2, 2024."
     )
     assert got == [(date(2024, 11, 2), date(2024, 11, 2), "action-date")]
+
+
+def test_a_goal_date_a_classification_would_set_is_not_set_yet() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that it has resubmitted the NDA for Zentra, answering the complete response "
+        "letter. It believes the resubmission will be a Class 2 response, which would set a "
+        "goal date about six months from the resubmission. The FDA is expected to tell the "
+        "company of the classification within 14 days.\n",
+    )
+    assert "goal_date" not in [e.type for e in x.events]
+    spans = {(t.start, t.end, t.milestone) for t in x.timelines}
+    assert (date(2024, 12, 3), date(2024, 12, 3), "action-date") in spans
+    assert (date(2024, 6, 17), date(2024, 6, 17), "classification") in spans
+
+
+def test_a_filing_told_by_its_agency_alone() -> None:
+    got = _events("that Acme also filed with Swissmedic in October 2023.")
+    assert [(t, a) for t, a, _, _ in got] == [("submission", "SWISSMEDIC")]

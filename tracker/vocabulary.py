@@ -91,6 +91,7 @@ MILESTONE_TITLES: dict[str, str] = {
     "decision": "Regulatory decision expected",
     "submission": "Submission planned",
     "review": "Review milestone",
+    "classification": "Classification of the resubmission expected",
     "meeting": "Meeting with the agency",
     "procedure-day": "Procedure milestone",
 }

@@ -45,6 +45,7 @@ _NEWS_GOAL = re.compile(
     r"|communicat|announc|received|confirm|extended|now\b|\bnew\b"
 )
 _MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
+_GOAL_NOT_SET = LEX.cues["goal_not_set"].pattern
 
 
 class EventReader(Scan):
@@ -129,6 +130,8 @@ class EventReader(Scan):
         told = prefix + m.group(0) if rule.reference else prefix
         if not scheduled and _PLANNED.search(told):
             return []  # "following possible approval of ..."
+        if rule.name == "goal_date" and _GOAL_NOT_SET.search(prefix[-40:]):
+            return []  # "which would set a goal date six months out": not set yet
         if rule.name == "advisory_meeting" and _MAYBE_AFTER.match(low, m.end()):
             return []  # "an oral explanation may be requested"
         if rule.name == "review_designation" and re.search(
