@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 
-from tracker.domain import Deadline
+from tracker.domain import Deadline, Procedure
 from tracker.errors import TrackerError
 from tracker.rules.engine import region_of, slug
 from tracker.store.dashboard import DeadlineQuery
@@ -106,30 +105,52 @@ class Filters:
         """The authority's region, when one is chosen."""
         return region_of(self.agency.upper()) if self.agency else None
 
+    def mismatch(self, name: str, have: str) -> bool:
+        """True when the filter `name` is set, to something other than `have`."""
+        want: str = getattr(self, name)
+        return bool(want) and want != have
+
+    def takes(self, p: Procedure) -> bool:
+        """True when the procedure's company and product pass the filters."""
+        return not (
+            self.mismatch("company", slug(p.company or ""))
+            or self.mismatch("product", slug(p.product or ""))
+        )
+
     def keeps(self, d: Deadline) -> bool:
         """True when `d` passes every filter (the ones the query does not apply)."""
-        p = d.procedure
-        if self.company and slug(p.company or "") != self.company:
-            return False
-        if self.product and slug(p.product or "") != self.product:
-            return False
-        if self.basis and basis_of(d) != self.basis:
-            return False
-        if self.precision == "estimate" and not d.estimate:
-            return False
-        if self.precision == "exact" and d.estimate:
+        if (
+            not self.takes(d.procedure)
+            or self.mismatch("basis", basis_of(d))
+            or self.mismatch("precision", "estimate" if d.estimate else "exact")
+        ):
             return False
         if self.q:
+            p = d.procedure
             hay = " ".join(
                 [d.title, d.evidence, p.company or "", p.product or "", p.key, d.rule or ""]
             )
-            if self.q.casefold() not in hay.casefold():
-                return False
+            return self.q.casefold() in hay.casefold()
         return True
 
     def query(self) -> dict[str, str]:
         """The filters as query parameters (empty ones left out by `link`)."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+# The values each filter with a fixed set of choices takes ("" is always taken: any).
+CHOICES = {
+    "status": (*STATUSES, "all"),
+    "basis": tuple(BASES),
+    "precision": ("exact", "estimate"),
+}
+
+
+def _one_of(name: str, value: str) -> str:
+    """`value` when the filter `name` takes it; else a 400 naming both."""
+    if value and value not in CHOICES[name]:
+        raise HTTPException(400, f"unknown {name} {value}")
+    return value
 
 
 def _filters(
@@ -141,13 +162,15 @@ def _filters(
     precision: str = "",
     q: str = "",
 ) -> Filters:
-    if status and status != "all" and status not in STATUSES:
-        raise HTTPException(400, f"unknown status {status}")
-    if basis and basis not in BASES:
-        raise HTTPException(400, f"unknown basis {basis}")
-    if precision and precision not in ("exact", "estimate"):
-        raise HTTPException(400, f"unknown precision {precision}")
-    return Filters(company, product, agency.upper(), status, basis, precision, q.strip()[:200])
+    return Filters(
+        company,
+        product,
+        agency.upper(),
+        _one_of("status", status),
+        _one_of("basis", basis),
+        _one_of("precision", precision),
+        q.strip()[:200],
+    )
 
 
 def _choices(request: Request) -> dict[str, list[tuple[str, str]]]:
@@ -176,12 +199,7 @@ def _query(request: Request, f: Filters, start: date) -> DeadlineQuery:
     procedures)."""
     keys = None
     if f.company or f.product:
-        keys = [
-            p.key
-            for p in state(request).store.procedures()
-            if (not f.company or slug(p.company or "") == f.company)
-            and (not f.product or slug(p.product or "") == f.product)
-        ]
+        keys = [p.key for p in state(request).store.procedures() if f.takes(p)]
     return DeadlineQuery(
         statuses=f.statuses(),
         start=start,
@@ -191,19 +209,6 @@ def _query(request: Request, f: Filters, start: date) -> DeadlineQuery:
         estimate={"estimate": True, "exact": False}.get(f.precision),
         text=f.q,
     )
-
-
-def _take(rows: Iterator[Deadline], f: Filters, limit: int) -> tuple[list[Deadline], bool, bool]:
-    """Up to `limit` + 1 filtered deadlines; also whether the scan stopped at its cap."""
-    picked: list[Deadline] = []
-    for scanned, d in enumerate(rows, 1):
-        if f.keeps(d):
-            picked.append(d)
-            if len(picked) > limit:
-                return picked[:limit], True, False
-        if scanned >= SCAN_LIMIT:
-            return picked, True, True
-    return picked, False, False
 
 
 @router.get("/upcoming")
