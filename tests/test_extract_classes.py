@@ -409,3 +409,19 @@ def test_a_goal_date_a_classification_would_set_is_not_set_yet() -> None:
 def test_a_filing_told_by_its_agency_alone() -> None:
     got = _events("that Acme also filed with Swissmedic in October 2023.")
     assert [(t, a) for t, a, _, _ in got] == [("submission", "SWISSMEDIC")]
+
+
+def test_a_release_without_a_dateline_keeps_its_stated_full_dates_ahead() -> None:
+    # A page copy that lost its dateline: the latest day it tells as done is where it
+    # speaks from; the goal date it tells as ahead is a deadline; "today" dates nothing.
+    x = extract_text(
+        "x.txt",
+        "Acme Bio said today that the FDA has accepted for filing its NDA for Zentra, which "
+        "was submitted on April 15, 2011. The PDUFA goal date for the review is February 17, "
+        "2012. The company also plans to launch within 60 days of approval.\n",
+    )
+    assert x.release.date is None
+    assert [(t.start, t.milestone) for t in x.timelines] == [(date(2012, 2, 17), "action-date")]
+    got = {(e.type, e.date) for e in x.events}
+    assert ("acceptance", None) in got
+    assert ("submission", date(2011, 4, 15)) in got

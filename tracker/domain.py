@@ -105,6 +105,9 @@ class Extraction:
     text_sha256: str
     warnings: tuple[str, ...] = ()
     aliases: tuple[Alias, ...] = ()
+    # A release with no dateline is read as of the latest day it tells as done; its stated
+    # full dates after that day are its deadlines (None: the release date is known).
+    reference: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

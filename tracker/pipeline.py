@@ -131,7 +131,7 @@ def naming_for(ctx: Context, x: Extraction, session: Any = None) -> Naming:
 def extraction_derivations(x: Extraction, packs: list[Pack], today: date) -> list[Derivation]:
     """The deadlines one release implies on its own (what `tracker extract` shows)."""
     out: list[Derivation] = []
-    ref = x.release.date or today
+    ref = x.release.date or x.reference or today
     for proc, (events, timelines) in group_by_procedure(x).items():
         state = ProcedureState(
             proc,
@@ -185,8 +185,8 @@ def contract_line(
         ],
         "deadlines": [],
     }
-    if r.date is not None:
-        today = as_of or r.date
+    if (r.date or x.reference) is not None:
+        today = as_of or r.date or x.reference or date.today()
         line["deadlines"] = [
             {
                 **derivation_json(d),

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from tracker.domain import Extraction, ReleaseInfo, Sentence
+from tracker.domain import Extraction, ReleaseInfo, Sentence, Timeline
 from tracker.extract import aliases, dates, text
+from tracker.extract.clauses import _FUTURE_HINT
 from tracker.extract.events import EventReader
 from tracker.extract.release import (
     fingerprint,
@@ -100,20 +101,59 @@ def _undated(
     warnings: tuple[str, ...],
     found: Any,
 ) -> Extraction:
-    """A release without a dateline date: its events are read, dated only by dates the text
-    gives in full ("approved on July 16, 2008"), never by the unknown release date; its
-    relative timelines cannot be resolved and are not guessed."""
-    stated = [d for m in _FULL_DATE.finditer(clean) if (d := dates.parse_full_date(m.group(0)))]
+    """A release without a dateline date (a page copy that lost it): its events are read,
+    dated only by dates the text gives in full ("submitted on April 15, 2011"), never by the
+    unknown release date. The day it speaks from is taken as the latest full date it tells
+    as done; a full date it tells as ahead ("the PDUFA goal date is February 17, 2012", "a
+    meeting scheduled for October 16") is after that day, and stays a deadline. Timelines
+    that count from the unknown day ("within 60 days", "next month") are not guessed."""
     note = ("no release date found: events are dated only where the text dates them",)
-    # With no full date at all, acts are still read, but none is dated.
-    reader = _Reader(sents, max(stated) if stated else _NO_DAY, product)
-    events = tuple(
+    low = clean.lower()
+    stated: list[tuple[date, bool]] = []
+    for m in _FULL_DATE.finditer(clean):
+        day = dates.parse_full_date(m.group(0))
+        if day is None:
+            continue
+        lead = low[max(0, m.start() - 100) : m.start()].replace("\n", " ")
+        lead = lead[lead.rfind(". ") + 1 :]  # its own sentence
+        stated.append((day, bool(_FUTURE_HINT.search(lead))))
+    done = [d for d, ahead in stated if not ahead]
+    if done:
+        ref = max(done)
+    elif stated:
+        ref = min(d for d, _ in stated) - timedelta(days=1)
+    else:
+        ref = _NO_DAY  # with no full date at all, acts are still read, but none is dated
+    reader = _Reader(sents, ref, product)
+    # An act dated by words that count from the unknown day ("today", "this week") moves
+    # when that day does; one the text dates in full stays. Read once more a day later, and
+    # keep only the dates that did not move.
+    moved = {
+        (e.type, e.agency, e.outcome, e.evidence, e.date)
+        for e in _Reader(sents, ref + timedelta(days=1), product).events()
+    }
+    events = [
         replace(e, date=None)
-        if not stated or (e.why and "dated by the release date" in e.why)
+        if not stated
+        or (e.why and "dated by the release date" in e.why)
+        or (e.type, e.agency, e.outcome, e.evidence, e.date) not in moved
         else e
         for e in reader.events()
+    ]
+    timelines: tuple[Timeline, ...] = ()
+    if stated:
+        timelines = tuple(
+            t
+            for t in reader.timelines(events)
+            if t.anchor is None and t.start > ref and _YEAR_TOLD.search(t.expression)
+        )
+    reference = ref if timelines else None
+    return Extraction(
+        name, info, tuple(events), timelines, sha, warnings + note, found, reference
     )
-    return Extraction(name, info, events, (), sha, warnings + note, found)
+
+
+_YEAR_TOLD = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 class _Reader(EventReader, TimelineReader):
