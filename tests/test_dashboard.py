@@ -91,11 +91,20 @@ def test_strangers_see_only_the_login_form(client: TestClient) -> None:
         assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
 
 
-def test_health_and_openapi_stay_open_and_say_nothing_tracked(client: TestClient) -> None:
+def test_health_stays_open_and_says_nothing_tracked_the_api_shape_needs_sign_in(
+    client: TestClient, app_ctx: Context
+) -> None:
     health = client.get("/healthz")
     assert health.status_code == 200 and "velocor" not in health.text.lower()
-    assert "norvane" not in client.get("/openapi.json").text.lower()
     assert client.get("/assets/app.css").status_code == 200
+    # The API's shape, like /docs, is for those who may use the API.
+    assert client.get("/openapi.json").status_code == 401
+    assert client.get("/openapi.json?token=nope").status_code == 404
+    token = feed_token(app_ctx.store, app_ctx.settings.home)
+    shape = client.get("/openapi.json", headers={"Authorization": f"Bearer {token}"})
+    assert shape.status_code == 200 and "/api/deadlines" in shape.json()["paths"]
+    sign_in(client, "vera")
+    assert "/api/deadlines" in client.get("/openapi.json").json()["paths"]
 
 
 def test_api_takes_the_token_or_a_session(client: TestClient, app_ctx: Context) -> None:

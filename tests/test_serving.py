@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -17,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from benchmarks.corpus import store_deadlines
 from tracker.cli import cli
@@ -24,6 +28,7 @@ from tracker.pipeline import Context, ingest_paths
 from tracker.settings import Settings, load_settings
 from tracker.store import Store
 from tracker.web import Feeds, Server, feed_token, make_app
+from tracker.web.feeds import FeedToken, NotModifiedFastPath
 
 from .conftest import FIXTURES
 
@@ -126,6 +131,78 @@ def test_gzip_is_made_once_per_feed_version(served: tuple[TestClient, str, Feeds
     client.get(f"/{token}/calendar.ics", headers={"Accept-Encoding": "gzip, deflate"})
     assert next(iter(feeds._cache.values())).gzipped is made  # the same bytes, not redone
     assert first.headers["vary"] == "Accept-Encoding"
+
+
+# -- 304 without the app --------------------------------------------------------------
+
+
+async def _teapot(scope: Scope, receive: Receive, send: Send) -> None:
+    """Stands for the rest of the app: whatever reaches it is answered 418."""
+    await send({"type": "http.response.start", "status": 418, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _fast_and_app(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch, token_ttl: float
+) -> tuple[TestClient, TestClient, str, Feeds]:
+    """The app, and its 304 fast path in front of a stand-in for the rest of it. The data's
+    version is re-read only when a test says so (`Feeds.invalidate`), and the token after
+    `token_ttl` seconds, however slow the machine."""
+    monkeypatch.setattr(Feeds, "VERSION_TTL", 600.0)
+    monkeypatch.setattr(FeedToken, "TTL", token_ttl)
+    ingest_paths(ctx, [STORY[0]], NOW)
+    app = make_app(ctx.store, ctx.settings)
+    fast = TestClient(NotModifiedFastPath(_teapot, app.state.web))
+    feeds: Feeds = app.state.web.feeds
+    return TestClient(app), fast, feed_token(ctx.store, ctx.settings.home), feeds
+
+
+def test_a_fresh_feeds_304_is_answered_before_the_app_with_the_apps_headers(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, fast, token, feeds = _fast_and_app(ctx, monkeypatch, 600.0)
+    feed = f"/{token}/company/norvane-therapeutics-inc.ics"
+    built = client.get(feed)
+    etag, stamp = built.headers["etag"], built.headers["last-modified"]
+    feeds.invalidate()  # the app's own 304: the data's version re-read, in a thread
+    app_304 = client.get(feed, headers={"If-None-Match": etag})
+    fast_304 = fast.get(feed, headers={"If-None-Match": etag})
+    assert app_304.status_code == fast_304.status_code == 304 and fast_304.content == b""
+    same = {k: v for k, v in app_304.headers.items() if k != "date"}
+    assert {k: v for k, v in fast_304.headers.items() if k != "date"} == same
+    assert fast.get(f"/{token}/company/Norvane-Therapeutics-Inc.ics",
+                    headers={"If-Modified-Since": stamp}).status_code == 304  # fmt: skip
+    # Everything else goes on to the app: no condition, another version, a feed not built,
+    # a wrong token, a wrong status list, an unknown kind.
+    for path, headers in [
+        (feed, {}),
+        (feed, {"If-None-Match": '"other"'}),
+        (feed, {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}),
+        (f"/{token}/calendar.ics", {"If-None-Match": etag}),
+        (f"/{token}x/company/norvane-therapeutics-inc.ics", {"If-None-Match": etag}),
+        (f"{feed}?include=bogus", {"If-None-Match": etag}),
+        (f"{feed}?include=met", {"If-None-Match": etag}),
+        (f"/{token}/weird/norvane-therapeutics-inc.ics", {"If-None-Match": etag}),
+    ]:
+        assert fast.get(path, headers=headers).status_code == 418, (path, headers)
+    assert client.get(f"{feed}?include=bogus", headers={"If-None-Match": etag}).status_code == 400
+
+
+def test_the_304_fast_path_follows_a_token_rotation(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, fast, old, _feeds = _fast_and_app(ctx, monkeypatch, 2.0)
+    etag = client.get(f"/{old}/calendar.ics").headers["etag"]
+    cond = {"If-None-Match": etag}
+    assert fast.get(f"/{old}/calendar.ics", headers=cond).status_code == 304
+    new = feed_token(ctx.store, rotate=True)
+    # Within a second the fast path stops taking the old token (it leaves the re-read of the
+    # token to the app); the app then refuses it and answers the new one.
+    assert _until(lambda: fast.get(f"/{old}/calendar.ics", headers=cond).status_code == 418)
+    assert _until(lambda: client.get(f"/{new}/calendar.ics", headers=cond).status_code == 304)
+    assert client.get(f"/{old}/calendar.ics", headers=cond).status_code == 404
+    assert fast.get(f"/{new}/calendar.ics", headers=cond).status_code == 304
+    assert fast.get(f"/{old}/calendar.ics", headers=cond).status_code == 418
 
 
 # -- API parameters, on SQLite and PostgreSQL -------------------------------------------
@@ -418,3 +495,69 @@ def test_tracker_feeds_prints_the_port_the_daemon_listens_on(
     assert not (settings.home / "web-address").exists()
     out = CliRunner().invoke(cli, ["--home", str(settings.home), "feeds"])
     assert "http://127.0.0.1:8080/" in out.output  # not running: the configured port
+
+
+class _Seen(logging.Handler):
+    """Sets an event when a record with `words` is logged."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words, self.event = words, threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.words in record.getMessage():
+            self.event.set()
+
+
+def test_a_client_that_never_reads_is_disconnected(
+    real_server: Callable[..., tuple[Server, Settings, Store]],
+) -> None:
+    server, settings, store = real_server(write_timeout_seconds=0.5, idle_timeout_seconds=60)
+    # A feed larger than the kernel buffers both ends (about 4 MB on loopback) hold.
+    store_deadlines(store, 12_000, NOW.date(), NOW)
+    token = feed_token(store, settings.home)
+    address = ("127.0.0.1", server.port)
+    # A reader that takes everything in is not cut off, however short the timeout.
+    with socket.create_connection(address, timeout=30) as whole:
+        whole.sendall(f"GET /{token}/calendar.ics HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        got = _read_response(whole)
+    head, _, body = got.partition(b"\r\n\r\n")
+    size = int(re.search(rb"content-length: (\d+)", head.lower()).group(1))  # type: ignore[union-attr]
+    assert head.startswith(b"HTTP/1.1 200") and len(body) == size > 5_000_000
+    seen = _Seen("took in nothing")
+    logging.getLogger("tracker.web.server").addHandler(seen)
+    try:
+        # One that asks for the feed and reads nothing, with a small receive buffer.
+        lazy = socket.socket()
+        lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        lazy.connect(address)
+        lazy.sendall(f"GET /{token}/calendar.ics HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert seen.event.wait(15.0), "a client reading nothing was never disconnected"
+    finally:
+        logging.getLogger("tracker.web.server").removeHandler(seen)
+    # What the kernel had already queued arrives, then the end: the body is cut short.
+    lazy.settimeout(15.0)
+    cut = _read_response(lazy)
+    lazy.close()
+    assert cut.startswith(b"HTTP/1.1 200") and len(cut.partition(b"\r\n\r\n")[2]) < size
+    assert _until(lambda: len(server.server.server_state.connections) == 0, 10.0)
+    assert _healthz(address) == 200  # and the server serves on
+
+
+def _read_response(sock: socket.socket) -> bytes:
+    """Everything until the response is whole (by its Content-Length) or the server closes."""
+    got = bytearray()
+    while True:
+        try:
+            data = sock.recv(1 << 20)
+        except ConnectionResetError:
+            break
+        if not data:
+            break
+        got += data
+        head, sep, _rest = bytes(got[:65536]).partition(b"\r\n\r\n")
+        if sep:
+            found = re.search(rb"content-length: (\d+)", head.lower())
+            if found and len(got) - len(head) - 4 >= int(found.group(1)):
+                break
+    return bytes(got)

@@ -107,7 +107,8 @@ def test_health_api_and_openapi(client: TestClient, token: str) -> None:
     assert _get(client, f"/api/procedures?token={token}").json()[0]["agency"] == "EU"
     assert _get(client, f"/api/events?token={token}").json()[0]["type"]
     assert _get(client, f"/api/releases?token={token}").json()[0]["date"] == "2008-03-20"
-    assert "/api/deadlines" in _get(client, "/openapi.json").json()["paths"]
+    assert "/api/deadlines" in _get(client, f"/openapi.json?token={token}").json()["paths"]
+    assert _get(client, "/openapi.json").status_code == 401
 
 
 def test_index_is_the_login_form_for_strangers(client: TestClient, token: str) -> None:

@@ -171,6 +171,9 @@ class WebSection(_Section):
     max_connections: int = Field(
         256, ge=1, description="Connections served at once; more are closed on arrival."
     )
+    write_timeout_seconds: float = Field(
+        30.0, gt=0, description="A client that takes in none of a response this long is cut off."
+    )
 
 
 class HttpSection(_Section):

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,7 +19,7 @@ from tracker import __version__
 from tracker.settings import Settings
 from tracker.store import Store
 from tracker.store.dashboard import Dashboard
-from tracker.web import actions, admin, api, feeds, login, pages
+from tracker.web import actions, admin, api, feeds, login, pages, subscriptions
 from tracker.web.auth import Auth, CsrfFailed, Forbidden, LoginRequired
 from tracker.web.deps import WebState, principal, render, require
 from tracker.web.server import Server
@@ -103,10 +103,11 @@ def make_app(store: Store, settings: Settings, ctx: Context | None = None) -> Fa
         version=__version__,
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,  # served by `_docs`, behind sign-in or the token
     )
     app.add_middleware(GZipButFeeds)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(feeds.NotModifiedFastPath)  # outermost: a feed's 304 ends here
     app.state.web = WebState(
         store=store,
         settings=settings,
@@ -133,13 +134,14 @@ def make_app(store: Store, settings: Settings, ctx: Context | None = None) -> Fa
     app.include_router(pages.router)
     app.include_router(actions.router)
     app.include_router(admin.router)
+    app.include_router(subscriptions.router)
     app.include_router(feeds.router)  # last: its /{token}/... paths would shadow the others
     return app
 
 
 def _docs(app: FastAPI) -> None:
     """The API reference (Swagger UI from the swagger-ui-bundle package: no CDN), signed-in
-    users only."""
+    users only; its OpenAPI document for them or the API token."""
     from swagger_ui_bundle import swagger_ui_path
 
     assets = Path(swagger_ui_path)
@@ -154,6 +156,11 @@ def _docs(app: FastAPI) -> None:
             swagger_css_url="/docs/assets/swagger-ui.css",
             swagger_favicon_url="/docs/assets/favicon-32x32.png",
         )
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(api.token_or_session)])
+    def openapi_json() -> JSONResponse:
+        """The API's shape: for those who may use the API (the token or a session)."""
+        return JSONResponse(app.openapi())
 
     @app.get("/docs/assets/{name}", include_in_schema=False)
     def docs_asset(request: Request, name: str) -> Response:

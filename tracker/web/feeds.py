@@ -6,6 +6,7 @@ daemon sharing it within a second."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import hmac
@@ -25,6 +26,7 @@ from datetime import date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
@@ -32,7 +34,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracker import clock
 from tracker.domain import Deadline
@@ -116,26 +118,27 @@ class FeedToken:
     def stale(self, given: str) -> bool:
         """True when the token should be re-read before judging `given`."""
         age = time.monotonic() - self._read
-        return age > self.TTL or (age > self.MISS_TTL and not self._same(given))
+        return age > self.TTL or (age > self.MISS_TTL and not self.same(given))
 
     def refresh(self) -> None:
         self.value = feed_token(self.store, self.home)
         self._read = time.monotonic()
 
-    def _same(self, given: str) -> bool:
+    def same(self, given: str) -> bool:
+        """True when `given` is the token last read (compared in constant time)."""
         return hmac.compare_digest(given.encode(), self.value.encode())
 
     def matches(self, given: str) -> bool:
         """True when `given` is the token; in a thread (it may read the database)."""
         if self.stale(given):
             self.refresh()
-        return self._same(given)
+        return self.same(given)
 
     async def check(self, given: str) -> bool:
         """True when `given` is the token (compared in constant time)."""
         if self.stale(given):
             await run_in_threadpool(self.refresh)
-        return self._same(given)
+        return self.same(given)
 
 
 ADDRESS_FILE = "web-address"
@@ -216,6 +219,22 @@ class _Cached:
     size: int = 0
     gzipped: bytes | None = None
     _gzip_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def not_modified(self) -> list[tuple[bytes, bytes]]:
+        """The raw headers of a 304 for this version (made once): what `_serve` sends with
+        one, and the security headers the app's middleware adds to every response."""
+        made = self.__dict__.get("_not_modified")
+        if made is None:
+            made = [(b"etag", self.etag.encode()), (b"cache-control", b"private, max-age=300")]
+            if self.last_modified:
+                stamp = format_datetime(self.last_modified, usegmt=True)
+                made.append((b"last-modified", stamp.encode()))
+            if self.path is None:
+                made.append((b"vary", b"Accept-Encoding"))
+            made += SECURITY_HEADERS
+            self.__dict__["_not_modified"] = made
+        return made
 
     @property
     def weight(self) -> int:
@@ -498,10 +517,15 @@ def _include(raw: str | None) -> frozenset[str]:
 
 
 def _not_modified(request: Request, cached: _Cached) -> bool:
-    inm = request.headers.get("if-none-match")
+    return _unchanged(
+        cached, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+    )
+
+
+def _unchanged(cached: _Cached, inm: str | None, ims: str | None) -> bool:
+    """True when the client's copy (If-None-Match, else If-Modified-Since) is `cached`."""
     if inm is not None:
         return inm.strip() == "*" or cached.etag in [t.strip() for t in inm.split(",")]
-    ims = request.headers.get("if-modified-since")
     if ims and cached.last_modified:
         try:
             return cached.last_modified.replace(microsecond=0) <= parsedate_to_datetime(ims)
@@ -512,7 +536,9 @@ def _not_modified(request: Request, cached: _Cached) -> bool:
 
 class SharedBody(Response):
     """A response whose body is one shared immutable `bytes` (a feed version's), sent in
-    slices of it: no copy per request beyond the chunk in flight, however many clients."""
+    slices of it: no copy per request beyond the chunk in flight, however many clients.
+    It lets the event loop run between slices: a client reading as fast as loopback would
+    otherwise take the whole feed in one go while every other request waited."""
 
     CHUNK = 256 * 1024
 
@@ -534,7 +560,94 @@ class SharedBody(Response):
                     "more_body": True,
                 }
             )
+            await asyncio.sleep(0)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+# What `app.SecurityHeaders` adds to every response (a 304 carries no HTML, so no CSP).
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class NotModifiedFastPath:
+    """ASGI middleware, outermost: a conditional GET (or HEAD) of a feed that is cached and
+    fresh, under the right token, is answered 304 here, without routing, dependencies or
+    the other middleware (calendar clients poll with If-None-Match all day long). Everything
+    else, including every case that needs the database (the token or the data's version due
+    for a re-read, a feed not built yet), goes on to the app unchanged. The token is compared
+    in constant time, and only while it was read from the database less than a second ago
+    (`FeedToken.stale`), so a rotation stops the old token here exactly as on the slow path."""
+
+    def __init__(self, app: ASGIApp, web: Any = None) -> None:
+        self.app = app
+        self._state: Any = web  # the app's `WebState`; found on the first request if None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            headers = self._answer(scope)
+            if headers is not None:
+                await send({"type": "http.response.start", "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+        await self.app(scope, receive, send)
+
+    def _answer(self, scope: Scope) -> list[tuple[bytes, bytes]] | None:
+        """The 304's headers, or None to let the app answer."""
+        path: str = scope["path"]
+        if not path.endswith(".ics"):
+            return None
+        inm = ims = None
+        for name, raw in scope["headers"]:
+            if name == b"if-none-match":
+                inm = raw
+            elif name == b"if-modified-since":
+                ims = raw
+        if inm is None and ims is None:
+            return None
+        parts = path.split("/")
+        if len(parts) == 3 and parts[2] == "calendar.ics":
+            kind, value = "all", ""
+        elif len(parts) == 4 and parts[2] in _KINDS and len(parts[3]) > 4:
+            kind, value = parts[2], parts[3][:-4].lower()
+        else:
+            return None
+        if self._state is None:
+            self._state = scope["app"].state.web
+        token: FeedToken = self._state.token
+        given = parts[1]
+        if not given or token.stale(given) or not token.same(given):
+            return None  # the app re-reads the token in a thread, or answers 404
+        query: bytes = scope.get("query_string", b"")
+        try:
+            wanted = _include(_last_include(query) if query else None)
+        except HTTPException:
+            return None  # the app's 400
+        feeds: Feeds = self._state.feeds
+        if feeds.unknown(kind, value):
+            return None
+        cached = feeds.fresh(kind, value, wanted)
+        if cached is None:
+            return None
+        inm_text = None if inm is None else inm.decode("latin-1")
+        ims_text = None if ims is None else ims.decode("latin-1")
+        if not _unchanged(cached, inm_text, ims_text):
+            return None
+        return cached.not_modified
+
+
+_KINDS = frozenset({"company", "product", "agency", "recipient"})
+
+
+def _last_include(query: bytes) -> str | None:
+    """The `include` parameter as FastAPI reads it (the last one given)."""
+    found = None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name == "include":
+            found = value
+    return found
 
 
 router = APIRouter()

@@ -8,7 +8,10 @@ and there is no cap on connections. The protocol here adds, from `[web]`:
   requests) is closed after this long (uvicorn's keep-alive timeout, armed at connect too);
 - `header_timeout_seconds`: a request must arrive whole, headers and body, within this long
   from its first byte, however slowly it trickles;
-- `max_connections`: a connection beyond this many is answered 503 and closed at once.
+- `max_connections`: a connection beyond this many is answered 503 and closed at once;
+- `write_timeout_seconds`: a client that takes in none of a response for this long (the
+  server's send buffer stays above its high-water mark: the client reads nothing, or too
+  little to bring it back under the low-water mark) is disconnected, its buffer dropped.
 
 Request heads are capped at 16 KB by h11 (uvicorn's default); a longer one gets 400.
 """
@@ -34,12 +37,15 @@ _BUSY = (
 
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with an idle timeout from the first moment, a deadline for each
-    request to arrive whole, and a cap on connections. Subclassed per server with its
+    request to arrive whole, a cap on connections, and a deadline for a full send buffer to
+    drain. Subclassed per server with its
     values (`guarded_protocol`)."""
 
     header_timeout: float = 10.0
     max_connections: int = 256
+    write_timeout: float = 30.0
     _request_timer: asyncio.TimerHandle | None = None
+    _write_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -73,7 +79,33 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_request_timer()
+        self._cancel_write_timer()
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        # The send buffer is full: the client has until the write timeout to take some in.
+        super().pause_writing()
+        if self._write_timer is None:
+            self._write_timer = self.loop.call_later(self.write_timeout, self._write_too_slow)
+
+    def resume_writing(self) -> None:
+        self._cancel_write_timer()
+        super().resume_writing()
+
+    def _cancel_write_timer(self) -> None:
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
+
+    def _write_too_slow(self) -> None:
+        self._write_timer = None
+        logger.warning(
+            "a client took in nothing for %g s: disconnected (%d bytes unsent)",
+            self.write_timeout,
+            self.transport.get_write_buffer_size(),
+        )
+        # Not close(): that would wait, forever, for the buffer to be sent.
+        self.transport.abort()
 
     def _cancel_request_timer(self) -> None:
         if self._request_timer is not None:
@@ -86,12 +118,18 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.close()
 
 
-def guarded_protocol(header_timeout: float, max_connections: int) -> type[GuardedH11Protocol]:
+def guarded_protocol(
+    header_timeout: float, max_connections: int, write_timeout: float = 30.0
+) -> type[GuardedH11Protocol]:
     """The protocol class with these limits."""
     return type(
         "GuardedH11",
         (GuardedH11Protocol,),
-        {"header_timeout": header_timeout, "max_connections": max_connections},
+        {
+            "header_timeout": header_timeout,
+            "max_connections": max_connections,
+            "write_timeout": write_timeout,
+        },
     )
 
 
@@ -109,7 +147,9 @@ class Server:
         if self.settings is not None:
             w = self.settings.web
             limits = {
-                "http": guarded_protocol(w.header_timeout_seconds, w.max_connections),
+                "http": guarded_protocol(
+                    w.header_timeout_seconds, w.max_connections, w.write_timeout_seconds
+                ),
                 "timeout_keep_alive": w.idle_timeout_seconds,
             }
         self.config = uvicorn.Config(
