@@ -425,3 +425,14 @@ def test_a_release_without_a_dateline_keeps_its_stated_full_dates_ahead() -> Non
     got = {(e.type, e.date) for e in x.events}
     assert ("acceptance", None) in got
     assert ("submission", date(2011, 4, 15)) in got
+
+
+def test_a_meeting_date_in_the_lead_sentence_is_not_the_dateline() -> None:
+    x = extract_text(
+        "x.txt",
+        "TRENTON, N.J.--(BUSINESS WIRE)--Acme Bio, Inc. (NASDAQ: ACME) today announced that "
+        "its NDA for Zentra will be discussed at an advisory committee meeting scheduled for "
+        "October 16, 2012.\n",
+    )
+    assert x.release.date is None
+    assert (date(2012, 10, 16), date(2012, 10, 16)) in {(t.start, t.end) for t in x.timelines}
