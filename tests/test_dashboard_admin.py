@@ -282,3 +282,82 @@ def test_user_management_on_the_command_line_is_audited(ctx: Context) -> None:
         ("root", "user-remove", "kim"),
     ]
     assert secret not in log and "argon2" not in log
+
+
+# --- a user's own feeds --------------------------------------------------------------------
+
+
+def _my_feeds(html: str) -> list[str]:
+    return re.findall(r'<a href="(http://[^"]+/my/[^"]+\.ics)">https</a>', html)
+
+
+def test_a_user_saves_a_filter_and_gets_a_feed_of_their_own(
+    site: tuple[Context, TestClient],
+) -> None:
+    ctx, client = site
+    client.cookies.clear()
+    r = client.post("/subscribe/mine", data={"product": "rhucin"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    token = _as(client, "vera")  # a viewer may: the feed shows what they may read anyway
+    assert (
+        client.post("/subscribe/mine", data={"csrf": "forged", "product": "rhucin"}).status_code
+        == 403
+    )
+    page = client.post("/subscribe/mine", data={"csrf": token, "product": "rhucin"})
+    assert page.status_code == 200 and "Saved: your new feed" in page.text
+    (url,) = _my_feeds(page.text)
+    assert f"webcal://{url.split('://', 1)[1]}" in page.text
+    path = url.split("8080", 1)[1]
+    # The address is the key: no session needed, and it holds the product chosen only.
+    client.cookies.clear()
+    feed = client.get(path)
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert "Rhucin" in feed.text and "Ruconest" not in feed.text
+    assert "X-WR-CALNAME:Regulatory deadlines: Rhucin" in feed.text
+    again = client.get(path, headers={"If-None-Match": feed.headers["etag"]})
+    assert again.status_code == 304
+    # Replacing the shared token leaves it working.
+    admin = _as(client, "ada")
+    client.post("/subscribe/rotate", data={"csrf": admin})
+    assert client.get(path).status_code == 200
+    # Nobody else can remove it; its owner can, and the address stops at once.
+    number = Users(ctx.store).subscriptions("vera")[0].id
+    r = client.post("/subscribe/mine/remove", data={"csrf": admin, "id": str(number)})
+    assert r.status_code == 404 and client.get(path).status_code == 200
+    token = _as(client, "vera")
+    r = client.post("/subscribe/mine/remove", data={"csrf": token, "id": str(number)})
+    assert r.status_code == 200 and "Removed" in r.text and _my_feeds(r.text) == []
+    assert client.get(path).status_code == 404
+    entries = [(e.who, e.action, e.target) for e in reversed(ctx.store.audit_entries())]
+    assert ("vera", "subscription-add", "Rhucin") in entries
+    assert ("vera", "subscription-remove", "Rhucin") in entries
+    assert path.split("/")[-1][:-4] not in client.get("/audit.csv").text
+
+
+def test_own_feeds_combine_filters_and_end_with_their_user(
+    site: tuple[Context, TestClient],
+) -> None:
+    ctx, client = site
+    token = _as(client, "ed")
+    both = {"company": "pharming-group-n-v", "agency": "FDA", "label": "Pharming <US>"}
+    page = client.post("/subscribe/mine", data={"csrf": token, **both}).text
+    assert "Pharming &lt;US&gt;" in page
+    (url,) = _my_feeds(page)
+    path = url.split("8080", 1)[1]
+    feed = client.get(path).text
+    assert "Rhucin" in feed and "Ruconest" in feed
+    # Refused with the reason: nothing chosen, something not tracked.
+    for form, reason in (
+        ({}, "choose a company, a product or an authority"),
+        ({"product": "nothing-like-it"}, "is not tracked"),
+        ({"agency": "MARS"}, "is not tracked"),
+    ):
+        r = client.post("/subscribe/mine", data={"csrf": token, **form})
+        assert r.status_code == 400 and reason in r.text, form
+    assert len(Users(ctx.store).subscriptions("ed")) == 1
+    assert client.get("/my/not-a-token.ics").status_code == 404
+    # The user removed: every feed of theirs stops.
+    admin = _as(client, "ada")
+    client.post("/users/remove", data={"csrf": admin, "name": "ed"})
+    assert client.get(path).status_code == 404
+    assert Users(ctx.store).subscriptions("ed") == []

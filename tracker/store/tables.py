@@ -288,6 +288,21 @@ class WebSecretRow(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
+class WebSubscriptionRow(SQLModel, table=True):
+    """A user's own calendar feed: a saved filter (company and product slugs, an authority;
+    empty for any) served under a token of its own, for as long as the user exists."""
+
+    __tablename__ = "web_subscription"
+    id: int | None = Field(default=None, primary_key=True)
+    user_name: str = Field(index=True, max_length=100)
+    token: str = Field(index=True, unique=True, max_length=64)
+    label: str = Field(max_length=200)
+    company: str = Field(default="", max_length=300)
+    product: str = Field(default="", max_length=300)
+    agency: str = Field(default="", max_length=20)
+    created_at: datetime = Field(sa_column=_ts())
+
+
 class AuditRow(SQLModel, table=True):
     """One change a person made (or a release caused), kept forever: who, when, what, on
     which procedure and deadline, the value before and after, and the person's note."""

@@ -22,9 +22,10 @@ from sqlmodel import Session, col, select
 
 from tracker.errors import NotFoundError, TrackerError
 from tracker.store.repo import Store
-from tracker.store.tables import WebSecretRow, WebSessionRow, WebUserRow
+from tracker.store.tables import WebSecretRow, WebSessionRow, WebSubscriptionRow, WebUserRow
 
 ROLES = ("viewer", "editor", "admin")
+MAX_SUBSCRIPTIONS = 20  # a user's own feeds
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,26 @@ class User:
     def may(self, role: str) -> bool:
         """True when this user's role includes `role` (admin > editor > viewer)."""
         return ROLES.index(self.role) >= ROLES.index(role)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A user's own feed: the filter saved (slugs of a company and a product, an authority;
+    "" for any) and the token its address carries."""
+
+    id: int
+    user_name: str
+    token: str
+    label: str
+    company: str
+    product: str
+    agency: str
+    created_at: datetime
+
+    def describe(self) -> str:
+        """'company=x product=y agency=z', the parts chosen (for the audit log)."""
+        parts = (("company", self.company), ("product", self.product), ("agency", self.agency))
+        return " ".join(f"{k}={v}" for k, v in parts if v)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +178,72 @@ class Users:
             role = row.role
             s.delete(row)
             s.execute(delete(WebSessionRow).where(col(WebSessionRow.user_name) == name))
+            s.execute(
+                delete(WebSubscriptionRow).where(col(WebSubscriptionRow.user_name) == name)
+            )
             self._audit(s, by, "user-remove", now, name, before=role)
+            s.commit()
+
+    # a user's own feeds
+
+    def subscriptions(self, name: str) -> list[Subscription]:
+        """A user's own feeds, oldest first."""
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(WebSubscriptionRow)
+                .where(WebSubscriptionRow.user_name == name)
+                .order_by(col(WebSubscriptionRow.id))
+            ).all()
+            return [_subscription(r) for r in rows]
+
+    def subscription(self, token: str) -> Subscription | None:
+        """The feed a token opens (None for an unknown token, or a user no longer there)."""
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(WebSubscriptionRow)
+                .join(WebUserRow, col(WebUserRow.name) == col(WebSubscriptionRow.user_name))
+                .where(WebSubscriptionRow.token == token)
+            ).first()
+            return _subscription(row) if row else None
+
+    def add_subscription(
+        self, name: str, label: str, company: str, product: str, agency: str, now: datetime
+    ) -> Subscription:
+        """Save a filter as `name`'s own feed under a new random token (audited)."""
+        with Session(self.engine) as s:
+            self._row(s, name)
+            have = s.exec(
+                select(WebSubscriptionRow.id).where(WebSubscriptionRow.user_name == name)
+            ).all()
+            if len(have) >= MAX_SUBSCRIPTIONS:
+                raise TrackerError(
+                    f"you have {MAX_SUBSCRIPTIONS} feeds of your own already: remove one first"
+                )
+            row = WebSubscriptionRow(
+                user_name=name,
+                token=secrets.token_urlsafe(24),
+                label=label[:200],
+                company=company,
+                product=product,
+                agency=agency,
+                created_at=now,
+            )
+            s.add(row)
+            s.flush()
+            made = _subscription(row)
+            self._audit(s, name, "subscription-add", now, made.label, after=made.describe())
+            s.commit()
+            return made
+
+    def remove_subscription(self, name: str, subscription_id: int, now: datetime) -> None:
+        """Delete one of `name`'s own feeds: its address stops working (audited)."""
+        with Session(self.engine) as s:
+            row = s.get(WebSubscriptionRow, subscription_id)
+            if row is None or row.user_name != name:
+                raise NotFoundError(f"you have no feed {subscription_id}")
+            gone = _subscription(row)
+            s.delete(row)
+            self._audit(s, name, "subscription-remove", now, gone.label, before=gone.describe())
             s.commit()
 
     # sessions
@@ -245,3 +331,9 @@ def _os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return os.environ.get("USER") or f"uid-{os.getuid()}"
+
+
+def _subscription(r: WebSubscriptionRow) -> Subscription:
+    return Subscription(
+        r.id or 0, r.user_name, r.token, r.label, r.company, r.product, r.agency, r.created_at
+    )

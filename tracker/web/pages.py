@@ -510,16 +510,30 @@ def release(request: Request, release_id: int, who: Principal = Depends(viewer))
 
 @router.get("/subscribe")
 def subscribe(request: Request, who: Principal = Depends(viewer), saved: str = "") -> Response:
-    """webcal and https links for the whole calendar and for each filter (and, for admins,
-    the button that replaces the token)."""
+    """webcal and https links for the whole calendar and for each filter, the user's own
+    feeds (and, for admins, the button that replaces the token)."""
+    return subscribe_page(request, who, saved=saved)
+
+
+def subscribe_page(
+    request: Request, who: Principal, error: str = "", status_code: int = 200, saved: str = ""
+) -> Response:
+    """The Subscribe page, also shown again with the reason when a change is refused."""
+    from tracker.web.subscriptions import address
+
     st = state(request)
+    mine = [(sub, *address(st, sub)) for sub in st.auth.users.subscriptions(who.user.name)]
     return render(
         request,
         "web/subscribe.html",
         who,
+        status_code=status_code,
         feeds=feed_urls(st.settings, st.store),
+        mine=mine,
+        choices=_choices(request),
         admin=who.user.may("admin"),
-        rotated=saved == "rotate",
+        saved=saved,
+        error=error,
     )
 
 
