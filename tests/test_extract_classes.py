@@ -436,3 +436,22 @@ def test_a_meeting_date_in_the_lead_sentence_is_not_the_dateline() -> None:
     )
     assert x.release.date is None
     assert (date(2012, 10, 16), date(2012, 10, 16)) in {(t.start, t.end) for t in x.timelines}
+
+
+def test_a_goal_date_for_a_resubmission_is_not_answered_by_the_letter_it_answers() -> None:
+    got = _dates(
+        "that the FDA has classified the resubmission of the Zentra NDA as a complete Class 2 "
+        "response to the FDA's February 10, 2024 action letter and assigned a new PDUFA "
+        "action date of November 4, 2024. Acme received a complete response letter on "
+        "February 10, 2024."
+    )
+    assert (date(2024, 11, 4), date(2024, 11, 4), "action-date") in got
+
+
+def test_an_undated_title_announcing_a_meeting_on_a_day_is_a_meeting_to_come() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme Bio Announces FDA Advisory Committee Meeting On November 14, 2013 For Zentra\n\n"
+        "Acme Bio said the FDA has notified it that the committee will review the NDA.\n",
+    )
+    assert (date(2013, 11, 14), "advisory-meeting") in {(t.start, t.milestone) for t in x.timelines}

@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.domain import Extraction, ReleaseInfo, Sentence, Timeline
 from tracker.extract import aliases, dates, text
-from tracker.extract.clauses import _FUTURE_HINT
+from tracker.extract.clauses import _FUTURE_HINT, _PAST_VERB
 from tracker.extract.events import EventReader
 from tracker.extract.release import (
     fingerprint,
@@ -116,7 +116,10 @@ def _undated(
             continue
         lead = low[max(0, m.start() - 100) : m.start()].replace("\n", " ")
         lead = lead[lead.rfind(". ") + 1 :]  # its own sentence
-        stated.append((day, bool(_FUTURE_HINT.search(lead))))
+        ahead = bool(_FUTURE_HINT.search(lead)) or bool(
+            _MEETING_ON.search(lead) and not _PAST_VERB.search(lead)
+        )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
+        stated.append((day, ahead))
     done = [d for d, ahead in stated if not ahead]
     if done:
         ref = max(done)
@@ -153,6 +156,7 @@ def _undated(
     )
 
 
+_MEETING_ON = re.compile(r"\b(?:meeting|hearing|explanation)\s+(?:on|for)\s+$")
 _YEAR_TOLD = re.compile(r"\b(?:19|20)\d\d\b")
 
 

@@ -36,7 +36,7 @@ _LEAD = re.compile(
 )
 _IN_SENTENCE = re.compile(
     r"(?:\b(?:of|is|was|on|by|until|before|after|date|dates|since|from|"
-    r"through|to|for|at|around|and|expected|scheduled|pdufa)\s*)$",
+    r"through|to|for|at|around|and|the|an?|its|their|expected|scheduled|pdufa)\s*|['’]s\s*)$",
     re.IGNORECASE,
 )
 _FOREIGN_DATE = re.compile(

@@ -90,8 +90,15 @@ def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
     here = [e for e in events if e.sentence in (t.sentence, t.sentence - 1)]
     if {_AGENCY_OF.get(e.agency, e.agency) for e in here} != {region}:
         return False  # several agencies' acts in one sentence: whose act the date is, is unclear
+    # A refusal answered by a resubmission told beside it closed the last cycle; the goal
+    # date set for the resubmission is the next cycle's ("classified the resubmission as a
+    # Class 2 response to the February 10 letter and set a new date of November 4").
+    next_cycle = any(e.type == "resubmission" for e in events) or bool(
+        _NEXT_CYCLE.search(t.evidence.lower())
+    )
     return any(
         e.type in DONE_BY.get(t.milestone, ())
+        and not (next_cycle and e.type == "refusal")
         and e.date is not None
         and e.date <= ref
         and e.date < t.start
