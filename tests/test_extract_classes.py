@@ -455,3 +455,14 @@ def test_an_undated_title_announcing_a_meeting_on_a_day_is_a_meeting_to_come() -
         "Acme Bio said the FDA has notified it that the committee will review the NDA.\n",
     )
     assert (date(2013, 11, 14), "advisory-meeting") in {(t.start, t.milestone) for t in x.timelines}
+
+
+def test_a_second_step_of_one_act_told_without_its_object() -> None:
+    got = _dates(
+        "that the rolling submission of the NDA for Zentra is on track to begin in the third "
+        "quarter of 2024 and to be completed by the end of the fourth quarter of 2024."
+    )
+    assert [(a, b) for a, b, _ in got] == [
+        (date(2024, 7, 1), date(2024, 9, 30)),
+        (date(2024, 12, 31), date(2024, 12, 31)),
+    ]

@@ -66,6 +66,7 @@ REF = date(2008, 3, 20)
         ("fin juin 2008", date(2008, 6, 30), date(2008, 6, 30)),
         ("début juin 2008", date(2008, 6, 1), date(2008, 6, 10)),
         ("à la mi-juin", date(2008, 6, 11), date(2008, 6, 20)),
+        ("during the week of april 11, 2011", date(2011, 4, 11), date(2011, 4, 17)),
     ],
 )
 def test_expression_resolves(text: str, start: date, end: date) -> None:
@@ -91,6 +92,7 @@ KIND_EXAMPLES = {
     "month_year_fr": "en octobre 2008",
     "quarter_fr": "au premier trimestre 2009",
     "half_fr": "au second semestre 2008",
+    "week_of": "in the week of april 11, 2011",
     "mdy": "on june 28, 2024",
     "dmy": "on 28 june 2024",
     "quarter": "in the third quarter of 2008",

@@ -262,6 +262,11 @@ _PATTERNS: list[tuple[str, str]] = [
         + r"))?",
     ),
     (
+        "week_of",  # "the week of April 11, 2011": that day and the six after it
+        r"\bweek of (?P<wk_m>" + _MON + r")\.? (?P<wk_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+        r"(?:,? (?P<wk_y>" + _YEAR + r"))?\b",
+    ),
+    (
         "mdy",
         r"\b(?P<mdy_m>" + _MON + r")\.? (?P<mdy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
         r"(?:,? ?(?P<mdy_y>" + _YEAR + r"))?\b(?!\s*(?:%|percent|mg|patients))",
@@ -630,6 +635,15 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         y_tok = g("qf_y") if kind == "quarter_fr" else g("hf_y")
         make = _quarter if kind == "quarter_fr" else _half
         return make(n, y_tok, ref, txt, s, e)
+    if kind == "week_of":
+        month, day = _month_no(g("wk_m")), int(g("wk_d"))
+        year = int(g("wk_y")) if g("wk_y") else infer_year(month, day, ref, future)
+        first = _safe_date(year, month, day)
+        if first is None:
+            return None
+        return Mention(
+            "window", first, first + timedelta(days=6), txt, s, e, has_year=bool(g("wk_y"))
+        )
     if kind in ("mdy", "dmy"):
         p = "mdy" if kind == "mdy" else "dmy"
         month, day = _month_no(g(f"{p}_m")), int(g(f"{p}_d"))
@@ -841,9 +855,7 @@ _FR_YEAR_WORDS = {
 }  # fmt: skip
 
 
-def _part_year_fr(
-    part: str, y_tok: str, ref: date, txt: str, s: int, e: int
-) -> Mention | None:
+def _part_year_fr(part: str, y_tok: str, ref: date, txt: str, s: int, e: int) -> Mention | None:
     english = _FR_PART_OF_YEAR.get(part)
     year_tok = _FR_YEAR_WORDS.get(y_tok, y_tok)
     if english is not None:

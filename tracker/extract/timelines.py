@@ -73,7 +73,7 @@ _CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
 )
-_PRONOUN = re.compile(r"\b(?:it|this|them|which)\b")
+_PRONOUN = LEX.cues["same_act"].pattern
 _BARE_REQUEST = LEX.cues["bare_request"].pattern
 _SUBJECT_WILL = LEX.cues["subject_will"].pattern
 _AGENCY_OF = {"EC": "EMA"}  # one procedure: the Commission decides what the EMA assessed
