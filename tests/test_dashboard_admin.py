@@ -361,3 +361,20 @@ def test_own_feeds_combine_filters_and_end_with_their_user(
     client.post("/users/remove", data={"csrf": admin, "name": "ed"})
     assert client.get(path).status_code == 404
     assert Users(ctx.store).subscriptions("ed") == []
+
+
+def test_the_upcoming_filters_save_as_an_own_feed(site: tuple[Context, TestClient]) -> None:
+    ctx, client = site
+    token = _as(client, "vera")
+    assert 'id="save-mine"' not in client.get("/upcoming").text  # nothing chosen
+    page = client.get("/upcoming?product=ruconest&agency=fda&basis=rule").text
+    form = page[page.index('id="save-mine"') : page.index("</form>", page.index('id="save-mine"'))]
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields == {"csrf": token, "company": "", "product": "ruconest", "agency": "FDA"}
+    saved = client.post("/subscribe/mine", data=fields)
+    assert saved.status_code == 200
+    (sub,) = Users(ctx.store).subscriptions("vera")
+    assert (sub.label, sub.product, sub.agency) == ("Ruconest · FDA", "ruconest", "FDA")
+    # An agency's region is what is kept (EMA is the EU's).
+    r = client.post("/subscribe/mine", data={"csrf": token, "agency": "EMA"})
+    assert r.status_code == 400 and "&#39;EU&#39; is not tracked" in r.text  # none is EU's

@@ -45,6 +45,8 @@ def _choose(st: WebState, form: dict[str, str]) -> tuple[str, str, str, str]:
     picked: dict[str, str] = {}
     for part, known in names.items():
         value = form.get(part, "").strip()
+        if part == "agency" and value:
+            value = region_of(value.upper())  # EMA is the EU's
         if value and value not in known:
             raise TrackerError(f"{part}: '{value[:100]}' is not tracked")
         picked[part] = value
