@@ -466,3 +466,25 @@ def test_a_second_step_of_one_act_told_without_its_object() -> None:
         (date(2024, 7, 1), date(2024, 9, 30)),
         (date(2024, 12, 31), date(2024, 12, 31)),
     ]
+
+
+def test_an_undated_release_without_a_full_date_keeps_periods_it_tells_as_ahead() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme Bio said the CHMP adopted a positive opinion on Zentra. The decision of the "
+        "European Commission is anticipated in June 2021. Acme filed the application in "
+        "March 2020.\n",
+    )
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2021, 6, 1), date(2021, 6, 30))]
+
+
+def test_a_date_glued_to_its_label_is_the_dateline_and_a_call_date_is_not() -> None:
+    assert extract_text("x.txt", "Media Release25 May 2011\n\nAcme Bio said.\n").release.date == (
+        date(2011, 5, 25)
+    )
+    x = extract_text(
+        "x.txt",
+        "Acme Bio annonce que le CHMP a adopté une tendance négative. Acme Bio tiendra une "
+        "conférence le jeudi 30 mai 2024 à 17h30.\n",
+    )
+    assert x.release.date is None

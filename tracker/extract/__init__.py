@@ -150,6 +150,16 @@ def _undated(
             for t in reader.timelines(events)
             if t.anchor is None and t.start > ref and _YEAR_TOLD.search(t.expression)
         )
+    else:
+        # No full date at all: a period with its year that the sentence tells as ahead
+        # ("a decision is anticipated in June 2021", "attendu au troisième trimestre 2024").
+        ref = _EARLIEST
+        early = _Reader(sents, ref, product)
+        timelines = tuple(
+            t
+            for t in early.timelines(early.events())
+            if t.anchor is None and _YEAR_TOLD.search(t.expression) and _told_ahead(t)
+        )
     reference = ref if timelines else None
     return Extraction(
         name, info, tuple(events), timelines, sha, warnings + note, found, reference
@@ -157,6 +167,16 @@ def _undated(
 
 
 _MEETING_ON = re.compile(r"\b(?:meeting|hearing|explanation)\s+(?:on|for)\s+$")
+_EARLIEST = date(1900, 1, 1)
+
+
+def _told_ahead(t: Timeline) -> bool:
+    """Whether the words before a timeline's expression, in its sentence, tell it as ahead."""
+    low = t.evidence.lower()
+    at = low.find(t.expression.lower())
+    return at >= 0 and bool(_FUTURE_HINT.search(low[max(0, at - 120) : at]))
+
+
 _YEAR_TOLD = re.compile(r"\b(?:19|20)\d\d\b")
 
 

@@ -28,7 +28,8 @@ _NON_REGULATORY = LEX.cues["non_regulatory"]
 _REGULATORY = LEX.cues["regulatory"]
 _FUTURE_HINT = re.compile(
     r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
-    r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected)\b"
+    r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected"
+    r"|attendu\w*|prévu\w*|devrai\w*|anticip\w*|envisag\w*|d'ici|potentiel\w*)\b"
 )
 _PAST_VERB = re.compile(
     r"\b(?:filed|submitted|received|announced|completed|held|granted|approved|accepted|sent"

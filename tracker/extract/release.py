@@ -36,7 +36,8 @@ _LEAD = re.compile(
 )
 _IN_SENTENCE = re.compile(
     r"(?:\b(?:of|is|was|on|by|until|before|after|date|dates|since|from|"
-    r"through|to|for|at|around|and|the|an?|its|their|expected|scheduled|pdufa)\s*|['’]s\s*)$",
+    r"through|to|for|at|around|and|the|an?|its|their|expected|scheduled|pdufa"
+    r"|du|au|jusqu.au|d.ici|avant|après|depuis|pour)\s*|['’]s\s*)$",
     re.IGNORECASE,
 )
 _FOREIGN_DATE = re.compile(
@@ -52,6 +53,10 @@ _LABELLED = re.compile(
     r"\b(?:release date|date of release|published(?: on)?|issued(?: on)?|date)\s*:\s*"
     r"(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)\b"
 )
+# A date glued to the word before it by a page copy ("Media Release25 May 2011").
+_GLUED_DATE = re.compile(
+    r"(?<=[a-z])(?=\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (?:19|20)\d\d)"
+)
 # How well placed the best date must be to be a dateline rather than a date in the text.
 _MIN_SCORE = 0
 
@@ -59,7 +64,7 @@ _MIN_SCORE = 0
 def release_date_of(clean: str) -> date | None:
     """The dateline date: the best-placed full date near the top of the release, or None
     when no date stands where a dateline does (never a date taken from the story)."""
-    low = clean[:700].lower()
+    low = _GLUED_DATE.sub(" ", clean[:700].lower())  # "media release25 may 2011"
     labelled = _LABELLED.search(low)
     if labelled:
         a, b, y = (int(g) for g in labelled.groups())
@@ -68,7 +73,9 @@ def release_date_of(clean: str) -> date | None:
             return d
     found = _best_dateline(low)
     if found is None or found[0] < 3:
-        found = _best_dateline(clean[:3000].lower()) or found
+        wider = _best_dateline(_GLUED_DATE.sub(" ", clean[:3000].lower()))
+        if wider is not None and (found is None or wider[0] > found[0]):
+            found = wider
     return found[2] if found and found[0] >= _MIN_SCORE else None
 
 
@@ -110,6 +117,10 @@ def _dateline_score(low: str, start: int, end: int) -> int:
         score += 2
     if _IN_SENTENCE.search(before):
         score -= 4
+    if start - line_start > 250 and not _WIRE.match(after):
+        score -= 2  # deep in a paragraph: a date the story tells
+    if len(before[before.rfind(",") + 1 :].split()) >= 5 and not _LEAD.search(before):
+        score -= 2  # after a run of words, not after a place: "... will hold a call on"
     return score - start // 2000
 
 
