@@ -378,3 +378,26 @@ def test_the_upcoming_filters_save_as_an_own_feed(site: tuple[Context, TestClien
     # An agency's region is what is kept (EMA is the EU's).
     r = client.post("/subscribe/mine", data={"csrf": token, "agency": "EMA"})
     assert r.status_code == 400 and "&#39;EU&#39; is not tracked" in r.text  # none is EU's
+
+
+def test_rotate_and_retry_on_the_command_line_are_audited(ctx: Context) -> None:
+    home = str(ctx.settings.home)
+    run = CliRunner().invoke
+    assert run(cli, ["--home", home, "feeds"]).exit_code == 0  # the token exists
+    r = run(cli, ["--home", home, "--as", "root", "feeds", "rotate"])
+    assert r.exit_code == 0, r.output
+    inbox = Path(home) / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "acme.txt").write_bytes(b"\xff\xfe\x00garbage")
+    for minutes in (0, 1):  # the second poll finds it settled, and refuses it
+        with time_machine.travel(NOW + timedelta(minutes=minutes), tick=False):
+            run(cli, ["--home", home, "ingest", "--source", "inbox"])
+    listed = run(cli, ["--home", home, "sources"]).output
+    item = re.search(r"quarantined (inbox:\S+):", listed)
+    assert item, listed
+    r = run(cli, ["--home", home, "--as", "root", "sources", "retry", item[1]])
+    assert r.exit_code == 1  # still binary: failed again
+    log = run(cli, ["--home", home, "log", "--format", "csv"]).output
+    rows = [line.split(",") for line in log.splitlines()[1:]]
+    assert [(r[2], r[3]) for r in rows] == [("root", "feed-token-rotate"), ("root", "retry")]
+    assert rows[1][5] == item[1] and rows[1][6]  # the reason it had

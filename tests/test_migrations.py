@@ -108,6 +108,9 @@ def test_a_first_release_database_is_upgraded_with_its_data(url: str, tmp_path: 
     row = log[(KEY, "lead", "7", "ra@example.com")]
     assert (row.status, row.message_id, row.sent_end) == ("sent", "<m1@x>", date(2008, 5, 19))
     assert [d.key for d in store.deadlines(include_all=True)] == [KEY]
+    # A deadline stored before its evidence's kind was kept is a company's (0006).
+    assert "evidence_kind" in {c["name"] for c in schema.get_columns("deadline")}
+    assert [d.evidence_kind for d in store.deadlines(include_all=True)] == ["company"]
     # The procedure's names take later releases to it (0004_aliases).
     known = store.known_names(["acme"], ["zenotrib"])
     assert known.companies == {"acme": "Acme"}
@@ -161,8 +164,7 @@ def test_db_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert waiting.value.code == 1
     assert "pending  0002_sources_and_messages" in capsys.readouterr().out
     main(["--home", home, "db", "upgrade"])
-    assert capsys.readouterr().out.strip() == (
-        "applied 0002_sources_and_messages, 0003_cases, 0004_aliases"
-    )
+    assert capsys.readouterr().out.strip() == "applied " + ", ".join(ALL[1:])
+    assert ALL[1:4] == ["0002_sources_and_messages", "0003_cases", "0004_aliases"]
     main(["--home", home, "db", "status"])
     assert "pending" not in capsys.readouterr().out

@@ -14,6 +14,11 @@ company is another's, goes to none and is listed (`tracker sources`) with the re
    another brand is another medicine (Ozempic is not Wegovy, though both are semaglutide).
 4. One candidate is a match; several are none ("ambiguous").
 
+The FDA's documents (Federal Register notices, advisory committee pages) are matched the
+same way to FDA procedures, with one more rule: the applicant must be named and be the
+procedure's company, for a name match too (a brand may be licensed to several companies in
+the US, and a notice names its applicant as a rule).
+
 An item read before its procedure existed is matched when a release creates it
 (`rematch`, called by the pipeline after each release with EU events).
 """
@@ -24,7 +29,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from tracker.domain import Event, Extraction, RawItem, ReleaseInfo
@@ -35,11 +40,19 @@ if TYPE_CHECKING:
 
     from tracker.pipeline import Context
     from tracker.sources.ema import Highlights
+    from tracker.sources.fda import FdaDocument
     from tracker.store.tables import AgencyItemRow
 
 logger = logging.getLogger(__name__)
 
 EMA_NAME = "European Medicines Agency (CHMP)"
+FDA_NAME = "U.S. Food and Drug Administration"
+# A document kind's procedures (their region), the agency its events name, and who wrote it.
+KINDS: dict[str, tuple[str, str, str]] = {
+    "chmp-highlights": ("EU", "EMA", EMA_NAME),
+    "federal-register": ("FDA", "FDA", f"{FDA_NAME} (Federal Register)"),
+    "fda-adcomm": ("FDA", "FDA", f"{FDA_NAME} (advisory committee calendar)"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +98,20 @@ def match_item(
     substance: str | None,
     applicant: str | None,
     candidates: Iterable[Candidate],
+    need_applicant: bool = False,
 ) -> Match:
-    """The procedure an agency item belongs to, or why none (see the module's rules)."""
+    """The procedure an agency item belongs to, or why none (see the module's rules; with
+    `need_applicant`, the FDA's: no name match without the applicant)."""
     pool = list(candidates)
     name = product_slug(product)
     by_name = [c for c in pool if name in c.names]
     if by_name:
+        if need_applicant and not applicant:
+            return Match(None, f"'{product}' is tracked, but the notice names no applicant")
+        if need_applicant:
+            by_name = [c for c in by_name if same_company(c.company, applicant)]
+            if not by_name:
+                return Match(None, f"'{product}' is tracked for another company, not {applicant}")
         if applicant:
             theirs = [c for c in by_name if c.company and not same_company(c.company, applicant)]
             by_name = [c for c in by_name if c not in theirs]
@@ -121,12 +142,14 @@ def match_item(
     return Match(None, f"ambiguous: the active substance names several procedures ({keys})")
 
 
-def candidates(ctx: Context, s: Session, keys: Iterable[str] | None = None) -> list[Candidate]:
-    """Every EU procedure (or those of `keys`) with its product's names: its own, configured
-    `[[aliases]]` and the names the store learned from releases."""
-    from tracker.store.agency import eu_procedures
+def candidates(
+    ctx: Context, s: Session, keys: Iterable[str] | None = None, region: str = "EU"
+) -> list[Candidate]:
+    """Every procedure of a region (or those of `keys`) with its product's names: its own,
+    configured `[[aliases]]` and the names the store learned from releases."""
+    from tracker.store.agency import procedures_of
 
-    procs = eu_procedures(s, keys)
+    procs = procedures_of(s, keys, region)
     configured = [
         (a.company, {product_slug(n) for n in (a.product, *a.names) if n})
         for a in getattr(ctx.settings, "aliases", ()) or ()
@@ -169,24 +192,90 @@ def ingest_highlights(
 ) -> str:
     """Store a highlights page (one release of the agency, one transaction) and attach its
     items to their procedures; returns new, duplicate, unchanged or changed."""
+    items = [
+        {
+            "type": i.type,
+            "outcome": i.outcome,
+            "product": i.product,
+            "substance": i.substance,
+            "applicant": i.applicant,
+            "date": doc.end,
+            "evidence": i.evidence,
+        }
+        for i in doc.items
+    ]
+    read = _Read("chmp-highlights", doc.title, doc.start, doc.end, doc.published, doc.digest())
+    return _stored(ctx, item, read, items, now, session)
+
+
+def ingest_document(
+    ctx: Context, item: RawItem, doc: FdaDocument, now: datetime, session: Any = None
+) -> str:
+    """Store an FDA document (a Federal Register notice, an advisory committee meeting page)
+    and attach its items to FDA procedures; returns what `ingest_highlights` does."""
+    items = [
+        {
+            "type": i.type,
+            "outcome": i.outcome,
+            "product": i.product,
+            "substance": i.substance,
+            "applicant": i.applicant,
+            "date": i.date,
+            "evidence": i.evidence,
+        }
+        for i in doc.items
+    ]
+    day = doc.published or doc.end or (doc.items[0].date if doc.items else None)
+    read = _Read(doc.kind, doc.title, doc.start, doc.end, day, doc.digest())
+    return _stored(ctx, item, read, items, now, session)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What every agency document gives the store."""
+
+    kind: str
+    title: str
+    start: date | None
+    end: date | None
+    published: date | None
+    digest: str
+
+
+def _stored(
+    ctx: Context,
+    item: RawItem,
+    read: _Read,
+    items: list[dict[str, Any]],
+    now: datetime,
+    session: Any,
+) -> str:
     if session is not None:
-        return _ingest(ctx, item, doc, now, session)
+        return _ingest(ctx, item, read, items, now, session)
     with ctx.store.session() as s:
-        return _ingest(ctx, item, doc, now, s)
+        return _ingest(ctx, item, read, items, now, s)
 
 
-def _ingest(ctx: Context, item: RawItem, doc: Highlights, now: datetime, s: Session) -> str:
+def _ingest(
+    ctx: Context,
+    item: RawItem,
+    read: _Read,
+    items: list[dict[str, Any]],
+    now: datetime,
+    s: Session,
+) -> str:
     from tracker.pipeline import local_today
     from tracker.rules.engine import derive
     from tracker.store import agency as store
     from tracker.store import clean
 
+    author = KINDS[read.kind][2]
     x = Extraction(
         source=item.url or item.name,
-        release=ReleaseInfo(doc.published or doc.end, EMA_NAME, None, doc.title[:500]),
+        release=ReleaseInfo(read.published or read.end, author, None, read.title[:500]),
         events=(),
         timelines=(),
-        text_sha256=doc.digest(),
+        text_sha256=read.digest,
     )
     today = local_today(ctx.settings, now)
     outcome = ctx.store.ingest(
@@ -199,34 +288,31 @@ def _ingest(ctx: Context, item: RawItem, doc: Highlights, now: datetime, s: Sess
         lambda state: derive(state, ctx.packs, today),
         session=s,
     )
-    release_id = store.release_id_of(s, doc.digest()) or store.sighted_release(
+    release_id = store.release_id_of(s, read.digest) or store.sighted_release(
         s, clean.source_id(item.source_id), clean.external_id(item.external_id)
     )
     if release_id is None:  # the same address read through another source: stored there
         return outcome
     if outcome in ("new", "changed") or store.document_of(s, release_id) is None:
-        items = [
+        rows = [
             {
-                "type": i.type,
-                "outcome": i.outcome,
-                "product": i.product[:300],
-                "substance": (i.substance or "")[:300] or None,
-                "applicant": (i.applicant or "")[:300] or None,
-                "date": doc.end,
-                "evidence": i.evidence,
+                **i,
+                "product": i["product"][:300],
+                "substance": (i["substance"] or "")[:300] or None,
+                "applicant": (i["applicant"] or "")[:300] or None,
             }
-            for i in doc.items
+            for i in items
         ]
         values = {
             "source_id": item.source_id[:200],
-            "kind": "chmp-highlights",
+            "kind": read.kind,
             "ref": store.release_ref(s, release_id),
-            "title": doc.title[:500],
-            "start": doc.start,
-            "end": doc.end,
+            "title": read.title[:500],
+            "start": read.start,
+            "end": read.end,
         }
-        store.save_document(s, release_id, values, items, now)
-        attach(ctx, s, now, rederive_all=True)
+        store.save_document(s, release_id, values, rows, now)
+        attach(ctx, s, now, rederive_all=read.kind == "chmp-highlights")
     return outcome
 
 
@@ -249,20 +335,26 @@ def attach(
 
     pending = store.pending_items(s)
     if new is not None and pending:
-        names = {n for c in candidates(ctx, s, new) for n in c.names}
+        new = list(new)
+        names = {n for r in ("EU", "FDA") for c in candidates(ctx, s, new, r) for n in c.names}
         pending = [
             (row, doc)
             for row, doc in pending
             if product_slug(row.product) in names or product_slug(row.substance) in names
         ]
-    pool = candidates(ctx, s) if pending else []
+    pools: dict[str, list[Candidate]] = {}
     touched: set[str] = set()
     for row, doc in pending:
-        m = match_item(row.product, row.substance, row.applicant, pool)
+        region, agency, _author = KINDS.get(doc.kind, KINDS["chmp-highlights"])
+        if region not in pools:
+            pools[region] = candidates(ctx, s, region=region)
+        m = match_item(
+            row.product, row.substance, row.applicant, pools[region], need_applicant=region != "EU"
+        )
         row.reason = m.reason
         if m.key is not None:
             row.procedure_key = m.key
-            for ev in events_of(row):
+            for ev in events_of(row, agency):
                 s.add(
                     EventRow(
                         procedure_key=m.key,
@@ -289,10 +381,10 @@ def attach(
     return len(touched)
 
 
-def events_of(row: AgencyItemRow) -> list[Event]:
+def events_of(row: AgencyItemRow, agency: str = "EMA") -> list[Event]:
     """The events an item is: a positive opinion after re-examination is both the outcome
     and an opinion (CONTRACT.md)."""
-    base = Event(row.type, "EMA", row.outcome, row.product, row.date, row.evidence)
+    base = Event(row.type, agency, row.outcome, row.product, row.date, row.evidence)
     if row.type == "reexamination_outcome" and row.outcome == "positive":
         return [base, Event("opinion", "EMA", "positive", row.product, row.date, row.evidence)]
     return [base]
@@ -303,7 +395,7 @@ def rematch(ctx: Context, procedure_keys: Iterable[str], now: datetime, session:
     them what the highlights read so far say (their silence). Nothing without documents."""
     from tracker.store import agency as store
 
-    keys = [k for k in procedure_keys if k.endswith("/eu")]
+    keys = [k for k in procedure_keys if k.endswith(("/eu", "/fda"))]
     if not keys:
         return
 

@@ -15,7 +15,13 @@ from datetime import date, datetime
 from tracker.domain import Deadline, Event, Procedure, Timeline
 from tracker.errors import NotFoundError, UsageError
 from tracker.identity import NameRow, slug
-from tracker.pipeline import Context, derive_deadlines, local_today, publish_calendar
+from tracker.pipeline import (
+    Context,
+    IngestReport,
+    derive_deadlines,
+    local_today,
+    publish_calendar,
+)
 from tracker.rules.engine import applicable_packs
 from tracker.vocabulary import FACTS, Closed, fact_of_anchor
 
@@ -209,6 +215,29 @@ def add_alias(ctx: Context, procedure_key: str, name: str, who: str, now: dateti
         ctx.store.learn_names([NameRow("product", scope, alias, clean, p.product)], now, session=s)
         ctx.store.record(who, "alias", now, procedure_key, clean, None, p.product, session=s)
     return clean
+
+
+def retry_item(ctx: Context, item_id: str, who: str, now: datetime) -> IngestReport:
+    """Give a quarantined item (`SOURCE:ITEM`) back to its source and run the source now
+    (`tracker.retry`); audited with the reason it had and what the run did."""
+    from tracker.retry import retry_quarantined
+
+    source_id, _sep, external = item_id.partition(":")
+    reasons = [q.reason for q in ctx.store.quarantined(source_id) if q.external_id == external]
+    report = retry_quarantined(ctx, item_id, now)
+    before = reasons[0] if reasons else None
+    ctx.store.record(who, "retry", now, None, item_id, before, report.summary())
+    return report
+
+
+def rotate_feed_token(ctx: Context, who: str, now: datetime) -> str:
+    """Replace the feed (and API) token: every old feed URL stops working. Audited, without
+    the token. Returns the new token."""
+    from tracker.web.feeds import feed_token
+
+    token = feed_token(ctx.store, ctx.settings.home, rotate=True)
+    ctx.store.record(who, "feed-token-rotate", now)
+    return token
 
 
 def split_procedure(ctx: Context, key: str, who: str, now: datetime) -> str:

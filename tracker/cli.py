@@ -115,11 +115,10 @@ def feeds(ctx: click.Context) -> None:
 @click.pass_obj
 def feeds_rotate(obj: _Obj) -> None:
     """Replace the feed token: every old feed URL stops working, within a second, in every
-    daemon on this database (the token is kept in it)."""
-    from tracker.web import feed_token
+    daemon on this database (the token is kept in it). In the audit log, without it."""
+    from tracker import cases, clock
 
-    app = obj.context()
-    feed_token(app.store, app.settings.home, rotate=True)
+    cases.rotate_feed_token(obj.context(), obj.who, clock.now())
     click.echo("feed token rotated; subscribe again with the URLs `tracker feeds` prints")
 
 
@@ -259,10 +258,9 @@ def sources(obj: _Obj) -> None:
 @click.pass_obj
 def sources_retry(obj: _Obj, item_id: str) -> None:
     """Give a quarantined item (as `tracker sources` lists it) back to its source, run now."""
-    from tracker import clock
-    from tracker.retry import retry_quarantined
+    from tracker import cases, clock
 
-    report = retry_quarantined(obj.context(read_only=True), item_id, clock.now())
+    report = cases.retry_item(obj.context(read_only=True), item_id, obj.who, clock.now())
     for err in report.errors:
         click.echo(f"failed: {err}", err=True)
     click.echo(report.summary())

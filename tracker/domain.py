@@ -136,6 +136,7 @@ class Derivation:
     status: str = "open"
     release_ref: str | None = None
     notes: tuple[str, ...] = ()
+    evidence_kind: str = "company"  # whose word the evidence is: "company" or "agency"
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +204,9 @@ class Deadline:
     closed: str | None = None  # "done" or "dismissed", when a person closed it
     closed_by: str | None = None  # "marked done by NAME on DATE: note"
     closed_at: datetime | None = None
+    # Whose word the evidence is: "company" (a release), "agency" (the agency's own
+    # document) or "hand-set" (a person set the date).
+    evidence_kind: str = "company"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.domain import Deadline
 from tracker.identity import region_of, slug
+from tracker.rules.agency import agency_date_note
 from tracker.settings import RecipientSettings
 from tracker.vocabulary import open_and_past
 
@@ -28,6 +30,8 @@ class Due:
     due_at: datetime
     days_before: int | None = None
     previous_end: date | None = None
+    # A "changed" notice: what the agency's document says of the deadline's act.
+    agency_note: str | None = None
 
     @property
     def deadline_key(self) -> str:
@@ -146,7 +150,8 @@ def _notices(
     tz: ZoneInfo,
 ) -> list[Due]:
     """Told about a deadline that then moved, closed without being met, or passed open: say so,
-    once each."""
+    once each. Told about one whose act an agency document then dated otherwise while the
+    deadline kept its date ("changed"): say that too, once per date the agency gives."""
     today = now.astimezone(tz).date()
     out = []
     for d in deadlines:
@@ -154,6 +159,11 @@ def _notices(
         if not told:
             continue
         last_end = max(told, key=lambda row: row.claimed_at).sent_end
+        agency = agency_date_note(d.notes)
+        if agency is not None and (not last_end or last_end == d.end):
+            tag = "agency-" + hashlib.sha256(agency.encode()).hexdigest()[:16]
+            if (d.key, "changed", tag, r.address) not in done:
+                out.append(Due("changed", tag, r, (d,), now.astimezone(tz), agency_note=agency))
         if d.status == "open" and last_end and last_end != d.end and d.end >= today:
             tag = d.end.isoformat()
             if (d.key, "moved", tag, r.address) not in done:

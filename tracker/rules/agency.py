@@ -16,7 +16,7 @@ from datetime import date
 
 from tracker.domain import Derivation, Event, ProcedureState, Sourced, Step
 from tracker.rules.plenaries import PlenaryCalendar, dates_label, load_plenaries
-from tracker.vocabulary import Status
+from tracker.vocabulary import DONE_BY, Status
 
 AGENCY = "agency"
 # How far apart a company's date and the agency's may be and still be one act (a release
@@ -185,3 +185,64 @@ def _silence(d: Derivation, state: ProcedureState, cal: PlenaryCalendar, today: 
     status = Status.OPEN if end >= today else Status.PASSED
     notes = [n for n in notes if not n.startswith("passed on ")] if status == Status.OPEN else notes
     return replace(d, start=start, end=end, status=status, notes=tuple(notes), steps=tuple(steps))
+
+
+# The note a stated deadline carries when the agency dates its act otherwise (the "changed"
+# notice of `tracker.remind.plan` looks for it).
+AGENCY_DATE = "agency date: "
+
+
+def agency_dates(
+    state: ProcedureState, derivations: list[Derivation], milestones: dict[str, str]
+) -> list[Derivation]:
+    """Each deadline with the kind of its evidence ("agency" when the agency's document gave
+    it, else "company"); a stated deadline whose act an agency document dates on another day
+    (within SAME_ACT_DAYS of it, outside its window) keeps the company's date, with the
+    agency's beside it in a note and a step. Unchanged without the agency's word."""
+    agency = [s for s in state.events if s.kind == AGENCY]
+    if not agency:
+        return derivations
+    refs = {s.release_ref for s in agency}
+    out = []
+    for d in derivations:
+        if d.release_ref in refs:
+            d = replace(d, evidence_kind=AGENCY)
+        acts = DONE_BY.get(milestones.get(d.key, ""), ())
+        if d.basis == "stated" and acts:
+            s = _dated_otherwise(
+                d, [a for a in agency if isinstance(a.item, Event) and a.item.type in acts]
+            )
+            if s is not None:
+                ev = s.item
+                assert isinstance(ev, Event) and ev.date is not None
+                stated = d.end.isoformat() if d.start == d.end else f"{d.start} to {d.end}"
+                text = (
+                    f"the {ev.agency} dates it {ev.date.isoformat()} (agency document "
+                    f"{s.release_ref}); the company stated {stated}"
+                )
+                d = replace(
+                    d, notes=(*d.notes, AGENCY_DATE + text), steps=(*d.steps, Step("agency", text))
+                )
+        out.append(d)
+    return out
+
+
+def _dated_otherwise(d: Derivation, agency: list[Sourced]) -> Sourced | None:
+    """The agency's report of a deadline's act on a day outside its window, nearest first."""
+    near = []
+    for s in agency:
+        ev = s.item
+        if not isinstance(ev, Event) or ev.date is None or d.start <= ev.date <= d.end:
+            continue
+        gap = min(abs((ev.date - d.start).days), abs((ev.date - d.end).days))
+        if gap <= SAME_ACT_DAYS:
+            near.append((gap, s.release_ref, s))
+    return min(near, key=lambda x: (x[0], x[1]))[2] if near else None
+
+
+def agency_date_note(notes: tuple[str, ...]) -> str | None:
+    """What a deadline's "agency date" note says (None without one)."""
+    for n in notes:
+        if n.startswith(AGENCY_DATE):
+            return n[len(AGENCY_DATE) :]
+    return None

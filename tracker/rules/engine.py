@@ -15,7 +15,13 @@ from dateutil.relativedelta import relativedelta
 
 from tracker.domain import Derivation, Event, Procedure, ProcedureState, Sourced, Step, Timeline
 from tracker.identity import REGION, agencies_of, procedure_for, region_of, slug
-from tracker.rules.agency import evidence_text, met_note, plenary_deadlines, prefer_agency
+from tracker.rules.agency import (
+    agency_dates,
+    evidence_text,
+    met_note,
+    plenary_deadlines,
+    prefer_agency,
+)
 from tracker.rules.calendars import BusinessCalendar, get_calendar
 from tracker.rules.schema import EventMatch, Offset, Pack, Rule
 from tracker.vocabulary import (
@@ -95,6 +101,7 @@ def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Deriva
     _apply_stated(state, results, covered, today, packs)
     milestones = _milestones(state, results, packs)
     out = plenary_deadlines(state, list(results.values()), milestones, today)
+    out = agency_dates(state, out, milestones)  # the agency's word kept as such
     return sorted(out, key=lambda d: (d.end, d.key))
 
 
@@ -620,7 +627,7 @@ def _stated_status(
     if _later_of(state, ("withdrawal",), released):
         return Status.CANCELLED, None
     done = _later_of(state, DONE_BY.get(milestone, ()), released)
-    if done is not None:
+    if done is not None and not _ahead(done, today):
         return Status.MET, met_note([done])
     implied = _later_of(state, STATED_IMPLIED.get(milestone, ()), released)
     if implied is not None:
@@ -630,6 +637,11 @@ def _stated_status(
     if open_and_past(Status.OPEN, end, today):
         return Status.PASSED, _no_news(state, end)
     return Status.OPEN, None
+
+
+def _ahead(s: Sourced, today: date) -> bool:
+    """An act dated after today is announced, not done (a meeting the agency scheduled)."""
+    return isinstance(s.item, Event) and s.item.date is not None and s.item.date > today
 
 
 def _later_of(state: ProcedureState, types: tuple[str, ...], after: date) -> Sourced | None:

@@ -12,6 +12,7 @@ from tracker.errors import ConfigError
 from tracker.settings import Settings, SourceSettings
 from tracker.sources.base import Batch, Rejected, Source
 from tracker.sources.ema import EmaHighlightsSource
+from tracker.sources.fda import FdaCalendarSource, FederalRegisterSource
 from tracker.sources.feed import FeedSource
 from tracker.sources.folder import FolderSource
 from tracker.sources.mail import MailSource
@@ -41,6 +42,10 @@ SOURCE_TYPES: dict[str, Factory] = {
     "mail": lambda c, s: MailSource(c.id, Path(_need(c, "path")).expanduser()),
     "sec": lambda c, s: SecSource(c.id, _need(c, "url"), s.http),
     "ema-chmp": lambda c, s: EmaHighlightsSource(
+        c.id, _need(c, "url"), s.http, _extra(c, "link_pattern", None)
+    ),
+    "federal-register": lambda c, s: FederalRegisterSource(c.id, _need(c, "url"), s.http),
+    "fda-adcomm": lambda c, s: FdaCalendarSource(
         c.id, _need(c, "url"), s.http, _extra(c, "link_pattern", None)
     ),
 }

@@ -1,5 +1,6 @@
-"""Agency documents and their items: what EMA's CHMP highlights said, which procedure each
-item went to (or why none), and the agency's word marked as such when a procedure is read."""
+"""Agency documents and their items: what EMA's CHMP highlights and the FDA's notices said,
+which procedure each item went to (or why none), and the agency's word marked as such when
+a procedure is read."""
 
 from __future__ import annotations
 
@@ -42,11 +43,10 @@ class Unmatched:
 
 def annotate(conn: Any, state: ProcedureState) -> None:
     """Mark the events an agency document told (`kind` "agency") and give the state the
-    meetings whose highlights were read. Two small queries; nothing without documents."""
+    meetings whose highlights were read. Two small queries."""
     published = tuple((r[0], r[1], r[2]) for r in conn.execute(_PUBLISHED))
-    if not published:
-        return
-    state.published = published
+    if published:  # the FDA's documents publish no meetings, yet their events are agency
+        state.published = published
     refs = sorted({s.release_ref for s in state.events})
     if not refs:
         return
@@ -132,12 +132,12 @@ def pending_items(s: Session) -> list[tuple[AgencyItemRow, AgencyDocumentRow]]:
     return [(i, d) for i, d in rows]
 
 
-def eu_procedures(
-    s: Session, keys: Iterable[str] | None = None
+def procedures_of(
+    s: Session, keys: Iterable[str] | None = None, region: str = "EU"
 ) -> list[tuple[str, str | None, str | None]]:
-    """Every EU procedure (or those of `keys`): key, company, product."""
+    """Every procedure of a region ("EU", "FDA"), or those of `keys`: key, company, product."""
     q = select(ProcedureRow.key, ProcedureRow.company, ProcedureRow.product).where(
-        ProcedureRow.agency == "EU"
+        ProcedureRow.agency == region
     )
     if keys is not None:
         q = q.where(col(ProcedureRow.key).in_(sorted(set(keys))))

@@ -138,6 +138,13 @@ def _aliases(conn: Connection) -> None:
         conn.execute(names.insert(), rows)
 
 
+def _evidence_kind(conn: Connection) -> None:
+    """Whose word a deadline's evidence is (company, agency); empty for the rows before it,
+    which are the companies' (agency documents gave only EMA-sourced events until now, and
+    the next derivation of such a procedure fills it in)."""
+    _add_column(conn, "deadline", "evidence_kind")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", "releases, procedures, events, deadlines, reminders", _initial),
     Migration(
@@ -147,6 +154,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration("0003_cases", "hand-set and closed by whom, audit log, notes, passed", _cases),
     Migration("0004_aliases", "procedures' names (aliases) and merges", _aliases),
+    Migration("0006_evidence_kind", "whose word a deadline's evidence is", _evidence_kind),
 )
 
 

@@ -659,6 +659,7 @@ class Store(AuditLog, ProcedureNames):
             row.steps = json.dumps([[st.label, st.text] for st in d.steps])
             row.notes = json.dumps(list(d.notes))
             row.release_ref = d.release_ref
+            row.evidence_kind = d.evidence_kind
         row.status = d.status
         row.revision += 1
         row.updated_at = now
@@ -1187,6 +1188,7 @@ def _deadline_values(proc_key: str, d: Derivation, now: datetime) -> dict[str, A
         "manual": False,
         "revision": 0,
         "release_ref": d.release_ref,
+        "evidence_kind": d.evidence_kind,
         "updated_at": now,
     }
 
@@ -1212,6 +1214,8 @@ def _differs(row: DeadlineRow, d: Derivation) -> bool:
         return row.status not in LIVE
     if row.manual:
         return row.status != d.status
+    if (row.evidence_kind or "company") != d.evidence_kind:
+        return True
     return (row.start, row.end, row.status, row.basis, row.rule, row.title, row.evidence) != (
         d.start,
         d.end,
@@ -1289,6 +1293,7 @@ def _to_deadline(row: Any, prow: Any, today: date | None) -> Deadline:
         closed=row.closed,
         closed_by=closed_by,
         closed_at=row.closed_at,
+        evidence_kind="hand-set" if row.manual else (row.evidence_kind or "company"),
     )
 
 

@@ -189,6 +189,9 @@ class DeadlineRow(SQLModel, table=True):
     closed_note: str | None = Field(default=None, sa_column=Column(Text))
     revision: int = 0
     release_ref: str | None = Field(default=None, max_length=1000)
+    # Whose word the evidence is: "company" or "agency" (none: a company's, stored before
+    # the kind was kept); a hand-set date is told by `manual`.
+    evidence_kind: str | None = Field(default=None, max_length=12)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
@@ -376,7 +379,7 @@ class AgencyDocumentRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     release_id: int = Field(foreign_key="release.id", index=True, unique=True)
     source_id: str = Field(max_length=200)
-    kind: str = Field(max_length=40)  # "chmp-highlights"
+    kind: str = Field(max_length=40)  # "chmp-highlights", "federal-register", "fda-adcomm"
     ref: str = Field(sa_column=Column(Text, nullable=False))  # its address (the release's ref)
     title: str = Field(sa_column=Column(Text, nullable=False))
     start: dt.date | None = None  # the meeting's first day

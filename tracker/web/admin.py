@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from tracker import clock
+from tracker import cases, clock
 from tracker.errors import NotFoundError, TrackerError
 from tracker.store.users import ROLES, Users
 from tracker.web.auth import Principal, check_name, check_role, hash_password, read_form
@@ -85,15 +85,8 @@ async def change_user(request: Request, action: str) -> Response:
 
 
 def _retry(st: WebState, item: str, who: str) -> None:
-    """`tracker sources retry` for one item (the same function), audited with `who`."""
-    from tracker.retry import retry_quarantined
-
-    now = clock.now()
-    source_id, _sep, external = item.partition(":")
-    reasons = [q.reason for q in st.store.quarantined(source_id) if q.external_id == external]
-    report = retry_quarantined(st.context(), item, now)
-    before = reasons[0] if reasons else None
-    st.store.record(who, "retry", now, None, item, before, report.summary())
+    """`tracker sources retry` (the same function), in a thread: it reads the item now."""
+    cases.retry_item(st.context(), item, who, clock.now())
 
 
 @router.post("/sources/retry")
@@ -116,13 +109,9 @@ async def retry(request: Request) -> Response:
 
 
 def _rotate(st: WebState, who: str) -> None:
-    """`tracker feeds rotate` (the same function), audited with `who` (never the token)."""
-    from tracker.web.feeds import feed_token
-
-    now = clock.now()
-    feed_token(st.store, st.settings.home, rotate=True)
-    st.token.refresh()  # this server refuses the old token at once
-    st.store.record(who, "feed-token-rotate", now)
+    """`tracker feeds rotate` (the same function); this server refuses the old token now."""
+    cases.rotate_feed_token(st.context(), who, clock.now())
+    st.token.refresh()
 
 
 @router.post("/subscribe/rotate")

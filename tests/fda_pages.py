@@ -1,0 +1,146 @@
+"""Federal Register documents (JSON listings and full texts) and FDA advisory committee pages,
+written for the tests: our own words and shapes; the products and companies are invented."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+FDA_AGENCY = {
+    "raw_name": "DEPARTMENT OF HEALTH AND HUMAN SERVICES",
+    "name": "Health and Human Services Department",
+    "slug": "health-and-human-services-department",
+}
+FDA = {"raw_name": "Food and Drug Administration", "name": "Food and Drug Administration",
+       "slug": "food-and-drug-administration"}  # fmt: skip
+OTHER = {"name": "Fish and Wildlife Service", "slug": "fish-and-wildlife-service"}
+
+
+def result(
+    base: str,
+    number: str,
+    title: str,
+    published: str = "2026-02-10",
+    agencies: Iterable[dict[str, str]] = (FDA_AGENCY, FDA),
+    text_path: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One entry of a documents listing, its full text at `text_path` (default /text/NUMBER)."""
+    return {
+        "document_number": number,
+        "title": title,
+        "type": "Notice",
+        "abstract": "The Food and Drug Administration announces a public meeting.",
+        "publication_date": published,
+        "html_url": f"{base}/documents/{number}",
+        "raw_text_url": f"{base}{text_path or '/text/' + number}",
+        "agencies": list(agencies),
+        **extra,
+    }
+
+
+def listing(results: Iterable[dict[str, Any]]) -> str:
+    """A documents listing as the API answers a search."""
+    items = list(results)
+    return json.dumps({"count": len(items), "total_pages": 1, "results": items})
+
+
+def meeting_notice(
+    committee: str,
+    dates: str,
+    agenda: str,
+    extra: str = "",
+) -> str:
+    """The plain text of an advisory committee meeting notice."""
+    return f"""DEPARTMENT OF HEALTH AND HUMAN SERVICES
+
+Food and Drug Administration
+
+{committee}; Notice of Meeting; Establishment of a Public Docket; Request for Comments
+
+AGENCY: Food and Drug Administration, HHS.
+
+ACTION: Notice; establishment of a public docket; request for comments.
+
+SUMMARY: The Food and Drug Administration (FDA) announces a forthcoming public advisory
+committee meeting of the {committee}. The general function of the committee is to provide
+advice and recommendations to FDA on regulatory issues. The meeting will be open to the
+public. FDA is establishing a docket for public comment on this document.
+
+DATES: The meeting will be held on {dates}, from 9 a.m. to 5 p.m. Eastern Time.{extra}
+
+ADDRESSES: Please note that due to the impact of building works, the meeting will be held
+at a hotel near the campus. Answers to commonly asked questions are on the agency's site.
+
+FOR FURTHER INFORMATION CONTACT: A designated federal officer, Center for Drug Evaluation
+and Research, Food and Drug Administration, Silver Spring, MD 20993.
+
+SUPPLEMENTARY INFORMATION:
+
+Agenda: {agenda}
+
+Procedure: Interested persons may present data, information, or views, orally or in
+writing, on issues pending before the committee. Written submissions may be made to the
+contact person on or before the day before the meeting.
+"""
+
+
+def withdrawal_notice(company: str, product: str, as_of: str) -> tuple[str, str]:
+    """(title, text) of a notice withdrawing the approval of one application."""
+    title = f"{company}; Withdrawal of Approval of a New Drug Application for {product}"
+    text = f"""Food and Drug Administration
+
+{title}
+
+AGENCY: Food and Drug Administration, HHS.
+
+ACTION: Notice.
+
+SUMMARY: The Food and Drug Administration (FDA) is withdrawing approval of the new drug
+application for {product}, held by {company}. The holder asked FDA in writing to withdraw
+the approval and waived its opportunity for a hearing.
+
+DATES: Approval is withdrawn as of {as_of}.
+
+FOR FURTHER INFORMATION CONTACT: Office of Regulatory Policy, Silver Spring, MD 20993.
+"""
+    return title, text
+
+
+def voucher_notice(product: str, company: str, approved: str | None) -> tuple[str, str]:
+    """(title, text) of a notice issuing a priority review voucher for a product."""
+    title = "Issuance of Priority Review Voucher; Rare Pediatric Disease Product"
+    when = f" FDA approved the application on {approved}." if approved else ""
+    text = f"""Food and Drug Administration
+
+{title}
+
+SUMMARY: The Food and Drug Administration (FDA) is announcing the issuance of a priority
+review voucher to the sponsor of a rare pediatric disease product application. FDA has
+determined that {product}, manufactured by {company}, meets the criteria for a priority
+review voucher.{when}
+
+SUPPLEMENTARY INFORMATION: The voucher may be used for a later application.
+"""
+    return title, text
+
+
+def calendar_page(meetings: Iterable[tuple[str, str]]) -> str:
+    """The advisory committee calendar: (path, link text) per meeting, and other links."""
+    links = "".join(f'<li><a href="{path}">{text}</a></li>' for path, text in meetings)
+    return (
+        "<html><body><h1>Advisory Committee Calendar</h1><ul>"
+        + links
+        + '<li><a href="/about-us/contact">Contact the agency</a></li></ul></body></html>'
+    )
+
+
+def meeting_page(heading: str, agenda: str) -> str:
+    """One meeting's announcement page."""
+    return (
+        f"<html><head><title>{heading}</title></head><body><nav>Home / Advisory Committees"
+        f"</nav><main><h1>{heading}</h1><h2>Meeting Announcement</h2><p>Location: a hotel "
+        "ballroom in Maryland, and online.</p><h2>Agenda</h2>"
+        f"<p>{agenda}</p><p>Public participation information follows.</p></main></body></html>"
+    )
