@@ -488,3 +488,13 @@ def test_a_date_glued_to_its_label_is_the_dateline_and_a_call_date_is_not() -> N
         "conférence le jeudi 30 mai 2024 à 17h30.\n",
     )
     assert x.release.date is None
+
+
+def test_resubmissions_told_with_the_noun() -> None:
+    assert ("resubmission", "FDA") in {
+        (t, a) for t, a, _, _ in _events("that it filed the resubmission with the FDA on May 2, 2024.")
+    }
+    got = _events("that the data were given in the March 2024 BLA resubmission to the FDA.")
+    assert ("resubmission", "FDA", None, None) in got
+    got = _events("that the FDA has accepted for review Acme's Complete Response for Zentra.")
+    assert ("resubmission", "FDA", None, None) in got
