@@ -58,6 +58,11 @@ def _choose(st: WebState, form: dict[str, str]) -> tuple[str, str, str, str]:
     return label, picked["company"], picked["product"], picked["agency"]
 
 
+def _add(st: WebState, name: str, form: dict[str, str]) -> None:
+    label, company, product, agency = _choose(st, form)
+    st.auth.users.add_subscription(name, label, company, product, agency, clock.now())
+
+
 def _page_with_error(request: Request, who: Principal, error: str, code: int) -> Response:
     from tracker.web.pages import subscribe_page
 
@@ -72,16 +77,7 @@ async def add_mine(request: Request) -> Response:
     st = state(request)
     st.auth.check_csrf(who, form.get("csrf"))
     try:
-        label, company, product, agency = _choose(st, form)
-        await run_in_threadpool(
-            st.auth.users.add_subscription,
-            who.user.name,
-            label,
-            company,
-            product,
-            agency,
-            clock.now(),
-        )
+        await run_in_threadpool(_add, st, who.user.name, form)
     except TrackerError as e:
         return _page_with_error(request, who, str(e), 400)
     return RedirectResponse("/subscribe?saved=mine#mine", status_code=303)
