@@ -237,7 +237,10 @@ def test_configured_aliases_from_the_settings_file(tmp_path: Path) -> None:
     )
     code, out = _cli(home, "--config", str(config), "ingest", str(moved))
     assert code == 0, out
-    assert _cli(home, "procedures")[1].split() == [RHUCIN]
+    # The procedure is listed with its company and product, not only its key.
+    assert _cli(home, "procedures")[1].splitlines() == [
+        f"{RHUCIN}  Pharming Group N.V. / Rhucin / FDA"
+    ]
     bad = tmp_path / "bad.toml"
     bad.write_text('[[aliases]]\nnames = ["Rhucin"]\n')
     code, out = _cli(home, "--config", str(bad), "procedures")
@@ -326,12 +329,14 @@ def test_merge_and_split_on_the_command_line(tmp_path: Path) -> None:
     code, out = _cli(home, "--as", "alice", "procedures", "merge", RHUCIN, RUCONEST)
     assert code == 0 and f"{RUCONEST} merged into {RHUCIN} by alice" in out, out
     listed = _cli(home, "procedures")[1].splitlines()
-    assert listed[0] == RHUCIN and listed[1].startswith(f"{RUCONEST} -> {RHUCIN}")
+    assert listed[0].split()[0] == RHUCIN and listed[1].startswith(f"{RUCONEST} -> {RHUCIN}")
     log = [json.loads(x) for x in _cli(home, "log", "--format", "json")[1].splitlines()]
     assert [e["action"] for e in log if e["who"] == "alice"] == ["merge"]
     code, out = _cli(home, "--as", "bob", "procedures", "split", RUCONEST)
     assert code == 0 and f"{RUCONEST} split from {RHUCIN}" in out, out
-    assert _cli(home, "procedures")[1].split() == [RHUCIN, RUCONEST]
+    listed = _cli(home, "procedures")[1].splitlines()
+    assert [line.split()[0] for line in listed] == [RHUCIN, RUCONEST]
+    assert listed[1].endswith("  Pharming Group N.V. / Ruconest / FDA")
 
 
 @pytest.mark.parametrize(

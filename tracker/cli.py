@@ -817,13 +817,14 @@ def log_cmd(obj: _Obj, procedure: str | None, who: str | None, fmt: str, limit: 
 @cli.group(invoke_without_command=True)
 @click.pass_context
 def procedures(ctx: click.Context) -> None:
-    """List the procedures (product x agency) the tracker follows, then those merged into
-    another ("B -> A")."""
+    """List the procedures (product x agency) the tracker follows with their company and
+    product, then those merged into another ("B -> A")."""
     if ctx.invoked_subcommand is not None:
         return
     app = ctx.obj.context()
-    for key in app.store.procedure_keys():
-        click.echo(key)
+    for p in app.store.procedures():
+        names = f"{p.company or 'unknown company'} / {p.product or 'unnamed product'}"
+        click.echo(f"{p.key}  {names} / {p.agency}")
     for m in app.store.merges():
         click.echo(f"{m.key} -> {m.into} (merged by {m.who} on {m.at:%Y-%m-%d})")
 
