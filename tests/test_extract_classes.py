@@ -498,3 +498,27 @@ def test_resubmissions_told_with_the_noun() -> None:
     assert ("resubmission", "FDA", None, None) in got
     got = _events("that the FDA has accepted for review Acme's Complete Response for Zentra.")
     assert ("resubmission", "FDA", None, None) in got
+
+
+def test_approvals_and_acceptances_in_other_words() -> None:
+    got = {(t, a) for t, a, _, _ in _events(
+        "that the MHRA has granted the Great Britain marketing authorization of Zentra."
+    )}
+    assert ("approval", "MHRA") in got
+    got = {(t, a) for t, a, _, _ in _events("that in May 2024 the FDA filed the company's NDA.")}
+    assert got == {("acceptance", "FDA")}  # the agency filing it is its acceptance
+    got = {(t, a) for t, a, _, _ in _events(
+        "that the completion of the MAA validation by the EMA starts the review."
+    )}
+    assert ("acceptance", "EMA") in got
+
+
+def test_a_french_approval_granted() -> None:
+    x = extract_text(
+        "x.txt",
+        "Lyon, le 3 juin 2024 - Acme Santé annonce que l'agence britannique MHRA a accordé une "
+        "autorisation conditionnelle de mise sur le marché pour Zentra.\n",
+    )
+    assert [(e.type, e.agency, e.date) for e in x.events] == [
+        ("approval", "MHRA", date(2024, 6, 3))
+    ]
