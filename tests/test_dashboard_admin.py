@@ -401,3 +401,18 @@ def test_rotate_and_retry_on_the_command_line_are_audited(ctx: Context) -> None:
     rows = [line.split(",") for line in log.splitlines()[1:]]
     assert [(r[2], r[3]) for r in rows] == [("root", "feed-token-rotate"), ("root", "retry")]
     assert rows[1][5] == item[1] and rows[1][6]  # the reason it had
+
+
+def test_an_own_feed_shows_a_change_at_once(site: tuple[Context, TestClient]) -> None:
+    _ctx, client = site
+    token = _as(client, "ed")
+    page = client.post("/subscribe/mine", data={"csrf": token, "product": "rhucin"}).text
+    path = _my_feeds(page)[0].split("8080", 1)[1]
+    first = client.get(path)
+    assert "STATUS:CANCELLED" not in first.text
+    assert client.get(path).content == first.content  # unchanged data: the same calendar
+    goal = f"{RHUCIN}/pdufa-goal-standard"
+    r = client.post("/actions/close", data={"csrf": token, "deadline": goal, "how": "dismissed"})
+    assert r.status_code == 200
+    after = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200 and "STATUS:CANCELLED" in after.text

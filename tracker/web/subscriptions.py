@@ -2,13 +2,16 @@
 an authority, or several of them together) gets a calendar address of its own, under a token
 only that feed has. Removing the feed, or the user, stops the address at once; replacing the
 shared feed token does not touch it. Saving and removing are in the audit log (never the
-token). The calendar is built on each request (a calendar program asks every few hours),
+token). The calendar is built again only when the data changed (the shared feeds' version),
 with an ETag so an unchanged one costs a 304."""
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -126,11 +129,31 @@ def calendar(st: WebState, sub: Subscription) -> bytes:
     return "".join(pieces).encode("utf-8")
 
 
+# The last calendar built per feed, with the data's version it was built from: an unchanged
+# feed (the usual poll) is not built again. Bounded; the oldest entries go first.
+_BUILT: OrderedDict[tuple[int, str], tuple[tuple[Any, ...], bytes]] = OrderedDict()
+_BUILT_MAX = 256
+_built_lock = threading.Lock()
+
+
 def _answer(st: WebState, token: str) -> bytes:
+    """The feed's calendar (looked up by its token on every request, so a removed feed
+    stops at once), built again only when the data changed."""
     sub = st.auth.users.subscription(token)
     if sub is None:
         raise HTTPException(404)
-    return calendar(st, sub)
+    key, version = (sub.id, token), st.feeds.version()
+    with _built_lock:
+        hit = _BUILT.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    body = calendar(st, sub)
+    with _built_lock:
+        _BUILT[key] = (version, body)
+        _BUILT.move_to_end(key)
+        while len(_BUILT) > _BUILT_MAX:
+            _BUILT.popitem(last=False)
+    return body
 
 
 @router.api_route(PATH, methods=["GET", "HEAD"])
