@@ -172,7 +172,7 @@ class Users:
             s.commit()
 
     def remove(self, name: str, now: datetime, by: str | None = None) -> None:
-        """Delete a user and every session of theirs."""
+        """Delete a user, every session of theirs and their own feeds."""
         with Session(self.engine) as s:
             row = self._row(s, name)
             role = row.role
