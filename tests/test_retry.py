@@ -112,3 +112,32 @@ def test_retry_names_what_it_cannot_find(ctx: Context) -> None:
         retry_quarantined(ctx, "inbox:nothing.txt:0", NOW)
     with pytest.raises(NotFoundError, match="no source"):
         retry_quarantined(ctx, "nosuch:x", NOW)
+
+
+def test_retry_finds_a_file_renamed_for_a_namesake(ctx: Context) -> None:
+    inbox, failed = ctx.folder("inbox"), ctx.settings.home / "failed"
+    ids = []
+    for n, junk in enumerate((b"\xff\xfe\x00first", b"\xff\xfe\x00second")):
+        (inbox / "acme.txt").write_bytes(junk)  # refused as binary, twice under one name
+        ingest_inbox(ctx, NOW + timedelta(minutes=n))
+        ingest_inbox(ctx, NOW + timedelta(minutes=n, seconds=30))
+        ids.append(
+            next(q.external_id for q in ctx.store.quarantined("inbox") if q.external_id not in ids)
+        )
+    assert (failed / "acme.txt").read_bytes().endswith(b"first")
+    assert (failed / "acme.1.txt").read_bytes().endswith(b"second")
+    # Unchanged, the second is the one whose content the id names: it goes back (under
+    # its own name) and fails again; the first stays where it was.
+    report = retry_quarantined(ctx, f"inbox:{ids[1]}", NOW + timedelta(minutes=5))
+    assert report.failed == 1
+    assert (failed / "acme.txt").read_bytes().endswith(b"first")
+    assert (failed / "acme.1.txt").read_bytes().endswith(b"second")
+    assert sorted(q.external_id for q in ctx.store.quarantined("inbox")) == sorted(ids)
+    # The first removed and the second fixed in place: found by its namesake's name.
+    (failed / "acme.txt").unlink()
+    (failed / "acme.txt.error.txt").unlink()
+    (failed / "acme.1.txt").write_text(PAGE.replace("<html><body><p>", "").split("</p>")[0])
+    report = retry_quarantined(ctx, f"inbox:{ids[1]}", NOW + timedelta(minutes=6))
+    assert report.new == 1, report.errors
+    assert (inbox / "processed" / "acme.txt").exists()
+    assert not (failed / "acme.1.txt").exists() and not (failed / "acme.1.txt.error.txt").exists()

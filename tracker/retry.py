@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,22 +72,63 @@ def retry_quarantined(ctx: Context, item_id: str, now: datetime) -> IngestReport
 
 
 def _back_from_failed(source: object, external: str) -> Path:
-    """Move a folder item's file from `failed/` back into its folder."""
+    """Move a folder item's file from `failed/` back into its folder, under its own name.
+
+    The item is `NAME:DIGEST` (its name and the first hex digits of its content's SHA-256).
+    In `failed/`, a later file of the same name was renamed `STEM.N.SUFFIX`: the one whose
+    content has the item's digest is the item. Without one (the file was fixed in place, or
+    refused unread), the newest of that name, else of its namesakes."""
     from tracker.sources.folder import FolderSource, move_to, printable, reason_path
 
     assert isinstance(source, FolderSource)
-    name = external.rsplit(":", 1)[0]
+    name, _, digest = external.rpartition(":")
     failed = source.failed_folder
-    candidates = (
-        sorted(
-            (p for p in failed.iterdir() if printable(p.name) == name),
-            key=lambda p: p.stat(follow_symlinks=False).st_mtime,
-        )
+    found = (
+        [p for p in failed.iterdir() if _namesake(printable(p.name), name)]
         if failed.is_dir()
         else []
     )
-    if not candidates:
+    if not found:
         raise NotFoundError(f"{name}: no longer in {failed}")
-    path = candidates[-1]
+    same = [p for p in found if _digest_of(p) == digest]
+    exact = [p for p in found if printable(p.name) == name]
+    path = max(same or exact or found, key=lambda p: p.stat(follow_symlinks=False).st_mtime)
     reason_path(path).unlink(missing_ok=True)
+    home = source.path / _unnumbered(path.name, name)
+    if path.name != home.name and not os.path.lexists(home):
+        source.path.mkdir(parents=True, exist_ok=True)
+        os.rename(path, home)  # the name it came with, when that is free
+        return home
     return move_to(path, source.path)
+
+
+def _namesake(candidate: str, name: str) -> bool:
+    """`candidate` is `name`, or `name` renamed for a namesake (`STEM.N.SUFFIX`)."""
+    if candidate == name:
+        return True
+    stem, suffix = os.path.splitext(name)
+    return re.fullmatch(re.escape(stem) + r"\.\d+" + re.escape(suffix), candidate) is not None
+
+
+def _unnumbered(actual: str, name: str) -> str:
+    """The file's own name without the `.N` a namesake gave it."""
+    from tracker.sources.folder import printable
+
+    if printable(actual) == name:
+        return actual
+    stem, suffix = os.path.splitext(actual)
+    base, dot, n = stem.rpartition(".")
+    return base + suffix if dot and n.isdigit() else actual
+
+
+def _digest_of(path: Path) -> str | None:
+    """What a folder item's id holds of its content (None for what is not a regular file)."""
+    import hashlib
+    import stat
+
+    from tracker.sources.folder import MAX_FILE_BYTES
+
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
