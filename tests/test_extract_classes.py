@@ -522,3 +522,20 @@ def test_a_french_approval_granted() -> None:
     assert [(e.type, e.agency, e.date) for e in x.events] == [
         ("approval", "MHRA", date(2024, 6, 3))
     ]
+
+
+def test_generic_and_conditional_mentions_are_no_events() -> None:
+    # Generic benefits "following approval", an adjectival "FDA approved labeling", a letter
+    # the company will have only "until it is in receipt", a clock that "will be set".
+    got = _events(
+        "that orphan status gives seven years of exclusivity following approval. See the "
+        "Food and Drug Administration approved labeling for Zentra. Until the company is in "
+        "receipt of the CRL, it cannot comment. A new review clock under PDUFA will be set "
+        "from the date of receipt."
+    )
+    assert got == []
+
+
+def test_a_submission_announced_by_its_product_and_place() -> None:
+    got = _events('that "we are excited to announce the submission of Zentra in Canada".')
+    assert ("submission", "HC") in {(t, a) for t, a, _, _ in got}

@@ -130,7 +130,9 @@ class EventReader(Scan):
         told = prefix + m.group(0) if rule.reference else prefix
         if not scheduled and _PLANNED.search(told):
             return []  # "following possible approval of ..."
-        if rule.name == "goal_date" and _GOAL_NOT_SET.search(prefix[-40:]):
+        if rule.name == "goal_date" and (
+            _GOAL_NOT_SET.search(prefix[-40:]) or _GOAL_NOT_SET.search(low, m.start(), m.end() + 30)
+        ):
             return []  # "which would set a goal date six months out": not set yet
         if rule.name == "advisory_meeting" and _MAYBE_AFTER.match(low, m.end()):
             return []  # "an oral explanation may be requested"
