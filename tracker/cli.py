@@ -251,6 +251,14 @@ def sources(obj: _Obj) -> None:
             f"unmatched {u.source_id}: {u.product}" + (f" ({names})" if names else "")
             + f", {what}, {u.title}: {u.reason}"
         )
+    from tracker.store.unread import unread
+
+    with ctx.store.session() as session:
+        for r in unread(session, 20):  # stored, but in a language the reader does not read
+            click.echo(
+                f"unread {r.source_id}:{r.external_id}: language '{r.language}' is not read; "
+                "only the release date was taken"
+            )
 
 
 @sources.command("retry")

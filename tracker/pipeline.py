@@ -333,6 +333,12 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
 
         # Agency items read before this release's EU procedure existed find it now.
         rematch(ctx, [p.key for p in groups], now, session)
+        from tracker.extract import READ_LANGUAGES
+
+        if x.release.language not in READ_LANGUAGES:  # stored unread: say so (issue 14)
+            from tracker.store.unread import record_unread
+
+            record_unread(ctx.store, item, x.release.language, now, session)
     return outcome
 
 

@@ -404,3 +404,16 @@ class AgencyItemRow(SQLModel, table=True):
     evidence: str = Field(sa_column=Column(Text, nullable=False))
     procedure_key: str | None = Field(default=None, index=True, max_length=400)
     reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class UnreadReleaseRow(SQLModel, table=True):
+    """A release stored without being read: its language is one the reader does not read
+    (only its date was taken). `tracker sources` lists them, newest first."""
+
+    __tablename__ = "unread_release"
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(index=True, max_length=200)
+    external_id: str = Field(max_length=1000)
+    name: str = Field(max_length=1000)
+    language: str = Field(max_length=20)
+    at: datetime = Field(sa_column=_ts())
