@@ -539,3 +539,26 @@ def test_generic_and_conditional_mentions_are_no_events() -> None:
 def test_a_submission_announced_by_its_product_and_place() -> None:
     got = _events('that "we are excited to announce the submission of Zentra in Canada".')
     assert ("submission", "HC") in {(t, a) for t, a, _, _ in got}
+
+
+def test_french_trend_vote_and_oral_explanation() -> None:
+    x = extract_text(
+        "x.txt",
+        "Lyon, le 3 juin 2024 - Acme Santé annonce que le CHMP a adopté une tendance vers un "
+        "avis négatif sur la demande pour Zentra, à la suite de la présentation orale tenue "
+        "lors de sa réunion de mai. La société étudiera une éventuelle demande de réexamen.\n",
+    )
+    got = {(e.type, e.agency, e.outcome) for e in x.events}
+    assert ("trend_vote", "EMA", "negative") in got
+    assert ("advisory_meeting", "EMA", None) in got
+    assert not {t for t, _, _ in got} & {"opinion", "reexamination_request"}
+
+
+def test_a_decision_to_withdraw_and_a_designation_already_held() -> None:
+    got = {(t, a) for t, a, _, _ in _events(
+        "its decision to withdraw the Conditional Marketing Authorisation (CMA) application "
+        "for Zentra submitted to the EMA. Zentra has already been granted orphan drug "
+        "designation, giving exclusivity following this marketing authorization."
+    )}
+    assert ("withdrawal", "EMA") in got
+    assert not {t for t, _ in got} & {"review_designation", "approval"}
