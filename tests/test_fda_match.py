@@ -210,7 +210,6 @@ def test_at_least_fifty_items_none_attached_to_a_wrong_procedure(tracked: Contex
     reasons = {(p, a): r for p, a, _k, r in got}
     assert "another company" in reasons[("ZELVORA", "Zel Generics LLC")]
     assert "names no applicant" in reasons[("Zelvora", None)]
-    assert "ambiguous" not in " ".join(r or "" for r in reasons.values()) or True
 
 
 def test_a_brand_of_two_companies_without_the_applicant_goes_to_neither() -> None:

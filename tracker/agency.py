@@ -391,8 +391,9 @@ def events_of(row: AgencyItemRow, agency: str = "EMA") -> list[Event]:
 
 
 def rematch(ctx: Context, procedure_keys: Iterable[str], now: datetime, session: Any) -> None:
-    """After a release touched EU procedures: attach agency items waiting for them, and give
-    them what the highlights read so far say (their silence). Nothing without documents."""
+    """After a release touched EU or FDA procedures: attach agency items waiting for them,
+    and give the EU ones what the highlights read so far say (their silence; the FDA's
+    documents publish no meetings). Nothing without documents."""
     from tracker.store import agency as store
 
     keys = [k for k in procedure_keys if k.endswith(("/eu", "/fda"))]
@@ -408,6 +409,8 @@ def rematch(ctx: Context, procedure_keys: Iterable[str], now: datetime, session:
 
         today = local_today(ctx.settings, now)
         for key in keys:
+            if not key.endswith("/eu"):
+                continue
             state = ctx.store.procedure_state(key, s)
             ctx.store.reconcile(state.procedure, derive(state, ctx.packs, today), now, s)
 
