@@ -320,6 +320,12 @@ def test_the_notice_dates_the_meeting_and_the_company_date_stays_beside_it(
             .output
         )
         assert "FDA dates it 2026-03-06" in out
+        assert '" (company release)\n' in out  # whose word the evidence is
+        out = CliRunner().invoke(
+            __import__("tracker.cli", fromlist=["cli"]).cli,
+            ["--home", str(ctx.settings.home), "explain", notice.key],
+        ).output
+        assert '" (agency document)\n' in out
     finally:
         ctx.store.close()
 

@@ -56,6 +56,7 @@ def _deadline(d: Derivation, state: ProcedureState) -> Deadline:
         estimate=d.estimate,
         release_ref=d.release_ref,
         notes=d.notes,
+        evidence_kind=d.evidence_kind,
     )
 
 
@@ -65,7 +66,7 @@ def _with_people(d: Deadline, row: Deadline | None, end_of_day: datetime, as_of:
         return d
     if row.hand_set and row.hand_set_at and row.hand_set_at <= end_of_day:
         d = replace(d, start=row.start, end=row.end, hand_set=row.hand_set)
-        d = replace(d, hand_set_at=row.hand_set_at)
+        d = replace(d, hand_set_at=row.hand_set_at, evidence_kind="hand-set")
         if d.status in LIVE:
             d = replace(d, status=status_on(Status.OPEN, d.end, as_of))
     if row.closed and row.closed_at and row.closed_at <= end_of_day:

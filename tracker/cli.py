@@ -384,7 +384,8 @@ def explain(obj: _Obj, key: str, as_of: date | None) -> None:
         click.echo(f"by hand  {d.hand_set}")
     if d.closed_by:
         click.echo(f"closed   {d.closed_by}")
-    click.echo(f'evidence "{d.evidence}"')
+    kind = {"agency": "agency document", "hand-set": "set by hand"}.get(d.evidence_kind)
+    click.echo(f'evidence "{d.evidence}" ({kind or "company release"})')
     for h in ctx.store.history(key):
         if as_of is not None and h.changed_at.date() > as_of:
             continue
