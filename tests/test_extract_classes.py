@@ -562,3 +562,30 @@ def test_a_decision_to_withdraw_and_a_designation_already_held() -> None:
     )}
     assert ("withdrawal", "EMA") in got
     assert not {t for t, _ in got} & {"review_designation", "approval"}
+
+
+def test_prior_to_is_no_superseding_word_and_not_ready_to_act_is_missed() -> None:
+    got = _dates(
+        "that the CHMP will vote on the Zentra application prior to the end of its review, at "
+        "its next meeting which concludes on 23 June 2024."
+    )
+    assert [(a, b) for a, b, _ in got] == [(date(2024, 6, 23), date(2024, 6, 23))]
+    got = _dates(
+        "that the FDA told it that it will not be ready to take an action by June 28, 2024 on "
+        "the NDA for Zentra."
+    )
+    assert got == []
+
+
+def test_market_access_is_no_regulatory_act() -> None:
+    assert _dates("that it expects market access for Zentra in the first half of 2025.") == []
+
+
+def test_an_undated_release_keeps_a_review_clock_counted_from_a_day_it_gives() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme Bio said the FDA agreed that the filing is a Class 1 resubmission with a "
+        "two-month review cycle, and the company filed the resubmission with the FDA on "
+        "January 21, 2010. It expects a decision from the FDA by March 21, 2010.\n",
+    )
+    assert {(t.start, t.end) for t in x.timelines} == {(date(2010, 3, 21), date(2010, 3, 21))}

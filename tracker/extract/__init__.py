@@ -115,12 +115,13 @@ def _undated(
         if day is None:
             continue
         lead = low[max(0, m.start() - 100) : m.start()].replace("\n", " ")
-        lead = lead[lead.rfind(". ") + 1 :]  # its own sentence
+        lead = _CLAUSE_BREAK.split(lead)[-1]  # its own clause
         ahead = bool(_FUTURE_HINT.search(lead)) or bool(
             _MEETING_ON.search(lead) and not _PAST_VERB.search(lead)
         )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
         stated.append((day, ahead))
     done = [d for d, ahead in stated if not ahead]
+    told_days = {d for d, _ in stated}
     if done:
         ref = max(done)
     elif stated:
@@ -148,7 +149,13 @@ def _undated(
         timelines = tuple(
             t
             for t in reader.timelines(events)
-            if t.anchor is None and t.start > ref and _YEAR_TOLD.search(t.expression)
+            if t.start > ref
+            and (
+                (t.anchor is None and _YEAR_TOLD.search(t.expression))
+                # counted from a day the text gives ("a two-month review of the resubmission
+                # filed on January 21, 2010"), not from the unknown release day
+                or (t.anchor not in (None, "release") and t.anchor_date in told_days)
+            )
         )
     else:
         # No full date at all: a period with its year that the sentence tells as ahead
@@ -166,6 +173,7 @@ def _undated(
     )
 
 
+_CLAUSE_BREAK = re.compile(r"[.;,]\s|\s(?:and|but|which|while)\s")
 _MEETING_ON = re.compile(r"\b(?:meeting|hearing|explanation)\s+(?:on|for)\s+$")
 _EARLIEST = date(1900, 1, 1)
 
