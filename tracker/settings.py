@@ -200,7 +200,10 @@ class SourceSettings(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(description="Stable identifier of the source.")
-    type: str = Field(description="folder, feed, page, mail, sec or package.module:Class.")
+    type: str = Field(
+        description="folder, feed, page, mail, sec, ema-chmp, federal-register, fda-adcomm "
+        "or package.module:Class."
+    )
     url: str | None = Field(None, description="Feed, page or EDGAR URL.")
     path: str | None = Field(None, description="Folder, mbox or maildir path.")
     every: str = Field("15m", description="Polling interval: 30s, 15m, 2h, 1d.")
