@@ -29,7 +29,8 @@ _REGULATORY = LEX.cues["regulatory"]
 _FUTURE_HINT = re.compile(
     r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
     r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected"
-    r"|attendu\w*|prévu\w*|devrai\w*|anticip\w*|envisag\w*|d'ici|potentiel\w*)\b"
+    r"|attendu\w*|attend(?:ons|ent)?|prévu\w*|devrai\w*|anticip\w*|envisag\w*|d'ici"
+    r"|potentiel\w*|se tiendra)\b"
 )
 _PAST_VERB = re.compile(
     r"\b(?:filed|submitted|received|announced|completed|held|granted|approved|accepted|sent"

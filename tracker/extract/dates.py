@@ -236,6 +236,15 @@ _PATTERNS: list[tuple[str, str]] = [
         r"(?: (?P<fe_y>" + _YEAR + r"))?\b",
     ),
     (
+        "day_range_fr",  # "du 24 au 27 juin 2024", "entre le 24 et le 27 juin"
+        r"\b(?:du|entre le) (?P<drf_a>3[01]|[12]\d|0?[1-9])(?:er)? (?:au|et le) "
+        r"(?P<drf_b>3[01]|[12]\d|0?[1-9]) (?P<drf_m>"
+        + _FR_MON
+        + r")(?: (?P<drf_y>"
+        + _YEAR
+        + r"))?\b",
+    ),
+    (
         "part_month_fr",  # "début juin 2023", "à la mi-mars", "au début du mois de mai"
         r"\b(?P<pmf_p>début|mi|milieu)[\- ](?:du mois )?(?:de |d')?(?P<pmf_m>" + _FR_MON + r")"
         r"(?: (?P<pmf_y>" + _YEAR + r"))?\b",
@@ -620,6 +629,13 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         year = int(g("fe_y")) if g("fe_y") else infer_year(month, 15, ref, future)
         d = _last_day(year, month)
         return Mention("date", d, d, txt, s, e, has_year=bool(g("fe_y")))
+    if kind == "day_range_fr":
+        month, a, b = FOREIGN_MONTHS[g("drf_m")], int(g("drf_a")), int(g("drf_b"))
+        year = int(g("drf_y")) if g("drf_y") else infer_year(month, a, ref, future)
+        day_a, day_b = _safe_date(year, month, a), _safe_date(year, month, b)
+        if day_a is None or day_b is None or day_b <= day_a:
+            return None
+        return Mention("window", day_a, day_b, txt, s, e, has_year=bool(g("drf_y")))
     if kind == "part_month_fr":
         part = {"début": "early", "mi": "mid", "milieu": "mid"}[g("pmf_p")]
         month = FOREIGN_MONTHS[g("pmf_m")]
