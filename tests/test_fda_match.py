@@ -321,10 +321,14 @@ def test_the_notice_dates_the_meeting_and_the_company_date_stays_beside_it(
         )
         assert "FDA dates it 2026-03-06" in out
         assert '" (company release)\n' in out  # whose word the evidence is
-        out = CliRunner().invoke(
-            __import__("tracker.cli", fromlist=["cli"]).cli,
-            ["--home", str(ctx.settings.home), "explain", notice.key],
-        ).output
+        out = (
+            CliRunner()
+            .invoke(
+                __import__("tracker.cli", fromlist=["cli"]).cli,
+                ["--home", str(ctx.settings.home), "explain", notice.key],
+            )
+            .output
+        )
         assert '" (agency document)\n' in out
     finally:
         ctx.store.close()
@@ -421,3 +425,22 @@ def test_evidence_keeps_its_kind_and_a_changed_notice_tells_the_agency_date(
         assert hand is not None and hand.evidence_kind == "hand-set"
     finally:
         ctx.store.close()
+
+
+def test_either_order_on_postgres_ends_as_on_sqlite(
+    settings: Any, pg_url: str, tmp_path: Path, server: Server
+) -> None:
+    states = []
+    for agency_first, url in ((False, ""), (True, pg_url)):
+        home = tmp_path / f"db-{agency_first}"
+        home.mkdir(parents=True, exist_ok=True)
+        tracker = settings.tracker.model_copy(update={"home": str(home)})
+        store = settings.store.model_copy(update={"url": url})
+        ctx = open_context(settings.model_copy(update={"tracker": tracker, "store": store}), NOW)
+        try:
+            _story(ctx, home, server, agency_first)
+            kinds = sorted((d.key, d.evidence_kind) for d in ctx.store.deadlines(include_all=True))
+            states.append((_state(ctx), kinds))
+        finally:
+            ctx.store.close()
+    assert states[0] == states[1]
