@@ -185,21 +185,31 @@ def test_listing_conditional_get_and_only_the_fda_notices_it_reads(
             result(server.base, "2026-01234", title),
             result(server.base, "2026-01300", "Agency Information Collection Activities"),
             result(server.base, "2026-01301", f"{ODAC}; Notice of Meeting", agencies=[OTHER]),
+            {  # no agencies listed (the query chose them): read
+                k: v for k, v in result(server.base, "2026-01302", title).items() if k != "agencies"
+            },
         ],
         ETag='"v1"',
     )
     cfg = SourceSettings(id="fr", type="federal-register", url=url)
     source = SOURCE_TYPES["federal-register"](cfg, type("S", (), {"http": _http()})())  # type: ignore[arg-type]
     assert isinstance(source, FederalRegisterSource)
+    server.add("/text/2026-01302", text.replace("March 5 and 6", "April 2 and 3").replace(
+        "March 5, 2026", "April 2, 2026").replace("March 6, 2026", "April 3, 2026"))  # fmt: skip
     first = ingest_source(ctx, source, NOW)
-    assert (first.new, first.failed) == (1, 0), first.errors
+    assert (first.new, first.failed) == (2, 0), first.errors
     # Neither the other agency's notice nor the unread kind had its text fetched.
-    assert sorted(p for p, _ in server.hits) == ["/api/v1/documents.json", "/text/2026-01234"]
+    assert sorted(p for p, _ in server.hits) == [
+        "/api/v1/documents.json",
+        "/text/2026-01234",
+        "/text/2026-01302",
+    ]
     from tracker.store.agency import unmatched
 
     with ctx.store.session() as s:
-        left = [(u.source_id, u.product, u.type, u.reason) for u in unmatched(s)]
-    assert left == [
+        listed = [(u.source_id, u.product, u.type, u.reason) for u in unmatched(s)]
+    left = listed[2:]  # newest meeting first: April's two, then March's (the same agenda)
+    assert listed[:2] == left and left == [
         (
             "fr",
             "ZELVORA",

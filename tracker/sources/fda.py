@@ -342,6 +342,9 @@ def _iso(value: Any) -> date | None:
 
 
 def _is_fda(result: dict[str, Any]) -> bool:
+    """The FDA's document (by its `agencies`; a listing without them was chosen by the query)."""
+    if "agencies" not in result:
+        return True
     for a in result.get("agencies") or []:
         if isinstance(a, dict):
             name = f"{a.get('name', '')} {a.get('slug', '')} {a.get('raw_name', '')}".lower()
