@@ -589,3 +589,24 @@ def test_an_undated_release_keeps_a_review_clock_counted_from_a_day_it_gives() -
         "January 21, 2010. It expects a decision from the FDA by March 21, 2010.\n",
     )
     assert {(t.start, t.end) for t in x.timelines} == {(date(2010, 3, 21), date(2010, 3, 21))}
+
+
+def test_one_decision_per_agency_named_side_by_side() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that applications for Zentra are under review by Health Canada and "
+        "Swissmedic, with decisions expected in 2025.\n",
+    )
+    got = sorted((t.agency or "", t.start, t.end) for t in x.timelines)
+    assert got == [
+        ("HC", date(2025, 1, 1), date(2025, 12, 31)),
+        ("SWISSMEDIC", date(2025, 1, 1), date(2025, 12, 31)),
+    ]
+
+
+def test_a_review_completed_in_line_with_its_target_is_no_deadline() -> None:
+    got = _dates(
+        "that Health Canada has completed its regulatory review of Zentra in line with its "
+        "200 day review target, and issued a qualifying notice."
+    )
+    assert got == []

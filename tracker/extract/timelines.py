@@ -51,7 +51,8 @@ _LEAD_WORD = re.compile(
 _ADJECTIVE_LEAD = re.compile(r"\b(?:an?|the|its|their|within the|within a)\s+(?:[\w-]+\s+){0,2}$")
 # "completes a nine-month review": the clock has run, it dates nothing ahead.
 _DONE_CLOCK = re.compile(
-    r"\b(?:complet\w*|conclud\w*|end(?:s|ed)|after|following|finished)\s+(?:a|the|its)\s+$"
+    r"\b(?:complet\w*|conclud\w*|end(?:s|ed)|after|following|finished)\b(?:[^.;]{0,60}?\s)?"
+    r"(?:a|the|its)\s+$"
 )
 _FDA_WORDS = re.compile(r"\bpdufa\b|\bfda\b|\bgoal\b|\baction date\b")
 _AND = re.compile(r"\band\b")
@@ -271,7 +272,10 @@ class TimelineReader(Scan):
                 t = None  # "approved Orvanta, one month after the CHMP recommended it"
             if t is not None:
                 t = replace(t, why=f'milestone {t.milestone} from "{clause.strip()}"')
-                for t2 in self._each_act(t, x, low, between, mentions):
+                acts = self._each_act(t, x, low, between, mentions)
+                if t.milestone == "decision" and x.kind in ("date", "window"):
+                    acts = self._each_agency(acts, low[: x.pos])
+                for t2 in acts:
                     out.append(t2)
                     self.so_far.append(t2)
                 previous = t
@@ -325,6 +329,23 @@ class TimelineReader(Scan):
         twins = [replace(t, milestone=a) for a in acts if a != first.milestone]
         self.twins.update(id(x) for x in twins)
         return [first, *twins]
+
+    def _each_agency(self, acts: list[Timeline], low: str) -> list[Timeline]:
+        """One decision per agency a sentence names side by side just before the date: "under
+        review by Health Canada and Anvisa, with potential approvals in 2024" is two
+        decisions ("A and B have approved it, and C is expected to decide in 2019" is one)."""
+        chain = _coordinated_agencies(low)
+        if len(chain) < 2:
+            return acts
+        out: list[Timeline] = []
+        for t in acts:
+            if t.milestone != "decision":
+                out.append(t)
+                continue
+            each = [replace(t, agency=code) for code in chain]
+            self.twins.update(id(x) for x in each[1:])
+            out.extend(each)
+        return out
 
     def _milestone(self, low: str, x: dates.Mention, clause: str, region: str) -> str | None:
         """The act a mention dates. For an offset, its anchor ("within 15 days of receipt of
@@ -457,7 +478,7 @@ class TimelineReader(Scan):
                 not _LEAD_WORD.match(x.text)
                 and _REVIEW_CLOCK.match(low, x.endpos)
                 and _ADJECTIVE_LEAD.search(lead)
-                and not _DONE_CLOCK.search(lead)
+                and not _DONE_CLOCK.search(low, max(0, x.pos - 100), x.pos)
             ):
                 return self._review_clock(x, low, sent, agency, events, previous)
             return None
@@ -627,6 +648,35 @@ _ANCHOR_EVENTS = [
     ("submission", r"submission|filing|application"),
     ("approval", r"approval|authori[sz]ation"),
 ]
+
+
+_SIDE_BY_SIDE = re.compile(
+    r"^\s*(?:\([^)]{0,12}\)\s*)?(?:,\s*(?:and\s+)?|and\s+|et\s+|as well as\s+)"
+    r"(?:the\s+|l['’]\s*)?[\w'’ ]{0,35}$"
+)
+
+
+def _coordinated_agencies(low: str) -> list[str]:
+    """The agencies named in one coordinated run ("Health Canada and Anvisa", "the FDA, the
+    EMA and the PMDA") that ends with the last agency `low` names; one agency gives []."""
+    found = sorted(
+        (m.start(), m.end(), row.name)
+        for row in LEX.agencies
+        for m in row.finditer(low)
+        if row.name != "SEC"
+    )
+    run: list[str] = []
+    end = -1
+    for start, stop, code in found:
+        if start < end:
+            continue  # one mention read by two rows
+        if run and _SIDE_BY_SIDE.match(low[end:start]):
+            if code not in run:
+                run.append(code)
+        else:
+            run = [code]
+        end = stop
+    return run if len(run) > 1 else []  # the run that ends with the last agency named
 
 
 def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]:
