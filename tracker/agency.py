@@ -264,8 +264,7 @@ def _ingest(
     now: datetime,
     s: Session,
 ) -> str:
-    from tracker.pipeline import local_today
-    from tracker.rules.engine import derive
+    from tracker.pipeline import ingest_extraction
     from tracker.store import agency as store
     from tracker.store import clean
 
@@ -277,15 +276,14 @@ def _ingest(
         timelines=(),
         text_sha256=read.digest,
     )
-    today = local_today(ctx.settings, now)
-    outcome = ctx.store.ingest(
+    outcome = ingest_extraction(
+        ctx,
         x,
         clean.source_id(item.source_id),
         clean.external_id(item.external_id),
         clean.url(item.url),
         now,
         {},
-        lambda state: derive(state, ctx.packs, today),
         session=s,
     )
     release_id = store.release_id_of(s, read.digest) or store.sighted_release(

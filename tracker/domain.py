@@ -174,8 +174,10 @@ class ProcedureState:
     # Agency documents read (CHMP highlights): (first plenary day, last day, document), so the
     # engine knows which plenaries' opinions are out (`tracker.rules.agency`).
     published: tuple[tuple[date, date, str], ...] = ()
-    # The engine's index of `events` by type, built once per derivation (not compared).
-    index: dict[str, list[Sourced]] | None = field(default=None, repr=False, compare=False)
+    # The engine's index of `events` and `timelines` (`tracker.rules.history.History`),
+    # built on first use and extended as the lists grow; not compared. The lists are only
+    # ever appended to while an index is kept: replace them to start afresh.
+    index: object | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

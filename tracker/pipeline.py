@@ -9,7 +9,7 @@ import os
 import stat
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -29,7 +29,7 @@ from tracker.domain import (
     Timeline,
 )
 from tracker.errors import ConfigError, ExtractError, SourceError, TrackerError
-from tracker.identity import AliasGroup, Naming, region_of
+from tracker.identity import AliasGroup, NameRow, Naming, region_of
 from tracker.rules.engine import derive
 from tracker.rules.schema import INTERNAL_EVENT_TYPES, Pack
 from tracker.settings import Settings
@@ -314,17 +314,16 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
     from tracker.store import clean
 
     x = clean.extraction(read_item(item))
-    today = local_today(ctx.settings, now)
     naming = naming_for(ctx, x, session)
     groups = group_by_procedure(x, naming)
-    outcome = ctx.store.ingest(
+    outcome = ingest_extraction(
+        ctx,
         x,
         clean.source_id(item.source_id),
         clean.external_id(item.external_id),
         clean.url(item.url),
         now,
         groups,
-        lambda state: derive(state, ctx.packs, today),
         session=session,
         names=naming.resolve(x.release.company, x.release.product, x.aliases).learned,
     )
@@ -340,6 +339,38 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
 
             record_unread(ctx.store, item, x.release.language, now, session)
     return outcome
+
+
+def ingest_extraction(
+    ctx: Context,
+    x: Extraction,
+    source_id: str,
+    external_id: str,
+    url: str | None,
+    now: datetime,
+    groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
+    session: Any = None,
+    names: Iterable[NameRow] = (),
+) -> str:
+    """Store a read release and reconcile the deadlines of the procedures it touched, in one
+    transaction (a savepoint of `session`, when given); returns the store's outcome.
+
+    The store hands back each procedure's state (kept between releases, so a release costs
+    what its own items cost, however long the history); the rules derive from it here, and
+    what moved is recorded in the audit log as the release that moved it."""
+    today = local_today(ctx.settings, now)
+    with ctx.store.transaction(session) as s:
+        saved = ctx.store.save_release(s, x, source_id, external_id, url, now, groups, names)
+        for key, state in saved.states.items():
+            derived = derive(state, ctx.packs, today)
+            counts = ctx.store.reconcile(
+                state.procedure, derived, now, s, fresh=key in saved.created
+            )
+            moved = {k: v for k, v in counts.items() if k != "unchanged" and v}
+            if moved:
+                who = f"release {saved.ref}"[:200]
+                ctx.store.record(who, "recompute", now, key, None, None, moved, session=s)
+    return saved.outcome
 
 
 def file_item(path: Path, source_id: str, now: datetime) -> RawItem:

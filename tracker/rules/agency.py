@@ -116,9 +116,11 @@ def plenary_deadlines(
     milestones: dict[str, str],
     today: date,
     calendar: PlenaryCalendar | None = None,
+    told: set[str] | None = None,
 ) -> list[Derivation]:
     """EU deadlines of an opinion as plenary windows, moved past plenaries whose highlights
-    were read without it. `milestones` maps a deadline key to its milestone."""
+    were read without it. `milestones` maps a deadline key to its milestone; `told`, the
+    agency documents that told the procedure's events (found from the events if not given)."""
     if state.procedure.agency != "EU":
         return derivations
     cal = calendar or load_plenaries()
@@ -130,7 +132,9 @@ def plenary_deadlines(
         ):
             if d.basis == "rule":
                 d = _as_plenary_window(d, cal)
-            d = _silence(d, state, cal, today)
+            if told is None:
+                told = {s.release_ref for s in state.events if s.kind == AGENCY}
+            d = _silence(d, state, cal, today, told)
         out.append(d)
     return out
 
@@ -151,9 +155,10 @@ def _as_plenary_window(d: Derivation, cal: PlenaryCalendar) -> Derivation:
     return replace(d, start=first.start, end=last.end, steps=(*d.steps, step))
 
 
-def _silence(d: Derivation, state: ProcedureState, cal: PlenaryCalendar, today: date) -> Derivation:
+def _silence(
+    d: Derivation, state: ProcedureState, cal: PlenaryCalendar, today: date, told: set[str]
+) -> Derivation:
     """Move an expected opinion past each plenary whose highlights were read without it."""
-    told = {ref for s in state.events if s.kind == AGENCY for ref in (s.release_ref,)}
     silent = sorted(
         (start, end)
         for start, end, ref in state.published

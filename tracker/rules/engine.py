@@ -23,7 +23,8 @@ from tracker.rules.agency import (
     prefer_agency,
 )
 from tracker.rules.calendars import BusinessCalendar, get_calendar
-from tracker.rules.schema import EventMatch, Offset, Pack, Rule
+from tracker.rules.history import History, stated_days
+from tracker.rules.schema import Offset, Pack, Rule
 from tracker.vocabulary import (
     DONE_BY,
     MILESTONE_TITLES,
@@ -80,8 +81,8 @@ def applicable_packs(procedure: Procedure, packs: list[Pack]) -> list[Pack]:
 
 def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Derivation]:
     """Every deadline of a procedure, rule-derived and stated, with status as of `today`."""
-    state.index = None  # built afresh for this derivation: the events may have changed
-    state = prefer_agency(state)  # an act the agency reported is dated by the agency
+    if History.of(state).has_agency:
+        state = prefer_agency(state)  # an act the agency reported is dated by the agency
     results: dict[str, Derivation] = {}
     covered: dict[str, tuple[Pack, _Computed]] = {}
     for pack in applicable_packs(state.procedure, packs):
@@ -100,8 +101,10 @@ def derive(state: ProcedureState, packs: list[Pack], today: date) -> list[Deriva
                 covered[rule.milestone] = (pack, c)
     _apply_stated(state, results, covered, today, packs)
     milestones = _milestones(state, results, packs)
-    out = plenary_deadlines(state, list(results.values()), milestones, today)
-    out = agency_dates(state, out, milestones)  # the agency's word kept as such
+    told = History.of(state).agency_refs
+    out = plenary_deadlines(state, list(results.values()), milestones, today, told=told)
+    if History.of(state).has_agency:
+        out = agency_dates(state, out, milestones)  # the agency's word kept as such
     return sorted(out, key=lambda d: (d.end, d.key))
 
 
@@ -142,9 +145,9 @@ def _compute(
     start, trig_text, evidence, ref = trig
     if start < rule.valid_from or (rule.valid_until and start > rule.valid_until):
         return None
-    if rule.requires and not _matching(state, [rule.requires], None):
+    if rule.requires and not History.of(state).exists([rule.requires]):
         return None
-    if rule.unless and _matching(state, rule.unless, None):
+    if rule.unless and History.of(state).exists(rule.unless):
         return None
     anchor, assumptions, anchor_text = _anchor(rule, start, state)
     raw = _add(anchor, rule, cal)
@@ -225,11 +228,9 @@ def _trigger(
                 )
             )
             continue
-        found = _matching(state, [t.as_match()], None)
-        dated = [s for s in found if isinstance(s.item, Event) and s.item.date]
-        if not dated:
+        s = History.of(state).latest_dated(t)  # an event trigger names its events
+        if s is None:
             continue
-        s = max(dated, key=lambda x: (x.item.date, x.release_date))  # type: ignore[union-attr]
         ev = s.item
         assert isinstance(ev, Event) and ev.date
         text = (
@@ -241,60 +242,6 @@ def _trigger(
         )
         options.append((ev.date, text, ev.evidence, s.release_ref))
     return max(options, key=lambda o: o[0]) if options else None
-
-
-def _matching(
-    state: ProcedureState, matches: list[EventMatch], after: date | None
-) -> list[Sourced]:
-    """The events matching any of `matches`; with `after`, those on or after that day. An
-    undated mention of an act an earlier release already dated ("its response to the
-    complete response letter") is that act told again, not a new one after `after`."""
-    index = _index(state)
-    out = []
-    for s in dict.fromkeys(s for m in matches for s in index.get(m.type, ())):
-        ev = s.item
-        assert isinstance(ev, Event)
-        if not any(_is(ev, m) for m in matches):
-            continue
-        when = ev.date or s.release_date
-        if after is not None and (when < after or (ev.date is None and _told_before(state, s))):
-            continue
-        out.append(s)
-    return out
-
-
-def _index(state: ProcedureState) -> dict[str, list[Sourced]]:
-    """The procedure's events by type (built once per state): a rule looks only at its own
-    types, so a long history costs each rule what its own events cost."""
-    if state.index is None:
-        state.index = {}
-        for s in state.events:
-            state.index.setdefault(s.item.type, []).append(s)  # type: ignore[union-attr]
-    return state.index
-
-
-def _told_before(state: ProcedureState, s: Sourced) -> bool:
-    ev = s.item
-    assert isinstance(ev, Event)
-    for o in _index(state).get(ev.type, ()):
-        other = o.item
-        if (
-            isinstance(other, Event)
-            and other.date is not None
-            and o.release_date < s.release_date
-            and (other.agency, other.outcome) == (ev.agency, ev.outcome)
-        ):
-            return True
-    return False
-
-
-def _is(ev: Event, m: EventMatch) -> bool:
-    return (
-        ev.type == m.type
-        and (m.agency is None or ev.agency == m.agency)
-        and (m.outcome is None or ev.outcome == m.outcome)
-        and (m.detail is None or ev.detail == m.detail)
-    )
 
 
 def _anchor(rule: Rule, start: date, state: ProcedureState) -> tuple[date, tuple[str, ...], str]:
@@ -331,21 +278,20 @@ def _shift(anchor: date, off: Offset, cal: BusinessCalendar) -> date:
 def _status(rule: Rule, state: ProcedureState, start: date, end: date, today: date) -> _Verdict:
     """Cancelled, met (said or implied by a later step), superseded, missed (a release says
     so), else open until its date and passed after it: passing is no evidence of a miss."""
-    if rule.cancelled_by and _matching(state, rule.cancelled_by, start):
+    h = History.of(state)
+    if rule.cancelled_by and h.exists_from(rule.cancelled_by, start):
         return _Verdict(Status.CANCELLED)
-    met = _matching(state, rule.met_by, start) if rule.met_by else []
-    if met:
-        dates = [s.item.date for s in met if isinstance(s.item, Event) and s.item.date]
-        return _Verdict(Status.MET, min(dates) if dates else None, met_note(met))
-    implied = [s for s in _matching(state, rule.implied_by, start) if _when(s) > start]
-    if rule.implied_by and implied:
-        first = min(implied, key=_when)
+    if rule.met_by and h.exists_from(rule.met_by, start):
+        first_done = h.first_date_from(rule.met_by, start)
+        return _Verdict(Status.MET, first_done, met_note(h.agency_from(rule.met_by, start)))
+    first = h.first_after(rule.implied_by, start) if rule.implied_by else None
+    if first is not None:
         ev = first.item
         assert isinstance(ev, Event)
         return _Verdict(Status.MET, None, _implied_text(ev, first))
-    if rule.superseded_by and _matching(state, rule.superseded_by, start):
+    if rule.superseded_by and h.exists_from(rule.superseded_by, start):
         return _Verdict(Status.SUPERSEDED)
-    if rule.missed_by and _matching(state, rule.missed_by, start):
+    if rule.missed_by and h.exists_from(rule.missed_by, start):
         return _Verdict(Status.MISSED)
     if open_and_past(Status.OPEN, end, today):
         return _Verdict(Status.PASSED, None, _no_news(state, end))
@@ -366,7 +312,7 @@ def _implied_text(ev: Event, s: Sourced) -> str:
 
 
 def _no_news(state: ProcedureState, end: date) -> str:
-    latest = max((s.release_date for s in state.events), default=None)
+    latest = History.of(state).latest_release
     if latest is None or latest <= end:
         return f"passed on {end.isoformat()}: no news since" + (
             f" the release of {latest.isoformat()}" if latest else ""
@@ -428,49 +374,34 @@ def _apply_stated(
 
     A milestone keeps its key whichever release states it: the latest release's statement
     revises the deadline (the store keeps the history), an earlier one at another key (a
-    window later given as a day) is kept as superseded, never left as a live copy."""
+    window later given as a day) is kept as superseded, never left as a live copy.
+
+    Only what the result shows is derived: the latest statement at each key, and the last
+    earlier one at a key no later release states (kept as superseded). The history finds
+    both without reading the statements in between, so a long history of restatements costs
+    no more than the statements that stand."""
     static = _milestone_rules(state.procedure, packs)
-    latest: dict[str, date] = {}
-    for s in state.timelines:
-        t = s.item
-        assert isinstance(t, Timeline)
-        latest[t.milestone] = max(latest.get(t.milestone, s.release_date), s.release_date)
-    per_release: dict[tuple[str | None, str], int] = {}
-    # Only what the result shows is derived: the latest statement at each key, and the last
-    # earlier one at a key no later release states (kept as superseded). A long history of
-    # restatements costs no more than the statements that stand.
+    history = History.of(state)
     current: dict[str, Callable[[], Derivation]] = {}
     older: dict[str, tuple[Callable[[], Derivation], date]] = {}
-    for s in sorted(state.timelines, key=lambda x: (x.release_date, x.item.sentence)):
-        t = s.item
-        assert isinstance(t, Timeline)
-        n = per_release.get((s.release_ref, t.milestone), 0) + 1
-        per_release[(s.release_ref, t.milestone)] = n
-        hit = covered.get(t.milestone)
-        if hit is not None and not _agrees(t, hit[1].rule):
-            hit = None  # another act than the rule's: its own milestone, not the rule's title
-            rule_id = None
-        else:
-            rule_id = hit[1].rule.id if hit else static.get(t.milestone)
-        suffix = "" if n == 1 else f"-{n}"
-        build: Callable[[], Derivation]
-        if hit is not None and t.start == t.end and n == 1:
-            pack, c = hit
-            key = f"{state.procedure.key}/{c.rule.id}"
-            build = partial(_stated_over_rule, key, state, s, t, pack, c, today)
-        else:
-            if rule_id is not None:
-                key = f"{state.procedure.key}/{rule_id}" + (
-                    f"/stated{suffix}" if hit is not None or t.start != t.end else suffix
-                )
-            else:
-                key = f"{state.procedure.key}/stated-{t.milestone}{suffix}"
-            rule_ref = f"{hit[0].id}/{hit[1].rule.id}" if hit else None
-            build = partial(_stated, key, state, s, t, rule_ref, hit, today)
-        if s.release_date < latest[t.milestone]:
-            older[key] = (build, latest[t.milestone])
-        else:
-            current[key] = build
+    for milestone, m in history.milestones.items():
+        stated = _StatedKeys(state, milestone, covered.get(milestone), static, today)
+        # Per key, the last statement of the latest release date and the last one before.
+        now_at: dict[str, tuple[tuple[date, int, int], int]] = {}
+        before: dict[str, tuple[tuple[date, int, int], int]] = {}
+        for (n, point, days), entry in m.latest_per_class():
+            key = stated.key(n, point, days)
+            into = now_at if entry[0] == m.latest else before
+            if key not in into or into[key][0] < entry:
+                into[key] = (entry, n)
+        for (n, point, days), entry in m.earlier():
+            key = stated.key(n, point, days)
+            if key not in before or before[key][0] < entry:
+                before[key] = (entry, n)
+        for key, (entry, n) in now_at.items():
+            current[key] = stated.build(n, history.timelines[entry[2]])
+        for key, (entry, n) in before.items():
+            older[key] = (stated.build(n, history.timelines[entry[2]]), m.latest)
     for key, build in current.items():
         results[key] = build()
     for key, (build, restated) in older.items():
@@ -483,6 +414,51 @@ def _apply_stated(
         results[key] = d
 
 
+@dataclass(frozen=True, slots=True)
+class _StatedKeys:
+    """The key and the derivation of a milestone's statements: the n-th statement of a
+    release, a single day or a window, counting the rule's days or not."""
+
+    state: ProcedureState
+    milestone: str
+    covered: tuple[Pack, _Computed] | None
+    static: dict[str, str]
+    today: date
+
+    def _hit(self, days: int | None) -> tuple[tuple[Pack, _Computed] | None, str | None]:
+        """The live rule the statement is about, and the rule id its key takes."""
+        hit = self.covered
+        if hit is not None and not _agrees_days(days, hit[1].rule):
+            return None, None  # another act than the rule's: its own milestone, not its title
+        return hit, hit[1].rule.id if hit else self.static.get(self.milestone)
+
+    def key(self, n: int, point: bool, days: int | None) -> str:
+        """The deadline key of such a statement."""
+        hit, rule_id = self._hit(days)
+        proc = self.state.procedure.key
+        suffix = "" if n == 1 else f"-{n}"
+        if hit is not None and point and n == 1:
+            return f"{proc}/{hit[1].rule.id}"
+        if rule_id is not None:
+            return f"{proc}/{rule_id}" + (
+                f"/stated{suffix}" if hit is not None or not point else suffix
+            )
+        return f"{proc}/stated-{self.milestone}{suffix}"
+
+    def build(self, n: int, s: Sourced) -> Callable[[], Derivation]:
+        """How to derive the deadline of a release's n-th statement of the milestone."""
+        t = s.item
+        assert isinstance(t, Timeline)
+        point, days = t.start == t.end, stated_days(t)
+        key = self.key(n, point, days)
+        hit, _rule_id = self._hit(days)
+        if hit is not None and point and n == 1:
+            pack, c = hit
+            return partial(_stated_over_rule, key, self.state, s, t, pack, c, self.today)
+        rule_ref = f"{hit[0].id}/{hit[1].rule.id}" if hit else None
+        return partial(_stated, key, self.state, s, t, rule_ref, hit, self.today)
+
+
 def _milestone_rules(procedure: Procedure, packs: list[Pack]) -> dict[str, str]:
     """The first rule of each milestone in the packs that govern a procedure."""
     out: dict[str, str] = {}
@@ -493,11 +469,9 @@ def _milestone_rules(procedure: Procedure, packs: list[Pack]) -> dict[str, str]:
     return out
 
 
-def _agrees(t: Timeline, rule: Rule) -> bool:
-    """A stated offset names the rule's act only when it counts the rule's period."""
-    days = t.offset_days
-    if days is None and t.anchor_date is not None and t.start == t.end:
-        days = (t.end - t.anchor_date).days  # an adjectival clock ("a 180-day review target")
+def _agrees_days(days: int | None, rule: Rule) -> bool:
+    """A stated offset names the rule's act only when it counts the rule's period
+    (`tracker.rules.history.stated_days`)."""
     if days is None or rule.offset is None or rule.offset.unit != "days":
         return True
     return days == rule.offset.amount
@@ -646,13 +620,14 @@ def _ahead(s: Sourced, today: date) -> bool:
 
 def _later_of(state: ProcedureState, types: tuple[str, ...], after: date) -> Sourced | None:
     """The first event of one of `types` reported after `after`."""
-    index = _index(state)
-    hits = [s for t in types for s in index.get(t, ()) if s.release_date > after]
-    return min(hits, key=lambda s: s.release_date) if hits else None
+    return History.of(state).first_reported_after(types, after)
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # strftime's %a, locale-free
 
 
 def _fmt(d: date) -> str:
-    return f"{d.isoformat()} ({d.strftime('%a')})"
+    return f"{d.isoformat()} ({_WEEKDAYS[d.weekday()]})"
 
 
 def _roll_text(convention: str, raw: date, end: date, calendar: str) -> str:

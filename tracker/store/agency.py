@@ -19,9 +19,19 @@ from tracker.store.tables import AgencyDocumentRow, AgencyItemRow, ProcedureRow,
 _DOC = AgencyDocumentRow.__table__  # type: ignore[attr-defined]
 _REL = ReleaseRow.__table__  # type: ignore[attr-defined]
 _REFS = sa_select(_DOC.c.ref).where(_DOC.c.ref.in_(bindparam("refs", expanding=True)))
+_HIGHLIGHTS = "chmp-highlights"
 _PUBLISHED = (
     sa_select(_DOC.c.start, _DOC.c.end, _DOC.c.ref)
-    .where(_DOC.c.kind == "chmp-highlights", _DOC.c.start.is_not(None))
+    .where(_DOC.c.kind == _HIGHLIGHTS, _DOC.c.start.is_not(None))
+    .order_by(_DOC.c.end, _DOC.c.ref)
+)
+# The meetings read, and the document a release is if it is one (its ref), in one query.
+_WORD = (
+    sa_select(_DOC.c.ref, _DOC.c.start, _DOC.c.end, _DOC.c.kind)
+    .where(
+        ((_DOC.c.kind == _HIGHLIGHTS) & _DOC.c.start.is_not(None))
+        | (_DOC.c.ref == bindparam("ref"))
+    )
     .order_by(_DOC.c.end, _DOC.c.ref)
 )
 
@@ -41,22 +51,42 @@ class Unmatched:
     reason: str
 
 
-def annotate(conn: Any, state: ProcedureState) -> None:
-    """Mark the events an agency document told (`kind` "agency") and give the state the
-    meetings whose highlights were read. Two small queries."""
-    published = tuple((r[0], r[1], r[2]) for r in conn.execute(_PUBLISHED))
-    if published:  # the FDA's documents publish no meetings, yet their events are agency
-        state.published = published
-    refs = sorted({s.release_ref for s in state.events})
-    if not refs:
-        return
-    agency = {r[0] for r in conn.execute(_REFS, {"refs": refs})}
-    if agency:
-        from dataclasses import replace
+def agency_refs(conn: Any, refs: Iterable[str]) -> set[str]:
+    """Which of these releases (by their refs) are agency documents."""
+    wanted = sorted(set(refs))
+    out: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        out.update(r[0] for r in conn.execute(_REFS, {"refs": wanted[i : i + 500]}))
+    return out
 
-        state.events = [
-            replace(s, kind="agency") if s.release_ref in agency else s for s in state.events
-        ]
+
+def published(conn: Any) -> tuple[tuple[date, date, str], ...]:
+    """The meetings whose CHMP highlights were read: (first day, last day, document)."""
+    return tuple((r[0], r[1], r[2]) for r in conn.execute(_PUBLISHED))
+
+
+def agency_word(conn: Any, ref: str) -> tuple[tuple[tuple[date, date, str], ...], bool]:
+    """`published`, and whether the release `ref` is an agency document, in one query."""
+    rows = conn.execute(_WORD, {"ref": ref}).all()
+    meetings = tuple((r[1], r[2], r[0]) for r in rows if r[3] == _HIGHLIGHTS and r[1] is not None)
+    return meetings, any(r[0] == ref for r in rows)
+
+
+def annotated(
+    meetings: tuple[tuple[date, date, str], ...], state: ProcedureState, agency: set[str]
+) -> ProcedureState:
+    """The state with the meetings whose highlights were read (`published`), and the events
+    an agency document told (`agency`: their refs) marked `kind` "agency" (a new state then;
+    the same one otherwise)."""
+    state.published = meetings
+    # Not `not meetings`: the FDA's documents publish no meetings, yet their events are the
+    # agency's word (issue 16, the Federal Register source).
+    if not agency:
+        return state
+    from dataclasses import replace
+
+    events = [replace(s, kind="agency") if s.release_ref in agency else s for s in state.events]
+    return ProcedureState(state.procedure, events, state.timelines, state.facts, published=meetings)
 
 
 def has_documents(s: Session) -> bool:

@@ -138,6 +138,11 @@ def _aliases(conn: Connection) -> None:
         conn.execute(names.insert(), rows)
 
 
+def _state_token(conn: Connection) -> None:
+    """A procedure's state token (`tracker.store.versions`); empty until its next change."""
+    _add_column(conn, "procedure", "state_token")
+
+
 def _evidence_kind(conn: Connection) -> None:
     """Whose word a deadline's evidence is (company, agency); empty for the rows before it,
     which are the companies' (agency documents gave only EMA-sourced events until now, and
@@ -154,6 +159,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration("0003_cases", "hand-set and closed by whom, audit log, notes, passed", _cases),
     Migration("0004_aliases", "procedures' names (aliases) and merges", _aliases),
+    Migration("0005_state_token", "procedures' state tokens", _state_token),
     Migration("0006_evidence_kind", "whose word a deadline's evidence is", _evidence_kind),
 )
 

@@ -36,6 +36,7 @@ from tracker.store.tables import (
     ProcedureRow,
     TimelineRow,
 )
+from tracker.store.versions import touch
 
 # What a merge moves: every row that names the procedure.
 _MOVED: tuple[type[SQLModel], ...] = (
@@ -196,6 +197,7 @@ class ProcedureNames:
                     conn.execute(t.update().where(t.c.id.in_(chunk)).values(procedure_key=into))
                 moved[t.name] = ids
             moved["kept_facts"] = kept
+            touch(conn, [into])  # its events and timelines changed (`versions`)
             s.add(
                 ProcedureMergeRow(
                     key=key,
@@ -245,6 +247,7 @@ class ProcedureNames:
                 )
             s.add(ProcedureRow(key=key, company=m.company, product=m.product, agency=m.agency))
             into = m.into
+            touch(conn, [m.into])  # its events and timelines changed (`versions`)
             s.delete(m)
             s.flush()
             return into, back

@@ -5,9 +5,9 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -47,6 +47,7 @@ from tracker.store.tables import (
     SourceStateRow,
     TimelineRow,
 )
+from tracker.store.versions import StateCache, new_token
 from tracker.vocabulary import LIVE, Closed, Status, status_on
 
 
@@ -69,6 +70,22 @@ _PR = _table(ProcedureRow).c
 _FA = _table(FactRow).c
 _PROC_ROW = sa_select(_PR.key, _PR.company, _PR.product, _PR.agency).where(
     _PR.key == bindparam("k")
+)
+# A new state token where the procedure's is still `old`; the key comes back where it was.
+# An UPDATE takes the row's lock (PostgreSQL: it waits for another writer, then tests the
+# committed token; SQLite: the database's write lock is held already).
+_SWAP_TOKEN = (
+    _table(ProcedureRow)
+    .update()
+    .where(_PR.key == bindparam("k"), _PR.state_token == bindparam("old"))
+    .values(state_token=bindparam("t"))
+    .returning(_PR.key)
+)
+_SET_TOKEN = (
+    _table(ProcedureRow)
+    .update()
+    .where(_PR.key == bindparam("k"))
+    .values(state_token=bindparam("t"))
 )
 _PROC_EVENTS = (
     sa_select(
@@ -200,6 +217,7 @@ class Store(AuditLog, ProcedureNames):
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self._kept = StateCache()  # procedures' states between releases (`versions`)
 
     def migrate(self, now: datetime) -> list[str]:
         """Bring the schema up to date (see `tracker.store.migrations`); returns the
@@ -238,36 +256,20 @@ class Store(AuditLog, ProcedureNames):
             with self.session() as s:
                 yield s
 
-    # releases
-
-    def ingest(
-        self,
-        x: Extraction,
-        source_id: str,
-        external_id: str,
-        url: str | None,
-        now: datetime,
-        groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
-        derive_fn: Callable[[ProcedureState], list[Derivation]],
-        session: Session | None = None,
-        names: Iterable[NameRow] = (),
-    ) -> str:
-        """Store a release and reconcile its procedures' deadlines in one transaction.
-
-        Returns "new", "duplicate" (the same text seen elsewhere: one release, another
-        sighting), "unchanged" (seen here before) or "changed" (its text was corrected:
-        events re-read, deadlines reconciled, history kept). Within a caller's batch session,
-        the release is a savepoint of its own: one failing release never takes others with it.
-        `names` are the names the release taught (`tracker.identity.Naming.resolve`).
-        """
-        args = (x, source_id, external_id, url, now, groups, derive_fn, tuple(names))
+    @contextmanager
+    def transaction(self, session: Session | None = None) -> Iterator[Session]:
+        """One release's transaction: a savepoint of the caller's batch session (one failing
+        release never takes others with it), or a session of its own that commits."""
         if session is not None:
             with session.begin_nested():
-                return self._ingest(session, *args)
-        with self.session() as s:
-            return self._ingest(s, *args)
+                yield session
+        else:
+            with self.session() as s:
+                yield s
 
-    def _ingest(
+    # releases
+
+    def save_release(
         self,
         s: Session,
         x: Extraction,
@@ -276,9 +278,17 @@ class Store(AuditLog, ProcedureNames):
         url: str | None,
         now: datetime,
         groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
-        derive_fn: Callable[[ProcedureState], list[Derivation]],
-        names: tuple[NameRow, ...] = (),
-    ) -> str:
+        names: Iterable[NameRow] = (),
+    ) -> Saved:
+        """Store a release with its events and timelines, in the caller's transaction.
+
+        The outcome is "new", "duplicate" (the same text seen elsewhere: one release, another
+        sighting), "unchanged" (seen here before) or "changed" (its text was corrected: events
+        re-read, history kept). For each procedure the release touched, the state its
+        deadlines derive from comes back: the state kept from the previous release extended
+        by this one's items when the procedure's token shows it current, else read whole.
+        `names` are the names the release taught (`tracker.identity.Naming.resolve`).
+        """
         conn = s.connection()
         sight = conn.execute(_FIND_SIGHTING, {"s": source_id, "e": external_id}).first()
         same_id = conn.execute(_FIND_TEXT, {"h": x.text_sha256}).scalar()
@@ -287,7 +297,9 @@ class Store(AuditLog, ProcedureNames):
             same_id = s.execute(
                 sa_select(SightingRow.release_id).where(SightingRow.url == _canonical(url))  # type: ignore[call-overload]
             ).scalar()
-        release: ReleaseRow | None = None
+        # Where a reader finds the release: its web address when it has one.
+        ref = url if url and url.startswith(("http://", "https://")) else x.source
+        forgotten: set[str] = set()
         if sight is not None:
             sighting = s.get(SightingRow, sight[0])
             assert sighting is not None
@@ -295,84 +307,118 @@ class Store(AuditLog, ProcedureNames):
             s.add(sighting)
             if same_id is not None:
                 if sighting.release_id == same_id:
-                    return "unchanged"
+                    return Saved("unchanged", ref)
                 sighting.release_id = same_id  # corrected into a text seen elsewhere
-                return "duplicate"
+                return Saved("duplicate", ref)
             release = s.get(ReleaseRow, sighting.release_id)
-            assert release is not None
-            touched = self._forget_contents(s, sighting.release_id)
+            assert release is not None and release.id is not None
+            forgotten = self._forget_contents(s, release.id)
             _fill_release(release, x)
-            outcome = "changed"
-        elif same_id is not None:
-            s.add(_sighting(source_id, external_id, url, same_id, now))
-            return "duplicate"
-        else:
-            conn = s.connection()
-            release_id = conn.execute(
-                _INSERT_RELEASE,
-                {
-                    "sha256": x.text_sha256,
-                    "source_id": source_id,
-                    "external_id": external_id,
-                    "ingested_at": now,
-                    "url": url if url and url.startswith(("http://", "https://")) else None,
-                    **_release_values(x),
-                },
-            ).scalar_one()
-            conn.execute(
-                _INSERT_SIGHTING,
-                {
-                    "source_id": source_id,
-                    "external_id": external_id,
-                    "url": _canonical(url) if url else None,
-                    "release_id": release_id,
-                    "first_seen": now,
-                    "last_seen": now,
-                },
-            )
-            touched = set()
-            outcome = "new"
-        if release is not None:
             s.add(release)
             s.flush()
-            release_id = release.id
-        assert release_id is not None
-        # Core bulk inserts: the ORM's per-object work would cost more than the extraction.
-        event_rows = [
-            _event_values(p.key, release_id, e) for p, (evs, _) in groups.items() for e in evs
-        ]
-        timeline_rows = [
-            _timeline_values(p.key, release_id, t) for p, (_, tls) in groups.items() for t in tls
-        ]
-        created = {p.key for p in groups if self._ensure_procedure(s, p)}
+            release_id, outcome = release.id, "changed"
+        elif same_id is not None:
+            s.add(_sighting(source_id, external_id, url, same_id, now))
+            return Saved("duplicate", ref)
+        else:
+            release_id, outcome = self._insert_release(s, x, source_id, external_id, url, now)
+        tokens = {p.key: new_token() for p in groups}
+        created = {p.key for p in groups if self._ensure_procedure(s, p, tokens[p.key])}
         self.learn_names(names, now, session=s)
-        touched.update(p.key for p in groups)
+        touched = sorted(forgotten | {p.key for p in groups})
+        known = [k for k in touched if k not in created]
+        released = x.release.date or now.astimezone(UTC).date()
+        added: dict[str, tuple[list[Sourced], list[Sourced]]] = {}
+        event_rows: list[dict[str, Any]] = []
+        timeline_rows: list[dict[str, Any]] = []
+        for p, (events, timelines) in groups.items():
+            items = added.setdefault(p.key, ([], []))
+            for e in events:
+                event_rows.append(_event_values(p.key, release_id, e))
+                items[0].append(Sourced(_as_stored(e), released, ref))
+            for t in timelines:
+                timeline_rows.append(_timeline_values(p.key, release_id, t))
+                items[1].append(Sourced(_as_stored_timeline(t), released, ref))
+        # Core bulk inserts: the ORM's per-object work would cost more than the extraction.
         if event_rows:
-            s.connection().execute(_table(EventRow).insert(), event_rows)
+            conn.execute(_table(EventRow).insert(), event_rows)
         if timeline_rows:
-            s.connection().execute(_table(TimelineRow).insert(), timeline_rows)
-        released = x.release.date or now.date()
-        # Where a reader finds the release: its web address when it has one.
-        ref = url if url and url.startswith(("http://", "https://")) else x.source
-        for key in sorted(touched):
-            if key in created:
+            conn.execute(_table(TimelineRow).insert(), timeline_rows)
+        # A state kept for a procedure is its state if the procedure's token is still the one
+        # it was kept under: the new token is written only where it is (compare and set,
+        # under the row's lock), and the others get theirs and are read back whole.
+        kept_for = {} if outcome == "changed" else self._kept.take_all(known)
+        fresh_tokens = {k: new_token() for k in known}
+        current = {
+            k
+            for k in sorted(kept_for)
+            if conn.execute(
+                _SWAP_TOKEN, {"k": k, "old": kept_for[k][0], "t": fresh_tokens[k]}
+            ).first()
+        }
+        stale = [k for k in known if k not in current]
+        if stale:
+            conn.execute(_SET_TOKEN, [{"k": k, "t": fresh_tokens[k]} for k in stale])
+        tokens.update(fresh_tokens)
+        self._kept.count(len(current), len(stale))
+        from tracker.store.agency import agency_refs, agency_word, annotated
+
+        published, is_agency = agency_word(conn, ref)
+        # A corrected release is read back whole: its address and name may have changed.
+        mine = {ref} if is_agency and outcome != "changed" else set()
+        states: dict[str, ProcedureState] = {}
+        procs = {p.key: p for p in groups}
+        for key in touched:
+            evs, tls = added.get(key, ([], []))
+            kept: tuple[ProcedureState, set[str]] | None = None
+            if outcome != "changed" and key in created:
                 # A procedure this release opens: everything known is in hand already.
-                proc, (evs, tls) = next((p, g) for p, g in groups.items() if p.key == key)
-                state = ProcedureState(
-                    proc,
-                    [Sourced(e, released, ref) for e in evs],
-                    [Sourced(t, released, ref) for t in tls],
-                )
-                counts = self.reconcile(proc, derive_fn(state), now, s, fresh=True)
-            else:
-                state = self.procedure_state(key, s)
-                counts = self.reconcile(state.procedure, derive_fn(state), now, s)
-            moved = {k: v for k, v in counts.items() if k != "unchanged" and v}
-            if moved:
-                # What a release changed is in the audit log too, as the release that did it.
-                who = f"release {ref}"[:200]
-                self.record(who, "recompute", now, key, None, None, moved, session=s)
-        return outcome
+                kept = ProcedureState(procs[key], evs, tls), set(mine if evs else ())
+            elif key in current:
+                kept = kept_for[key][1], kept_for[key][2]
+                kept[0].events.extend(evs)
+                kept[0].timelines.extend(tls)
+                kept[1].update(mine if evs else ())
+            if kept is None:
+                state = self._read_state(conn, key)
+                kept = state, agency_refs(conn, {e.release_ref for e in state.events})
+            self._kept.keep(key, tokens[key], *kept)
+            states[key] = annotated(published, *kept)
+        return Saved(outcome, ref, states, frozenset(created))
+
+    @staticmethod
+    def _insert_release(
+        s: Session,
+        x: Extraction,
+        source_id: str,
+        external_id: str,
+        url: str | None,
+        now: datetime,
+    ) -> tuple[int, str]:
+        conn = s.connection()
+        release_id = conn.execute(
+            _INSERT_RELEASE,
+            {
+                "sha256": x.text_sha256,
+                "source_id": source_id,
+                "external_id": external_id,
+                "ingested_at": now,
+                "url": url if url and url.startswith(("http://", "https://")) else None,
+                **_release_values(x),
+            },
+        ).scalar_one()
+        conn.execute(
+            _INSERT_SIGHTING,
+            {
+                "source_id": source_id,
+                "external_id": external_id,
+                "url": _canonical(url) if url else None,
+                "release_id": release_id,
+                "first_seen": now,
+                "last_seen": now,
+            },
+        )
+        return int(release_id), "new"
 
     @staticmethod
     def _forget_contents(s: Session, release_id: int) -> set[str]:
@@ -480,13 +526,14 @@ class Store(AuditLog, ProcedureNames):
             s.merge(row)
 
     @staticmethod
-    def _ensure_procedure(s: Session, proc: Procedure) -> bool:
-        """Create the procedure if it is new; True when it was."""
+    def _ensure_procedure(s: Session, proc: Procedure, token: str | None = None) -> bool:
+        """Create the procedure (with its first state token) if it is new; True when it was."""
         values = {
             "key": proc.key,
             "company": proc.company,
             "product": proc.product,
             "agency": proc.agency,
+            "state_token": token,
         }
         dialect = s.get_bind().dialect.name
         if dialect in _INSERT_PROCEDURE:
@@ -510,49 +557,57 @@ class Store(AuditLog, ProcedureNames):
             return list(s.exec(select(ProcedureRow.key).order_by(ProcedureRow.key)).all())
 
     def procedure_state(self, key: str, session: Session | None = None) -> ProcedureState:
-        """Everything known about a procedure, for the rule engine."""
+        """Everything known about a procedure, for the rule engine (read whole, the
+        caller's own: `save_release` hands a release's writer the states kept between
+        releases)."""
+        from tracker.store.agency import agency_refs, annotated, published
+
         with self._using(session) as s:
             conn = s.connection()
-            p = conn.execute(_PROC_ROW, {"k": key}).one()
-            state = ProcedureState(Procedure(p[0], p[1], p[2], p[3]))
-            # Rows by column name; the release's date, else the day it was read, dates each.
-            for r in conn.execute(_PROC_EVENTS, {"k": key}).mappings():
-                item = Event(
-                    r["type"],
-                    r["agency"],
-                    r["outcome"],
-                    r["product"],
-                    r["date"],
-                    r["evidence"],
-                    r["sentence"],
-                    r["detail"],
-                )
-                when = r["release_date"] or r["ingested_at"].date()
-                state.events.append(Sourced(item, when, r["ref"]))
-            for r in conn.execute(_PROC_TIMELINES, {"k": key}).mappings():
-                raw = r["assumptions"]
-                tl = Timeline(
-                    r["start"],
-                    r["end"],
-                    r["milestone"],
-                    r["agency"],
-                    r["expression"],
-                    r["evidence"],
-                    r["sentence"],
-                    r["offset_days"],
-                    r["anchor"],
-                    r["anchor_date"],
-                    tuple(json.loads(raw)) if raw and raw != "[]" else (),
-                    r["estimate"],
-                )
-                when = r["release_date"] or r["ingested_at"].date()
-                state.timelines.append(Sourced(tl, when, r["ref"]))
-            for name, value in conn.execute(_PROC_FACTS, {"k": key}):
-                state.facts[name] = value
-            from tracker.store.agency import annotate
+            state = self._read_state(conn, key)
+            refs = agency_refs(conn, {e.release_ref for e in state.events})
+            return annotated(published(conn), state, refs)
 
-            annotate(conn, state)  # the agency's word marked as such (EMA highlights)
-            return state
+    @staticmethod
+    def _read_state(conn: Any, key: str) -> ProcedureState:
+        """A procedure's events, timelines and facts as stored, in reading order; the
+        release's date, else the day it was read, dates each."""
+        p = conn.execute(_PROC_ROW, {"k": key}).mappings().one()
+        state = ProcedureState(Procedure(p["key"], p["company"], p["product"], p["agency"]))
+        for r in conn.execute(_PROC_EVENTS, {"k": key}).mappings():
+            item = Event(
+                r["type"],
+                r["agency"],
+                r["outcome"],
+                r["product"],
+                r["date"],
+                r["evidence"],
+                r["sentence"],
+                r["detail"],
+            )
+            when = r["release_date"] or r["ingested_at"].date()
+            state.events.append(Sourced(item, when, r["ref"]))
+        for r in conn.execute(_PROC_TIMELINES, {"k": key}).mappings():
+            raw = r["assumptions"]
+            tl = Timeline(
+                r["start"],
+                r["end"],
+                r["milestone"],
+                r["agency"],
+                r["expression"],
+                r["evidence"],
+                r["sentence"],
+                r["offset_days"],
+                r["anchor"],
+                r["anchor_date"],
+                tuple(json.loads(raw)) if raw and raw != "[]" else (),
+                r["estimate"],
+            )
+            when = r["release_date"] or r["ingested_at"].date()
+            state.timelines.append(Sourced(tl, when, r["ref"]))
+        for r in conn.execute(_PROC_FACTS, {"k": key}).mappings():
+            state.facts[r["name"]] = r["value"]
+        return state
 
     def set_fact(
         self, key: str, name: str, value: date, now: datetime, session: Session | None = None
@@ -604,15 +659,12 @@ class Store(AuditLog, ProcedureNames):
         """
         counts = {"new": 0, "changed": 0, "unchanged": 0, "cancelled": 0}
         with self._using(session) as s:
-            rows = (
+            conn = s.connection()
+            # Core rows, compared as stored: only a row that changes is loaded as an object.
+            rows: dict[str, Any] = (
                 {}
                 if fresh
-                else {
-                    r.key: r
-                    for r in s.exec(
-                        select(DeadlineRow).where(DeadlineRow.procedure_key == procedure.key)
-                    ).all()
-                }
+                else {r.key: r for r in conn.execute(_PROC_DEADLINES, {"k": procedure.key})}
             )
             inserts: list[dict[str, Any]] = []
             merged = _merged_rows(procedure.key, rows)
@@ -622,28 +674,37 @@ class Store(AuditLog, ProcedureNames):
                     # A deadline that came with a merged procedure keeps its key and history.
                     row = rows.pop(merged.pop(d.key).key)
                     d = replace(d, key=row.key)
-                if row is not None and row.closed:
-                    d = replace(d, status=Closed(row.closed).status)  # a person closed it
-                elif row is not None and row.manual and d.status in LIVE:
+                values = _deadline_values(procedure.key, d, now)
+                if row is None:
+                    inserts.append(values)
+                    counts["new"] += 1
+                    continue
+                if _as_stored_already(row, values):
+                    counts["unchanged"] += 1
+                    continue
+                orm = s.get(DeadlineRow, row.id)
+                assert orm is not None
+                if orm.closed:
+                    d = replace(d, status=Closed(orm.closed).status)  # a person closed it
+                elif orm.manual and d.status in LIVE:
                     # A hand-set date is owed until that date, whatever the derived one says.
                     d = replace(d, status=Status.OPEN)
-                if row is None:
-                    inserts.append(_deadline_values(procedure.key, d, now))
-                    counts["new"] += 1
-                elif _differs(row, d):
-                    self._revise(s, row, d, now)
+                if _differs(orm, d):
+                    self._revise(s, orm, d, now)
                     counts["changed"] += 1
                 else:
                     counts["unchanged"] += 1
             for row in rows.values():
                 if row.status not in ("cancelled", "met") and not row.manual:
-                    own = row.key.startswith(procedure.key + "/")
-                    _history(s, row, _NO_LONGER if own else _DUPLICATE, now)
-                    row.status, row.revision, row.updated_at = "cancelled", row.revision + 1, now
-                    s.add(row)
+                    orm = s.get(DeadlineRow, row.id)
+                    assert orm is not None
+                    own = orm.key.startswith(procedure.key + "/")
+                    _history(s, orm, _NO_LONGER if own else _DUPLICATE, now)
+                    orm.status, orm.revision, orm.updated_at = "cancelled", orm.revision + 1, now
+                    s.add(orm)
                     counts["cancelled"] += 1
             if inserts:
-                s.connection().execute(_table(DeadlineRow).insert(), inserts)
+                conn.execute(_table(DeadlineRow).insert(), inserts)
         return counts
 
     @staticmethod
@@ -1093,6 +1154,40 @@ class Store(AuditLog, ProcedureNames):
             )
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What storing a release did: its outcome, how its events name it, and the state of
+    each procedure it touched (for the engine), with those it opened."""
+
+    outcome: str
+    ref: str
+    states: dict[str, ProcedureState] = field(default_factory=dict)
+    created: frozenset[str] = frozenset()
+
+
+def _as_stored(e: Event) -> Event:
+    """An event as the store reads it back (what it keeps of it)."""
+    return Event(e.type, e.agency, e.outcome, e.product, e.date, e.evidence, e.sentence, e.detail)
+
+
+def _as_stored_timeline(t: Timeline) -> Timeline:
+    """A timeline as the store reads it back (what it keeps of it)."""
+    return Timeline(
+        t.start,
+        t.end,
+        t.milestone,
+        t.agency,
+        t.expression,
+        t.evidence,
+        t.sentence,
+        t.offset_days,
+        t.anchor,
+        t.anchor_date,
+        tuple(t.assumptions),
+        t.estimate,
+    )
+
+
 def _release_values(x: Extraction) -> dict[str, Any]:
     return {
         "name": x.source,
@@ -1209,6 +1304,32 @@ def _merged_rows(procedure_key: str, rows: dict[str, DeadlineRow]) -> dict[str, 
     return out
 
 
+# What `_differs` compares, as stored (a deadline's evidence kind, where it is kept, too).
+_COMPARED = (
+    "start",
+    "end",
+    "status",
+    "basis",
+    "rule",
+    "title",
+    "evidence",
+    "assumptions",
+    "notes",
+    "steps",
+    "evidence_kind",
+)
+
+
+def _as_stored_already(row: Any, values: dict[str, Any]) -> bool:
+    """True when a stored row (not closed by a person, not hand-set) already holds what
+    `_differs` compares of a derivation, character for character: nothing to revise.
+    Anything else is left to `_differs`, which compares by meaning."""
+    if row.closed or row.manual:
+        return False
+    stored = row._mapping
+    return all(stored[k] == values[k] for k in _COMPARED if k in values)
+
+
 def _differs(row: DeadlineRow, d: Derivation) -> bool:
     if row.manual and d.status in LIVE:
         return row.status not in LIVE
@@ -1216,15 +1337,20 @@ def _differs(row: DeadlineRow, d: Derivation) -> bool:
         return row.status != d.status
     if (row.evidence_kind or "company") != d.evidence_kind:
         return True
-    return (row.start, row.end, row.status, row.basis, row.rule, row.title, row.evidence) != (
-        d.start,
-        d.end,
-        d.status,
-        d.basis,
-        d.rule,
-        d.title,
-        d.evidence,
-    ) or json.loads(row.assumptions) != list(d.assumptions) or _explained(row) != _explained(d)
+    return (
+        (row.start, row.end, row.status, row.basis, row.rule, row.title, row.evidence)
+        != (
+            d.start,
+            d.end,
+            d.status,
+            d.basis,
+            d.rule,
+            d.title,
+            d.evidence,
+        )
+        or json.loads(row.assumptions) != list(d.assumptions)
+        or _explained(row) != _explained(d)
+    )
 
 
 def _explained(d: DeadlineRow | Derivation) -> tuple[list[Any], list[Any]]:
@@ -1253,6 +1379,7 @@ def _history(s: Session, row: DeadlineRow, reason: str, now: datetime) -> None:
 _DL = _table(DeadlineRow)
 _PR = _table(ProcedureRow)
 # Core rows, not ORM objects: a deadline read this way costs a fraction of a mapped one.
+_PROC_DEADLINES = sa_select(_DL).where(_DL.c.procedure_key == bindparam("k"))
 _DEADLINE_SELECT = sa_select(_DL, _PR.c.company, _PR.c.product, _PR.c.agency).join_from(
     _DL, _PR, _PR.c.key == _DL.c.procedure_key
 )

@@ -103,6 +103,10 @@ class ProcedureRow(SQLModel, table=True):
     company: str | None = Field(default=None, max_length=300)
     product: str | None = Field(default=None, max_length=300)
     agency: str = Field(max_length=20)
+    # A fresh random value whenever its events, timelines or facts change, in the same
+    # transaction (`tracker.store.versions`): a state kept in memory is the procedure's
+    # while the token it was kept under is.
+    state_token: str | None = Field(default=None, max_length=32)
 
 
 class EventRow(SQLModel, table=True):
