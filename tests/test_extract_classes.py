@@ -610,3 +610,15 @@ def test_a_review_completed_in_line_with_its_target_is_no_deadline() -> None:
         "200 day review target, and issued a qualifying notice."
     )
     assert got == []
+
+
+def test_acts_from_a_list_of_agencies_name_those_agencies() -> None:
+    got = _events(
+        "that the submission of Zentra to Swissmedic follows approvals from the U.S. FDA, the "
+        "European Commission and the UK MHRA, in addition to acceptance for priority review "
+        "from China's NMPA."
+    )
+    pairs = {(t, a) for t, a, _, _ in got}
+    assert {("approval", "FDA"), ("approval", "EC"), ("approval", "MHRA")} <= pairs
+    assert ("acceptance", "NMPA") in pairs
+    assert ("approval", "SWISSMEDIC") not in pairs

@@ -46,6 +46,10 @@ _NEWS_GOAL = re.compile(
 )
 _MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
 _GOAL_NOT_SET = LEX.cues["goal_not_set"].pattern
+_GIVEN_BY = re.compile(r"\b(?:from|by)\s+(?:the\s+)?")
+_RUN_ENDS = re.compile(
+    r";|(?<!\.[a-z])\.\s|\bin addition to\b|\bas well as\b|\bwhile\b|\bwhereas\b|\bbut\b"
+)
 
 
 class EventReader(Scan):
@@ -203,9 +207,9 @@ class EventReader(Scan):
             details = list(named) if len(named) > 1 else details  # "Orphan Drug and Sakigake"
         out = []
         targets = self._agencies_for(rule.name, low, m, self._named(sent), scope, scope_start)
-        if rule.reference:
+        if rule.reference and not _GIVEN_BY.search(low, max(m.start(), m.end() - 6), m.end() + 12):
             # "the submission to Health Canada", "follows the EC authorization": the agency
-            # the background act names.
+            # the background act names ("following approvals from A, B and C" names three).
             own = _nearest_agency(scope, m.start() - scope_start, m.end() - scope_start)
             targets = [t for t in targets if t.split("|")[0] == own][:1] or targets[:1]
         for target in targets:
@@ -267,6 +271,17 @@ class EventReader(Scan):
         scope_start: int,
     ) -> list[str]:
         own = _nearest_agency(scope, m.start() - scope_start, m.end() - scope_start)
+        given = _GIVEN_BY.search(low, max(m.start(), m.end() - 6), m.end() + 12)
+        if given and etype not in ("opinion", "trend_vote", "goal_date", "goal_date_extension"):
+            # "approvals from the FDA, the Commission and the MHRA", "acceptance for priority
+            # review from China's NMPA": the agencies the act is from, not those before it.
+            run = low[given.end() : given.end() + 120]
+            stop = _RUN_ENDS.search(run)
+            after = LEX.agencies_in(run[: stop.start()] if stop else run)
+            if etype == "approval":
+                after = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in after))
+            if after:
+                return after if etype in ("approval", "submission") else after[:1]
         if etype in (
             "opinion",
             "reexamination_request",
