@@ -185,8 +185,9 @@ def contract_line(
         ],
         "deadlines": [],
     }
-    if (r.date or x.reference) is not None:
-        today = as_of or r.date or x.reference or date.today()
+    read_as_of = r.date or x.reference
+    if read_as_of is not None:
+        today = as_of or read_as_of
         line["deadlines"] = [
             {
                 **derivation_json(d),

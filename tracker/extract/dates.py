@@ -654,11 +654,11 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
     if kind == "week_of":
         month, day = _month_no(g("wk_m")), int(g("wk_d"))
         year = int(g("wk_y")) if g("wk_y") else infer_year(month, day, ref, future)
-        first = _safe_date(year, month, day)
-        if first is None:
+        week = _safe_date(year, month, day)
+        if week is None:
             return None
         return Mention(
-            "window", first, first + timedelta(days=6), txt, s, e, has_year=bool(g("wk_y"))
+            "window", week, week + timedelta(days=6), txt, s, e, has_year=bool(g("wk_y"))
         )
     if kind in ("mdy", "dmy"):
         p = "mdy" if kind == "mdy" else "dmy"

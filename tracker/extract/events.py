@@ -277,11 +277,11 @@ class EventReader(Scan):
             # review from China's NMPA": the agencies the act is from, not those before it.
             run = low[given.end() : given.end() + 120]
             stop = _RUN_ENDS.search(run)
-            after = LEX.agencies_in(run[: stop.start()] if stop else run)
+            givers = LEX.agencies_in(run[: stop.start()] if stop else run)
             if etype == "approval":
-                after = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in after))
-            if after:
-                return after if etype in ("approval", "submission") else after[:1]
+                givers = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in givers))
+            if givers:
+                return givers if etype in ("approval", "submission") else givers[:1]
         if etype in (
             "opinion",
             "reexamination_request",

@@ -55,7 +55,8 @@ _LABELLED = re.compile(
 )
 # A date glued to the word before it by a page copy ("Media Release25 May 2011").
 _GLUED_DATE = re.compile(
-    r"(?<=[a-z])(?=\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (?:19|20)\d\d)"
+    r"(?<=[a-z])(?=\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? "
+    r"(?:19|20)\d\d)"
 )
 # How well placed the best date must be to be a dateline rather than a date in the text.
 _MIN_SCORE = 0
