@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from tracker.extract import extract_text
 
@@ -622,3 +622,43 @@ def test_acts_from_a_list_of_agencies_name_those_agencies() -> None:
     assert {("approval", "FDA"), ("approval", "EC"), ("approval", "MHRA")} <= pairs
     assert ("acceptance", "NMPA") in pairs
     assert ("approval", "SWISSMEDIC") not in pairs
+
+
+def test_an_anchor_naming_a_step_dated_earlier_counts_from_it() -> None:
+    got = _dates(
+        "that it asked the CHMP to re-examine its negative opinion on Zentra. It will submit "
+        "the detailed grounds within 60 days of receipt of the opinion. The CHMP will then "
+        "issue its final opinion within 60 days of receiving the grounds."
+    )
+    assert (date(2024, 8, 2), date(2024, 8, 2), "reexamination-grounds") in got
+    assert date(2024, 10, 1) in {b for _, b, _ in got}  # 60 days after the grounds
+
+
+def test_a_review_clock_started_by_a_response_just_stated() -> None:
+    got = _dates(
+        "that Health Canada issued a Notice of Non-Compliance for Zentra. Acme will respond "
+        "within 90 days. A response would start a new 150-day review by Health Canada."
+    )
+    ends = sorted(b for _, b, _ in got)
+    assert ends[0] in (date(2024, 9, 1), date(2024, 9, 3))  # the response (rolled or not)
+    assert ends[1] == ends[0] + timedelta(days=150) or ends[1] > date(2025, 1, 25)
+
+
+def test_a_past_meeting_window_and_a_step_some_days_later() -> None:
+    got = _dates(
+        "that it presented an oral explanation to the CHMP at its June meeting. The CHMP is "
+        "expected to adopt an opinion at its July 2024 meeting. If the opinion is positive, a "
+        "Commission decision would follow around 67 days later."
+    )
+    spans = {(a, b) for a, b, _ in got}
+    assert (date(2024, 6, 1), date(2024, 6, 30)) not in spans  # presented: past
+    assert (date(2024, 7, 1), date(2024, 7, 31)) in spans
+    assert (date(2024, 10, 6), date(2024, 10, 6)) in spans  # July 31 + 67 days
+
+
+def test_a_sentence_going_on_about_the_meeting_just_named() -> None:
+    got = _dates(
+        "that the FDA will convene an advisory committee to review the NDA for Zentra. The "
+        "meeting will take place on September 12, 2024."
+    )
+    assert [(a, b) for a, b, _ in got] == [(date(2024, 9, 12), date(2024, 9, 12))]

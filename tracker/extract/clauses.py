@@ -34,7 +34,9 @@ _FUTURE_HINT = re.compile(
 )
 _PAST_VERB = re.compile(
     r"\b(?:filed|submitted|received|announced|completed|held|granted|approved|accepted|sent"
-    r"|made|met|was|were|had|did|obtained|issued|adopted|resubmitted|concluded)\b"
+    r"|made|met|was|were|had|did|obtained|issued|adopted|resubmitted|concluded|presented"
+    r"|reported|discussed|attended|participated|voted|recommended|decided|reviewed|occurred"
+    r"|took place|hosted|gave|appeared)\b"
 )
 _NEAR_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
 
@@ -52,6 +54,7 @@ _CLAUSE_BREAK = re.compile(
     r"intends?|anticipates?)\b|\.\s"
 )
 _DIGIT = re.compile(r"\d")
+_CONTINUES = LEX.cues["continues_act"].pattern
 _TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
 
 
@@ -139,6 +142,14 @@ class Scan:
         self.vague = clause_sents(_NOT_A_DATE.needles)
         worded = clause_sents(frozenset(dates.TEMPORAL_NEEDLES))
         self.regulatory = {i for i in candidates if i in worded or _DIGIT.search(self.lows[i])}
+        # A sentence going on about the act of a regulatory sentence just before it.
+        self.regulatory |= {
+            i + 1
+            for i in candidates
+            if i + 1 < len(self.lows)
+            and _CONTINUES.match(self.lows[i + 1])
+            and _DIGIT.search(self.lows[i + 1])
+        }
         self.doc_agency = self._dominant_agency()
         self.home_agency = LEX.home_agency(doc[:400])
 

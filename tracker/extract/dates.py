@@ -395,7 +395,8 @@ _SEPARATE = [
 ]
 _OFFSET_LEAD = re.compile(
     r"\b(?:dans les|dans un d[ée]lai de|d'ici|sous|aura(?: ensuite)?|disposera de|"
-    r"(?:with)?in|no later than|not later than|up to|approximately|about|some|an additional"
+    r"(?:with)?in|no later than|not later than|up to|approximately|about|around|roughly|some"
+    r"|an additional"
     r"|has|have"
     r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+|the\s+)?"
     r"(?:(?:approximately|about|some|another|an additional|a further)\s+)?$"

@@ -34,7 +34,7 @@ _ANCHOR = re.compile(
 )  # the anchor's noun phrase ends where a coordinated clause begins ("... and submit")
 _OFFSET_LEAD = re.compile(
     r"^(?:with)?in\b|^ha(?:s|ve)\b|^no later than|^not later than|^approximately|^about"
-    r"|^some|^an additional|^a further|^additional|^up to|^after|^over the"
+    r"|^around|^roughly|^some|^an additional|^a further|^additional|^up to|^after|^over the"
     r"|^the next|^dans\b|^sous\b|^d'ici\b|^aura\b|^disposera\b"
 )
 # "then 14 days", "N days thereafter", "aura ensuite 30 jours": a step of a chain, counted
@@ -472,7 +472,9 @@ class TimelineReader(Scan):
         lead_in = low[max(0, x.pos - 150) : x.pos] + ("by " if x.text.startswith("by ") else "")
         if _MOVE_LENGTH.search(lead_in):
             return None  # how far a date moved, not when something is due
-        if not (_OFFSET_LEAD.match(x.text) or anchor_m):
+        if not (
+            _OFFSET_LEAD.match(x.text) or anchor_m or (previous and _LATER.match(low, x.endpos))
+        ):
             lead = low[max(0, x.pos - 40) : x.pos]
             if (
                 not _LEAD_WORD.match(x.text)
@@ -582,6 +584,10 @@ class TimelineReader(Scan):
             (t for t in reversed(self.so_far) if t.milestone in _CLOCK_STARTS and t.anchor is None),
             None,
         ) or next((t for t in self.later_steps if t.anchor is None), None)
+        if step is None and self.so_far and self.so_far[-1].milestone in _CLOCK_STARTS:
+            # "respond within 90 days ... a response would start a new 150-day review": the
+            # step just stated, though it counts from something itself.
+            step = self.so_far[-1]
         if step is None:
             self.clock_unanchored = True
         if step is not None:
@@ -628,6 +634,11 @@ class TimelineReader(Scan):
                 return (label, when, note)
         if previous is not None and re.search(r"goal|pdufa|action date", what):
             return ("goal date", previous.end, ())
+        named = LEX.milestone_of(what)
+        step = next((t for t in reversed(self.so_far) if named and t.milestone == named), None)
+        if step is not None:
+            # "within 60 days of receiving the grounds": the step this release dated earlier.
+            return (f"{named} ({step.expression})", step.end, step.assumptions)
         return ("release", self.ref, ())
 
     def _agency_for_milestone(self, milestone: str, named: list[str]) -> str | None:
