@@ -5,17 +5,27 @@ when a source has been failing that many fetches in a row, when the inbox holds 
 older than `STALE_POLLS` polls (it should have been read or refused by then), or when the
 disk under the data folder has less than `MIN_FREE_BYTES` free. The answer names jobs,
 sources and counts, never a tracked company, product, deadline or file name.
+
+`Monitor` is what `/healthz` asks: it answers at once, on the event loop, with a verdict at
+most about a second old, checked again in a thread of its own (a request never waits for
+the database, nor for a thread while the server is busy sending feeds). A check that has
+not finished after `Monitor.STUCK_AFTER` seconds (a database that hangs) is degraded too.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-from dataclasses import dataclass, field
+import threading
+import time
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from tracker.settings import Settings
@@ -54,6 +64,55 @@ class Health:
             "database": self.database,
             "jobs": self.jobs,
         }
+
+
+class Monitor:
+    """The latest verdict, kept fresh in the background: `latest` returns at once with one
+    checked less than about `MAX_AGE` seconds ago (the first call waits for the first
+    check). When the verdict is older, the call starts a new check in a thread and returns
+    the one it has; a check that has not finished after `STUCK_AFTER` seconds is itself a
+    problem."""
+
+    MAX_AGE = 1.0
+    STUCK_AFTER = 10.0
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store, self.settings = store, settings
+        self._verdict: Health | None = None
+        self._checked = 0.0  # monotonic time the verdict was made
+        self._since: float | None = None  # monotonic time the check under way began
+        self._lock = threading.Lock()
+
+    async def latest(self) -> Health:
+        """The newest verdict (see the class); safe on the event loop."""
+        from starlette.concurrency import run_in_threadpool
+
+        if self._verdict is None:
+            await run_in_threadpool(self._check)
+        now = time.monotonic()
+        if now - self._checked > self.MAX_AGE and not self._lock.locked():
+            threading.Thread(target=self._check, name="health", daemon=True).start()
+        verdict = self._verdict
+        assert verdict is not None
+        since = self._since
+        if since is not None and now - since > self.STUCK_AFTER:
+            stuck = f"health check: no answer for {now - since:.0f} s (database not answering?)"
+            return replace(verdict, problems=[*verdict.problems, stuck])
+        return verdict
+
+    def _check(self) -> None:
+        from tracker import clock
+
+        with self._lock:  # one check at a time; one just made serves the callers waiting
+            if self._verdict is not None and time.monotonic() - self._checked <= self.MAX_AGE:
+                return
+            self._since = time.monotonic()
+            try:
+                verdict = check(self.store, self.settings, clock.now())
+            except Exception as e:  # whatever broke, /healthz says so
+                logger.exception("health check failed")
+                verdict = Health(problems=[f"health check: failed ({type(e).__name__})"])
+            self._verdict, self._checked, self._since = verdict, time.monotonic(), None
 
 
 def check(
