@@ -110,6 +110,7 @@ def store_deadlines(
     from datetime import timedelta
 
     from tracker.domain import Derivation, Procedure
+    from tracker.store.procedures import ensure_procedure
 
     for p in range(products or n // 10):
         proc = Procedure(f"acme/product-{p}/fda", "Acme Inc.", f"Product {p}", "FDA")
@@ -127,5 +128,5 @@ def store_deadlines(
             for i in range(10)
         ]
         with store.session() as sess:
-            store._ensure_procedure(sess, proc)
+            ensure_procedure(sess, proc)
             store.reconcile(proc, derived, now, sess, fresh=True)

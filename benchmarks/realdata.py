@@ -17,6 +17,7 @@ from tracker.pipeline import Context, expand_paths, ingest_paths
 from tracker.rules.loader import load_packs
 from tracker.settings import load_settings
 from tracker.store import Store
+from tracker.store.procedures import ensure_procedure
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev" / "corpus"
 
@@ -78,7 +79,7 @@ def store_real_deadlines(store: Store, n: int, first: date, now: datetime) -> in
                     )
                 )
             with store.session() as sess:
-                store._ensure_procedure(sess, proc)
+                ensure_procedure(sess, proc)
                 store.reconcile(proc, derived, now, sess, fresh=True)
             made += len(derived)
         copy += 1

@@ -56,20 +56,22 @@ def agency_refs(conn: Any, refs: Iterable[str]) -> set[str]:
     wanted = sorted(set(refs))
     out: set[str] = set()
     for i in range(0, len(wanted), 500):
-        out.update(r[0] for r in conn.execute(_REFS, {"refs": wanted[i : i + 500]}))
+        out.update(r.ref for r in conn.execute(_REFS, {"refs": wanted[i : i + 500]}))
     return out
 
 
 def published(conn: Any) -> tuple[tuple[date, date, str], ...]:
     """The meetings whose CHMP highlights were read: (first day, last day, document)."""
-    return tuple((r[0], r[1], r[2]) for r in conn.execute(_PUBLISHED))
+    return tuple((r.start, r.end, r.ref) for r in conn.execute(_PUBLISHED))
 
 
 def agency_word(conn: Any, ref: str) -> tuple[tuple[tuple[date, date, str], ...], bool]:
     """`published`, and whether the release `ref` is an agency document, in one query."""
     rows = conn.execute(_WORD, {"ref": ref}).all()
-    meetings = tuple((r[1], r[2], r[0]) for r in rows if r[3] == _HIGHLIGHTS and r[1] is not None)
-    return meetings, any(r[0] == ref for r in rows)
+    meetings = tuple(
+        (r.start, r.end, r.ref) for r in rows if r.kind == _HIGHLIGHTS and r.start is not None
+    )
+    return meetings, any(r.ref == ref for r in rows)
 
 
 def annotated(

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, or_, select
 
 from tracker.domain import Deadline, Procedure
 from tracker.identity import slug
-from tracker.store.repo import _DEADLINE_SELECT, _DL, _PR, Store, _row_deadline
+from tracker.store.deadlines import _DEADLINE_SELECT, _DL, _PR, _row_deadline
+from tracker.store.repo import Store
 from tracker.store.tables import (
     EventRow,
     FactRow,

@@ -168,7 +168,7 @@ def _applied(conn: Connection) -> set[str] | None:
     """Names recorded as applied, or None for a database without our tables."""
     if not inspect(conn).has_table("schema_migrations"):
         return None
-    return {row[0] for row in conn.execute(text("SELECT name FROM schema_migrations"))}
+    return {row.name for row in conn.execute(text("SELECT name FROM schema_migrations"))}
 
 
 def pending(engine: Engine) -> list[str]:

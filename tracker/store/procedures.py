@@ -1,5 +1,6 @@
-"""Procedures' names and merges: the names (aliases) that take a release to its procedure,
-and one procedure merged into another with its whole history, or split out again.
+"""Procedures: each one's state (its events, stated timelines and facts, what the rules
+derive from), the names (aliases) that take a release to it, and one procedure merged into
+another with its whole history, or split out again.
 
 A merge moves the merged procedure's rows (events, timelines, facts, deadlines, notes, audit
 entries) to the other procedure by changing their `procedure_key` only: every row keeps its
@@ -17,14 +18,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
+from tracker.domain import Event, Procedure, ProcedureState, Sourced, Timeline
 from tracker.errors import UsageError
 from tracker.identity import Known, NameRow
+from tracker.store.base import StoreBase
 from tracker.store.tables import (
     AuditRow,
     DeadlineRow,
@@ -34,6 +38,7 @@ from tracker.store.tables import (
     ProcedureMergeRow,
     ProcedureNoteRow,
     ProcedureRow,
+    ReleaseRow,
     TimelineRow,
 )
 from tracker.store.versions import touch
@@ -259,7 +264,7 @@ def _names(conn: Any, kind: str, aliases: list[str]) -> list[tuple[str, str]]:
         q = sa_select(_AL.c.alias, _AL.c.target).where(
             _AL.c.kind == kind, _AL.c.scope == "", _AL.c.alias.in_(chunk)
         )
-        out += [(r[0], r[1]) for r in conn.execute(q)]
+        out += [(r.alias, r.target) for r in conn.execute(q)]
     return out
 
 
@@ -272,3 +277,193 @@ def _merge(r: ProcedureMergeRow) -> Merge:
     moved = json.loads(r.moved)
     counts = {k: len(v) for k, v in moved.items() if k != "kept_facts"}
     return Merge(r.key, r.into, r.company, r.product, r.agency, r.who, r.at, counts)
+
+
+# --- procedures, their states and facts --------------------------------------------------
+
+_R = _table(ReleaseRow).c
+_EV = _table(EventRow).c
+_TL = _table(TimelineRow).c
+_PR = _table(ProcedureRow).c
+_FA = _table(FactRow).c
+_PROC_ROW = sa_select(_PR.key, _PR.company, _PR.product, _PR.agency).where(
+    _PR.key == bindparam("k")
+)
+_PROC_EVENTS = (
+    sa_select(
+        _EV.type,
+        _EV.agency,
+        _EV.outcome,
+        _EV.product,
+        _EV.date,
+        _EV.evidence,
+        _EV.sentence,
+        _EV.detail,
+        _R.release_date,
+        _R.ingested_at,
+        func.coalesce(_R.url, _R.name).label("ref"),
+    )
+    .join_from(_table(EventRow), _table(ReleaseRow), _EV.release_id == _R.id)
+    .where(_EV.procedure_key == bindparam("k"))
+    .order_by(_EV.id)
+)
+_PROC_TIMELINES = (
+    sa_select(
+        _TL.start,
+        _TL.end,
+        _TL.milestone,
+        _TL.agency,
+        _TL.expression,
+        _TL.evidence,
+        _TL.sentence,
+        _TL.offset_days,
+        _TL.anchor,
+        _TL.anchor_date,
+        _TL.assumptions,
+        _TL.estimate,
+        _R.release_date,
+        _R.ingested_at,
+        func.coalesce(_R.url, _R.name).label("ref"),
+    )
+    .join_from(_table(TimelineRow), _table(ReleaseRow), _TL.release_id == _R.id)
+    .where(_TL.procedure_key == bindparam("k"))
+    .order_by(_TL.id)
+)
+_PROC_FACTS = sa_select(_FA.name, _FA.value).where(_FA.procedure_key == bindparam("k"))
+# ON CONFLICT DO NOTHING ... RETURNING: a row comes back only when this call inserted it
+# (rowcount is not reliable across drivers for these statements).
+_INSERT_PROCEDURE = {
+    name: module.insert(_table(ProcedureRow))
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(_table(ProcedureRow).c.id)
+    for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
+}
+
+
+class Procedures(StoreBase):
+    """Procedures, the state each derives from, and their facts."""
+
+    def procedure(self, key: str) -> Procedure | None:
+        """A procedure by key."""
+        with Session(self.engine) as s:
+            row = s.exec(select(ProcedureRow).where(ProcedureRow.key == key)).first()
+            return Procedure(row.key, row.company, row.product, row.agency) if row else None
+
+    def procedure_keys(self) -> list[str]:
+        """Every procedure key."""
+        with Session(self.engine) as s:
+            return list(s.exec(select(ProcedureRow.key).order_by(ProcedureRow.key)).all())
+
+    def procedures(self) -> list[Procedure]:
+        """Every procedure."""
+        with Session(self.engine) as s:
+            return [
+                Procedure(p.key, p.company, p.product, p.agency)
+                for p in s.exec(select(ProcedureRow).order_by(ProcedureRow.key))
+            ]
+
+    def procedure_state(self, key: str, session: Session | None = None) -> ProcedureState:
+        """Everything known about a procedure, for the rule engine (read whole, the
+        caller's own: `save_release` hands a release's writer the states kept between
+        releases)."""
+        from tracker.store.agency import agency_refs, annotated, published
+
+        with self._using(session) as s:
+            conn = s.connection()
+            state = read_state(conn, key)
+            refs = agency_refs(conn, {e.release_ref for e in state.events})
+            return annotated(published(conn), state, refs)
+
+    def set_fact(
+        self, key: str, name: str, value: date, now: datetime, session: Session | None = None
+    ) -> date | None:
+        """Record (or replace) a fact about a procedure; returns the value it replaced."""
+        with self._using(session) as s:
+            row = s.exec(
+                select(FactRow).where(FactRow.procedure_key == key, FactRow.name == name)
+            ).first()
+            if row is None:
+                s.add(FactRow(procedure_key=key, name=name, value=value, set_at=now))
+                return None
+            before = row.value
+            row.value, row.set_at = value, now
+            s.add(row)
+            return before
+
+    def unset_fact(self, key: str, name: str, session: Session | None = None) -> date | None:
+        """Forget a recorded fact; returns the value it had (None when there was none)."""
+        with self._using(session) as s:
+            row = s.exec(
+                select(FactRow).where(FactRow.procedure_key == key, FactRow.name == name)
+            ).first()
+            if row is None:
+                return None
+            s.delete(row)
+            return row.value
+
+    def facts(self, key: str) -> dict[str, date]:
+        """The facts recorded for a procedure."""
+        with Session(self.engine) as s:
+            rows = s.exec(select(FactRow).where(FactRow.procedure_key == key)).all()
+            return {r.name: r.value for r in rows}
+
+
+def ensure_procedure(s: Session, proc: Procedure, token: str | None = None) -> bool:
+    """Create the procedure (with its first state token) if it is new; True when it was."""
+    values = {
+        "key": proc.key,
+        "company": proc.company,
+        "product": proc.product,
+        "agency": proc.agency,
+        "state_token": token,
+    }
+    dialect = s.get_bind().dialect.name
+    if dialect in _INSERT_PROCEDURE:
+        inserted = s.connection().execute(_INSERT_PROCEDURE[dialect], values).first()
+        return inserted is not None
+    if s.exec(select(ProcedureRow.id).where(ProcedureRow.key == proc.key)).first() is None:
+        s.add(ProcedureRow(**values))  # type: ignore[arg-type]
+        s.flush()
+        return True
+    return False
+
+
+def read_state(conn: Any, key: str) -> ProcedureState:
+    """A procedure's events, timelines and facts as stored, in reading order; the
+    release's date, else the day it was read, dates each."""
+    p = conn.execute(_PROC_ROW, {"k": key}).mappings().one()
+    state = ProcedureState(Procedure(p["key"], p["company"], p["product"], p["agency"]))
+    for r in conn.execute(_PROC_EVENTS, {"k": key}).mappings():
+        item = Event(
+            r["type"],
+            r["agency"],
+            r["outcome"],
+            r["product"],
+            r["date"],
+            r["evidence"],
+            r["sentence"],
+            r["detail"],
+        )
+        when = r["release_date"] or r["ingested_at"].date()
+        state.events.append(Sourced(item, when, r["ref"]))
+    for r in conn.execute(_PROC_TIMELINES, {"k": key}).mappings():
+        raw = r["assumptions"]
+        tl = Timeline(
+            r["start"],
+            r["end"],
+            r["milestone"],
+            r["agency"],
+            r["expression"],
+            r["evidence"],
+            r["sentence"],
+            r["offset_days"],
+            r["anchor"],
+            r["anchor_date"],
+            tuple(json.loads(raw)) if raw and raw != "[]" else (),
+            r["estimate"],
+        )
+        when = r["release_date"] or r["ingested_at"].date()
+        state.timelines.append(Sourced(tl, when, r["ref"]))
+    for r in conn.execute(_PROC_FACTS, {"k": key}).mappings():
+        state.facts[r["name"]] = r["value"]
+    return state
