@@ -85,7 +85,11 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, d
 
 def serve(home: Path, port: int, bare_port: int) -> None:
     """The daemon's app on `port` with two baseline routes, and a bare Starlette app on
-    `bare_port`, both on the daemon's uvicorn configuration (`tracker.web.Server`)."""
+    `bare_port`, both on the daemon's uvicorn configuration (`tracker.web.Server`). With
+    BENCH_TRACEMALLOC=1, `/baseline/mark` starts tracing Python's allocations and
+    `/baseline/growth` lists what is still held of those made since, by where it was made."""
+    import tracemalloc
+
     from fastapi.responses import JSONResponse, Response
     from starlette.applications import Starlette
     from starlette.routing import Route
@@ -94,6 +98,13 @@ def serve(home: Path, port: int, bare_port: int) -> None:
     from tracker.store import Store
     from tracker.web import Server, make_app
 
+    if os.environ.get("BENCH_CHUNK"):
+        from tracker.web.feeds import SharedBody
+
+        SharedBody.CHUNK = int(os.environ["BENCH_CHUNK"])
+    if os.environ.get("BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
+    tracing = os.environ.get("BENCH_TRACEMALLOC") == "1"
     settings = load_settings(None, home=str(home), environ={}).settings
     store = Store(settings.database_url)
     app = make_app(store, settings)
@@ -101,6 +112,7 @@ def serve(home: Path, port: int, bare_port: int) -> None:
     cached = feeds.get("all", "", frozenset({"open"}))
     body, etag = cached.body, cached.etag
     media = "text/calendar; charset=utf-8"
+    marks: list[tracemalloc.Snapshot] = []
 
     @app.get("/baseline/feed.ics", include_in_schema=False)
     def same_bytes() -> Response:  # the same bytes, from memory, as plainly as Starlette can
@@ -110,6 +122,30 @@ def serve(home: Path, port: int, bare_port: int) -> None:
     def stats() -> JSONResponse:
         held = {"cached_bytes": feeds.cached_bytes, "feeds": len(feeds._cache)}
         return JSONResponse({**held, "budget": feeds.budget})
+
+    @app.get("/baseline/ping", include_in_schema=False)
+    async def ping() -> Response:  # what the event loop alone costs a request
+        return Response(b"{}", media_type="application/json")
+
+    @app.get("/baseline/mark", include_in_schema=False)
+    def mark() -> JSONResponse:
+        if tracing:  # from now on only: what was there before is not traced at all
+            tracemalloc.start(6)
+            marks[:] = [tracemalloc.take_snapshot()]
+        return JSONResponse({"tracing": tracing})
+
+    @app.get("/baseline/growth", include_in_schema=False)
+    def growth() -> JSONResponse:
+        if not tracing or not marks:
+            return JSONResponse({"tracing": False, "top": []})
+        diff = tracemalloc.take_snapshot().compare_to(marks[0], "traceback")
+        top = [
+            {"kb": round(d.size_diff / 1024, 1), "blocks": d.count_diff,
+             "where": [f"{f.filename}:{f.lineno}" for f in d.traceback][-4:]}
+            for d in diff[:12]
+        ]  # fmt: skip
+        total = sum(d.size_diff for d in diff)
+        return JSONResponse({"tracing": True, "total_kb": round(total / 1024), "top": top})
 
     async def bare_304(request: object) -> Response:
         return Response(status_code=304, headers={"ETag": etag})
@@ -128,7 +164,8 @@ def serve(home: Path, port: int, bare_port: int) -> None:
 # -- the benchmark ------------------------------------------------------------------------
 
 
-def _healthz_latencies(url: str, n: int) -> list[float]:
+def _healthz_latencies(url: str, n: int, path: str = "/healthz") -> list[float]:
+    """Milliseconds for each of `n` requests to `path`, one at a time, 10 ms apart."""
     import http.client
 
     host, port = url.split("//")[1].split("/")[0].split(":")
@@ -136,33 +173,62 @@ def _healthz_latencies(url: str, n: int) -> list[float]:
     out = []
     for _ in range(n):
         start = time.perf_counter()
-        conn.request("GET", "/healthz")
+        conn.request("GET", path)
         r = conn.getresponse()
         r.read()
         out.append((time.perf_counter() - start) * 1000)
         time.sleep(0.01)
     conn.close()
-    return out
+    return sorted(out)
+
+
+def _p(lat: list[float], q: float) -> float:
+    return lat[max(0, int(len(lat) * q) - 1)]
+
+
+PHASES = ("memory", "rates", "healthz", "unknown")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--deadlines", type=int, default=10_000)
     ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument(
+        "--only",
+        default=",".join(PHASES),
+        help=f"comma-separated phases among {', '.join(PHASES)} (default: all)",
+    )
+    ap.add_argument(
+        "--unknown",
+        type=int,
+        default=20_000,
+        help="requests for distinct unknown companies (default 20,000)",
+    )
+    ap.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace the server's allocations and list what the unknown-company "
+        "requests left behind (slows the server: rates are then meaningless)",
+    )
     ap.add_argument("--serve", nargs=3, metavar=("HOME", "PORT", "BARE_PORT"))
-    a = ap.parse_args()
+    a = ap.parse_args()  # fmt: skip
     if a.serve:
         serve(Path(a.serve[0]), int(a.serve[1]), int(a.serve[2]))
         return
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
+    phases = {p.strip() for p in a.only.split(",") if p.strip()}
+    if phases - set(PHASES):
+        raise SystemExit(f"--only: unknown phase {', '.join(sorted(phases - set(PHASES)))}")
 
     from benchmarks.realdata import store_real_deadlines
     from tracker.ical import _CACHE, build_calendar
+    from tracker.identity import slug
     from tracker.store import Store
     from tracker.web import feed_token
 
     results: dict[str, object] = {}
+    out_rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         home.mkdir()
@@ -188,10 +254,12 @@ def main() -> None:
                        build_cold_s=round(cold, 2), build_warm_s=round(warm, 2))  # fmt: skip
 
         port, bare_port = _port(), _port()
+        env = {**os.environ, "TRACKER_CONFIG": os.devnull}
+        if a.tracemalloc:
+            env["BENCH_TRACEMALLOC"] = "1"
         proc = subprocess.Popen(
             [sys.executable, __file__, "--serve", str(home), str(port), str(bare_port)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env={**os.environ, "TRACKER_CONFIG": os.devnull},
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip
         try:
             assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
@@ -202,94 +270,124 @@ def main() -> None:
             if status != 200 or served != same:
                 raise SystemExit("the feed and its baseline differ")
             etag = headers["etag"]
+            if _get(feed, {"If-None-Match": etag})[0] != 304:
+                raise SystemExit("a conditional GET of the feed is not a 304")
             rss_ready = _rss_mb(proc.pid, "VmRSS")
+            out_rows.append(("RSS ready (feed built)", f"{rss_ready:.0f} MB", ""))
+            results["rss_ready_mb"] = round(rss_ready)
             s = a.seconds
-            # Memory with 64 clients, plain then gzip: the peak (VmHWM) of this phase only.
-            Path(f"/proc/{proc.pid}/clear_refs").write_text("5")
-            _wrk(feed, s, connections=64)
-            _wrk(feed, s, connections=64, headers=("Accept-Encoding: gzip",))
-            peak = _rss_mb(proc.pid, "VmHWM")
-            rss_after = _rss_mb(proc.pid, "VmRSS")
-            rates = {
-                "feed": _wrk(feed, s),
-                "same bytes": _wrk(f"{base}/baseline/feed.ics", s),
-                "feed gzip": _wrk(feed, s, headers=("Accept-Encoding: gzip",)),
-                "304": _wrk(feed, s, headers=(f"If-None-Match: {etag}",)),
-                "bare 304": _wrk(f"http://127.0.0.1:{bare_port}/304", s),
-            }
-            # /healthz while 16 clients pull the feed.
-            load = subprocess.Popen(
-                ["wrk", "-t2", "-c16", f"-d{s + 3}s", feed],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            time.sleep(1.0)
-            lat = _healthz_latencies(base, 200)
-            load.wait()
-            lat.sort()
-            p99 = lat[int(len(lat) * 0.99) - 1]
-            peak_all = _rss_mb(proc.pid, "VmHWM")
-            # 20,000 distinct unknown companies, then 200 real ones.
-            script = Path(tmp) / "distinct.lua"
-            script.write_text(
-                "n = 0\nrequest = function()\n  n = n + 1\n"
-                f'  return wrk.format("GET", "/{token}/company/nobody-" .. n .. ".ics")\nend\n'
-                "done = function(summary, latency, requests)\n"
-                '  io.write(string.format("requests %d\\n", summary.requests))\nend\n'
-            )
-            before = _rss_mb(proc.pid, "VmRSS")
-            sent = 0
-            while sent < 20_000:
-                out = subprocess.run(
-                    ["wrk", "-t1", "-c8", "-d1s", "-s", str(script), base],
-                    capture_output=True, text=True, check=True,
-                ).stdout  # fmt: skip
-                sent += int(re.search(r"requests (\d+)", out).group(1))  # type: ignore[union-attr]
-            codes = {_get(f"{base}/{token}/company/nobody-{i}.ics")[0] for i in range(3)}
-            unknown_growth = _rss_mb(proc.pid, "VmRSS") - before
-            from tracker.identity import slug
-
-            for c in companies[:200]:
-                assert _get(f"{base}/{token}/company/{slug(c)}.ics")[0] == 200
-            stats = json.loads(_get(f"{base}/baseline/stats")[1])
-            rss_end = _rss_mb(proc.pid, "VmRSS")
+            if "memory" in phases:
+                # 64 clients, plain then gzip: the peak (VmHWM) of this phase only.
+                Path(f"/proc/{proc.pid}/clear_refs").write_text("5")
+                _wrk(feed, s, connections=64)
+                _wrk(feed, s, connections=64, headers=("Accept-Encoding: gzip",))
+                peak = _rss_mb(proc.pid, "VmHWM")
+                rss_after = _rss_mb(proc.pid, "VmRSS")
+                out_rows += [
+                    ("peak RSS, 64 clients (plain, gzip)", f"{peak:.0f} MB",
+                     GOALS["peak RSS, 64 clients"]),
+                    ("RSS after them", f"{rss_after:.0f} MB", ""),
+                ]  # fmt: skip
+                results.update(peak_rss_mb=round(peak), rss_after_mb=round(rss_after))
+            if "healthz" in phases:
+                # /healthz alone (the baseline), then while 16 clients pull the feed.
+                idle = _healthz_latencies(base, 100)
+                load = subprocess.Popen(
+                    ["wrk", "-t2", "-c16", f"-d{s + 8}s", feed],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+                time.sleep(1.0)
+                lat = _healthz_latencies(base, 200)
+                ping = _healthz_latencies(base, 200, "/baseline/ping")
+                load.wait()
+                out_rows += [
+                    ("/healthz p50 / p99, idle", f"{statistics.median(idle):.1f} / "
+                     f"{_p(idle, 0.99):.1f} ms", ""),
+                    ("an empty async route, 16 clients pulling",
+                     f"{statistics.median(ping):.1f} / {_p(ping, 0.99):.1f} ms", ""),
+                    ("/healthz p50 / p99, 16 clients pulling",
+                     f"{statistics.median(lat):.1f} / {_p(lat, 0.99):.1f} ms",
+                     GOALS["healthz p99 under load"]),
+                ]  # fmt: skip
+                results.update(healthz_idle_p99_ms=round(_p(idle, 0.99), 1),
+                               healthz_p50_ms=round(statistics.median(lat), 1),
+                               healthz_p99_ms=round(_p(lat, 0.99), 1))  # fmt: skip
+            if "rates" in phases:
+                rates = {
+                    "feed": _wrk(feed, s),
+                    "same bytes": _wrk(f"{base}/baseline/feed.ics", s),
+                    "feed gzip": _wrk(feed, s, headers=("Accept-Encoding: gzip",)),
+                    "304": _wrk(feed, s, headers=(f"If-None-Match: {etag}",)),
+                    "bare 304": _wrk(f"http://127.0.0.1:{bare_port}/304", s),
+                }
+                r = {k: v["rate"] for k, v in rates.items()}
+                out_rows += [
+                    ("full feed, plain", f"{r['feed']:,.0f} req/s", ""),
+                    ("same bytes from memory, same server", f"{r['same bytes']:,.0f} req/s", ""),
+                    ("feed / same bytes", f"{r['feed'] / r['same bytes']:.0%}",
+                     GOALS["feed / same bytes"]),
+                    ("full feed, gzip", f"{r['feed gzip']:,.0f} req/s", ""),
+                    ("gzip / plain", f"{r['feed gzip'] / r['feed']:.0%}", GOALS["gzip / plain"]),
+                    ("304 Not Modified", f"{r['304']:,.0f} req/s", ""),
+                    ("bare Starlette 304, same uvicorn", f"{r['bare 304']:,.0f} req/s", ""),
+                    ("304 / bare Starlette 304", f"{r['304'] / r['bare 304']:.0%}",
+                     GOALS["304 / bare Starlette 304"]),
+                    ("peak RSS so far (the baselines too)",
+                     f"{_rss_mb(proc.pid, 'VmHWM'):.0f} MB", ""),
+                ]  # fmt: skip
+                results.update({k.replace(" ", "_"): round(v, 1) for k, v in r.items()})
+            if "unknown" in phases:
+                # Distinct unknown companies (404, nothing cached), then 200 real ones.
+                script = Path(tmp) / "distinct.lua"
+                script.write_text(
+                    "n = 0\nrequest = function()\n  n = n + 1\n"
+                    f'  return wrk.format("GET", "/{token}/company/nobody-" .. n .. ".ics")\n'
+                    "end\ndone = function(summary, latency, requests)\n"
+                    '  io.write(string.format("requests %d\\n", summary.requests))\nend\n'
+                )
+                _get(f"{base}/baseline/mark")
+                before = _rss_mb(proc.pid, "VmRSS")
+                sent = 0
+                while sent < a.unknown:
+                    done = subprocess.run(
+                        ["wrk", "-t1", "-c8", "-d1s", "-s", str(script), base],
+                        capture_output=True, text=True, check=True,
+                    ).stdout  # fmt: skip
+                    sent += int(re.search(r"requests (\d+)", done).group(1))  # type: ignore[union-attr]
+                codes = {_get(f"{base}/{token}/company/nobody-{i}.ics")[0] for i in range(3)}
+                unknown_growth = _rss_mb(proc.pid, "VmRSS") - before
+                grown = json.loads(_get(f"{base}/baseline/growth")[1])
+                for c in companies[:200]:
+                    assert _get(f"{base}/{token}/company/{slug(c)}.ics")[0] == 200
+                stats = json.loads(_get(f"{base}/baseline/stats")[1])
+                out_rows += [
+                    (f"{sent:,} unknown companies: status, RSS growth",
+                     f"{'/'.join(map(str, sorted(codes)))}, {unknown_growth:+.1f} MB", "404, ~0"),
+                    ("200 real company feeds: cache", f"{stats['cached_bytes'] / 1e6:.1f} MB in "
+                     f"{stats['feeds']}", f"<= {stats['budget'] / 1e6:.0f} MB"),
+                ]  # fmt: skip
+                results.update(
+                    unknown_requests=sent,
+                    cache_mb=round(stats["cached_bytes"] / 1e6, 1),
+                    unknown_rss_growth_mb=round(unknown_growth, 1),
+                )
+                if grown["tracing"]:
+                    print(f"traced Python allocations grown over the unknown-company requests: "
+                          f"{grown['total_kb']:+,} KB; the largest:")  # fmt: skip
+                    for g in grown["top"]:
+                        print(
+                            f"  {g['kb']:+10.1f} KB {g['blocks']:+7} blocks  "
+                            + " <- ".join(reversed(g["where"]))
+                        )
+                    results["traced_growth_kb"] = grown["total_kb"]
+            out_rows.append(("RSS at the end", f"{_rss_mb(proc.pid, 'VmRSS'):.0f} MB", ""))
         finally:
             proc.communicate("", timeout=60)
 
-    r = {k: v["rate"] for k, v in rates.items()}
     print()
     print(f"{'what':44} {'result':>14}   goal")
-    rows_out = [
-        ("full feed, plain", f"{r['feed']:,.0f} req/s", ""),
-        ("same bytes from memory, same server", f"{r['same bytes']:,.0f} req/s", ""),
-        ("feed / same bytes", f"{r['feed'] / r['same bytes']:.0%}", GOALS["feed / same bytes"]),
-        ("full feed, gzip", f"{r['feed gzip']:,.0f} req/s", ""),
-        ("gzip / plain", f"{r['feed gzip'] / r['feed']:.0%}", GOALS["gzip / plain"]),
-        ("304 Not Modified", f"{r['304']:,.0f} req/s", ""),
-        ("bare Starlette 304, same uvicorn", f"{r['bare 304']:,.0f} req/s", ""),
-        ("304 / bare Starlette 304", f"{r['304'] / r['bare 304']:.0%}",
-         GOALS["304 / bare Starlette 304"]),
-        ("/healthz p50 / p99, 16 clients pulling", f"{statistics.median(lat):.1f} / {p99:.1f} ms",
-         GOALS["healthz p99 under load"]),
-        ("RSS ready (feed built)", f"{rss_ready:.0f} MB", ""),
-        ("peak RSS, 64 clients (plain, gzip)", f"{peak:.0f} MB", GOALS["peak RSS, 64 clients"]),
-        ("RSS after them", f"{rss_after:.0f} MB", ""),
-        ("peak RSS from then on (baselines too)", f"{peak_all:.0f} MB", ""),
-        (f"{sent:,} unknown companies: status, RSS growth",
-         f"{'/'.join(map(str, sorted(codes)))}, {unknown_growth:+.1f} MB", "404, ~0"),
-        ("200 real company feeds: cache", f"{stats['cached_bytes'] / 1e6:.1f} MB in "
-         f"{stats['feeds']}", f"<= {stats['budget'] / 1e6:.0f} MB"),
-        ("RSS at the end", f"{rss_end:.0f} MB", ""),
-    ]  # fmt: skip
-    for what, value, goal in rows_out:
+    for what, value, goal in out_rows:
         print(f"{what:44} {value:>14}   {goal}")
-    results.update(
-        {k.replace(" ", "_"): round(v, 1) for k, v in r.items()},
-        healthz_p50_ms=round(statistics.median(lat), 1), healthz_p99_ms=round(p99, 1),
-        rss_ready_mb=round(rss_ready), peak_rss_mb=round(peak), peak_all_mb=round(peak_all),
-        unknown_requests=sent,
-        unknown_rss_growth_mb=round(unknown_growth, 1),
-        cache_mb=round(stats["cached_bytes"] / 1e6, 1),
-    )  # fmt: skip
     print(json.dumps(results))
 
 
