@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -53,3 +54,22 @@ def chunks(items: list[RawItem], size: int) -> Iterator[list[RawItem]]:
     """Items in groups of `size`."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+@contextmanager
+def fetching(batch: Batch, source_id: str, url: str, http: _Closable) -> Iterator[None]:
+    """One source's fetch: a rate limit ends it with the wait the server asked for recorded
+    in the batch, and the connection is closed whatever happens."""
+    from tracker.sources.http import RateLimited
+
+    try:
+        yield
+    except RateLimited as e:
+        batch.retry_after = e.retry_after
+        batch.rejected.append(Rejected(source_id, url, str(e)))
+    finally:
+        http.close()

@@ -29,7 +29,7 @@ from tracker.domain import RawItem
 from tracker.errors import SourceError
 from tracker.rules.plenaries import MONTH_NAMES
 from tracker.settings import HttpSection
-from tracker.sources.base import Batch, Rejected, SeenCheck
+from tracker.sources.base import Batch, Rejected, SeenCheck, fetching
 from tracker.sources.http import Http, RateLimited
 from tracker.sources.page import (
     PAGE_RETRY_SECONDS,
@@ -398,7 +398,7 @@ class FederalRegisterSource:
             if now.timestamp() - float(v.get("at", 0)) < RETRY_KEPT_SECONDS
         }
         batch.cursor["retry"] = retry
-        try:
+        with fetching(batch, self.id, self.url, http):
             r = http.get(self.url, cursor.get("etag"), cursor.get("modified"))
             for number, entry in list(retry.items()):  # documents whose text failed before
                 if not entry.get("gave_up") and now.timestamp() >= float(entry.get("next", 0)):
@@ -430,11 +430,6 @@ class FederalRegisterSource:
                 if seen(self.id, number) or number in retry:
                     continue
                 self._document(http, number, result, now, batch)
-        except RateLimited as e:
-            batch.retry_after = e.retry_after
-            batch.rejected.append(Rejected(self.id, self.url, str(e)))
-        finally:
-            http.close()
         return batch
 
     def _results(self, body: bytes) -> list[Any]:

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from tracker.domain import RawItem
 from tracker.errors import SourceError
 from tracker.settings import HttpSection
-from tracker.sources.base import Batch, Rejected, SeenCheck
+from tracker.sources.base import Batch, Rejected, SeenCheck, fetching
 from tracker.sources.http import Http, RateLimited
 
 DEFAULT_LINK = r"press|news|release|announce"
@@ -45,7 +45,7 @@ class PageSource:
         """Each new matching link, fetched."""
         http = Http(self.http_settings, self.id, self.transport)
         batch = Batch(cursor=dict(cursor))
-        try:
+        with fetching(batch, self.id, self.url, http):
             page = http.get(self.url)
             for url in self.links(page.body, page.url)[: self.http_settings.max_items]:
                 if seen(self.id, url):
@@ -56,11 +56,6 @@ class PageSource:
                     batch.rejected.append(Rejected(self.id, url, str(e)))
                     continue
                 batch.items.append(RawItem(self.id, url, _name(url), r.body, now, url=url))
-        except RateLimited as e:
-            batch.retry_after = e.retry_after
-            batch.rejected.append(Rejected(self.id, self.url, str(e)))
-        finally:
-            http.close()
         return batch
 
     def links(self, html: bytes, base: str) -> list[str]:
@@ -115,7 +110,7 @@ class AgencyPagesSource(PageSource):
         batch = Batch(cursor=dict(cursor))
         retry = {k: dict(v) for k, v in (cursor.get("retry") or {}).items()}
         batch.cursor["retry"] = retry
-        try:
+        with fetching(batch, self.id, self.url, http):
             r = http.get(self.url, cursor.get("etag"), cursor.get("modified"))
             if r.status == 304:  # only pages waiting for their retry
                 links = [u for u, v in retry.items() if not v.get("gave_up")]
@@ -131,11 +126,6 @@ class AgencyPagesSource(PageSource):
                 if waiting and (waiting.get("gave_up") or now.timestamp() < float(waiting["next"])):
                     continue  # quarantined (`tracker sources retry` clears it) or waiting
                 self._page(http, url, now, batch)
-        except RateLimited as e:
-            batch.retry_after = e.retry_after
-            batch.rejected.append(Rejected(self.id, self.url, str(e)))
-        finally:
-            http.close()
         return batch
 
     def _page(self, http: Http, url: str, now: datetime, batch: Batch) -> None:

@@ -18,8 +18,8 @@ import feedparser
 from tracker.domain import RawItem
 from tracker.errors import ConfigError, SourceError
 from tracker.settings import HttpSection
-from tracker.sources.base import Batch, Rejected, SeenCheck
-from tracker.sources.http import Http, RateLimited
+from tracker.sources.base import Batch, Rejected, SeenCheck, fetching
+from tracker.sources.http import Http
 
 _EXHIBIT = re.compile(r"ex-?99\.?1|ex99-?1|exhibit 99\.1", re.IGNORECASE)
 _ANY_99 = re.compile(r"\bex-?99\b|ex-?99\.\d+|exhibit 99", re.IGNORECASE)
@@ -46,7 +46,7 @@ class SecSource:
         """New 8-K and 6-K filings' press releases."""
         http = Http(self.http_settings, self.id, self.transport)
         batch = Batch(cursor=dict(cursor))
-        try:
+        with fetching(batch, self.id, self.url, http):
             feed = feedparser.parse(http.get(self.url).body)
             for entry in feed.entries[: self.http_settings.max_items]:
                 form = str(entry.get("category", "") or entry.get("title", ""))
@@ -65,11 +65,6 @@ class SecSource:
                 batch.items.append(
                     RawItem(self.id, external, exhibit.rsplit("/", 1)[-1], body, now, url=exhibit)
                 )
-        except RateLimited as e:
-            batch.retry_after = e.retry_after
-            batch.rejected.append(Rejected(self.id, self.url, str(e)))
-        finally:
-            http.close()
         return batch
 
     def _exhibit(self, http: Http, index_url: str, six_k: bool = False) -> str:
