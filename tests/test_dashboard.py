@@ -259,6 +259,25 @@ def test_release_page_highlights_what_was_read(client: TestClient) -> None:
     assert client.get("/releases/999").status_code == 404
 
 
+def test_release_page_shows_the_whole_text_with_the_read_sentences_marked(
+    client: TestClient,
+) -> None:
+    sign_in(client, "vera")
+    page = client.get("/releases/1").text
+    body = page.split('class="fulltext"', 1)[1].split("</div>", 1)[0]
+    # Lines the reader found nothing in are there too, escaped, in the document's order.
+    assert "Investor relations:" in body and "We will make our case to the committee" in body
+    assert body.index("Investor relations:") < body.index("We will make our case")
+    assert "&#34;We will make our case" in body or "&quot;We will make our case" in body
+    # Each sentence read is wrapped, linked to its item below, with its marks inside.
+    spans = re.findall(r'<span class="read" id="t-(\d+)">(.*?)</span>', body, re.S)
+    assert spans, body[:500]
+    assert any('<mark class="deadline">the third quarter of this year</mark>' in s for _i, s in spans)
+    for index, _s in spans:
+        assert f'id="s-{index}"' in page and f'href="#s-{index}"' in body
+    assert "only the sentences it read are shown" not in page
+
+
 def test_subscribe_and_sources(client: TestClient, app_ctx: Context) -> None:
     sign_in(client, "vera")
     token = feed_token(app_ctx.store, app_ctx.settings.home)

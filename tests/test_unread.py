@@ -4,6 +4,7 @@ so where people look: the log and `tracker sources` (issue 14)."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,5 +47,34 @@ def test_an_unread_language_is_listed_by_tracker_sources(
         lines = [line for line in out.splitlines() if line.startswith("unread ")]
         assert len(lines) == 1 and lines[0].startswith("unread inbox:berlin.txt:"), out
         assert "language 'de' is not read; only the release date was taken" in lines[0]
+    finally:
+        ctx.store.close()
+
+
+def test_the_dashboard_sources_page_lists_an_unread_release_with_its_link(settings: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from tracker.store.users import Users
+    from tracker.web import make_app
+    from tracker.web.auth import hash_password
+
+    from .test_dashboard import PASSWORD, sign_in
+
+    ctx = open_context(settings, NOW)
+    try:
+        inbox = ctx.folder("inbox")
+        (inbox / "berlin.txt").write_text(GERMAN, encoding="utf-8")
+        (inbox / "boston.txt").write_text(ENGLISH, encoding="utf-8")
+        ingest_inbox(ctx, NOW)
+        ingest_inbox(ctx, NOW + timedelta(seconds=30))
+        Users(ctx.store).add("vera", "viewer", hash_password(PASSWORD), NOW)
+        client = sign_in(TestClient(make_app(ctx.store, ctx.settings, ctx)), "vera")
+        page = client.get("/sources").text
+        section = page.split("Releases stored unread", 1)[1]
+        assert "berlin.txt" in section and "<td>de</td>" in section
+        assert "boston.txt" not in section  # read in full: not listed
+        link = re.search(r'href="(/releases/\d+)">berlin\.txt<', section)
+        assert link, section
+        assert "Die Gesellschaft gab heute bekannt" in client.get(link.group(1)).text
     finally:
         ctx.store.close()

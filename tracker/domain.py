@@ -108,6 +108,9 @@ class Extraction:
     # A release with no dateline is read as of the latest day it tells as done; its stated
     # full dates after that day are its deadlines (None: the release date is known).
     reference: date | None = None
+    # The document's text as read (normalised), kept for the dashboard's release page; not
+    # part of the contract's output and not compared.
+    text: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

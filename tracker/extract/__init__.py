@@ -55,7 +55,7 @@ def extract_text(
 ) -> Extraction:
     """Extract from already-decoded text."""
     dates.forget()  # the date cache serves one document, so timings are per document
-    clean = text.normalise(body)
+    clean = body_text = text.normalise(body)
     sents = text.sentences(clean, normalised=True)
     clean = text.for_matching(clean)  # sentences keep the document's characters
     if subject:
@@ -71,13 +71,17 @@ def extract_text(
     sha = fingerprint(clean)
     if language not in READ_LANGUAGES:
         extra = (f"language '{language}' is not supported; only the release date was read",)
-        return Extraction(name, info, (), (), sha, warnings + extra, found)
+        return Extraction(name, info, (), (), sha, warnings + extra, found, text=body_text)
     if release_date is None:
-        return _undated(name, info, sents, clean, product, sha, warnings, found)
+        return replace(
+            _undated(name, info, sents, clean, product, sha, warnings, found), text=body_text
+        )
     reader = _Reader(sents, release_date, product)
     events = reader.events()
     timelines = reader.timelines(events)
-    return Extraction(name, info, tuple(events), tuple(timelines), sha, warnings, found)
+    return Extraction(
+        name, info, tuple(events), tuple(timelines), sha, warnings, found, text=body_text
+    )
 
 
 _FULL_DATE = re.compile(

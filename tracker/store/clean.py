@@ -25,6 +25,7 @@ URL_CHARS = 4000
 SOURCE_ID_CHARS = 200
 SHORT_CHARS = {"type": 40, "agency": 20, "outcome": 20, "detail": 40, "milestone": 60}
 ANCHOR_CHARS = 100
+BODY_CHARS = 200_000  # a release's whole text, for its page (as much as the reader reads)
 
 # C0 controls except tab and newline, DEL, and the C1 block; CR becomes a newline first.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -76,6 +77,7 @@ def extraction(x: Extraction) -> Extraction:
         events=tuple(_event(e) for e in x.events),
         timelines=tuple(_timeline(t) for t in x.timelines),
         warnings=tuple(line(w, 1000) for w in x.warnings),
+        text=text(x.text, BODY_CHARS),
     )
 
 

@@ -19,6 +19,7 @@ from tracker.store.tables import (
     FactRow,
     ProcedureAliasRow,
     ReleaseRow,
+    ReleaseTextRow,
     SightingRow,
     TimelineRow,
 )
@@ -97,6 +98,12 @@ class Dashboard:
         """One release by id."""
         with Session(self.engine) as s:
             return s.get(ReleaseRow, release_id)
+
+    def release_text(self, release_id: int) -> str | None:
+        """A release's whole text as read, or None (stored before texts were kept)."""
+        with Session(self.engine) as s:
+            row = s.get(ReleaseTextRow, release_id)
+            return row.text if row is not None else None
 
     def sightings(self, release_id: int) -> list[SightingRow]:
         """Where a release was seen (source and item), first seen first."""

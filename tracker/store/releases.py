@@ -29,6 +29,7 @@ from tracker.store.tables import (
     ProcedureRow,
     QuarantineRow,
     ReleaseRow,
+    ReleaseTextRow,
     SightingRow,
     TimelineRow,
 )
@@ -37,6 +38,10 @@ from tracker.store.versions import new_token
 _PR = _table(ProcedureRow).c
 _INSERT_RELEASE = _table(ReleaseRow).insert().returning(_table(ReleaseRow).c.id)
 _INSERT_SIGHTING = _table(SightingRow).insert()
+_INSERT_TEXT = _table(ReleaseTextRow).insert()
+_DELETE_TEXT = _table(ReleaseTextRow).delete().where(
+    _table(ReleaseTextRow).c.release_id == bindparam("r")
+)
 # Built once: statements rebuilt per call pay for their cache key every time.
 _FIND_SIGHTING = sa_select(_table(SightingRow).c.id, _table(SightingRow).c.release_id).where(
     _table(SightingRow).c.source_id == bindparam("s"),
@@ -112,6 +117,8 @@ class Releases(StoreBase):
             s.add(release)
             s.flush()
             release_id, outcome = release.id, "changed"
+            conn.execute(_DELETE_TEXT, {"r": release_id})
+            _keep_text(conn, release_id, x)
         elif same_id is not None:
             s.add(_sighting(source_id, external_id, url, same_id, now))
             return Saved("duplicate", ref)
@@ -213,6 +220,7 @@ class Releases(StoreBase):
                 "last_seen": now,
             },
         )
+        _keep_text(conn, int(release_id), x)
         return int(release_id), "new"
 
     @staticmethod
@@ -307,6 +315,12 @@ def _as_stored_timeline(t: Timeline) -> Timeline:
         tuple(t.assumptions),
         t.estimate,
     )
+
+
+def _keep_text(conn: Any, release_id: int, x: Extraction) -> None:
+    """Keep the release's whole text for its page (agency documents come without one)."""
+    if x.text:
+        conn.execute(_INSERT_TEXT, {"release_id": release_id, "text": x.text})
 
 
 def _release_values(x: Extraction) -> dict[str, Any]:

@@ -51,6 +51,15 @@ class ReleaseRow(SQLModel, table=True):
     ingested_at: datetime = Field(sa_column=_ts())
 
 
+class ReleaseTextRow(SQLModel, table=True):
+    """A release's whole text as read (normalised), for its page on the dashboard. Releases
+    stored before this table have none: their page shows the sentences read."""
+
+    __tablename__ = "release_text"
+    release_id: int = Field(foreign_key="release.id", primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class SightingRow(SQLModel, table=True):
     """One place a release was seen: a source and its id there. Many sightings, one release."""
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from tracker.domain import RawItem
-from tracker.store.tables import UnreadReleaseRow
+from tracker.store.tables import SightingRow, UnreadReleaseRow
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ class Unread:
     name: str
     language: str
     at: datetime
+    release_id: int | None = None  # the stored release, for the dashboard's link
 
 
 def record_unread(
@@ -63,10 +64,16 @@ def record_unread(
 
 
 def unread(session: Session, limit: int = 50) -> list[Unread]:
-    """The releases stored unread, newest first."""
+    """The releases stored unread, newest first, each with its stored release's id."""
     rows = session.exec(
-        select(UnreadReleaseRow)
+        select(UnreadReleaseRow, SightingRow.release_id)
+        .join(
+            SightingRow,
+            (SightingRow.source_id == UnreadReleaseRow.source_id)
+            & (SightingRow.external_id == UnreadReleaseRow.external_id),
+            isouter=True,
+        )
         .order_by(col(UnreadReleaseRow.at).desc(), col(UnreadReleaseRow.id).desc())
         .limit(limit)
     ).all()
-    return [Unread(r.source_id, r.external_id, r.name, r.language, r.at) for r in rows]
+    return [Unread(r.source_id, r.external_id, r.name, r.language, r.at, rid) for r, rid in rows]

@@ -451,6 +451,36 @@ def highlight(text: str, marks: list[tuple[str, str]]) -> Markup:
     return Markup("".join(out))
 
 
+def whole_text(body: str, sentences: list[dict[str, Any]]) -> Markup:
+    """The release's whole text, escaped, each sentence the tracker read in it wrapped in a
+    <span class=read> (linked to its item in the list) with its own marks highlighted.
+
+    A sentence is found from where the previous one ended (whitespace may differ: evidence
+    is normalised), then anywhere; one not found is only in the list below the text."""
+    out, pos = [], 0
+    found: list[tuple[int, int, dict[str, Any]]] = []
+    for s in sentences:
+        words = s["text"].split()
+        if not words:
+            continue
+        pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+        hit = pattern.search(body, pos) or pattern.search(body)
+        if hit and all(hit.end() <= a or hit.start() >= b for a, b, _s in found):
+            found.append((hit.start(), hit.end(), s))
+            pos = hit.end()
+    pos = 0
+    for a, b, s in sorted(found, key=lambda f: f[0]):
+        out.append(str(escape(body[pos:a])))
+        out.append(
+            f'<span class="read" id="t-{s["index"]}">{highlight(body[a:b], s["marks"])}'
+            f'<a class="to-item" href="#s-{s["index"]}" aria-label="what was read in sentence '
+            f'{s["index"]}">[{s["index"]}]</a></span>'
+        )
+        pos = b
+    out.append(str(escape(body[pos:])))
+    return Markup("".join(out))
+
+
 _MONTHS = "January February March April May June July August September October November December"
 
 
@@ -487,6 +517,7 @@ def release(request: Request, release_id: int, who: Principal = Depends(viewer))
         {**s, "html": highlight(s["text"], s["marks"]), "index": i}
         for i, s in sorted(sentences.items())
     ]
+    body = st.dashboard.release_text(release_id)
     keys = st.dashboard.release_procedures(release_id)
     ref = _release_ref(r)
     made = [
@@ -501,6 +532,7 @@ def release(request: Request, release_id: int, who: Principal = Depends(viewer))
         who,
         r=r,
         sentences=shown,
+        body=whole_text(body, shown) if body else None,
         sightings=st.dashboard.sightings(release_id),
         procedures=[st.store.procedure(k) for k in keys],
         made=made,
@@ -572,6 +604,7 @@ def sources_page(
         failed_again=again[0].reason if again else "",
         quarantined=quarantined[:200],
         unmatched=_unmatched(st.store),
+        unread=_unread(st.store),
         admin=who.user.may("admin"),
     )
 
@@ -582,6 +615,14 @@ def _unmatched(store: Any) -> list[Any]:
 
     with store.session() as session:
         return unmatched(session)[:200]
+
+
+def _unread(store: Any) -> list[Any]:
+    """Releases stored unread (a language the reader does not read), newest first."""
+    from tracker.store.unread import unread
+
+    with store.session() as session:
+        return unread(session, 200)
 
 
 # The audit log
