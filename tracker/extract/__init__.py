@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.domain import Extraction, ReleaseInfo, Sentence, Timeline
 from tracker.extract import aliases, dates, text
-from tracker.extract.clauses import _FUTURE_HINT, _PAST_VERB
+from tracker.extract.clauses import FUTURE_HINT, PAST_VERB
 from tracker.extract.events import EventReader
 from tracker.extract.release import (
     fingerprint,
@@ -120,8 +120,8 @@ def _undated(
             continue
         lead = low[max(0, m.start() - 100) : m.start()].replace("\n", " ")
         lead = _CLAUSE_BREAK.split(lead)[-1]  # its own clause
-        ahead = bool(_FUTURE_HINT.search(lead)) or bool(
-            _MEETING_ON.search(lead) and not _PAST_VERB.search(lead)
+        ahead = bool(FUTURE_HINT.search(lead)) or bool(
+            _MEETING_ON.search(lead) and not PAST_VERB.search(lead)
         )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
         stated.append((day, ahead))
     done = [d for d, ahead in stated if not ahead]
@@ -186,7 +186,7 @@ def _told_ahead(t: Timeline) -> bool:
     """Whether the words before a timeline's expression, in its sentence, tell it as ahead."""
     low = t.evidence.lower()
     at = low.find(t.expression.lower())
-    return at >= 0 and bool(_FUTURE_HINT.search(low[max(0, at - 120) : at]))
+    return at >= 0 and bool(FUTURE_HINT.search(low[max(0, at - 120) : at]))
 
 
 _YEAR_TOLD = re.compile(r"\b(?:19|20)\d\d\b")

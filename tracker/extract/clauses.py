@@ -26,18 +26,8 @@ _MISSED = LEX.cues["missed"]
 _NOT_A_DATE = LEX.cues["not_a_date"]
 _NON_REGULATORY = LEX.cues["non_regulatory"]
 _REGULATORY = LEX.cues["regulatory"]
-_FUTURE_HINT = re.compile(
-    r"\b(?:will|expect\w*|anticipat\w*|plan\w*|intend\w*|scheduled|target"
-    r"|goal|pdufa|action date|by|estimated|tentative\w*|to be|projected"
-    r"|attendu\w*|attend(?:ons|ent)?|prévu\w*|devrai\w*|anticip\w*|envisag\w*|d'ici"
-    r"|potentiel\w*|se tiendra)\b"
-)
-_PAST_VERB = re.compile(
-    r"\b(?:filed|submitted|received|announced|completed|held|granted|approved|accepted|sent"
-    r"|made|met|was|were|had|did|obtained|issued|adopted|resubmitted|concluded|presented"
-    r"|reported|discussed|attended|participated|voted|recommended|decided|reviewed|occurred"
-    r"|took place|hosted|gave|appeared)\b"
-)
+FUTURE_HINT = LEX.cues["future_hint"]
+PAST_VERB = LEX.cues["past_verb"]
 _NEAR_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
 
 
@@ -46,7 +36,7 @@ def _told_in_past(low: str, pos: int) -> bool:
     before = low[max(0, pos - 120) : pos]
     cut = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
     clause = before[cut[-1] :] if cut else before
-    return bool(_PAST_VERB.search(clause)) and not _FUTURE_HINT.search(clause)
+    return bool(PAST_VERB.search(clause)) and not FUTURE_HINT.search(clause)
 
 
 _CLAUSE_BREAK = re.compile(

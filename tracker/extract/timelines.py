@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from tracker.domain import Event, Sentence, Timeline
 from tracker.extract import dates
 from tracker.extract.clauses import (
-    _FUTURE_HINT,
+    FUTURE_HINT,
     _MISSED,
     _NEAR_BREAK,
     _NON_REGULATORY,
     _NOT_A_DATE,
-    _PAST_VERB,
+    PAST_VERB,
     _TAIL_BREAK,
     Scan,
     _clause_of,
@@ -123,7 +123,7 @@ def _past_either_side(low: str, x: dates.Mention) -> bool:
     tail = low[x.endpos : x.endpos + 100]
     cut = _TAIL_BREAK.search(tail)
     tail = tail[: cut.start()] if cut else tail
-    return bool(_PAST_VERB.search(tail)) and not _FUTURE_HINT.search(tail)
+    return bool(PAST_VERB.search(tail)) and not FUTURE_HINT.search(tail)
 
 
 def _commercial(clause: str, width: int, low: str, pos: int) -> bool:
@@ -216,7 +216,7 @@ class TimelineReader(Scan):
         previous: Timeline | None,
         proc_start: date | None,
     ) -> list[Timeline]:
-        future = True if _FUTURE_HINT.search(low) else None
+        future = True if FUTURE_HINT.search(low) else None
         mentions = dates.find(low, self.ref, future)
         if future and any(not x.has_year for x in mentions):
             # "filed ... in April and expects a decision by ...": a year-less date in a
