@@ -28,10 +28,10 @@ _NON_REGULATORY = LEX.cues["non_regulatory"]
 _REGULATORY = LEX.cues["regulatory"]
 FUTURE_HINT = LEX.cues["future_hint"]
 PAST_VERB = LEX.cues["past_verb"]
-_NEAR_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
+NEAR_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
 
 
-def _told_in_past(low: str, pos: int) -> bool:
+def told_in_past(low: str, pos: int) -> bool:
     """Whether the clause leading to `pos` is in the past tense (and not the future)."""
     before = low[max(0, pos - 120) : pos]
     cut = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
@@ -45,21 +45,21 @@ _CLAUSE_BREAK = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _CONTINUES = LEX.cues["continues_act"].pattern
-_TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
+TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
 
 
-def _clause_prefix(low: str, pos: int) -> str:
+def clause_prefix(low: str, pos: int) -> str:
     start = max(low.rfind(",", 0, pos), low.rfind(";", 0, pos), low.rfind(":", 0, pos))
     return low[start + 1 : pos]
 
 
-def _clause_of(low: str, region_start: int, pos: int, endpos: int) -> str:
+def clause_of(low: str, region_start: int, pos: int, endpos: int) -> str:
     """The clause holding a mention: from the last clause break before it to the mention."""
     head = low[region_start:pos]
     breaks = list(_CLAUSE_BREAK.finditer(head))
     start = region_start + (breaks[-1].end() if breaks else 0)
     tail = low[endpos : endpos + 60]
-    cut = _TAIL_BREAK.search(tail)
+    cut = TAIL_BREAK.search(tail)
     return low[start:endpos] + (tail[: cut.start()] if cut else tail)
 
 

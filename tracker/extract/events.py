@@ -9,13 +9,8 @@ from datetime import date, timedelta
 from tracker.domain import Event, Sentence
 from tracker.extract import dates, lexicon
 from tracker.extract.clauses import (
-    _EARLIER,
-    _MISSED,
-    _NEGATED,
-    _NEGATED_INTENT,
-    _PLANNED,
     Scan,
-    _clause_prefix,
+    clause_prefix,
 )
 from tracker.extract.lexicon import LEXICON as LEX
 
@@ -39,6 +34,11 @@ _ACT_BREAK = re.compile(
 )
 _DONE_VERB = re.compile(r"(?:\w+ )?\w+ed\b")
 
+_EARLIER = LEX.cues["earlier"]
+_MISSED = LEX.cues["missed"]
+_NEGATED = LEX.cues["negated"]
+_NEGATED_INTENT = LEX.cues["negated_intent"]
+_PLANNED = LEX.cues["planned"]
 _ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
 _NEWS_GOAL = re.compile(
     r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
@@ -127,7 +127,7 @@ class EventReader(Scan):
     ) -> list[tuple[int, Event]]:
         """The events one match states, each with how well it is dated (2 stated, 1 by the
         release, 0 unknown)."""
-        prefix = _clause_prefix(low, m.start())
+        prefix = clause_prefix(low, m.start())
         if _NEGATED.search(prefix[-30:]) or _NEGATED_INTENT.search(prefix):
             return []
         scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")

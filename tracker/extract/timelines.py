@@ -10,19 +10,19 @@ from tracker.domain import Event, Sentence, Timeline
 from tracker.extract import dates
 from tracker.extract.clauses import (
     FUTURE_HINT,
-    _MISSED,
-    _NEAR_BREAK,
-    _NON_REGULATORY,
-    _NOT_A_DATE,
+    NEAR_BREAK,
     PAST_VERB,
-    _TAIL_BREAK,
+    TAIL_BREAK,
     Scan,
-    _clause_of,
-    _told_in_past,
+    clause_of,
+    told_in_past,
 )
 from tracker.extract.lexicon import LEXICON as LEX
 from tracker.vocabulary import AGENCY_MILESTONES, DONE_BY, SPECIFIC_DECISIONS
 
+_MISSED = LEX.cues["missed"]
+_NON_REGULATORY = LEX.cues["non_regulatory"]
+_NOT_A_DATE = LEX.cues["not_a_date"]
 _GENERIC = LEX.cues["generic"]
 _GOVERNING = LEX.cues["governing"].pattern
 
@@ -118,10 +118,10 @@ _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 def _past_either_side(low: str, x: dates.Mention) -> bool:
     """A window that began before the release, in a clause told in the past on either side
     ("adopted a trend vote at its March meeting", "In January, the company announced ...")."""
-    if _told_in_past(low, x.pos):
+    if told_in_past(low, x.pos):
         return True
     tail = low[x.endpos : x.endpos + 100]
-    cut = _TAIL_BREAK.search(tail)
+    cut = TAIL_BREAK.search(tail)
     tail = tail[: cut.start()] if cut else tail
     return bool(PAST_VERB.search(tail)) and not FUTURE_HINT.search(tail)
 
@@ -223,7 +223,7 @@ class TimelineReader(Scan):
             # clause told in the past tense is in the past, whatever the rest of the sentence.
             past = {x.pos: x for x in dates.find(low, self.ref, False)}
             mentions = [
-                past.get(x.pos, x) if not x.has_year and _told_in_past(low, x.pos) else x
+                past.get(x.pos, x) if not x.has_year and told_in_past(low, x.pos) else x
                 for x in mentions
             ]
         if not _EXTENDED.search(low):  # "moved from May 1 to August 1" is not a range
@@ -236,7 +236,7 @@ class TimelineReader(Scan):
         last: str | None = None
         for x in mentions:
             region = low[region_start : min(len(low), x.endpos + 40)]
-            clause = _clause_of(low, region_start, x.pos, x.endpos)
+            clause = clause_of(low, region_start, x.pos, x.endpos)
             between = low[region_start : x.pos]
             joined = last is not None and _JOIN_WORDS.match(between)
             moved = last is not None and _EXTENDED.search(between) is not None
@@ -393,7 +393,7 @@ class TimelineReader(Scan):
                 return found
         # An act named before a date, in the same clause, is the one it dates ("following a
         # Type A meeting on June 12, the company plans to resubmit": the meeting).
-        breaks = [m.end() for m in _NEAR_BREAK.finditer(before)]
+        breaks = [m.end() for m in NEAR_BREAK.finditer(before)]
         near = LEX.milestone_of(before[breaks[-1] :] if breaks else before)
         found = near or LEX.milestone_of(clause) or LEX.milestone_of(region)
         if found is None and _VERB_FIRST.match(clause.lstrip(" ,")):
