@@ -6,9 +6,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tracker.domain import RawItem
+
+if TYPE_CHECKING:
+    from tracker.settings import HttpSection
+
+# How long an item waiting for a retry (its page or text failed) is kept in the cursor.
+RETRY_KEPT_SECONDS = 30 * 86400
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,30 @@ class SeenCheck(Protocol):
     """Asks the store whether this source delivered an item before (skips refetching links)."""
 
     def __call__(self, source_id: str, external_id: str) -> bool: ...
+
+
+class HttpSource:
+    """A source read over HTTP from one address: its id, the address, the `[http]` settings
+    and (in tests) an httpx transport. Nothing to clean up after an item."""
+
+    def __init__(self, source_id: str, url: str, http: HttpSection, transport: Any = None) -> None:
+        self.id = source_id
+        self.url = url
+        self.http_settings = http
+        self.transport = transport
+
+    def done(self, item: RawItem, outcome: str, error: str | None) -> None:
+        """Nothing to clean up: sightings remember what was read."""
+
+
+def kept_retries(cursor: dict[str, Any], now: datetime) -> dict[str, dict[str, Any]]:
+    """The cursor's items waiting for a retry, copied, without those older than
+    RETRY_KEPT_SECONDS."""
+    return {
+        k: dict(v)
+        for k, v in (cursor.get("retry") or {}).items()
+        if now.timestamp() - float(v.get("at", 0)) < RETRY_KEPT_SECONDS
+    }
 
 
 def chunks(items: list[RawItem], size: int) -> Iterator[list[RawItem]]:

@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.domain import RawItem
 from tracker.errors import SourceError
 from tracker.rules.plenaries import MONTH_NAMES
-from tracker.settings import HttpSection
-from tracker.sources.base import Batch, Rejected, SeenCheck, fetching
+from tracker.sources.base import Batch, HttpSource, Rejected, SeenCheck, fetching, kept_retries
 from tracker.sources.http import Http, RateLimited
 from tracker.sources.page import (
     PAGE_RETRY_SECONDS,
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 FEDERAL_REGISTER = "federal-register"
 ADCOMM_PAGE = "fda-adcomm"
-RETRY_KEPT_SECONDS = 30 * 86400
 
 _MONTHS = MONTH_NAMES
 _MONTH_NO = {m.lower(): i + 1 for i, m in enumerate(_MONTHS)}
@@ -379,24 +377,14 @@ def parse_item(body: bytes) -> FdaDocument:
     )
 
 
-class FederalRegisterSource:
+class FederalRegisterSource(HttpSource):
     """A Federal Register API documents query (`url`, JSON): the FDA's notices it reads."""
-
-    def __init__(self, source_id: str, url: str, http: HttpSection, transport: Any = None) -> None:
-        self.id = source_id
-        self.url = url
-        self.http_settings = http
-        self.transport = transport
 
     def fetch(self, cursor: dict[str, Any], now: datetime, seen: SeenCheck) -> Batch:
         """New notices since the last fetch; a 304 yields only those waiting for a retry."""
         http = Http(self.http_settings, self.id, self.transport)
         batch = Batch(cursor=dict(cursor))
-        retry = {
-            k: dict(v)
-            for k, v in (cursor.get("retry") or {}).items()
-            if now.timestamp() - float(v.get("at", 0)) < RETRY_KEPT_SECONDS
-        }
+        retry = kept_retries(cursor, now)
         batch.cursor["retry"] = retry
         with fetching(batch, self.id, self.url, http):
             r = http.get(self.url, cursor.get("etag"), cursor.get("modified"))
@@ -496,9 +484,6 @@ class FederalRegisterSource:
         from tracker.agency import ingest_document
 
         return ingest_document(ctx, item, parse_item(item.body), now, session=session)
-
-    def done(self, item: RawItem, outcome: str, error: str | None) -> None:
-        """Nothing to clean up."""
 
 
 class FdaCalendarSource(AgencyPagesSource):

@@ -13,8 +13,7 @@ from tracker.domain import RawItem
 from tracker.errors import SourceError
 from tracker.extract import release_date_of
 from tracker.extract.text import html_to_text
-from tracker.settings import HttpSection
-from tracker.sources.base import Batch, Rejected, SeenCheck
+from tracker.sources.base import Batch, HttpSource, Rejected, SeenCheck, kept_retries
 from tracker.sources.http import Http, RateLimited
 
 # An item whose text is shorter than this is a teaser: its link is fetched for the release.
@@ -25,17 +24,10 @@ SUMMARY_ONLY_CHARS = 600
 # needed to fetch it again, so a feed answering 304 does not keep it waiting.
 PAGE_RETRY_SECONDS = 300
 PAGE_TRIES = 3
-RETRY_KEPT_SECONDS = 30 * 86400
 
 
-class FeedSource:
+class FeedSource(HttpSource):
     """A feed; items are keyed by their id (or link), the text taken from content or the link."""
-
-    def __init__(self, source_id: str, url: str, http: HttpSection, transport: Any = None) -> None:
-        self.id = source_id
-        self.url = url
-        self.http_settings = http
-        self.transport = transport
 
     def fetch(self, cursor: dict[str, Any], now: datetime, seen: SeenCheck) -> Batch:
         """New items since the last fetch; a 304 yields none."""
@@ -54,11 +46,7 @@ class FeedSource:
     def _fetch(self, http: Http, cursor: dict[str, Any], now: datetime, seen: SeenCheck) -> Batch:
         r = http.get(self.url, cursor.get("etag"), cursor.get("modified"))
         batch = Batch(cursor=dict(cursor))
-        retry = {
-            k: dict(v)
-            for k, v in (cursor.get("retry") or {}).items()
-            if now.timestamp() - float(v.get("at", 0)) < RETRY_KEPT_SECONDS
-        }
+        retry = kept_retries(cursor, now)
         batch.cursor["retry"] = retry
         for external, entry in list(retry.items()):  # items whose page failed before
             if not entry.get("gave_up") and now.timestamp() >= float(entry["next"]):
@@ -83,9 +71,6 @@ class FeedSource:
         for entry in parsed.entries[: self.http_settings.max_items]:
             self._entry(http, entry, now, seen, batch)
         return batch
-
-    def done(self, item: RawItem, outcome: str, error: str | None) -> None:
-        """Nothing to clean up: sightings remember what was read."""
 
     def _entry(self, http: Http, entry: Any, now: datetime, seen: SeenCheck, batch: Batch) -> None:
         link = entry.get("link")
