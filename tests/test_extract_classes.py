@@ -664,3 +664,72 @@ def test_a_sentence_going_on_about_the_meeting_just_named() -> None:
         "meeting will take place on September 12, 2024."
     )
     assert [(a, b) for a, b, _ in got] == [(date(2024, 9, 12), date(2024, 9, 12))]
+
+
+def test_an_authorisation_issued_by_the_commission_names_its_product_in_between() -> None:
+    got = _events(
+        "a marketing authorisation for Zentra was issued by the European Commission on May 30, "
+        "2024."
+    )
+    assert got == [("approval", "EC", "positive", date(2024, 5, 30))]
+
+
+def test_detailed_grounds_lodged_without_naming_the_reexamination() -> None:
+    got = _events(
+        "it has asked the CHMP to re-examine its opinion on Zentra. The company lodged its "
+        "detailed grounds with the agency on May 28, 2024."
+    )
+    assert ("reexamination_grounds", "EMA", None, date(2024, 5, 28)) in got
+
+
+def test_a_hearing_told_in_the_past_with_its_day_after_it() -> None:
+    got = _events(
+        "the FDA advisory committee heard the company and the agency at a session held on May "
+        "30, 2024 and voted nine to four in favour of Zentra."
+    )
+    assert ("advisory_meeting", "FDA", None, date(2024, 5, 30)) in got
+    assert ("trend_vote", "FDA", "positive", date(2024, 5, 30)) in got
+
+
+def test_the_submission_day_in_an_acceptance_sentence_is_the_submissions() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that the FDA accepted the NDA for Zentra, which starts a ten-month review clock "
+        "from the submission on April 2, 2024.\n",
+    )
+    got = {(e.type, e.date) for e in x.events}
+    assert ("acceptance", date(2024, 6, 3)) in got  # today's news: dated by the release
+    assert ("submission", date(2024, 4, 2)) in got  # the day the text gives it
+    assert [(t.start, t.milestone) for t in x.timelines] == [(date(2025, 2, 2), "action-date")]
+
+
+def test_a_goal_date_moved_out_with_the_day_it_now_falls_on() -> None:
+    assert ("goal_date_extension", "FDA", None, date(2024, 6, 3)) in _events(
+        "the FDA moved the action date for Zentra out by three months, now falling on "
+        "September 30, 2024."
+    )
+    got = _dates(
+        "the FDA moved the action date for Zentra out by three months, now falling on "
+        "September 30, 2024."
+    )
+    assert got == [(date(2024, 9, 30), date(2024, 9, 30), "action-date")]
+
+
+def test_an_application_found_not_approvable_is_a_refusal() -> None:
+    got = _events(
+        "the FDA told the company that the NDA for Zentra was not approvable on May 24, 2024."
+    )
+    assert got == [("refusal", "FDA", "negative", date(2024, 5, 24))]
+
+
+def test_a_sponsor_meeting_named_without_an_agency_is_still_dated() -> None:
+    got = _dates("it plans to request a Type A meeting within 30 days.")
+    assert got == [(date(2024, 7, 3), date(2024, 7, 3), "meeting")]
+
+
+def test_a_decision_told_as_the_agencys_verb() -> None:
+    assert _dates("that the TGA is expected to rule on Zentra in the fourth quarter of 2024.") == [
+        (date(2024, 10, 1), date(2024, 12, 31), "decision")
+    ]
+    # The company deciding is no regulatory decision.
+    assert _dates("the company will decide on a launch in the fourth quarter of 2024.") == []

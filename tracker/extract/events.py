@@ -22,6 +22,8 @@ _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
 _TODAY = LEX.cues["today"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
+_SUBMISSION_DAY = LEX.cues["submission_day"].pattern
+_OWN_SUBMISSION_DAY = frozenset(("submission", "resubmission"))
 _BULLETS = "•*-–·▪"
 _BOTH = re.compile(r"\b(?:from|by) (?:both )?(?:the )?[\w.&' -]{2,60}? and (?:the )?")
 _RECENT = timedelta(days=30)
@@ -186,7 +188,7 @@ class EventReader(Scan):
         )
         if (
             held
-            or rule.reference
+            or (rule.reference and not (rank == 2 and self._dated_at(low, m.end(), when)))
             or _OBJECT_OF.search(prefix[-60:])
             or (self._highlight(sent) and rank < 2)  # a dated bullet keeps its day
             or (self.results_release and rank == 1 and not _TODAY.search(low))
@@ -234,6 +236,12 @@ class EventReader(Scan):
                 )  # fmt: skip
                 out.append((rank, ev))
         return out
+
+    def _dated_at(self, low: str, end: int, when: date | None) -> bool:
+        """Whether the act's own words end right before the day it was dated by ("the
+        submission on January 5"): a background act keeps a day it is given so."""
+        head = dates.find(low[end : end + 40], self.ref, None)
+        return bool(head) and head[0].pos <= 2 and head[0].kind == "date" and head[0].start == when
 
     def _sec_registrant(self) -> str | None:
         """Why the issuer is taken to file Form 8-K: a US listing or an SEC filing named."""
@@ -390,9 +398,21 @@ class EventReader(Scan):
                 return None, 0
             return self.ref, 1
         mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
-        # The explicit date nearest the words that name the event.
+        # The explicit date nearest the words that name the event; a day after the act that
+        # the text gives to the application's submission ("accepted the NDA, submitted on
+        # January 5") is the submission's, not the acceptance's.
         full = sorted(
-            (x for x in mentions if x.kind == "date" and x.start),
+            (
+                x
+                for x in mentions
+                if x.kind == "date"
+                and x.start
+                and (
+                    etype in _OWN_SUBMISSION_DAY
+                    or x.pos < at[1]
+                    or not _SUBMISSION_DAY.search(scope, max(at[1], x.pos - 60), x.pos)
+                )
+            ),
             key=lambda x: x.pos - at[1] if x.pos >= at[1] else at[0] - x.endpos,
         )
         if etype == "advisory_meeting" and full:

@@ -109,6 +109,7 @@ def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
 
 
 _MOVE_LENGTH = LEX.cues["move_length"].pattern
+_NEW_DAY = LEX.cues["new_day"].pattern
 _REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
 _EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
@@ -239,7 +240,9 @@ class TimelineReader(Scan):
             clause = clause_of(low, region_start, x.pos, x.endpos)
             between = low[region_start : x.pos]
             joined = last is not None and _JOIN_WORDS.match(between)
-            moved = last is not None and _EXTENDED.search(between) is not None
+            moved = last is not None and (
+                _EXTENDED.search(between) is not None or _NEW_DAY.search(between) is not None
+            )
             region_start = x.endpos
             if (i in self.vague and _NOT_A_DATE.search(clause)) or (
                 i in self.nonreg and _commercial(clause, x.endpos - x.pos, low, x.pos)
@@ -596,8 +599,14 @@ class TimelineReader(Scan):
             end = dates.add_offset(step.end, x.amount, x.unit)
             anchor, anchor_date = f"{step.milestone} ({step.expression})", step.start
         else:
-            kinds = ("acceptance", "resubmission", "submission")
-            ev = next((e for e in events if e.type in kinds and e.date), None)
+            kinds: tuple[str, ...] = ("acceptance", "resubmission", "submission")
+            # The act the clock is said to run from ("a ten-month clock from the submission
+            # on January 5") comes first; else the acceptance, resubmission or submission.
+            named = _CLOCK_FROM.match(low, x.endpos, x.endpos + 80)
+            if named:
+                first = [t for t, words in _ANCHOR_EVENTS if re.search(words, named.group(1))]
+                kinds = tuple(first[:1]) + tuple(k for k in kinds if k not in first[:1])
+            ev = next((e for k in kinds for e in events if e.type == k and e.date), None)
             anchor_date = ev.date if ev and ev.date else self.ref
             anchor = ev.type if ev else "release"
             start = end = dates.add_offset(anchor_date, x.amount, x.unit)
@@ -651,6 +660,7 @@ class TimelineReader(Scan):
         return named[0] if named else self.doc_agency
 
 
+_CLOCK_FROM = re.compile(r"[^;.]{0,40}?\b(?:from|after|following|of) (?:the |its )?([\w-]+)")
 _ANCHOR_EVENTS = [
     ("opinion", r"opinion"),
     ("refusal", r"complete response|crl|refusal|letter"),
