@@ -119,8 +119,8 @@ class Deadlines(StoreBase):
                     assert orm is not None
                     own = orm.key.startswith(procedure.key + "/")
                     _history(s, orm, _NO_LONGER if own else _DUPLICATE, now)
-                    orm.status, orm.revision, orm.updated_at = "cancelled", orm.revision + 1, now
-                    s.add(orm)
+                    orm.status = "cancelled"
+                    _bump(s, orm, now)
                     counts["cancelled"] += 1
             if inserts:
                 conn.execute(_table(DeadlineRow).insert(), inserts)
@@ -141,9 +141,7 @@ class Deadlines(StoreBase):
             row.release_ref = d.release_ref
             row.evidence_kind = d.evidence_kind
         row.status = d.status
-        row.revision += 1
-        row.updated_at = now
-        s.add(row)
+        _bump(s, row, now)
 
     def _deadline_row(self, s: Session, key: str) -> DeadlineRow:
         row = s.exec(select(DeadlineRow).where(DeadlineRow.key == key)).first()
@@ -173,9 +171,7 @@ class Deadlines(StoreBase):
             row.manual_by, row.manual_at, row.manual_note = who, now, note
             if row.status in LIVE or row.status == Status.MISSED:
                 row.status = Status.OPEN
-            row.revision += 1
-            row.updated_at = now
-            s.add(row)
+            _bump(s, row, now)
             return before
 
     def unset_deadline_date(
@@ -191,9 +187,7 @@ class Deadlines(StoreBase):
             before = (row.start, row.end)
             _history(s, row, "hand-set date removed", now)
             row.manual, row.manual_by, row.manual_at, row.manual_note = False, None, None, None
-            row.revision += 1
-            row.updated_at = now
-            s.add(row)
+            _bump(s, row, now)
             return before
 
     def close_deadline(
@@ -213,9 +207,7 @@ class Deadlines(StoreBase):
             _history(s, row, f"marked {how.value} by hand", now)
             row.closed, row.closed_by, row.closed_at, row.closed_note = how.value, who, now, note
             row.status = how.status
-            row.revision += 1
-            row.updated_at = now
-            s.add(row)
+            _bump(s, row, now)
             return before
 
     def reopen_deadline(self, key: str, now: datetime, session: Session | None = None) -> str:
@@ -231,9 +223,7 @@ class Deadlines(StoreBase):
             _history(s, row, f"{row.closed} mark removed", now)
             row.closed, row.closed_by, row.closed_at, row.closed_note = None, None, None, None
             row.status = Status.OPEN
-            row.revision += 1
-            row.updated_at = now
-            s.add(row)
+            _bump(s, row, now)
             return before
 
     def deadlines(
@@ -348,8 +338,8 @@ class Deadlines(StoreBase):
             ).all()
             for row in rows:
                 _history(s, row, "its date passed with no news", now)
-                row.status, row.revision, row.updated_at = Status.PASSED, row.revision + 1, now
-                s.add(row)
+                row.status = Status.PASSED
+                _bump(s, row, now)
             return len(rows)
 
     def deadline(self, key: str) -> Deadline | None:
@@ -472,6 +462,14 @@ def _history(s: Session, row: DeadlineRow, reason: str, now: datetime) -> None:
             changed_at=now,
         )
     )
+
+
+def _bump(s: Session, row: DeadlineRow, now: datetime) -> None:
+    """A changed deadline: its next revision, stamped `now` (its history row written before
+    the change, by `_history`)."""
+    row.revision += 1
+    row.updated_at = now
+    s.add(row)
 
 
 def _to_deadline(row: Any, prow: Any, today: date | None) -> Deadline:
