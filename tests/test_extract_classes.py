@@ -733,3 +733,52 @@ def test_a_decision_told_as_the_agencys_verb() -> None:
     ]
     # The company deciding is no regulatory decision.
     assert _dates("the company will decide on a launch in the fourth quarter of 2024.") == []
+
+
+def test_the_agency_validating_the_application_in_the_plain_past() -> None:
+    assert _events("that the EMA validated the MAA for Zentra.") == [
+        ("acceptance", "EMA", None, date(2024, 6, 3))
+    ]
+
+
+def test_the_end_of_the_month_or_quarter_the_release_speaks_in() -> None:
+    assert _dates("it will submit its responses to the EMA by the end of the month.") == [
+        (date(2024, 6, 30), date(2024, 6, 30), "response")
+    ]
+
+
+def test_a_fast_track_and_an_orphan_designation_from_two_agencies_in_one_sentence() -> None:
+    got = {
+        (t, a)
+        for t, a, _, _ in _events(
+            "that Zentra was granted Fast Track designation by the FDA and Orphan Drug "
+            "Designation by the EMA."
+        )
+    }
+    # Each designation is its own agency's; an EU orphan designation is the Commission's.
+    assert got == {("review_designation", "FDA"), ("review_designation", "EC")}
+
+
+def test_one_planned_filing_phrase_for_two_agencies_gives_one_deadline_each() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "it expects to submit the BLA for Zentra to the FDA and the MAA to the EMA in "
+        "the fourth quarter of 2024, and a filing in Japan to the PMDA in 2025.\n",
+    )
+    got = sorted((t.start, t.agency or "") for t in x.timelines if t.milestone == "submission")
+    assert [start for start, _ in got] == [date(2024, 10, 1), date(2024, 10, 1), date(2025, 1, 1)]
+    assert {agency for start, agency in got if start.year == 2024} == {"EMA", "FDA"}
+
+
+def test_french_acceptance_goal_date_and_authorisation_in_their_own_words() -> None:
+    x = extract_text(
+        "x.txt",
+        "PARIS, le 3 juin 2024 -- Acme SA annonce que la FDA a accepté le dépôt du dossier de "
+        "Zentra et a fixé la date PDUFA au 15 février 2025. La société a par ailleurs obtenu "
+        "l'autorisation de mise sur le marché de la Commission européenne pour Velora.\n",
+    )
+    got = {(e.type, e.agency, e.date) for e in x.events}
+    assert ("acceptance", "FDA", date(2024, 6, 3)) in got
+    assert ("goal_date", "FDA", date(2024, 6, 3)) in got
+    assert ("approval", "EC", date(2024, 6, 3)) in got
+    assert [(t.start, t.milestone) for t in x.timelines] == [(date(2025, 2, 15), "action-date")]

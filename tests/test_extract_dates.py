@@ -68,6 +68,10 @@ REF = date(2008, 3, 20)
         ("lors de sa réunion du 24 au 27 juin 2008", date(2008, 6, 24), date(2008, 6, 27)),
         ("à la mi-juin", date(2008, 6, 11), date(2008, 6, 20)),
         ("during the week of april 11, 2011", date(2011, 4, 11), date(2011, 4, 17)),
+        ("by the end of the month", date(2008, 3, 31), date(2008, 3, 31)),
+        ("at the end of next month", date(2008, 4, 30), date(2008, 4, 30)),
+        ("by the end of the quarter", date(2008, 3, 31), date(2008, 3, 31)),
+        ("by the end of next quarter", date(2008, 6, 30), date(2008, 6, 30)),
     ],
 )
 def test_expression_resolves(text: str, start: date, end: date) -> None:
@@ -82,6 +86,7 @@ KIND_EXAMPLES = {
     "mdy_num": "on 6/28/2024",
     "dmy_spaced": "on 28 / 06 / 2024",
     "season": "in spring 2009",
+    "period_end": "by the end of the month",
     "dmy_dash": "on 28-jun-2024",
     "between_months": "between july and september",
     "day_range": "between 17th and 20th october",

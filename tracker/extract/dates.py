@@ -328,6 +328,13 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     ("month_year", r"\b(?P<my_m>" + _MON + r")\.?,? (?:of )?(?P<my_y>" + _YEAR + r")\b"),
     (
+        # "by the end of the month", "at the end of next month", "by quarter-end": the last
+        # day of the month or quarter the release speaks in (or the next one).
+        "period_end",
+        r"\b(?:the )?end of (?P<pe_w>this|the|next|the current|the next) (?P<pe_u>month|quarter)\b"
+        r"|\b(?P<pe_u2>month|quarter)[- ]end\b",
+    ),
+    (
         "later_this",
         r"\b(?:later|(?:in )?the remainder of|(?:in )?the rest of) (?P<lt_u>this month|this year"
         r"|this week|today|in the year|the year|" + _YEAR + r")",
@@ -469,6 +476,16 @@ def _year(token: str | None, ref: date) -> int | None:
         y = int(t)
         return y + 2000 if y < 100 else y
     return None
+
+
+def _period_end(which: str, unit: str, ref: date, txt: str, s: int, e: int) -> Mention:
+    """The last day of the month or quarter `ref` falls in, or of the next one."""
+    months = 1 if unit == "month" else 3
+    first = ref.month if months == 1 else 3 * ((ref.month - 1) // 3) + 1
+    last = first + months - 1 + (months if "next" in which else 0)
+    y, m = ref.year + (last - 1) // 12, (last - 1) % 12 + 1
+    day = _last_day(y, m)
+    return Mention("date", day, day, txt, s, e)
 
 
 def _last_day(y: int, m: int) -> date:
@@ -718,6 +735,8 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         # said on June 24): the window holds the release date.
         y = ref.year if mo == ref.month else infer_year(mo, 15, ref, future)
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e, has_year=False)
+    if kind == "period_end":
+        return _period_end(g("pe_w") or "this", g("pe_u") or g("pe_u2"), ref, txt, s, e)
     if kind == "later_this":
         unit = g("lt_u")
         if unit == "this month":

@@ -42,10 +42,7 @@ _NEGATED = LEX.cues["negated"]
 _NEGATED_INTENT = LEX.cues["negated_intent"]
 _PLANNED = LEX.cues["planned"]
 _ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
-_NEWS_GOAL = re.compile(
-    r"assign|\bset\b|learn|establish|inform|told|notif|accept|grant|undergo"
-    r"|communicat|announc|received|confirm|extended|now\b|\bnew\b"
-)
+_NEWS_GOAL = LEX.cues["news_goal"]
 _MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
 _GOAL_NOT_SET = LEX.cues["goal_not_set"].pattern
 _GIVEN_BY = re.compile(r"\b(?:from|by)\s+(?:the\s+)?")
@@ -229,6 +226,8 @@ class EventReader(Scan):
             if kind == "refusal" and agency == "EMA":
                 kind = "opinion"  # the CHMP "declined" or "refused": a negative opinion
             for detail in details:
+                if kind == "review_designation" and detail == "orphan" and agency == "EMA":
+                    agency = "EC"  # an EU orphan designation is the Commission's (CONTRACT.md)
                 why = f'{rule.id}: "{m.group(0)}"' + (f"; dated by {how}" if how else "")
                 ev = Event(
                     kind, agency, outcome, self.product, when, sent.text, sent.index,
@@ -317,7 +316,14 @@ class EventReader(Scan):
             # an EU orphan designation is the Commission's.
             after = scope[m.end() - scope_start :]
             direct = LEX.agencies_in(after[:80])
-            if len(direct) > 1 and _BOTH.search(after[:80]):
+            both = _BOTH.search(after[:80])
+            if (
+                len(direct) > 1
+                and both is not None
+                # "by the FDA and the EMA", not "by the FDA and orphan designation by the EMA"
+                and bool(LEX.agencies_in(after[both.end() : both.end() + 40]))
+                and not LEX.details_in(etype, after[both.start() : both.end() + 40])
+            ):
                 return list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct))
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # One event per agency named in the act's own stretch: "approved by the

@@ -269,9 +269,15 @@ class Lexicon:
 
     def detail_of(self, etype: str, s: str, m: re.Match[str]) -> str | None:
         """What kind of designation, letter, resubmission or approval a match names."""
+        rows = [r for r in self.details if r.kind == etype]
+        # The act's own words first ("... and orphan drug designation" after a fast track
+        # named just before it is the orphan one), then the words around them.
+        for row in rows:
+            if row.pattern.search(m.group(0)):
+                return row.name
         window = s[max(0, m.start() - 60) : m.end() + 120]
-        for row in self.details:
-            if row.kind == etype and (row.pattern.search(m.group(0)) or row.search(window)):
+        for row in rows:
+            if row.search(window):
                 return row.name
         return None
 

@@ -276,8 +276,8 @@ class TimelineReader(Scan):
             if t is not None:
                 t = replace(t, why=f'milestone {t.milestone} from "{clause.strip()}"')
                 acts = self._each_act(t, x, low, between, mentions)
-                if t.milestone == "decision" and x.kind in ("date", "window"):
-                    acts = self._each_agency(acts, low[: x.pos])
+                if t.milestone in ("decision", "submission") and x.kind in ("date", "window"):
+                    acts = self._each_agency(acts, low[: x.pos], between)
                 for t2 in acts:
                     out.append(t2)
                     self.so_far.append(t2)
@@ -333,16 +333,18 @@ class TimelineReader(Scan):
         self.twins.update(id(x) for x in twins)
         return [first, *twins]
 
-    def _each_agency(self, acts: list[Timeline], low: str) -> list[Timeline]:
+    def _each_agency(self, acts: list[Timeline], low: str, between: str) -> list[Timeline]:
         """One decision per agency a sentence names side by side just before the date: "under
         review by Health Canada and Anvisa, with potential approvals in 2024" is two
-        decisions ("A and B have approved it, and C is expected to decide in 2019" is one)."""
-        chain = _coordinated_agencies(low)
-        if len(chain) < 2:
+        decisions ("A and B have approved it, and C is expected to decide in 2019" is one). A
+        filing names its agencies in the words since the previous date."""
+        chains = {"decision": _coordinated_agencies(low), "submission": _filing_agencies(between)}
+        if all(len(c) < 2 for c in chains.values()):
             return acts
         out: list[Timeline] = []
         for t in acts:
-            if t.milestone != "decision":
+            chain = chains.get(t.milestone, [])
+            if len(chain) < 2:
                 out.append(t)
                 continue
             each = [replace(t, agency=code) for code in chain]
@@ -675,6 +677,31 @@ _SIDE_BY_SIDE = re.compile(
     r"^\s*(?:\([^)]{0,12}\)\s*)?(?:,\s*(?:and\s+)?|and\s+|et\s+|as well as\s+)"
     r"(?:the\s+|l['’]\s*)?[\w'’ ]{0,35}$"
 )
+
+
+_FILED_TO = re.compile(
+    r"\b(?:to|with|before|auprès de|à)\s+(?:the\s+|la\s+|l['’]\s*)?"
+    r"(?:u\.s\.\s+|us\s+|european\s+|japanese\s+)?$"
+)
+_LAST_CLAUSE = re.compile(r"[;:]|\.\s")
+
+
+def _filing_agencies(low: str) -> list[str]:
+    """The agencies a planned filing names, each with its own "to" or "with", in the clause
+    that leads to the date ("to submit the BLA to the FDA and the MAA to the EMA in the
+    fourth quarter": two filings); one agency gives []."""
+    cuts = [m.end() for m in _LAST_CLAUSE.finditer(low)]
+    start = cuts[-1] if cuts else 0
+    found = sorted(
+        (m.start(), "EMA" if row.name == "EC" else row.name)
+        for row in LEX.agencies
+        for m in row.finditer(low)
+        if row.name != "SEC"
+        and m.start() >= start
+        and _FILED_TO.search(low, max(start, m.start() - 30), m.start())
+    )
+    codes = list(dict.fromkeys(code for _, code in found))
+    return codes if len(codes) > 1 else []
 
 
 def _coordinated_agencies(low: str) -> list[str]:
