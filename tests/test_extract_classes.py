@@ -782,3 +782,41 @@ def test_french_acceptance_goal_date_and_authorisation_in_their_own_words() -> N
     assert ("goal_date", "FDA", date(2024, 6, 3)) in got
     assert ("approval", "EC", date(2024, 6, 3)) in got
     assert [(t.start, t.milestone) for t in x.timelines] == [(date(2025, 2, 15), "action-date")]
+
+
+def test_a_date_originally_expected_and_now_expected_keeps_the_new_window() -> None:
+    got = _dates(
+        "that the FDA decision on Zentra, originally expected in the fourth quarter of 2024, is "
+        "now expected in the first quarter of 2025."
+    )
+    assert got == [(date(2025, 1, 1), date(2025, 3, 31), "action-date")]
+
+
+def test_a_chain_step_told_after_which_or_then_in_the_same_sentence() -> None:
+    for words in ("after which the CHMP has 60 days", "and the CHMP will then have 60 days"):
+        got = _dates(
+            "it has asked the CHMP to re-examine its negative opinion on Zentra. The detailed "
+            f"grounds are due within 60 days of receipt of the opinion, {words} to adopt its "
+            "final opinion."
+        )
+        assert (date(2024, 8, 2), date(2024, 8, 2), "reexamination-grounds") in got, words
+        assert (date(2024, 10, 1), date(2024, 10, 1), "opinion") in got, words
+
+
+def test_offset_ranges_span_both_ends_forward_and_back() -> None:
+    got = _dates(
+        "that the FDA advisory committee will meet on September 12, 2024. The company will submit "
+        "its briefing document to the FDA four to six weeks before the meeting."
+    )
+    assert (date(2024, 8, 1), date(2024, 8, 15), "submission") in got
+    assert (date(2024, 9, 12), date(2024, 9, 12), "advisory-meeting") in got
+    got = _dates(
+        "the CHMP adopted a positive opinion on Zentra; the Commission decision follows 60 to 90 "
+        "days after the opinion."
+    )
+    assert got == [(date(2024, 8, 2), date(2024, 9, 1), "commission-decision")]
+
+
+def test_weeks_before_an_act_the_release_does_not_date_count_from_the_release() -> None:
+    got = _dates("the FDA needs about four more weeks before its review of the NDA is complete.")
+    assert [(s, e) for s, e, _ in got] == [(date(2024, 7, 1), date(2024, 7, 1))]

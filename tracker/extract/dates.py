@@ -360,7 +360,8 @@ _PATTERNS: list[tuple[str, str]] = [
     # a pattern that starts with optional words is tried at every position and is slow.
     (
         "offset",
-        r"\b(?P<off_n>" + _NUM + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional "
+        r"\b(?:(?P<off_lo>" + _NUM + r") ?(?:to|-|–|or|à) ?)?"
+        r"(?P<off_n>" + _NUM + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional "
         r"|more |further )?(?P<off_u>" + _UNIT + r")\b",
     ),
     (
@@ -460,6 +461,7 @@ class Mention:
     amount: int | None = None
     unit: str | None = None
     fiscal: bool = False
+    amount_lo: int | None = None  # "60 to 90 days": the range's low end (`amount` its high)
 
 
 def _year(token: str | None, ref: date) -> int | None:
@@ -784,7 +786,13 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         lead = _OFFSET_LEAD.search(m.string, max(0, s - 45), s)
         if lead:
             s = lead.start()
-        return Mention("offset", None, None, m.string[s:e], s, e, amount=amount, unit=unit)
+        low_end = _num(g("off_lo")) if g("off_lo") else None
+        if low_end is not None and not 0 < low_end < amount:
+            low_end = None  # "1 to 2" read right, "two to one" or "a to" not a range
+        return Mention(
+            "offset", None, None, m.string[s:e], s, e, amount=amount, unit=unit,
+            amount_lo=low_end,
+        )  # fmt: skip
     if kind == "year":
         y = int(g("yr_y"))
         if "fiscal" in txt:

@@ -32,6 +32,12 @@ _ANCHOR = re.compile(
     r"(?P<receipt>receipt|receiving|notification|notice)?\s*(?:of\s+)?(?:the\s+|its\s+|this\s+|"
     r"such\s+)?(?P<what>(?:(?!\s(?:and|or|but|to)\s)[\w -]){0,40})"
 )  # the anchor's noun phrase ends where a coordinated clause begins ("... and submit")
+# "four to six weeks before the meeting", "ten days prior to the hearing": counted back from
+# the anchor (the same groups as _ANCHOR).
+_BEFORE_ANCHOR = re.compile(
+    r"^[\s,]*(?:before|prior to|ahead of|in advance of|avant)\s+(?:the\s+|its\s+|la\s+|le\s+)?"
+    r"(?P<receipt>)(?P<what>(?:(?!\s(?:and|or|but|to)\s)[\w -]){1,40})"
+)
 _OFFSET_LEAD = re.compile(
     r"^(?:with)?in\b|^ha(?:s|ve)\b|^no later than|^not later than|^approximately|^about"
     r"|^around|^roughly|^some|^an additional|^a further|^additional|^up to|^after|^over the"
@@ -70,7 +76,7 @@ _ANCHOR_DATED = LEX.cues["anchor_dated"].pattern
 _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
 _VERB_FIRST = LEX.cues["verb_first"].pattern
 _LATER = LEX.cues["later"].pattern
-_CHAIN = re.compile(r"\b(?:then|thereafter|subsequently|after that|ensuite|puis)\b")
+_CHAIN = LEX.cues["chain_step"].pattern
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
 )
@@ -170,6 +176,7 @@ class TimelineReader(Scan):
         out: list[Timeline] = []
         seen: set[tuple[date, date]] = set()
         self.so_far: list[Timeline] = []
+        self.events_so_far = events
         self.twins: set[int] = set()  # the further acts of one phrase
         previous: Timeline | None = None
         proc_start = self._procedure_start(events)
@@ -358,7 +365,7 @@ class TimelineReader(Scan):
         looked for without it first, and a bare "request" in a release about re-examination
         is the re-examination request."""
         if x.kind == "offset":
-            anchor = _ANCHOR.match(low[x.endpos :])
+            anchor = _ANCHOR.match(low[x.endpos :]) or _BEFORE_ANCHOR.match(low[x.endpos :])
             if anchor and anchor.group("what"):
                 # The anchor names no act that is due, here or in the fallbacks below.
                 clause = clause.replace(anchor.group(0), " ")
@@ -468,9 +475,17 @@ class TimelineReader(Scan):
         anchor_m = _ANCHOR.match(after)
         if x.amount is None or x.unit is None:
             return None
+        back = anchor_m is None and bool(_BEFORE_ANCHOR.match(after))
+        if back:
+            anchor_m = _BEFORE_ANCHOR.match(after)
         if anchor_m is not None and anchor_m.group("what").strip():
             self.shared_anchor = (anchor_m, x.endpos + anchor_m.end())
-        elif self.shared_anchor is not None and _AND.search(low, self.shared_anchor[1], x.pos):
+        elif (
+            self.shared_anchor is not None
+            and _AND.search(low, self.shared_anchor[1], x.pos)
+            # "... and the committee will then have 60 days": a step of a chain, not a share
+            and not (_CHAIN.search(x.text) or _CHAIN.search(low, max(0, x.pos - 25), x.pos))
+        ):
             # "notify within 15 days of receipt of the opinion and submit the grounds within
             # 60 days": a coordinated offset with no anchor of its own shares the first's.
             anchor_m = self.shared_anchor[0]
@@ -532,9 +547,37 @@ class TimelineReader(Scan):
                 day = dates.parse_full_date(told.group("day"))
                 if day is not None and (dated or day <= self.ref):
                     anchor_date, assumptions = day, ()
+        if back:
+            # Counted back only from an act the release dates; "needs four more weeks before
+            # its review is complete" counts from the release.
+            found = self._dated_act(anchor_m)
+            if found is None:
+                back = False
+                anchor_name, anchor_date, assumptions = ("release", self.ref, ())
+            else:
+                anchor_name, first_day, last_day = found
+                hi, lo = x.amount, x.amount_lo if x.amount_lo is not None else x.amount
+                start = dates.add_offset(first_day, -hi, x.unit)
+                end = dates.add_offset(last_day, -lo, x.unit)
+                if end <= self.ref:
+                    return None
+                return Timeline(
+                    start, end, milestone, agency, x.text, sent.text, sent.index,
+                    anchor=f"before {anchor_name}", anchor_date=first_day,
+                )  # fmt: skip
         if anchor_date is None:
             return None
         end = dates.add_offset(anchor_date, x.amount, x.unit)
+        if x.amount_lo is not None:
+            # "60 to 90 days after the opinion" spans both; "four to six weeks before the
+            # meeting" counts back and spans both (CONTRACT.md).
+            first = dates.add_offset(anchor_date, x.amount_lo, x.unit)
+            if end <= self.ref:
+                return None
+            return Timeline(
+                first, end, milestone, agency, x.text, sent.text, sent.index,
+                anchor=anchor_name, anchor_date=anchor_date, assumptions=assumptions,
+            )  # fmt: skip
         if end <= self.ref:
             return None
         window = self._window_of(anchor_m) if anchor_name != "previous step" else None
@@ -561,6 +604,26 @@ class TimelineReader(Scan):
             anchor_date=anchor_date,
             assumptions=assumptions,
         )
+
+    def _dated_act(self, anchor_m: re.Match[str] | None) -> tuple[str, date, date] | None:
+        """The act an anchor names with the days the release gives it: a step it stated
+        (a day or a window), else an event it dated; None when it dates neither."""
+        if anchor_m is None:
+            return None
+        what = anchor_m.group("what")
+        named = LEX.milestone_of(what)
+        wanted = {named} if named else set()
+        if _MEETING_WORDS.search(what):
+            wanted |= {"advisory-meeting", "meeting"}
+        for t in reversed(self.so_far):
+            if t.milestone in wanted:
+                return (t.milestone.replace("-", " "), t.start, t.end)
+        for etype, words in _ANCHOR_EVENTS:
+            if re.search(words, what):
+                ev = next((e for e in self.events_so_far if e.type == etype and e.date), None)
+                if ev is not None and ev.date is not None:
+                    return (etype.replace("_", " "), ev.date, ev.date)
+        return None
 
     def _window_of(self, anchor_m: re.Match[str] | None) -> tuple[date, date] | None:
         """The stated window of the act an anchor names, when no event dates it."""
@@ -663,6 +726,7 @@ class TimelineReader(Scan):
 
 
 _CLOCK_FROM = re.compile(r"[^;.]{0,40}?\b(?:from|after|following|of) (?:the |its )?([\w-]+)")
+_MEETING_WORDS = re.compile(r"\b(?:meeting|hearing|oral explanation|session|réunion)\b")
 _ANCHOR_EVENTS = [
     ("opinion", r"opinion"),
     ("refusal", r"complete response|crl|refusal|letter"),
