@@ -282,52 +282,47 @@ def _merge(r: ProcedureMergeRow) -> Merge:
 # --- procedures, their states and facts --------------------------------------------------
 
 _R = _table(ReleaseRow).c
-_EV = _table(EventRow).c
-_TL = _table(TimelineRow).c
 _PR = _table(ProcedureRow).c
 _FA = _table(FactRow).c
 _PROC_ROW = sa_select(_PR.key, _PR.company, _PR.product, _PR.agency).where(
     _PR.key == bindparam("k")
 )
-_PROC_EVENTS = (
-    sa_select(
-        _EV.type,
-        _EV.agency,
-        _EV.outcome,
-        _EV.product,
-        _EV.date,
-        _EV.evidence,
-        _EV.sentence,
-        _EV.detail,
-        _R.release_date,
-        _R.ingested_at,
-        func.coalesce(_R.url, _R.name).label("ref"),
+
+
+def _with_release(table: type[SQLModel], *columns: str) -> Any:
+    """A procedure's rows of `table` (events or timelines: the `columns` named), oldest
+    first, each with its release's date, ingest time and address ("ref": url, else name)."""
+    c = _table(table).c
+    return (
+        sa_select(
+            *(c[name] for name in columns),
+            _R.release_date,
+            _R.ingested_at,
+            func.coalesce(_R.url, _R.name).label("ref"),
+        )
+        .join_from(_table(table), _table(ReleaseRow), c.release_id == _R.id)
+        .where(c.procedure_key == bindparam("k"))
+        .order_by(c.id)
     )
-    .join_from(_table(EventRow), _table(ReleaseRow), _EV.release_id == _R.id)
-    .where(_EV.procedure_key == bindparam("k"))
-    .order_by(_EV.id)
+
+
+_PROC_EVENTS = _with_release(
+    EventRow, "type", "agency", "outcome", "product", "date", "evidence", "sentence", "detail"
 )
-_PROC_TIMELINES = (
-    sa_select(
-        _TL.start,
-        _TL.end,
-        _TL.milestone,
-        _TL.agency,
-        _TL.expression,
-        _TL.evidence,
-        _TL.sentence,
-        _TL.offset_days,
-        _TL.anchor,
-        _TL.anchor_date,
-        _TL.assumptions,
-        _TL.estimate,
-        _R.release_date,
-        _R.ingested_at,
-        func.coalesce(_R.url, _R.name).label("ref"),
-    )
-    .join_from(_table(TimelineRow), _table(ReleaseRow), _TL.release_id == _R.id)
-    .where(_TL.procedure_key == bindparam("k"))
-    .order_by(_TL.id)
+_PROC_TIMELINES = _with_release(
+    TimelineRow,
+    "start",
+    "end",
+    "milestone",
+    "agency",
+    "expression",
+    "evidence",
+    "sentence",
+    "offset_days",
+    "anchor",
+    "anchor_date",
+    "assumptions",
+    "estimate",
 )
 _PROC_FACTS = sa_select(_FA.name, _FA.value).where(_FA.procedure_key == bindparam("k"))
 # ON CONFLICT DO NOTHING ... RETURNING: a row comes back only when this call inserted it
