@@ -820,3 +820,20 @@ def test_offset_ranges_span_both_ends_forward_and_back() -> None:
 def test_weeks_before_an_act_the_release_does_not_date_count_from_the_release() -> None:
     got = _dates("the FDA needs about four more weeks before its review of the NDA is complete.")
     assert [(s, e) for s, e, _ in got] == [(date(2024, 7, 1), date(2024, 7, 1))]
+
+
+def test_a_hearing_only_asked_for_is_no_event_but_its_month_is_a_deadline() -> None:
+    x = extract_text(
+        "x.txt", HEAD + "it intends to request an oral explanation at the CHMP's July meeting.\n"
+    )
+    assert [e.type for e in x.events] == []
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 7, 1), date(2024, 7, 31))]
+
+
+def test_a_background_approval_names_its_place_after_the_act() -> None:
+    got = _events(
+        "it received approval from Swissmedic for Zentra, following approval in the European "
+        "Union in March."
+    )
+    assert ("approval", "SWISSMEDIC", "positive", date(2024, 6, 3)) in got
+    assert ("approval", "EC", "positive", None) in got

@@ -18,6 +18,7 @@ _HELD = LEX.cues["held"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
 _PLAN_WORD = LEX.cues["plan_word"]
+_ASKED_FOR = LEX.cues["asked_for"].pattern
 _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
 _TODAY = LEX.cues["today"]
@@ -137,8 +138,10 @@ class EventReader(Scan):
             _GOAL_NOT_SET.search(prefix[-40:]) or _GOAL_NOT_SET.search(low, m.start(), m.end() + 30)
         ):
             return []  # "which would set a goal date six months out": not set yet
-        if rule.name == "advisory_meeting" and _MAYBE_AFTER.match(low, m.end()):
-            return []  # "an oral explanation may be requested"
+        if rule.name == "advisory_meeting" and (
+            _MAYBE_AFTER.match(low, m.end()) or _ASKED_FOR.search(prefix[-50:])
+        ):
+            return []  # "an oral explanation may be requested", "intends to request a hearing"
         if rule.name == "review_designation" and re.search(
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
@@ -210,6 +213,15 @@ class EventReader(Scan):
             # "the submission to Health Canada", "follows the EC authorization": the agency
             # the background act names ("following approvals from A, B and C" names three).
             own = _nearest_agency(scope, m.start() - scope_start, m.end() - scope_start)
+            right_after = low[m.end() : m.end() + 40]
+            named_after = LEX.agencies_in(right_after) or [
+                code for code, _name in LEX.country_mentions(right_after)
+            ]
+            if m.group(0).rstrip().endswith((" in", " from", " by")) and named_after:
+                # "following approval in the European Union": the place the act names
+                first = named_after[0]
+                own = "EC" if rule.name == "approval" and first in ("EMA", "EC") else first
+                targets = [own]
             targets = [t for t in targets if t.split("|")[0] == own][:1] or targets[:1]
         for target in targets:
             agency, _, country = target.partition("|")
