@@ -435,8 +435,8 @@ _AUTOMATON = _automaton()
 _DAY_N_LEAD = re.compile(r"\b(?:at|by|on|until|before|around|after|of)\s+$")
 _ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needles)
 _PREPOSITION = re.compile(
-    r"\b(?:in|during|by|until|before|from|since|of|through|after|following"
-    r"|their|its|the|early|mid|late)\s*$"
+    r"(?:\b(?:in|during|by|until|before|from|since|of|through|after|following"
+    r"|their|its|the|early|mid|late)|\w['’]s)\s*$"  # "the CHMP's July meeting"
 )
 _FULL = ("iso", "mdy_num", "dmy_spaced", "dmy_dash", "mdy", "dmy")
 FULL_KINDS = _FULL
