@@ -837,3 +837,16 @@ def test_a_background_approval_names_its_place_after_the_act() -> None:
     )
     assert ("approval", "SWISSMEDIC", "positive", date(2024, 6, 3)) in got
     assert ("approval", "EC", "positive", None) in got
+
+
+def test_an_anchor_given_its_own_day_by_received_on() -> None:
+    got = _dates(
+        "a response is due to Health Canada within 90 days of the Notice of Deficiency received "
+        "on May 1, 2024."
+    )
+    assert [(s, e) for s, e, _ in got] == [(date(2024, 7, 30), date(2024, 7, 30))]
+
+
+def test_around_mid_year() -> None:
+    got = _dates("it plans to submit the BLA around mid-year.")
+    assert got == [(date(2024, 5, 1), date(2024, 8, 31), "submission")]

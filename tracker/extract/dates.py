@@ -327,6 +327,8 @@ _PATTERNS: list[tuple[str, str]] = [
         r"|around the turn of)[\- ](?P<py_y>" + _REL_YEAR + r")\b",
     ),
     ("month_year", r"\b(?P<my_m>" + _MON + r")\.?,? (?:of )?(?P<my_y>" + _YEAR + r")\b"),
+    # "around mid-year", "by midyear": the middle of the release's own year.
+    ("mid_year", r"\b(?:the )?mid-? ?year\b(?!\s+(?:results|report|update|review))"),
     (
         # "by the end of the month", "at the end of next month", "by quarter-end": the last
         # day of the month or quarter the release speaks in (or the next one).
@@ -737,6 +739,10 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         # said on June 24): the window holds the release date.
         y = ref.year if mo == ref.month else infer_year(mo, 15, ref, future)
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e, has_year=False)
+    if kind == "mid_year":
+        if ref.month > 8:
+            return None  # said after the summer: which year's middle is not said
+        return Mention("window", date(ref.year, 5, 1), date(ref.year, 8, 31), txt, s, e)
     if kind == "period_end":
         return _period_end(g("pe_w") or "this", g("pe_u") or g("pe_u2"), ref, txt, s, e)
     if kind == "later_this":
