@@ -850,3 +850,17 @@ def test_an_anchor_given_its_own_day_by_received_on() -> None:
 def test_around_mid_year() -> None:
     got = _dates("it plans to submit the BLA around mid-year.")
     assert got == [(date(2024, 5, 1), date(2024, 8, 31), "submission")]
+
+
+def test_the_kind_of_application_names_its_agency_when_no_agency_or_country_is_named() -> None:
+    canada = "TORONTO, Ontario, June 3, 2024 /CNW/ -- Maple Pharma Inc. (TSX: MPL) today said "
+    for words, agency in (("NDA", "FDA"), ("NDS", "HC"), ("application", "HC")):
+        x = extract_text("x.txt", canada + f"that it has withdrawn the {words} for Zentra.\n")
+        assert [(e.type, e.agency) for e in x.events] == [("withdrawal", agency)], words
+
+
+def test_a_non_named_as_background_of_a_reconsideration_request() -> None:
+    got = {(t, a, o) for t, a, o, _ in _events(
+        "that it has filed a request for reconsideration of the NON for Zentra with Health Canada."
+    )}  # fmt: skip
+    assert got == {("reexamination_request", "HC", None), ("refusal", "HC", "negative")}

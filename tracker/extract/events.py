@@ -376,6 +376,11 @@ class EventReader(Scan):
             return [own]
         if named:
             return [named[0]]
+        app = LEX.application_agency(scope)
+        if app is not None and app != self.doc_agency and not LEX.country_mentions(low):
+            # "it has withdrawn the NDA" in a release about Canada: the kind of application
+            # names its agency ("EC" for an EU approval, as everywhere).
+            return ["EC" if app == "EMA" and etype == "approval" else app]
         if self.doc_agency:
             agency = self.doc_agency
             if etype == "approval" and agency == "EMA":

@@ -94,7 +94,7 @@ def _load_rows(data: dict[str, Any]) -> dict[str, list[Row]]:
     for section, rows in data.items():
         for n, raw in enumerate(rows):
             name = raw.get("type") or raw.get("name") or raw.get("code") or raw.get("item")
-            if section in ("country", "home"):
+            if section in ("country", "home", "application"):
                 name = raw["agency"]
             if section == "detail":
                 name = raw["name"]
@@ -131,6 +131,7 @@ class Lexicon:
         self.agencies: list[Row] = self.rows["agency"]
         self.countries: list[Row] = self.rows["country"]
         self.homes: list[Row] = self.rows.get("home", [])
+        self.applications: list[Row] = self.rows.get("application", [])
         self.acts: list[Row] = self.rows["act"]
         self.milestones: list[Row] = self.rows["milestone"]
         unknown = sorted({r.name for r in self.milestones} - MILESTONES)
@@ -209,6 +210,12 @@ class Lexicon:
         ("TOKYO, September 21, 2018", "Head Office: Osaka, Japan"): the agency of acts the
         release tells without naming one."""
         found = [(m.start(), r.name) for r in self.homes for m in [r.search(head)] if m]
+        return min(found)[1] if found else None
+
+    def application_agency(self, s: str) -> str | None:
+        """The agency whose kind of application `s` names first ("the NDA" is the FDA's, "the
+        NDS" Health Canada's, "the MAA" the EMA's), or None."""
+        found = [(m.start(), r.name) for r in self.applications for m in [r.search(s)] if m]
         return min(found)[1] if found else None
 
     def country_mentions(self, s: str) -> list[tuple[str, str]]:
