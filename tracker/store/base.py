@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from tracker.store.versions import StateCache
+
+_Model = TypeVar("_Model", bound=SQLModel)
 
 
 def _table(model: type[SQLModel]) -> Any:
     """The Core table of a model: inserts through it skip the ORM's per-row bookkeeping."""
     return model.__table__  # type: ignore[attr-defined]
+
+
+def _rows(engine: Engine, table: type[_Model], where: Any, order: Any) -> list[_Model]:
+    """The rows of `table` where `where` holds, in `order`, read in a session of their own."""
+    with Session(engine) as s:
+        return list(s.exec(select(table).where(where).order_by(order)).all())
 
 
 def make_engine(url: str) -> Engine:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, or_, select
 
 from tracker.domain import Deadline, Procedure
 from tracker.identity import slug
+from tracker.store.base import _rows
 from tracker.store.deadlines import _DEADLINE_SELECT, _DL, _PR, _row_deadline
 from tracker.store.repo import Store
 from tracker.store.tables import (
@@ -107,14 +108,12 @@ class Dashboard:
 
     def sightings(self, release_id: int) -> list[SightingRow]:
         """Where a release was seen (source and item), first seen first."""
-        with Session(self.engine) as s:
-            return list(
-                s.exec(
-                    select(SightingRow)
-                    .where(SightingRow.release_id == release_id)
-                    .order_by(col(SightingRow.first_seen))
-                )
-            )
+        return _rows(
+            self.engine,
+            SightingRow,
+            col(SightingRow.release_id) == release_id,
+            col(SightingRow.first_seen),
+        )
 
     def events(
         self, procedure_key: str | None = None, release_id: int | None = None

@@ -21,7 +21,7 @@ from tracker.domain import (
     Procedure,
     Step,
 )
-from tracker.store.base import StoreBase, _table
+from tracker.store.base import StoreBase, _rows, _table
 from tracker.store.tables import (
     DeadlineHistoryRow,
     DeadlineRow,
@@ -354,14 +354,12 @@ class Deadlines(StoreBase):
 
     def history(self, key: str) -> list[DeadlineHistoryRow]:
         """The past revisions of a deadline, oldest first."""
-        with Session(self.engine) as s:
-            return list(
-                s.exec(
-                    select(DeadlineHistoryRow)
-                    .where(DeadlineHistoryRow.deadline_key == key)
-                    .order_by(col(DeadlineHistoryRow.revision))
-                ).all()
-            )
+        return _rows(
+            self.engine,
+            DeadlineHistoryRow,
+            col(DeadlineHistoryRow.deadline_key) == key,
+            col(DeadlineHistoryRow.revision),
+        )
 
     def version(self) -> str:
         """A token that changes whenever any deadline does: the latest `updated_at`, and the
