@@ -92,13 +92,14 @@ class Releases(StoreBase):
         conn = s.connection()
         sight = conn.execute(_FIND_SIGHTING, {"s": source_id, "e": external_id}).first()
         same_id = conn.execute(_FIND_TEXT, {"h": x.text_sha256}).scalar()
-        if same_id is None and url and url.startswith(("http://", "https://")) and not sight:
+        web = _web_address(url)
+        if same_id is None and web and not sight:
             # The same address seen through another source (a feed and a news page).
             same_id = s.execute(
-                sa_select(SightingRow.release_id).where(SightingRow.url == _canonical(url))  # type: ignore[call-overload]
+                sa_select(SightingRow.release_id).where(SightingRow.url == _canonical(web))  # type: ignore[call-overload]
             ).scalar()
         # Where a reader finds the release: its web address when it has one.
-        ref = url if url and url.startswith(("http://", "https://")) else x.source
+        ref = web or x.source
         forgotten: set[str] = set()
         if sight is not None:
             sighting = s.get(SightingRow, sight.id)
@@ -120,7 +121,7 @@ class Releases(StoreBase):
             conn.execute(_DELETE_TEXT, {"r": release_id})
             _keep_text(conn, release_id, x)
         elif same_id is not None:
-            s.add(_sighting(source_id, external_id, url, same_id, now))
+            s.add(SightingRow(**_sighting_values(source_id, external_id, url, same_id, now)))
             return Saved("duplicate", ref)
         else:
             release_id, outcome = self._insert_release(s, x, source_id, external_id, url, now)
@@ -205,20 +206,12 @@ class Releases(StoreBase):
                 "source_id": source_id,
                 "external_id": external_id,
                 "ingested_at": now,
-                "url": url if url and url.startswith(("http://", "https://")) else None,
+                "url": _web_address(url),
                 **_release_values(x),
             },
         ).scalar_one()
         conn.execute(
-            _INSERT_SIGHTING,
-            {
-                "source_id": source_id,
-                "external_id": external_id,
-                "url": _canonical(url) if url else None,
-                "release_id": release_id,
-                "first_seen": now,
-                "last_seen": now,
-            },
+            _INSERT_SIGHTING, _sighting_values(source_id, external_id, url, release_id, now)
         )
         _keep_text(conn, int(release_id), x)
         return int(release_id), "new"
@@ -352,17 +345,23 @@ def _canonical(url: str) -> str:
     return urlunsplit(("https", host, parts.path.rstrip("/") or "/", parts.query, ""))
 
 
-def _sighting(
+def _web_address(url: str | None) -> str | None:
+    """The item's address when it is a web address (http or https), else None."""
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
+def _sighting_values(
     source_id: str, external_id: str, url: str | None, release_id: int, now: datetime
-) -> SightingRow:
-    return SightingRow(
-        source_id=source_id,
-        external_id=external_id,
-        url=_canonical(url) if url else None,
-        release_id=release_id,
-        first_seen=now,
-        last_seen=now,
-    )
+) -> dict[str, Any]:
+    """A new sighting: this source's item, first and last seen now, at its canonical address."""
+    return {
+        "source_id": source_id,
+        "external_id": external_id,
+        "url": _canonical(url) if url else None,
+        "release_id": release_id,
+        "first_seen": now,
+        "last_seen": now,
+    }
 
 
 def _event_values(proc_key: str, release_id: int, e: Event) -> dict[str, Any]:
