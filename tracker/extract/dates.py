@@ -186,6 +186,12 @@ _PATTERNS: list[tuple[str, str]] = [
         r"\b(?P<sp_d>1[3-9]|2\d|3[01]) / (?P<sp_m>1[0-2]|0?[1-9]) / (?P<sp_y>" + _YEAR + r")\b",
     ),
     (
+        "dmy_dot",  # "03.03.2015": the European day-first style with dots (never a month first)
+        r"(?<![\d.])(?P<dt_d>3[01]|[12]\d|0?[1-9])\.(?P<dt_m>1[0-2]|0?[1-9])\.(?P<dt_y>"
+        + _YEAR
+        + r")(?![\d.]\d)",
+    ),
+    (
         "season",
         r"\b(?P<se_s>spring|summer|fall|autumn|winter)(?: of)? (?P<se_y>" + _YEAR + r")\b",
     ),
@@ -440,7 +446,7 @@ _PREPOSITION = re.compile(
     r"(?:\b(?:in|during|by|until|before|from|since|of|through|after|following"
     r"|their|its|the|early|mid|late)|\w['’]s)\s*$"  # "the CHMP's July meeting"
 )
-_FULL = ("iso", "mdy_num", "dmy_spaced", "dmy_dash", "mdy", "dmy")
+_FULL = ("iso", "mdy_num", "dmy_spaced", "dmy_dot", "dmy_dash", "mdy", "dmy")
 FULL_KINDS = _FULL
 
 
@@ -630,6 +636,9 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         return Mention("date", d, d, txt, s, e) if d else None
     if kind == "dmy_dash":
         d = _safe_date(int(g("dd_y")), _month_no(g("dd_m")), int(g("dd_d")))
+        return Mention("date", d, d, txt, s, e) if d else None
+    if kind == "dmy_dot":
+        d = _safe_date(int(g("dt_y")), int(g("dt_m")), int(g("dt_d")))
         return Mention("date", d, d, txt, s, e) if d else None
     if kind == "dmy_spaced":
         d = _safe_date(int(g("sp_y")), int(g("sp_m")), int(g("sp_d")))
