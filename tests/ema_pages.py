@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .agency_helpers import links_page
+
 # (section heading, items); an item is (product, substance, applicant, free words)
 Item = tuple[str, str | None, str | None, str]
 
@@ -63,11 +65,8 @@ def listing_rss(base: str, pages: Iterable[tuple[str, str]]) -> str:
 
 def listing_html(pages: Iterable[tuple[str, str]]) -> str:
     """A news page linking to (path, title) pages, and to other news."""
-    links = "".join(f'<li><a href="{path}">{title}</a></li>' for path, title in pages)
-    return (
-        "<html><body><ul>"
-        + links
-        + '<li><a href="/news/board-meeting">Management board meeting</a></li>'
-        + '<li><a href="https://elsewhere.example/highlights-x">Another site</a></li>'
-        + "</ul></body></html>"
-    )
+    others = [
+        ("/news/board-meeting", "Management board meeting"),
+        ("https://elsewhere.example/highlights-x", "Another site"),
+    ]
+    return links_page(pages, others)

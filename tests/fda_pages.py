@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from .agency_helpers import links_page
+
 FDA_AGENCY = {
     "raw_name": "DEPARTMENT OF HEALTH AND HUMAN SERVICES",
     "name": "Health and Human Services Department",
@@ -128,12 +130,8 @@ SUPPLEMENTARY INFORMATION: The voucher may be used for a later application.
 
 def calendar_page(meetings: Iterable[tuple[str, str]]) -> str:
     """The advisory committee calendar: (path, link text) per meeting, and other links."""
-    links = "".join(f'<li><a href="{path}">{text}</a></li>' for path, text in meetings)
-    return (
-        "<html><body><h1>Advisory Committee Calendar</h1><ul>"
-        + links
-        + '<li><a href="/about-us/contact">Contact the agency</a></li></ul></body></html>'
-    )
+    others = [("/about-us/contact", "Contact the agency")]
+    return links_page(meetings, others, heading="Advisory Committee Calendar")
 
 
 def meeting_page(heading: str, agenda: str) -> str:

@@ -13,8 +13,9 @@ from tracker.agency import Candidate, ingest_highlights, match_item, same_compan
 from tracker.domain import RawItem
 from tracker.pipeline import Context
 from tracker.sources.ema import parse_highlights
-from tracker.store.tables import AgencyItemRow, ProcedureAliasRow, ProcedureRow
+from tracker.store.tables import AgencyItemRow
 
+from .agency_helpers import track
 from .ema_pages import highlights_list
 
 NOW = datetime(2025, 10, 20, 9, tzinfo=UTC)
@@ -171,26 +172,8 @@ def _page() -> str:
 
 @pytest.fixture
 def tracked(ctx: Context) -> Context:
-    from tracker.identity import slug
-
-    with ctx.store.session() as s:
-        for company, product, region in PROCEDURES:
-            from tracker.identity import procedure_for
-
-            p = procedure_for(company, product, "EMA" if region == "EU" else region)
-            s.add(ProcedureRow(key=p.key, company=company, product=product, agency=p.agency))
-        for company, product, alias in ALIASES:
-            s.add(
-                ProcedureAliasRow(
-                    kind="product",
-                    scope=slug(company),
-                    alias=slug(alias),
-                    name=alias,
-                    target=product,
-                    created_at=NOW,
-                )
-            )
-    return ctx
+    agencies = [(c, p, "EMA" if region == "EU" else region) for c, p, region in PROCEDURES]
+    return track(ctx, agencies, ALIASES, NOW)
 
 
 def test_at_least_fifty_items_none_attached_to_a_wrong_procedure(tracked: Context) -> None:

@@ -17,12 +17,13 @@ from click.testing import CliRunner
 
 from tracker.agency import ingest_document
 from tracker.domain import RawItem
-from tracker.identity import procedure_for, slug
+from tracker.identity import procedure_for
 from tracker.pipeline import Context, file_item, ingest_item, ingest_source, open_context
 from tracker.settings import HttpSection
 from tracker.sources.fda import FEDERAL_REGISTER, FdaItem, FederalRegisterSource, read_notice
-from tracker.store.tables import AgencyItemRow, ProcedureAliasRow, ProcedureRow
+from tracker.store.tables import AgencyItemRow
 
+from .agency_helpers import track
 from .fda_pages import listing, meeting_notice, result
 from .test_sources import Server
 
@@ -159,22 +160,7 @@ def _notice() -> str:
 
 @pytest.fixture
 def tracked(ctx: Context) -> Context:
-    with ctx.store.session() as s:
-        for company, product, region in PROCEDURES:
-            p = procedure_for(company, product, region)
-            s.add(ProcedureRow(key=p.key, company=company, product=product, agency=p.agency))
-        for company, product, alias in ALIASES:
-            s.add(
-                ProcedureAliasRow(
-                    kind="product",
-                    scope=slug(company),
-                    alias=slug(alias),
-                    name=alias,
-                    target=product,
-                    created_at=NOW,
-                )
-            )
-    return ctx
+    return track(ctx, PROCEDURES, ALIASES, NOW)
 
 
 def test_at_least_fifty_items_none_attached_to_a_wrong_procedure(tracked: Context) -> None:
