@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, and_, col, select
 
 from tracker.domain import RawItem
 from tracker.store.tables import SightingRow, UnreadReleaseRow
@@ -69,8 +69,10 @@ def unread(session: Session, limit: int = 50) -> list[Unread]:
         select(UnreadReleaseRow, SightingRow.release_id)
         .join(
             SightingRow,
-            (SightingRow.source_id == UnreadReleaseRow.source_id)
-            & (SightingRow.external_id == UnreadReleaseRow.external_id),
+            and_(
+                col(SightingRow.source_id) == UnreadReleaseRow.source_id,
+                col(SightingRow.external_id) == UnreadReleaseRow.external_id,
+            ),
             isouter=True,
         )
         .order_by(col(UnreadReleaseRow.at).desc(), col(UnreadReleaseRow.id).desc())
