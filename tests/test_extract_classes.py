@@ -864,3 +864,14 @@ def test_a_non_named_as_background_of_a_reconsideration_request() -> None:
         "that it has filed a request for reconsideration of the NON for Zentra with Health Canada."
     )}  # fmt: skip
     assert got == {("reexamination_request", "HC", None), ("refusal", "HC", "negative")}
+
+
+def test_a_launch_dated_after_the_approval_it_waits_for_is_no_deadline() -> None:
+    assert _dates(
+        "it plans to launch Zentra in the U.S. in the fourth quarter of 2024, following FDA "
+        "approval."
+    ) == []
+    # An abbreviation's full stop ends no clause: the filing is still dated.
+    assert _dates("it expects to file the NDA in the U.S. in the fourth quarter of 2024.") == [
+        (date(2024, 10, 1), date(2024, 12, 31), "submission")
+    ]

@@ -39,13 +39,16 @@ def told_in_past(low: str, pos: int) -> bool:
     return bool(PAST_VERB.search(clause)) and not FUTURE_HINT.search(clause)
 
 
+# A full stop that ends a sentence, not an abbreviation's ("the U.S. in", "Inc. and").
+STOP = r"(?<!\.[a-z])(?<!\binc)(?<!\bco)(?<!\bltd)(?<!\bcorp)(?<!\bno)\.\s"
+_STOP = STOP
 _CLAUSE_BREAK = re.compile(
     r"[;:]|,\s+(?:and|but|while|which)\b|\band (?:expects?|plans?|will|"
-    r"intends?|anticipates?)\b|\.\s"
+    r"intends?|anticipates?)\b|" + _STOP
 )
 _DIGIT = re.compile(r"\d")
 _CONTINUES = LEX.cues["continues_act"].pattern
-TAIL_BREAK = re.compile(r"[;:]|\. |,? and |,? but |,? while ")
+TAIL_BREAK = re.compile(r"[;:]|" + _STOP + r"|,? and |,? but |,? while ")
 
 
 def clause_prefix(low: str, pos: int) -> str:

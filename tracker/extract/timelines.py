@@ -12,6 +12,7 @@ from tracker.extract.clauses import (
     FUTURE_HINT,
     NEAR_BREAK,
     PAST_VERB,
+    STOP,
     TAIL_BREAK,
     Scan,
     clause_of,
@@ -133,6 +134,9 @@ def _past_either_side(low: str, x: dates.Mention) -> bool:
     return bool(PAST_VERB.search(tail)) and not FUTURE_HINT.search(tail)
 
 
+_CONDITION = LEX.cues["condition_of"].pattern
+
+
 def _commercial(clause: str, width: int, low: str, pos: int) -> bool:
     """Whether the words nearest a date in its clause are non-regulatory ("launching in the
     first quarter") rather than a regulatory act ("assuming a fall 2020 approval")."""
@@ -147,7 +151,14 @@ def _commercial(clause: str, width: int, low: str, pos: int) -> bool:
         return at - b if b <= at else max(0, a - end)
 
     cues = list(_NON_REGULATORY.pattern.finditer(clause))
-    acts = [m for r in LEX.milestones for m in r.finditer(clause)]
+    acts = [
+        m
+        for r in LEX.milestones
+        for m in r.finditer(clause)
+        # "to launch in the third quarter, following FDA approval": an act after the date
+        # told as the launch's condition is not what the date is for
+        if not (m.start() >= end and _CONDITION.search(clause, max(end, m.start() - 25), m.start()))
+    ]
     if not acts:
         return True
     first_act = min(m.start() for m in acts)
@@ -747,7 +758,7 @@ _FILED_TO = re.compile(
     r"\b(?:to|with|before|auprès de|à)\s+(?:the\s+|la\s+|l['’]\s*)?"
     r"(?:u\.s\.\s+|us\s+|european\s+|japanese\s+)?$"
 )
-_LAST_CLAUSE = re.compile(r"[;:]|\.\s")
+_LAST_CLAUSE = re.compile(r"[;:]|" + STOP)
 
 
 def _filing_agencies(low: str) -> list[str]:
