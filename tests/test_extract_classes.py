@@ -875,3 +875,16 @@ def test_a_launch_dated_after_the_approval_it_waits_for_is_no_deadline() -> None
     assert _dates("it expects to file the NDA in the U.S. in the fourth quarter of 2024.") == [
         (date(2024, 10, 1), date(2024, 12, 31), "submission")
     ]
+
+
+def test_an_act_dated_by_the_same_meeting_as_the_one_just_dated() -> None:
+    got = _dates(
+        "that the CHMP will hear the company at an oral explanation on July 23, 2024; it expects "
+        "the CHMP opinion at the same meeting, and the Commission decision about two months "
+        "later."
+    )
+    assert got == [
+        (date(2024, 7, 23), date(2024, 7, 23), "advisory-meeting"),
+        (date(2024, 7, 23), date(2024, 7, 23), "opinion"),
+        (date(2024, 9, 23), date(2024, 9, 23), "commission-decision"),
+    ]

@@ -247,6 +247,7 @@ class TimelineReader(Scan):
             ]
         if not _EXTENDED.search(low):  # "moved from May 1 to August 1" is not a range
             mentions = _merge_spans(mentions, low)
+        mentions = self._same_occasion(low, mentions)
         i = self.pos[sent.index]
         missed = i in self.missed and bool(_MISSED.search(low))
         self.shared_anchor: tuple[re.Match[str], int] | None = None
@@ -297,6 +298,8 @@ class TimelineReader(Scan):
                 if t.milestone in ("decision", "submission") and x.kind in ("date", "window"):
                     acts = self._each_agency(acts, low[: x.pos], between)
                 for t2 in acts:
+                    if x.text and _SAME_OCCASION.fullmatch(x.text):
+                        self.twins.add(id(t2))  # another act on the day just dated: kept
                     out.append(t2)
                     self.so_far.append(t2)
                 previous = t
@@ -350,6 +353,36 @@ class TimelineReader(Scan):
         twins = [replace(t, milestone=a) for a in acts if a != first.milestone]
         self.twins.update(id(x) for x in twins)
         return [first, *twins]
+
+    def _same_occasion(self, low: str, mentions: list[dates.Mention]) -> list[dates.Mention]:
+        """ "The opinion is expected at the same meeting", "on that day": the days of the
+        meeting (or step) this release dated last stand for the words that point back to it."""
+        extra = []
+        for m in _SAME_OCCASION.finditer(low):
+            if any(x.pos <= m.start() < x.endpos for x in mentions):
+                continue
+            # A day ahead that this sentence gave before the words, else the step last dated.
+            here = [
+                (x.start, x.end)
+                for x in mentions
+                if x.endpos <= m.start() and x.kind in ("date", "window") and x.start and x.end
+                and x.start > self.ref
+            ]  # fmt: skip
+            meeting = m.group("what") != "day"
+            step = next(
+                (
+                    (t.start, t.end)
+                    for t in reversed(self.so_far)
+                    if not meeting or t.milestone in ("advisory-meeting", "meeting", "opinion")
+                ),
+                None,
+            )
+            days = here[-1] if here else step
+            if days is None:
+                continue
+            kind = "date" if days[0] == days[1] else "window"
+            extra.append(dates.Mention(kind, days[0], days[1], m.group(0), m.start(), m.end()))
+        return sorted(mentions + extra, key=lambda x: x.pos) if extra else mentions
 
     def _each_agency(self, acts: list[Timeline], low: str, between: str) -> list[Timeline]:
         """One decision per agency a sentence names side by side just before the date: "under
@@ -737,6 +770,7 @@ class TimelineReader(Scan):
 
 
 _CLOCK_FROM = re.compile(r"[^;.]{0,40}?\b(?:from|after|following|of) (?:the |its )?([\w-]+)")
+_SAME_OCCASION = LEX.cues["same_occasion"].pattern
 _MEETING_WORDS = re.compile(r"\b(?:meeting|hearing|oral explanation|session|réunion)\b")
 _ANCHOR_EVENTS = [
     ("opinion", r"opinion"),
