@@ -888,3 +888,11 @@ def test_an_act_dated_by_the_same_meeting_as_the_one_just_dated() -> None:
         (date(2024, 7, 23), date(2024, 7, 23), "opinion"),
         (date(2024, 9, 23), date(2024, 9, 23), "commission-decision"),
     ]
+
+
+def test_an_act_by_an_agency_in_a_past_month_is_not_read_as_next_years_month() -> None:
+    got = _dates(
+        "that the application for Zentra was validated by the EMA in April; a CHMP opinion is "
+        "anticipated in the first half of 2025."
+    )
+    assert got == [(date(2025, 1, 1), date(2025, 6, 30), "opinion")]
