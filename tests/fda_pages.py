@@ -142,3 +142,86 @@ def meeting_page(heading: str, agenda: str) -> str:
         "ballroom in Maryland, and online.</p><h2>Agenda</h2>"
         f"<p>{agenda}</p><p>Public participation information follows.</p></main></body></html>"
     )
+
+
+def review_period_notice(
+    product: str,
+    what: str,
+    owner: str | None,
+    submitted: str | None,
+    approved: str | None,
+    claim: str | None = None,
+) -> tuple[str, str]:
+    """(title, text) of a determination of a product's regulatory review period for patent
+    term extension: `what` as the text names it ("HALVENTI (halventide)"), the patent
+    owner who asked, the two dates FDA determined, and (`claim`) an earlier submission date
+    the applicant claimed that FDA's records do not bear out."""
+    title = f"Determination of Regulatory Review Period for Purposes of Patent Extension; {product}"
+    asked = (
+        f" Later, the USPTO received a patent term restoration application for {product} "
+        f"(U.S. Patent No. 11,234,567) from {owner}, and the USPTO asked FDA for help in "
+        "deciding whether the patent is eligible for restoration."
+        if owner
+        else ""
+    )
+    lines = [
+        "1. The date an exemption under section 505(i) of the FD&C Act (21 U.S.C. 355(i)) "
+        "took effect: August 2, 2019. FDA found that the exemption took effect on that day."
+    ]
+    if submitted:
+        lines.append(
+            "2. The date the application was initially submitted with respect to the human "
+            f"drug product under section 505(b) of the FD&C Act: {submitted}."
+            + (
+                f" The applicant claims {claim} as the day the new drug application (NDA) was "
+                f"first submitted; FDA's records show that it was submitted on {submitted}."
+                if claim
+                else f" FDA has verified the applicant's claim that the NDA was submitted on "
+                f"{submitted}."
+            )
+        )
+    if approved:
+        lines.append(
+            f"3. The date the application was approved: {approved}. FDA has verified the "
+            f"applicant's claim that the NDA was approved on {approved}."
+        )
+    dates = "\n\n".join(lines)
+    text = f"""DEPARTMENT OF HEALTH AND HUMAN SERVICES
+
+Food and Drug Administration
+
+{title}
+
+AGENCY: Food and Drug Administration, HHS.
+
+ACTION: Notice.
+
+SUMMARY: The Food and Drug Administration (FDA or the Agency) has determined the regulatory
+review period for {product} and publishes this determination as the law requires. FDA has
+done so in response to an application to the Director of the U.S. Patent and Trademark
+Office (USPTO) for the extension of a patent which claims that human drug product.
+
+ADDRESSES: Anyone with knowledge that any of the dates published below are wrong may send
+comments to the docket named in this notice.
+
+SUPPLEMENTARY INFORMATION:
+
+I. Background
+
+The patent term restoration provisions let a patent's term be extended by part of the
+time the product spent under regulatory review. For human drug products the review period
+has a testing phase and an approval phase; the approval phase starts when the marketing
+application is first submitted and ends when it is approved.
+
+II. Determination of Regulatory Review Period
+
+FDA has approved for marketing the human drug product {what}. {product} is indicated for
+adults with a rare blood disorder.{asked} FDA has found that the regulatory review period
+for {product} is 1,680 days, derived from the following dates:
+
+{dates}
+
+This determination of the regulatory review period does not decide how long an extension
+the applicant may receive.
+"""
+    return title, text

@@ -4,11 +4,13 @@ committee calendar pages.
 - `federal-register`: a documents query of the Federal Register API (JSON), newest first.
   Only the FDA's documents whose titles say what the tracker reads are taken: advisory
   committee meeting notices (the meeting's date, each application discussed with its
-  product and applicant), withdrawals of approval of an application, and priority review
-  voucher notices that date a product's approval. Each document's full text is fetched
-  (`raw_text_url`, else `body_html_url`, else `html_url`); a failing one is retried with
-  backoff and quarantined after a few tries, one without what its kind needs (a meeting
-  notice without a meeting date) is quarantined with the reason.
+  product and applicant), withdrawals of approval of an application, priority review
+  voucher notices that date a product's approval, and determinations of a product's
+  regulatory review period for patent term extension (the day its application was first
+  submitted and the day it was approved, as the FDA's records have them). Each document's
+  full text is fetched (`raw_text_url`, else `body_html_url`, else `html_url`); a failing
+  one is retried with backoff and quarantined after a few tries, one without what its kind
+  needs (a meeting notice without a meeting date) is quarantined with the reason.
 - `fda-adcomm`: the advisory committee calendar (a page or a feed) linking to one page per
   meeting; each page read like a meeting notice (`AgencyPagesSource`).
 
@@ -118,6 +120,43 @@ _WITHDRAWN = re.compile(
     re.IGNORECASE,
 )
 _WITHDRAWN_AS_OF = re.compile(r"withdrawn as of\s+" + _DAYS.pattern, re.IGNORECASE)
+# A regulatory review period determination (35 U.S.C. 156): the product in the title, the
+# dates the FDA determined in numbered lines ("2. The date the application was initially
+# submitted with respect to the human drug product under section 505(b) ...: May 4, 2020."),
+# the patent owner who asked ("a patent term restoration application for X (U.S. Patent No.
+# N) from Acme Pharma Inc., and the USPTO requested ..."). The gap before the colon may not
+# cross a sentence ("U.S.C. 355" may).
+_ONE_DAY = _MONTH + r"\s+(\d{1,2}),\s*(\d{4})"
+_NO_SENTENCE = r"(?:(?!\.\s+[A-Z])[^:]){0,300}"
+_REVIEW_TITLE = re.compile(
+    r"regulatory review period for purposes? of patent (?:extension|term restoration)\s*;\s*"
+    r"(?P<what>.+)$",
+    re.IGNORECASE,
+)
+_REVIEW_SUBMITTED = re.compile(
+    r"\b(?:the\s+)?date\s+(?:the|an)\s+(?:[\w()-]+\s+){0,4}?(?:application|petition)\s+was\s+"
+    r"(?:initially\s+|first\s+)?submitted\b" + _NO_SENTENCE + r":\s*" + _ONE_DAY,
+    re.IGNORECASE,
+)
+_REVIEW_APPROVED = re.compile(
+    r"\b(?:the\s+)?date\s+(?:the|an)\s+(?:[\w()-]+\s+){0,4}?(?:application|NDA|BLA|PMA)\s+"
+    r"was\s+approved\b" + _NO_SENTENCE + r":\s*" + _ONE_DAY,
+    re.IGNORECASE,
+)
+_REVIEW_OWNER = re.compile(
+    r"patent term restoration application for\s+.{1,300}?\bfrom\s+(?P<who>[^;]{1,300}?),?\s+and\s+"
+    r"(?:the\s+)?(?:USPTO|United States Patent)",
+    re.IGNORECASE,
+)
+# Kinds of notice the tracker leaves unread although they name a product: a proposal or an
+# opportunity for a hearing is no act yet, and a product "not withdrawn from sale for
+# reasons of safety or effectiveness" left the market without its application changing.
+_UNREAD = (
+    "opportunity for a hearing",
+    "opportunity for hearing",
+    "proposal to",
+    "withdrawn from sale",
+)
 _MARKS = "®™*©"
 
 
@@ -126,7 +165,7 @@ class FdaItem:
     """One act a document reports: an advisory committee meeting on an application, a
     withdrawal of approval, an approval."""
 
-    type: str  # advisory_meeting | withdrawal | approval
+    type: str  # advisory_meeting | withdrawal | approval | submission
     outcome: str | None
     product: str
     substance: str | None
@@ -164,10 +203,13 @@ class MalformedNotice(MalformedDocument):
 
 def notice_kind(title: str) -> str | None:
     """What a Federal Register title announces that the tracker reads: "meeting",
-    "withdrawal", "voucher"; None for anything else (a cancelled meeting among them)."""
-    low = title.lower()
-    if "cancel" in low or "postpone" in low:
+    "withdrawal", "voucher", "review-period"; None for anything else (a cancelled meeting, a
+    proposal to withdraw approval among them)."""
+    low = " ".join(title.lower().split())
+    if "cancel" in low or "postpone" in low or any(w in low for w in _UNREAD):
         return None
+    if "regulatory review period" in low and "patent" in low:
+        return "review-period"
     if "advisory committee" in low and ("meeting" in low or "notice" in low):
         return "meeting"
     if "withdrawal of approval" in low:
@@ -266,6 +308,8 @@ def read_notice(
         items = [_withdrawal(title, flat, head, short)]
     elif what == "voucher":
         items = _approval(flat, head, short, skipped)
+    elif what == "review-period":
+        items = _review_period(title, flat, head, short, skipped)
     else:
         raise MalformedNotice(f"not a kind of FDA notice the tracker reads ({short})")
     return FdaDocument(kind, number, title, published, start, end, tuple(items), tuple(skipped))
@@ -329,7 +373,64 @@ def _approval(flat: str, head: str, short: str, skipped: list[str]) -> list[FdaI
         return []
     who = _clean(named.group("who"))[:300] or None
     evidence = f"{head}: {_sentence(flat, named.start())}"[:2000]
-    return [FdaItem("approval", None, product[:300], substance, who, when, evidence)]
+    return [FdaItem("approval", "positive", product[:300], substance, who, when, evidence)]
+
+
+def _review_period(
+    title: str, flat: str, head: str, short: str, skipped: list[str]
+) -> list[FdaItem]:
+    """A regulatory review period determination: the application's first submission and its
+    approval, each dated as the FDA determined it (not as the applicant claimed), for the
+    product the title names and the patent owner who applied."""
+    named = _REVIEW_TITLE.search(" ".join(title.split()))
+    if named is None:
+        raise MalformedNotice(f"the review period determination names no product ({short})")
+    product, substance = _review_product(named.group("what"), flat)
+    if not product:
+        raise MalformedNotice(f"the review period determination names no product ({short})")
+    owner = _REVIEW_OWNER.search(flat)
+    who = (_clean(owner.group("who"))[:300] or None) if owner else None
+    found: dict[str, tuple[date, str]] = {}
+    for kind, pattern in (("submission", _REVIEW_SUBMITTED), ("approval", _REVIEW_APPROVED)):
+        m = pattern.search(flat)
+        when = _date(m.group(1), m.group(2), m.group(3)) if m else None
+        if m is None or when is None:
+            skipped.append(f"{product}: the date of its {kind} is not stated")
+            continue
+        found[kind] = (when, f"{m.group(0)}.")
+    if not found:
+        raise MalformedNotice(f"no submission or approval date in the determination ({short})")
+    if "submission" in found and "approval" in found and found["approval"] < found["submission"]:
+        raise MalformedNotice(f"the approval precedes the submission ({short})")
+    return [
+        FdaItem(
+            kind,
+            "positive" if kind == "approval" else None,
+            product[:300],
+            substance,
+            who,
+            when,
+            f"{head}: {line}"[:2000],
+        )
+        for kind, (when, line) in found.items()
+    ]
+
+
+def _review_product(what: str, flat: str) -> tuple[str, str | None]:
+    """(product, active substance) of a determination: the title's name ("ZELVORA", or
+    "ZELVORA (tovaprimab)"), its substance from the title or from the text's first
+    "ZELVORA (tovaprimab)" that is no patent number."""
+    what = " ".join(what.split())
+    if "(" in what:
+        return product_of(what)
+    product = _clean(what)
+    if not product:
+        return "", None
+    for m in re.finditer(re.escape(product) + r"\s*[®™]?\s*\(([^)]{1,200})\)", flat, re.I):
+        inner = m.group(1)
+        if not re.search(r"patent|\bNo\.|\d{3}", inner, re.IGNORECASE):
+            return product, _established(inner)
+    return product, None
 
 
 def _iso(value: Any) -> date | None:
@@ -388,8 +489,10 @@ class FederalRegisterSource(HttpSource):
         batch.cursor["retry"] = retry
         with fetching(batch, self.id, self.url, http):
             r = http.get(self.url, cursor.get("etag"), cursor.get("modified"))
+            retried = set()
             for number, entry in list(retry.items()):  # documents whose text failed before
                 if not entry.get("gave_up") and now.timestamp() >= float(entry.get("next", 0)):
+                    retried.add(number)
                     self._document(http, number, entry["result"], now, batch)
             if r.status == 304:
                 return batch
@@ -415,8 +518,8 @@ class FederalRegisterSource(HttpSource):
                     continue
                 if not _is_fda(result) or notice_kind(title) is None:
                     continue  # another agency's, or nothing the tracker reads
-                if seen(self.id, number) or number in retry:
-                    continue
+                if seen(self.id, number) or number in retry or number in retried:
+                    continue  # read, waiting, quarantined, or fetched just now
                 self._document(http, number, result, now, batch)
         return batch
 
@@ -464,6 +567,15 @@ class FederalRegisterSource(HttpSource):
         try:
             read_notice(FEDERAL_REGISTER, number, str(result["title"]), text, published)
         except MalformedNotice as e:
+            # Quarantined once: not fetched again at each poll (`tracker sources retry` does).
+            retry[number] = {
+                "result": result,
+                "tries": 1,
+                "at": now.timestamp(),
+                "error": str(e),
+                "next": 0,
+                "gave_up": True,
+            }
             batch.rejected.append(Rejected(self.id, number, f"{number}: {e}"))
             return
         body = json.dumps(
