@@ -98,12 +98,6 @@ def serve(home: Path, port: int, bare_port: int) -> None:
     from tracker.store import Store
     from tracker.web import Server, make_app
 
-    if os.environ.get("BENCH_CHUNK"):
-        from tracker.web.feeds import SharedBody
-
-        SharedBody.CHUNK = int(os.environ["BENCH_CHUNK"])
-    if os.environ.get("BENCH_SWITCH"):
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     tracing = os.environ.get("BENCH_TRACEMALLOC") == "1"
     settings = load_settings(None, home=str(home), environ={}).settings
     store = Store(settings.database_url)
