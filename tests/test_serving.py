@@ -71,6 +71,46 @@ def test_unknown_company_product_or_agency_is_404_and_not_cached(
     assert (len(feeds._cache), feeds.cached_bytes) == before
 
 
+def test_concurrent_requests_for_unknown_names_reload_the_known_values_once(
+    served: tuple[TestClient, str, Feeds], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flood of unknown names meets an expired second in every worker thread at once:
+    one of them re-reads the procedures, the others wait for it and use its result (not a
+    copy of every procedure per thread)."""
+    _client, _token, feeds = served
+    monkeypatch.setattr(Feeds, "VERSION_TTL", 1.0)  # the daemon's: once a second at most
+    callers = 8
+    real = feeds._values
+    reloads: list[int] = []
+    all_in = threading.Event()
+
+    def slow_values() -> dict[str, set[str]]:
+        reloads.append(1)
+        if len(reloads) == callers:
+            all_in.set()
+        # Held until every caller is in here too (without the lock, quickly) or long
+        # enough that each of them has reached the lock (with it).
+        all_in.wait(0.5)
+        return real()
+
+    monkeypatch.setattr(feeds, "_values", slow_values)
+    start = threading.Barrier(callers)
+    answers: list[bool] = []
+
+    def ask(i: int) -> None:
+        start.wait()
+        answers.append(feeds.exists("company", f"nobody-{i}"))
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(callers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert answers == [False] * callers
+    assert len(reloads) == 1
+    assert feeds.exists("company", "norvane-therapeutics-inc")
+
+
 def test_a_carriage_return_in_the_address_reaches_no_calendar(
     served: tuple[TestClient, str, Feeds],
 ) -> None:
@@ -561,3 +601,50 @@ def _read_response(sock: socket.socket) -> bytes:
             if found and len(got) - len(head) - 4 >= int(found.group(1)):
                 break
     return bytes(got)
+
+
+# -- /healthz with a check that never returns ------------------------------------------------
+
+
+def test_healthz_is_degraded_when_its_check_is_stuck_over_ten_seconds(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check that hangs (a database that does not answer) never makes /healthz wait: it
+    answers at once from the verdict it has, and once the check has been running longer
+    than `Monitor.STUCK_AFTER` (10 s) it says degraded, naming the stuck check. The clock
+    the monitor times itself by is set by hand; the check is held by an event."""
+    from tracker import clock, health
+
+    now = [1000.0]
+    monkeypatch.setattr(clock, "monotonic", lambda: now[0])
+    client = TestClient(make_app(ctx.store, ctx.settings))
+    assert client.get("/healthz").status_code == 200  # the first check, a real one
+
+    entered, release = threading.Event(), threading.Event()
+    real_check = health.check
+
+    def stuck(store: Store, settings: Settings, at: datetime) -> health.Health:
+        entered.set()
+        release.wait(30)
+        return real_check(store, settings, at)
+
+    monkeypatch.setattr(health, "check", stuck)
+    now[0] += 2.0  # the verdict is older than a second: this request starts a new check
+    assert client.get("/healthz").status_code == 200
+    assert entered.wait(10), "no check was started"
+    started = now[0]
+    now[0] = started + 9.5  # running, not yet stuck: the last verdict, as it was
+    r = client.get("/healthz")
+    assert (r.status_code, r.json()["problems"]) == (200, [])
+    now[0] = started + 11.0
+    r = client.get("/healthz")
+    assert r.status_code == 503
+    assert r.json()["status"] == "degraded"
+    assert r.json()["problems"] == ["health check: no answer for 11 s (database not answering?)"]
+    assert [t.name for t in threading.enumerate()].count("health") == 1  # no second check
+    release.set()
+    for t in threading.enumerate():
+        if t.name == "health":
+            t.join(10)
+    r = client.get("/healthz")  # the check finished: healthy again
+    assert (r.status_code, r.json()["problems"]) == (200, [])

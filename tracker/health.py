@@ -18,12 +18,13 @@ import logging
 import os
 import shutil
 import threading
-import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+
+from tracker import clock
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class Monitor:
 
         if self._verdict is None:
             await run_in_threadpool(self._check)
-        now = time.monotonic()
+        now = clock.monotonic()
         if now - self._checked > self.MAX_AGE and not self._lock.locked():
             threading.Thread(target=self._check, name="health", daemon=True).start()
         verdict = self._verdict
@@ -101,18 +102,16 @@ class Monitor:
         return verdict
 
     def _check(self) -> None:
-        from tracker import clock
-
         with self._lock:  # one check at a time; one just made serves the callers waiting
-            if self._verdict is not None and time.monotonic() - self._checked <= self.MAX_AGE:
+            if self._verdict is not None and clock.monotonic() - self._checked <= self.MAX_AGE:
                 return
-            self._since = time.monotonic()
+            self._since = clock.monotonic()
             try:
                 verdict = check(self.store, self.settings, clock.now())
             except Exception as e:  # whatever broke, /healthz says so
                 logger.exception("health check failed")
                 verdict = Health(problems=[f"health check: failed ({type(e).__name__})"])
-            self._verdict, self._checked, self._since = verdict, time.monotonic(), None
+            self._verdict, self._checked, self._since = verdict, clock.monotonic(), None
 
 
 def check(

@@ -275,6 +275,7 @@ class Feeds:
         self._known: dict[str, set[str]] = {}
         self._known_version: tuple[Any, ...] = ()
         self._known_checked = -1e9
+        self._known_lock = threading.Lock()
 
     @property
     def cached_bytes(self) -> int:
@@ -325,14 +326,21 @@ class Feeds:
         are re-read when the data changes, or once a second at most when a value is unknown."""
         if kind == "all":
             return True
-        version = self.version()
-        age = time.monotonic() - self._known_checked
-        if version != self._known_version or (
-            value not in self._known.get(kind, set()) and age > self.VERSION_TTL
-        ):
-            self._known = self._values()
-            self._known_version, self._known_checked = version, time.monotonic()
+        if self._reload_due(kind, value, self.version()):
+            # One reload at a time (a flood of unknown names meets an expired second in
+            # every worker thread at once): those that waited use the one just made.
+            with self._known_lock:
+                version = self.version()
+                if self._reload_due(kind, value, version):
+                    self._known = self._values()
+                    self._known_version, self._known_checked = version, time.monotonic()
         return value in self._known.get(kind, set())
+
+    def _reload_due(self, kind: str, value: str, version: tuple[Any, ...]) -> bool:
+        age = time.monotonic() - self._known_checked
+        return version != self._known_version or (
+            value not in self._known.get(kind, set()) and age > self.VERSION_TTL
+        )
 
     def _values(self) -> dict[str, set[str]]:
         procs = self.store.procedures()
