@@ -896,3 +896,32 @@ def test_an_act_by_an_agency_in_a_past_month_is_not_read_as_next_years_month() -
         "anticipated in the first half of 2025."
     )
     assert got == [(date(2025, 1, 1), date(2025, 6, 30), "opinion")]
+
+
+def test_a_dateline_without_a_year_takes_the_only_year_the_texts_dates_leave() -> None:
+    body = (
+        "PALO ALTO, Calif., Aug. 2 /PRNewswire/ -- Acme Inc. announced today that the FDA has "
+        "accepted for review the submission of the complete response by Partner Co., Inc. to "
+        "the FDA approvable letter for Zentra. The PDUFA action date is December 22, 2007.\n"
+        "In January 2007, Acme licensed Zentra from Partner.\n"
+    )
+    x = extract_text("x.txt", body)
+    assert x.release.date == date(2007, 8, 2)
+    got = {(e.type, e.date) for e in x.events}
+    assert ("acceptance", date(2007, 8, 2)) in got
+    assert ("refusal", None) in got  # the letter answered is background, not today's news
+    assert any(e.type == "resubmission" for e in x.events)
+    assert [(t.start, t.milestone) for t in x.timelines] == [(date(2007, 12, 22), "action-date")]
+    # With nothing before it, the year is not beyond doubt: no date.
+    alone = extract_text("x.txt", body.split("\n")[0] + "\n")
+    assert alone.release.date is None
+
+
+def test_an_act_told_also_in_another_sentence_is_another_event() -> None:
+    got = _events(
+        "that the FDA accepted the NDA for Zentra capsules for review. The PDUFA action date is "
+        "December 22, 2024. The FDA has also accepted the NDA for Zentra tablets. The PDUFA "
+        "action date is December 21, 2024."
+    )
+    assert [t for t, *_ in got].count("acceptance") == 2
+    assert [t for t, *_ in got].count("goal_date") == 2

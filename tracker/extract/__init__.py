@@ -21,6 +21,7 @@ from tracker.extract.release import (
     product_of,
     release_date_of,
     title_of,
+    yearless_dateline,
 )
 from tracker.extract.timelines import TimelineReader
 
@@ -63,6 +64,13 @@ def extract_text(
     release_date = release_date_of(clean) or (
         dates.parse_full_date(date_header) if date_header else None
     )
+    if release_date is None and (day_month := yearless_dateline(clean)):
+        year = year_of_dateline(clean, *day_month)
+        if year is not None:
+            release_date = date(year, *day_month)
+            warnings += (
+                f"the dateline gives no year: {year} is the only one the text's dates leave",
+            )
     language = language_of(clean)
     company, ticker = issuer_of(clean)
     found = aliases.read(sents, company)
@@ -112,18 +120,7 @@ def _undated(
     meeting scheduled for October 16") is after that day, and stays a deadline. Timelines
     that count from the unknown day ("within 60 days", "next month") are not guessed."""
     note = ("no release date found: events are dated only where the text dates them",)
-    low = clean.lower()
-    stated: list[tuple[date, bool]] = []
-    for m in _FULL_DATE.finditer(clean):
-        day = dates.parse_full_date(m.group(0))
-        if day is None:
-            continue
-        lead = low[max(0, m.start() - 100) : m.start()].replace("\n", " ")
-        lead = _CLAUSE_BREAK.split(lead)[-1]  # its own clause
-        ahead = bool(FUTURE_HINT.search(lead)) or bool(
-            _MEETING_ON.search(lead) and not PAST_VERB.search(lead)
-        )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
-        stated.append((day, ahead))
+    stated = _told_days(clean)
     done = [d for d, ahead in stated if not ahead]
     told_days = {d for d, _ in stated}
     if done:
@@ -172,9 +169,63 @@ def _undated(
             if t.anchor is None and _YEAR_TOLD.search(t.expression) and _told_ahead(t)
         )
     reference = ref if timelines else None
-    return Extraction(
-        name, info, tuple(events), timelines, sha, warnings + note, found, reference
-    )
+    return Extraction(name, info, tuple(events), timelines, sha, warnings + note, found, reference)
+
+
+def _told_days(clean: str) -> list[tuple[date, bool]]:
+    """Every full date the text gives, and whether its clause tells it as ahead."""
+    low = clean.lower()
+    stated: list[tuple[date, bool]] = []
+    for m in _FULL_DATE.finditer(clean):
+        day = dates.parse_full_date(m.group(0))
+        if day is None:
+            continue
+        lead = _lead(low, m.start())
+        ahead = bool(FUTURE_HINT.search(lead)) or bool(
+            _MEETING_ON.search(lead) and not PAST_VERB.search(lead)
+        )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
+        stated.append((day, ahead))
+    return stated
+
+
+def _lead(low: str, at: int) -> str:
+    """The words of the clause that lead to position `at`."""
+    lead = low[max(0, at - 100) : at].replace("\n", " ")
+    return _CLAUSE_BREAK.split(lead)[-1]
+
+
+def year_of_dateline(clean: str, month: int, day: int) -> int | None:
+    """The year of a dateline that gives none ("Aug. 2 /PRNewswire/"), where the text's own
+    dates leave only one: after every day it tells as done (a full date, or a month told in
+    the past: "In January 2007, the company licensed"), before every day it tells as ahead
+    ("The PDUFA action date is December 22, 2007"). None when no bound or several years fit
+    (CONTRACT.md: the year only where the text states it beyond doubt)."""
+    low = clean.lower()
+    told = _told_days(clean)
+    done = [d for d, ahead in told if not ahead]
+    ahead = [d for d, is_ahead in told if is_ahead]
+    for x in dates.find(low, date(2000, 1, 1), None):
+        if x.kind == "window" and x.has_year and x.start and x.end:
+            lead = _lead(low, x.pos)
+            tail = re.split(r"[.;]\s", low[x.endpos : x.endpos + 120], maxsplit=1)[0]
+            opening = not lead.strip(" ,(") or lead.strip() in ("in", "during", "on", "by")
+            if (PAST_VERB.search(lead) and not FUTURE_HINT.search(lead)) or (
+                opening and PAST_VERB.search(tail) and not FUTURE_HINT.search(tail)
+            ):  # "In January 2007, the company licensed": a month told in the past
+                done.append(x.start)
+            elif FUTURE_HINT.search(lead) and not PAST_VERB.search(lead):
+                ahead.append(x.end)
+    if not done or not ahead:
+        return None
+    low_bound, high_bound = max(done), min(ahead)
+    if high_bound < low_bound or (high_bound - low_bound).days > 550:
+        return None
+    years = [
+        y
+        for y in range(low_bound.year, high_bound.year + 1)
+        if (d := dates._safe_date(y, month, day)) and low_bound <= d <= high_bound
+    ]
+    return years[0] if len(years) == 1 else None
 
 
 _CLAUSE_BREAK = re.compile(r"[.;,]\s|\s(?:and|but|which|while)\s")

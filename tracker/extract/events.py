@@ -19,6 +19,7 @@ _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
 _PLAN_WORD = LEX.cues["plan_word"]
 _ASKED_FOR = LEX.cues["asked_for"].pattern
+_ALSO = LEX.cues["also_act"].pattern
 _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
 _TODAY = LEX.cues["today"]
@@ -83,7 +84,10 @@ class EventReader(Scan):
                 # mention wins; but an act the text marks as earlier ("In April 2015, the
                 # FDA granted ...", "first received ... in November 2009") beside today's
                 # news of the same kind is another act.
-                if key in found and self._earlier_act(group, found[key][1], low):
+                if key in found and (
+                    self._earlier_act(group, found[key][1], low)
+                    or _another_act(group, found[key][1], self.ref)
+                ):
                     found[(*key, "earlier", i)] = (rank, group)
                 elif key not in found or rank > found[key][0]:
                     found[key] = (rank, group)
@@ -189,7 +193,7 @@ class EventReader(Scan):
         if (
             held
             or (rule.reference and not (rank == 2 and self._dated_at(low, m.end(), when)))
-            or _OBJECT_OF.search(prefix[-60:])
+            or _OBJECT_OF.search(_object_window(low, m.start()))
             or (self._highlight(sent) and rank < 2)  # a dated bullet keeps its day
             or (self.results_release and rank == 1 and not _TODAY.search(low))
         ):
@@ -464,6 +468,46 @@ class EventReader(Scan):
 
 
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s")
+
+
+def _another_act(new: list[Event], old: list[Event], ref: date) -> bool:
+    """Whether an act of a kind already read is another one: told with "also" ("the FDA has
+    also accepted the response for the tablets"), or a goal date set on another day ("The
+    PDUFA action date is December 21" after "... is December 22")."""
+    if _told_also(new[0]) and not _told_also(old[0]):
+        return True
+    if new[0].type == "goal_date":
+
+        def days(evidence: str) -> set[date]:
+            return {
+                x.start
+                for x in dates.find(evidence.lower(), ref, True)
+                if x.kind == "date" and x.start and x.start > ref
+            }
+
+        mine, theirs = days(new[0].evidence), days(old[0].evidence)
+        return bool(mine) and bool(theirs) and mine.isdisjoint(theirs)
+    return False
+
+
+def _object_window(low: str, at: int) -> str:
+    """The words before an act in which another act may take it as its object: back to the
+    clause's start, across the commas of a name ("the response by Acme, Inc. to the FDA")."""
+    before = low[max(0, at - 90) : at]
+    cut = max(before.rfind(";"), before.rfind(":"))
+    return before[cut + 1 :]
+
+
+def _told_also(e: Event) -> bool:
+    """Whether the act's own words, or the few just before them, say "also"."""
+    text = e.evidence.lower()
+    words = e.why.split(": ", 1)[1].split('"')[1] if e.why and '"' in e.why else ""
+    at = text.find(words) if words else -1
+    if at < 0 or not _ALSO.search(text, max(0, at - 25), at + len(words)):
+        return False
+    # "accepted the application, and also granted it priority review": "also" joins the acts
+    # of its own sentence, it does not make the priority review another one.
+    return not any(row.name != e.type for row, _m in LEX.detect_all(text[:at]))
 
 
 def _own_clause(tail: str) -> str:

@@ -80,6 +80,18 @@ def release_date_of(clean: str) -> date | None:
     return found[2] if found and found[0] >= _MIN_SCORE else None
 
 
+def yearless_dateline(clean: str) -> tuple[int, int] | None:
+    """(month, day) of a dateline that gives no year ("PALO ALTO, Calif., Aug. 2
+    /PRNewswire/"), or None."""
+    low = _GLUED_DATE.sub(" ", clean[:700].lower())
+    for mention in dates.find(low, date(2000, 1, 1), kinds=("mdy", "dmy")):
+        if mention.has_year or mention.start is None:
+            continue
+        if _dateline_score(low, mention.pos, mention.endpos) >= 3:
+            return (mention.start.month, mention.start.day)
+    return None
+
+
 def _best_dateline(low: str) -> tuple[int, int, date] | None:
     best: tuple[int, int, date] | None = None
     for mention in dates.find(low, date(2000, 1, 1), kinds=dates.FULL_KINDS):
