@@ -925,3 +925,29 @@ def test_an_act_told_also_in_another_sentence_is_another_event() -> None:
     )
     assert [t for t, *_ in got].count("acceptance") == 2
     assert [t for t, *_ in got].count("goal_date") == 2
+
+
+def test_a_companys_complete_response_to_an_approvable_letter_is_a_resubmission() -> None:
+    got = {(t, o, d) for t, _a, o, d in _events(
+        "that the FDA has acknowledged that its Complete Response to the Zentra Approvable "
+        "Letter is a Class 2 response."
+    )}  # fmt: skip
+    assert ("acceptance", None, date(2024, 6, 3)) in got
+    assert ("resubmission", None, None) in got  # background: submitted before today
+    assert ("refusal", "negative", None) in got
+
+
+def test_a_submission_to_address_a_not_approvable_letter_deemed_complete() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that the company's submission to address the not approvable letter for Zentra "
+        "has been deemed a complete response by the FDA. The company expects the FDA to "
+        "complete its review within approximately six months from the date of the submission "
+        "of the response, which occurred in April 2024. The FDA has also approved the "
+        "company's proposed brand name for the product.\n",
+    )
+    got = {(e.type, e.date) for e in x.events}
+    assert ("acceptance", date(2024, 6, 3)) in got and ("resubmission", None) in got
+    assert not any(e.type == "approval" for e in x.events)  # a name approved is no approval
+    # each end of April shifted by six calendar months (CONTRACT.md)
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 10, 1), date(2024, 10, 30))]

@@ -20,6 +20,7 @@ _OBJECT_OF = LEX.cues["object_of"]
 _PLAN_WORD = LEX.cues["plan_word"]
 _ASKED_FOR = LEX.cues["asked_for"].pattern
 _ALSO = LEX.cues["also_act"].pattern
+_NEGATIVE_NAME = LEX.cues["negative_name"].pattern
 _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
 _TODAY = LEX.cues["today"]
@@ -150,7 +151,9 @@ class EventReader(Scan):
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
             return []
-        if rule.name not in ("refusal", "trend_vote") and _NEGATED.search(m.group(0)):
+        if rule.name not in ("refusal", "trend_vote") and _NEGATED.search(
+            _NEGATIVE_NAME.sub(" ", m.group(0))  # "the answer to the not approvable letter"
+        ):
             return []  # "an advisory committee will not be scheduled"
         held = bool(_HELD.search(prefix[-60:] + low[m.start() : m.end() + 60]))
         if held and rule.name != "goal_date":

@@ -588,7 +588,21 @@ class TimelineReader(Scan):
                 # "within 150 days of validation, which took place on February 15": the
                 # anchor's day is given right after it (a day of its own, "after the original
                 # date of April 11", may lie ahead).
-                day = dates.parse_full_date(told.group("day"))
+                month = told.groupdict().get("month")
+                if month and not dated:
+                    # "six months from the submission of the response, which occurred in
+                    # August 2005": the anchor's month, shifted at both ends (CONTRACT.md).
+                    spans = [m for m in dates.find(month, self.ref, False) if m.kind == "window"]
+                    if spans and spans[0].start and spans[0].end and spans[0].end <= self.ref:
+                        first = dates.add_offset(spans[0].start, x.amount, x.unit)
+                        last = dates.add_offset(spans[0].end, x.amount, x.unit)
+                        if last <= self.ref:
+                            return None
+                        return Timeline(
+                            first, last, milestone, agency, x.text, sent.text, sent.index,
+                            anchor=f"{anchor_name} ({month})", anchor_date=spans[0].start,
+                        )  # fmt: skip
+                day = dates.parse_full_date(told.group("day")) if told.group("day") else None
                 if day is not None and (dated or day <= self.ref):
                     anchor_date, assumptions = day, ()
         if back:
