@@ -219,6 +219,23 @@ class TimelineReader(Scan):
                 or (t.anchor is not None and "submission" in t.anchor)
                 or _NEXT_CYCLE.search(t.evidence.lower())
             ]
+        gone = {
+            _AGENCY_OF.get(e.agency, e.agency)
+            for e in events
+            if e.type == "withdrawal" and e.date == self.ref
+        }
+        if gone:
+            # The application withdrawn in this news: the agency's steps still ahead of it
+            # ("the final vote scheduled later this month") will not come.
+            out = [
+                t
+                for t in out
+                if not (
+                    t.milestone in _AGENCY_STEPS
+                    and _AGENCY_OF.get(t.agency or "", t.agency or "") in gone
+                    and not _NEXT_CYCLE.search(t.evidence.lower())
+                )
+            ]
         return out
 
     def _procedure_start(self, events: list[Event]) -> date | None:
@@ -785,6 +802,8 @@ class TimelineReader(Scan):
 
 _CLOCK_FROM = re.compile(r"[^;.]{0,40}?\b(?:from|after|following|of) (?:the |its )?([\w-]+)")
 _SAME_OCCASION = LEX.cues["same_occasion"].pattern
+# An agency's own steps of a review, which a withdrawal of the application ends.
+_AGENCY_STEPS = AGENCY_MILESTONES | {"advisory-meeting", "review", "classification"}
 _MEETING_WORDS = re.compile(r"\b(?:meeting|hearing|oral explanation|session|réunion)\b")
 _ANCHOR_EVENTS = [
     ("opinion", r"opinion"),
