@@ -951,3 +951,14 @@ def test_a_submission_to_address_a_not_approvable_letter_deemed_complete() -> No
     assert not any(e.type == "approval" for e in x.events)  # a name approved is no approval
     # each end of April shifted by six calendar months (CONTRACT.md)
     assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 10, 1), date(2024, 10, 30))]
+
+
+def test_a_withdrawn_application_is_its_agencys_and_ends_the_steps_ahead() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that it has withdrawn the European marketing authorisation application for "
+        "Zentra ahead of the CHMP's final vote scheduled later this month, and it intends to "
+        "meet the US FDA. The decision to withdraw the MAA enables us to consider a new one.\n",
+    )
+    assert {(e.type, e.agency) for e in x.events} == {("withdrawal", "EMA")}
+    assert not [t for t in x.timelines if t.milestone in ("opinion", "decision")]

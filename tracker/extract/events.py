@@ -344,6 +344,15 @@ class EventReader(Scan):
                 and not LEX.details_in(etype, after[both.start() : both.end() + 40])
             ):
                 return list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct))
+        if etype in ("withdrawal", "acceptance", "refusal"):
+            # The agency or place the act's own words name decides ("withdraw the European
+            # marketing authorisation application", whatever agency the sentence names next).
+            words = m.group(0)
+            inner = LEX.agencies_in(words) or [c for c, _n in LEX.country_mentions(words)]
+            if not inner and LEX.application_agency(words) in ("EMA", "HC"):
+                inner = [str(LEX.application_agency(words))]  # an MAA, an NDS: one agency's
+            if inner and inner[0] != "OTHER":
+                return ["EMA" if inner[0] == "EC" else inner[0]]
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # One event per agency named in the act's own stretch: "approved by the
             # Commission in April and subsequently by the MHRA", "filed in Japan, the US and

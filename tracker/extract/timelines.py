@@ -232,8 +232,7 @@ class TimelineReader(Scan):
                 for t in out
                 if not (
                     t.milestone in _AGENCY_STEPS
-                    and _AGENCY_OF.get(t.agency or "", t.agency or "") in gone
-                    and not _NEXT_CYCLE.search(t.evidence.lower())
+                    and _AGENCY_OF.get(t.agency or "", t.agency or self.doc_agency or "") in gone
                 )
             ]
         return out
