@@ -492,7 +492,8 @@ def test_a_date_glued_to_its_label_is_the_dateline_and_a_call_date_is_not() -> N
 
 def test_resubmissions_told_with_the_noun() -> None:
     assert ("resubmission", "FDA") in {
-        (t, a) for t, a, _, _ in _events("that it filed the resubmission with the FDA on May 2, 2024.")
+        (t, a)
+        for t, a, _, _ in _events("that it filed the resubmission with the FDA on May 2, 2024.")
     }
     got = _events("that the data were given in the March 2024 BLA resubmission to the FDA.")
     assert ("resubmission", "FDA", None, None) in got
@@ -501,15 +502,21 @@ def test_resubmissions_told_with_the_noun() -> None:
 
 
 def test_approvals_and_acceptances_in_other_words() -> None:
-    got = {(t, a) for t, a, _, _ in _events(
-        "that the MHRA has granted the Great Britain marketing authorization of Zentra."
-    )}
+    got = {
+        (t, a)
+        for t, a, _, _ in _events(
+            "that the MHRA has granted the Great Britain marketing authorization of Zentra."
+        )
+    }
     assert ("approval", "MHRA") in got
     got = {(t, a) for t, a, _, _ in _events("that in May 2024 the FDA filed the company's NDA.")}
     assert got == {("acceptance", "FDA")}  # the agency filing it is its acceptance
-    got = {(t, a) for t, a, _, _ in _events(
-        "that the completion of the MAA validation by the EMA starts the review."
-    )}
+    got = {
+        (t, a)
+        for t, a, _, _ in _events(
+            "that the completion of the MAA validation by the EMA starts the review."
+        )
+    }
     assert ("acceptance", "EMA") in got
 
 
@@ -555,11 +562,14 @@ def test_french_trend_vote_and_oral_explanation() -> None:
 
 
 def test_a_decision_to_withdraw_and_a_designation_already_held() -> None:
-    got = {(t, a) for t, a, _, _ in _events(
-        "its decision to withdraw the Conditional Marketing Authorisation (CMA) application "
-        "for Zentra submitted to the EMA. Zentra has already been granted orphan drug "
-        "designation, giving exclusivity following this marketing authorization."
-    )}
+    got = {
+        (t, a)
+        for t, a, _, _ in _events(
+            "its decision to withdraw the Conditional Marketing Authorisation (CMA) application "
+            "for Zentra submitted to the EMA. Zentra has already been granted orphan drug "
+            "designation, giving exclusivity following this marketing authorization."
+        )
+    }
     assert ("withdrawal", "EMA") in got
     assert not {t for t, _ in got} & {"review_designation", "approval"}
 
@@ -867,10 +877,13 @@ def test_a_non_named_as_background_of_a_reconsideration_request() -> None:
 
 
 def test_a_launch_dated_after_the_approval_it_waits_for_is_no_deadline() -> None:
-    assert _dates(
-        "it plans to launch Zentra in the U.S. in the fourth quarter of 2024, following FDA "
-        "approval."
-    ) == []
+    assert (
+        _dates(
+            "it plans to launch Zentra in the U.S. in the fourth quarter of 2024, following FDA "
+            "approval."
+        )
+        == []
+    )
     # An abbreviation's full stop ends no clause: the filing is still dated.
     assert _dates("it expects to file the NDA in the U.S. in the fourth quarter of 2024.") == [
         (date(2024, 10, 1), date(2024, 12, 31), "submission")
@@ -962,3 +975,29 @@ def test_a_withdrawn_application_is_its_agencys_and_ends_the_steps_ahead() -> No
     )
     assert {(e.type, e.agency) for e in x.events} == {("withdrawal", "EMA")}
     assert not [t for t in x.timelines if t.milestone in ("opinion", "decision")]
+
+
+def test_a_review_length_told_after_the_review_counts_from_the_filing() -> None:
+    canada = "VANCOUVER, June 3, 2024 /CNW/ - Maple Pharma Corp. (TSX: MPL) today announced "
+    x = extract_text(
+        "x.txt",
+        canada + "the filing of a New Drug Submission (NDS) with Health Canada for Zentra for "
+        "adults with the condition for up to 7 days. Health Canada's target duration of NDS "
+        "review is 300 days. The filing is a step toward our planned build of Canadian "
+        "commercial operations during 2025.\n",
+    )
+    assert [(e.type, e.agency, e.date) for e in x.events] == [
+        ("submission", "HC", date(2024, 6, 3))
+    ]
+    assert [(t.start, t.milestone) for t in x.timelines] == [(date(2025, 3, 30), "decision")]
+
+
+def test_a_page_copy_kept_as_a_json_string_is_read_line_by_line() -> None:
+    x = extract_text(
+        "x.txt",
+        '[{"type":"text","content":"\\n\\nBOSTON, June 3, 2024 -- Acme Inc. (NASDAQ:\\nACME) '
+        "announced that the FDA\\naccepted the NDA for Zentra.\\nThe PDUFA date is December "
+        '2, 2024.\\n"}]\n',
+    )
+    assert x.release.date == date(2024, 6, 3)
+    assert [t.start for t in x.timelines] == [date(2024, 12, 2)]

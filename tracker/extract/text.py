@@ -191,6 +191,11 @@ def _looks_like_html(text: str) -> bool:
 def normalise(text: str) -> str:
     """Normalise line ends, odd spaces and compatibility characters, keeping the words."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    escaped = text.count("\\n")
+    if escaped > 3 and escaped > text.count("\n"):
+        # A page copy that kept its text as a JSON string ("...Limited\\nNeurochem..."):
+        # its escapes are its line breaks and quotes.
+        text = text.replace("\\n", "\n").replace('\\"', '"').replace("\\t", " ")
     if not text.isascii():
         # NFC, not NFKC: NFKC would turn "EXPAREL™" into "EXPARELTM".
         # Only canonical composition: the document's own characters (dashes included) stay,

@@ -556,6 +556,8 @@ class TimelineReader(Scan):
             _OFFSET_LEAD.match(x.text) or anchor_m or (previous and _LATER.match(low, x.endpos))
         ):
             lead = low[max(0, x.pos - 40) : x.pos]
+            if _CLOCK_IS.search(lead) and _REVIEW_WORD.search(lead):
+                return self._review_clock(x, low, sent, agency, events, previous)
             if (
                 not _LEAD_WORD.match(x.text)
                 and _REVIEW_CLOCK.match(low, x.endpos)
@@ -801,6 +803,8 @@ class TimelineReader(Scan):
 
 _CLOCK_FROM = re.compile(r"[^;.]{0,40}?\b(?:from|after|following|of) (?:the |its )?([\w-]+)")
 _SAME_OCCASION = LEX.cues["same_occasion"].pattern
+_CLOCK_IS = LEX.cues["clock_is"].pattern
+_REVIEW_WORD = re.compile(r"\breview\b|\bclock\b")
 # An agency's own steps of a review, which a withdrawal of the application ends.
 _AGENCY_STEPS = AGENCY_MILESTONES | {"advisory-meeting", "review", "classification"}
 _MEETING_WORDS = re.compile(r"\b(?:meeting|hearing|oral explanation|session|réunion)\b")
