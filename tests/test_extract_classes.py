@@ -1001,3 +1001,25 @@ def test_a_page_copy_kept_as_a_json_string_is_read_line_by_line() -> None:
     )
     assert x.release.date == date(2024, 6, 3)
     assert [t.start for t in x.timelines] == [date(2024, 12, 2)]
+
+
+def test_votes_meetings_and_requests_told_in_other_words() -> None:
+    assert _events(
+        "that an FDA advisory committee voted not to recommend Zentra for approval."
+    ) == [("trend_vote", "FDA", "negative", date(2024, 6, 3))]
+    # A hearing scheduled that did not take place is no event.
+    assert (
+        _events(
+            "that the oral explanation scheduled for May 28 at the CHMP for Zentra did not take place."
+        )
+        == []
+    )
+    # A headline's "X to request": an act to come.
+    x = extract_text(
+        "x.txt",
+        "Acme to request re-examination of CHMP opinion on Zentra\n" + HEAD + "that the CHMP "
+        "adopted a negative opinion on Zentra. The company had announced its anticipation of "
+        "this negative opinion on May 2, 2024.\n",
+    )
+    assert {(e.type, e.outcome) for e in x.events} == {("opinion", "negative")}
+    assert len(x.events) == 1  # "this negative opinion" is the one already told

@@ -21,6 +21,13 @@ _PLAN_WORD = LEX.cues["plan_word"]
 _ASKED_FOR = LEX.cues["asked_for"].pattern
 _ALSO = LEX.cues["also_act"].pattern
 _NEGATIVE_NAME = LEX.cues["negative_name"].pattern
+_CALLED_OFF = LEX.cues["called_off"].pattern
+_BASE_VERB = LEX.cues["base_verb"].pattern
+# "X to request ...", not "its decision to withdraw ..." (a decision taken is the act done)
+_TO_LEAD = re.compile(
+    r"(?<!decision )(?<!decided )(?<!chose )(?<!elected )(?<!agreed )(?<!voted )\bto\s*$"
+)
+_THIS_ACT = LEX.cues["this_act"].pattern
 _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
 _TODAY = LEX.cues["today"]
@@ -139,12 +146,16 @@ class EventReader(Scan):
         told = prefix + m.group(0) if rule.reference else prefix
         if not scheduled and _PLANNED.search(told):
             return []  # "following possible approval of ..."
+        if _TO_LEAD.search(prefix[-12:]) and _BASE_VERB.match(m.group(0)):
+            return []  # "Genta to request re-examination": an act to come, told in a headline
         if rule.name == "goal_date" and (
             _GOAL_NOT_SET.search(prefix[-40:]) or _GOAL_NOT_SET.search(low, m.start(), m.end() + 30)
         ):
             return []  # "which would set a goal date six months out": not set yet
         if rule.name == "advisory_meeting" and (
-            _MAYBE_AFTER.match(low, m.end()) or _ASKED_FOR.search(prefix[-50:])
+            _MAYBE_AFTER.match(low, m.end())
+            or _ASKED_FOR.search(prefix[-50:])
+            or _CALLED_OFF.search(_own_clause(low[m.end() : m.end() + 200]))
         ):
             return []  # "an oral explanation may be requested", "intends to request a hearing"
         if rule.name == "review_designation" and re.search(
@@ -281,6 +292,8 @@ class EventReader(Scan):
             )
 
         old_text = old[0].evidence.lower()
+        if any(_points_back(e) for e in new):
+            return False  # "its anticipation of this negative opinion": the act already told
         return (news(old) and earlier(new, low)) or (news(new) and earlier(old, old_text))
 
     def _highlight(self, sent: Sentence) -> bool:
@@ -508,6 +521,14 @@ def _object_window(low: str, at: int) -> str:
     before = low[max(0, at - 90) : at]
     cut = max(before.rfind(";"), before.rfind(":"))
     return before[cut + 1 :]
+
+
+def _points_back(e: Event) -> bool:
+    """Whether the act's words are led by a pointing word ("this negative opinion")."""
+    text = e.evidence.lower()
+    words = e.why.split(": ", 1)[1].split('"')[1] if e.why and '"' in e.why else ""
+    at = text.find(words) if words else -1
+    return at > 0 and bool(_THIS_ACT.search(text, max(0, at - 12), at))
 
 
 def _told_also(e: Event) -> bool:

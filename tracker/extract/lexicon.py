@@ -341,6 +341,8 @@ def outcome_of(row: Row, m: re.Match[str]) -> str | None:
         word = groups.get(name)
         if word:
             return _OUTCOME_WORDS.get(word)
+    if groups.get("nay"):
+        return "negative"  # "voted not to recommend"
     if groups.get("unan"):
         return "negative" if groups.get("unan_no") else "positive"  # "unanimously against"
     if groups.get("votes"):
