@@ -1023,3 +1023,15 @@ def test_votes_meetings_and_requests_told_in_other_words() -> None:
     )
     assert {(e.type, e.outcome) for e in x.events} == {("opinion", "negative")}
     assert len(x.events) == 1  # "this negative opinion" is the one already told
+
+
+def test_an_acknowledgement_a_goal_date_by_which_and_an_approval_followed() -> None:
+    got = {(t, a, d) for t, a, _o, d in _events(
+        "that it has received an acknowledgement from the FDA that its response to the "
+        "approvable letter is complete. The PDUFA (Prescription Drug User Fee Act) goal date "
+        "by which the FDA is expected to render a decision is October 2, 2024. The filing "
+        "followed marketing approval by the EMA in November 2023."
+    )}  # fmt: skip
+    assert ("acceptance", "FDA", date(2024, 6, 3)) in got
+    assert any(t == "goal_date" for t, _a, _d in got)
+    assert ("approval", "EC", None) in got

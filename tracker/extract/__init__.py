@@ -209,9 +209,13 @@ def year_of_dateline(clean: str, month: int, day: int) -> int | None:
             lead = _lead(low, x.pos)
             tail = re.split(r"[.;]\s", low[x.endpos : x.endpos + 120], maxsplit=1)[0]
             opening = not lead.strip(" ,(") or lead.strip() in ("in", "during", "on", "by")
-            if (PAST_VERB.search(lead) and not FUTURE_HINT.search(lead)) or (
-                opening and PAST_VERB.search(tail) and not FUTURE_HINT.search(tail)
-            ):  # "In January 2007, the company licensed": a month told in the past
+            if (
+                (PAST_VERB.search(lead) and not FUTURE_HINT.search(lead))
+                or (opening and PAST_VERB.search(tail) and not FUTURE_HINT.search(tail))
+                or (  # "In January 2007, the company licensed": a month told in the past
+                    _BEFORE_ACT_NOUN.search(lead) and _ACT_NOUN_AFTER.match(low, x.endpos)
+                )
+            ):  # "the response to the July 2007 approvable letter": a past act's month
                 done.append(x.start)
             elif FUTURE_HINT.search(lead) and not PAST_VERB.search(lead):
                 ahead.append(x.end)
@@ -229,6 +233,11 @@ def year_of_dateline(clean: str, month: int, day: int) -> int | None:
 
 
 _CLAUSE_BREAK = re.compile(r"[.;,]\s|\s(?:and|but|which|while)\s")
+# A month used as the adjective of a named act ("the July 2007 approvable letter").
+_BEFORE_ACT_NOUN = re.compile(r"\b(?:the|its|their|our)\s*$")
+_ACT_NOUN_AFTER = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:letter|opinion|approval|submission|filing|response|meeting)\b"
+)
 _MEETING_ON = re.compile(r"\b(?:meeting|hearing|explanation)\s+(?:on|for)\s+$")
 _EARLIEST = date(1900, 1, 1)
 

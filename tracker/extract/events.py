@@ -149,7 +149,12 @@ class EventReader(Scan):
         if _TO_LEAD.search(prefix[-12:]) and _BASE_VERB.match(m.group(0)):
             return []  # "Genta to request re-examination": an act to come, told in a headline
         if rule.name == "goal_date" and (
-            _GOAL_NOT_SET.search(prefix[-40:]) or _GOAL_NOT_SET.search(low, m.start(), m.end() + 30)
+            _GOAL_NOT_SET.search(prefix[-40:])
+            or (
+                _GOAL_NOT_SET.search(low, m.start(), m.end() + 30)
+                # "the goal date by which the FDA is expected to decide is ...": set
+                and not m.group(0).endswith("by which")
+            )
         ):
             return []  # "which would set a goal date six months out": not set yet
         if rule.name == "advisory_meeting" and (
@@ -172,6 +177,7 @@ class EventReader(Scan):
         if (
             rule.name not in ("advisory_meeting", "goal_date_extension")
             and not _DONE_VERB.match(m.group(0))
+            and not m.group(0).endswith("by which")  # its own relative clause, not a plan
             and _EXPECTED_AFTER.search(_own_clause(low[m.end() : m.end() + 160]))
         ):
             return []  # "FDA acceptance of the resubmission is expected within 30 days"
