@@ -1035,3 +1035,15 @@ def test_an_acknowledgement_a_goal_date_by_which_and_an_approval_followed() -> N
     assert ("acceptance", "FDA", date(2024, 6, 3)) in got
     assert any(t == "goal_date" for t, _a, _d in got)
     assert ("approval", "EC", None) in got
+
+
+def test_dialysis_is_no_dial_in_and_results_highlights_announced() -> None:
+    assert _dates(
+        "it plans to submit an NDA in the U.S. by the end of this quarter for both dialysis and "
+        "non-dialysis patients."
+    ) == [(date(2024, 6, 30), date(2024, 6, 30), "submission")]
+    got = {(t, a) for t, a, _o, _d in _events(
+        "it announced U.S. and European regulatory submissions for Zentra, and announced FDA "
+        "approval of Velora."
+    )}  # fmt: skip
+    assert {("submission", "FDA"), ("submission", "EMA"), ("approval", "FDA")} <= got
