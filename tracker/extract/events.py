@@ -372,6 +372,12 @@ class EventReader(Scan):
                 inner = [str(LEX.application_agency(words))]  # an MAA, an NDS: one agency's
             if inner and inner[0] != "OTHER":
                 return ["EMA" if inner[0] == "EC" else inner[0]]
+        if etype == "submission":
+            # "announced U.S. and European regulatory submissions": the places the act's own
+            # words name, one submission each.
+            places = [c for c, _n in LEX.country_mentions(m.group(0)) if c != "OTHER"]
+            if places:
+                return list(dict.fromkeys("EMA" if c == "EC" else c for c in places))
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # One event per agency named in the act's own stretch: "approved by the
             # Commission in April and subsequently by the MHRA", "filed in Japan, the US and
