@@ -70,6 +70,7 @@ def test_the_dashboard_sources_page_lists_an_unread_release_with_its_link(settin
         Users(ctx.store).add("vera", "viewer", hash_password(PASSWORD), NOW)
         client = sign_in(TestClient(make_app(ctx.store, ctx.settings, ctx)), "vera")
         page = client.get("/sources").text
+        assert "<title>Sources" in page and page.count("Releases stored unread") == 1
         section = page.split("Releases stored unread", 1)[1]
         assert "berlin.txt" in section and "<td>de</td>" in section
         assert "boston.txt" not in section  # read in full: not listed
