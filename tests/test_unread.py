@@ -26,6 +26,15 @@ ENGLISH = (
 )
 
 
+def _drop_both(ctx: Any) -> None:
+    """Put the German and the English release in the inbox and poll once (the files settle
+    before the next poll reads them)."""
+    inbox = ctx.folder("inbox")
+    (inbox / "berlin.txt").write_text(GERMAN, encoding="utf-8")
+    (inbox / "boston.txt").write_text(ENGLISH, encoding="utf-8")
+    ingest_inbox(ctx, NOW)
+
+
 def test_an_unread_language_is_listed_by_tracker_sources(
     settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -33,10 +42,7 @@ def test_an_unread_language_is_listed_by_tracker_sources(
 
     ctx = open_context(settings, NOW)
     try:
-        inbox = ctx.folder("inbox")
-        (inbox / "berlin.txt").write_text(GERMAN, encoding="utf-8")
-        (inbox / "boston.txt").write_text(ENGLISH, encoding="utf-8")
-        ingest_inbox(ctx, NOW)
+        _drop_both(ctx)
         with caplog.at_level(logging.WARNING):
             report = ingest_inbox(ctx, NOW + timedelta(seconds=30))
         assert report.new == 2  # stored, both: the German one with its date only
@@ -62,10 +68,7 @@ def test_the_dashboard_sources_page_lists_an_unread_release_with_its_link(settin
 
     ctx = open_context(settings, NOW)
     try:
-        inbox = ctx.folder("inbox")
-        (inbox / "berlin.txt").write_text(GERMAN, encoding="utf-8")
-        (inbox / "boston.txt").write_text(ENGLISH, encoding="utf-8")
-        ingest_inbox(ctx, NOW)
+        _drop_both(ctx)
         ingest_inbox(ctx, NOW + timedelta(seconds=30))
         Users(ctx.store).add("vera", "viewer", hash_password(PASSWORD), NOW)
         client = sign_in(TestClient(make_app(ctx.store, ctx.settings, ctx)), "vera")
