@@ -1047,3 +1047,16 @@ def test_dialysis_is_no_dial_in_and_results_highlights_announced() -> None:
         "approval of Velora."
     )}  # fmt: skip
     assert {("submission", "FDA"), ("submission", "EMA"), ("approval", "FDA")} <= got
+
+
+def test_french_conclusions_of_the_agency_and_a_launch() -> None:
+    x = extract_text(
+        "x.txt",
+        "PARIS, le 3 juin 2024 -- Acme SA annonce que les conclusions de l'Agence européenne du "
+        "médicament (EMA) sur Zentra sont attendues pour le début de l'année 2025. Advenant "
+        "une opinion favorable du CHMP, nos plans pour un lancement en Allemagne avant la fin "
+        "de l'année 2025 demeurent inchangés.\n",
+    )
+    assert [(t.start, t.end, t.milestone) for t in x.timelines] == [
+        (date(2025, 1, 1), date(2025, 4, 30), "opinion")
+    ]
