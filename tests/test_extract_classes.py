@@ -1060,3 +1060,17 @@ def test_french_conclusions_of_the_agency_and_a_launch() -> None:
     assert [(t.start, t.end, t.milestone) for t in x.timelines] == [
         (date(2025, 1, 1), date(2025, 4, 30), "opinion")
     ]
+
+
+def test_background_approvals_named_by_their_places_or_by_the_agencys_possessive() -> None:
+    got = {(t, a, d) for t, a, _o, d in _events(
+        "that the TGA approved Zentra. This is in line with the drug's European and US "
+        "marketing authorisations, received in 2014 and 2019 respectively."
+    )}  # fmt: skip
+    assert {("approval", "TGA", date(2024, 6, 3)), ("approval", "EC", None)} <= got
+    assert ("approval", "FDA", None) in got
+    got = {(t, a) for t, a, _o, _d in _events(
+        "its partner is launching Zentra in the European Union, following the European "
+        "Commission's (EC) September 2023 approval of Zentra."
+    )}  # fmt: skip
+    assert ("approval", "EC") in got

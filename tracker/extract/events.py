@@ -241,12 +241,17 @@ class EventReader(Scan):
             named_after = LEX.agencies_in(right_after) or [
                 code for code, _name in LEX.country_mentions(right_after)
             ]
-            if m.group(0).rstrip().endswith((" in", " from", " by")) and named_after:
+            inside = [c for c, _n in LEX.country_mentions(m.group(0)) if c != "OTHER"]
+            if rule.name == "approval" and len(inside) > 1:
+                # "the drug's European and US marketing authorisations": one per place
+                targets = list(dict.fromkeys("EC" if c in ("EMA", "EC") else c for c in inside))
+            elif m.group(0).rstrip().endswith((" in", " from", " by")) and named_after:
                 # "following approval in the European Union": the place the act names
                 first = named_after[0]
                 own = "EC" if rule.name == "approval" and first in ("EMA", "EC") else first
                 targets = [own]
-            targets = [t for t in targets if t.split("|")[0] == own][:1] or targets[:1]
+            if not (rule.name == "approval" and len(inside) > 1):
+                targets = [t for t in targets if t.split("|")[0] == own][:1] or targets[:1]
         for target in targets:
             agency, _, country = target.partition("|")
             kind = rule.name
