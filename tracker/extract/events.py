@@ -23,10 +23,7 @@ _ALSO = LEX.cues["also_act"].pattern
 _NEGATIVE_NAME = LEX.cues["negative_name"].pattern
 _CALLED_OFF = LEX.cues["called_off"].pattern
 _BASE_VERB = LEX.cues["base_verb"].pattern
-# "X to request ...", not "its decision to withdraw ..." (a decision taken is the act done)
-_TO_LEAD = re.compile(
-    r"(?<!decision )(?<!decided )(?<!chose )(?<!elected )(?<!agreed )(?<!voted )\bto\s*$"
-)
+_TO_LEAD = LEX.cues["to_come"].pattern
 _THIS_ACT = LEX.cues["this_act"].pattern
 _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
@@ -245,12 +242,12 @@ class EventReader(Scan):
             if rule.name == "approval" and len(inside) > 1:
                 # "the drug's European and US marketing authorisations": one per place
                 targets = list(dict.fromkeys("EC" if c in ("EMA", "EC") else c for c in inside))
-            elif m.group(0).rstrip().endswith((" in", " from", " by")) and named_after:
-                # "following approval in the European Union": the place the act names
-                first = named_after[0]
-                own = "EC" if rule.name == "approval" and first in ("EMA", "EC") else first
-                targets = [own]
-            if not (rule.name == "approval" and len(inside) > 1):
+            else:
+                if m.group(0).rstrip().endswith((" in", " from", " by")) and named_after:
+                    # "following approval in the European Union": the place the act names
+                    first = named_after[0]
+                    own = "EC" if rule.name == "approval" and first in ("EMA", "EC") else first
+                    targets = [own]
                 targets = [t for t in targets if t.split("|")[0] == own][:1] or targets[:1]
         for target in targets:
             agency, _, country = target.partition("|")
@@ -373,8 +370,9 @@ class EventReader(Scan):
             # marketing authorisation application", whatever agency the sentence names next).
             words = m.group(0)
             inner = LEX.agencies_in(words) or [c for c, _n in LEX.country_mentions(words)]
-            if not inner and LEX.application_agency(words) in ("EMA", "HC"):
-                inner = [str(LEX.application_agency(words))]  # an MAA, an NDS: one agency's
+            application = LEX.application_agency(words)
+            if not inner and application in ("EMA", "HC"):
+                inner = [str(application)]  # an MAA, an NDS: one agency's
             if inner and inner[0] != "OTHER":
                 return ["EMA" if inner[0] == "EC" else inner[0]]
         if etype == "submission":
@@ -540,19 +538,23 @@ def _object_window(low: str, at: int) -> str:
     return before[cut + 1 :]
 
 
-def _points_back(e: Event) -> bool:
-    """Whether the act's words are led by a pointing word ("this negative opinion")."""
+def _act_words(e: Event) -> tuple[str, str, int]:
+    """The event's sentence (lower-cased), the lexicon match that read it (quoted in `why`)
+    and where that match stands in the sentence (-1 when not found)."""
     text = e.evidence.lower()
     words = e.why.split(": ", 1)[1].split('"')[1] if e.why and '"' in e.why else ""
-    at = text.find(words) if words else -1
+    return text, words, text.find(words) if words else -1
+
+
+def _points_back(e: Event) -> bool:
+    """Whether the act's words are led by a pointing word ("this negative opinion")."""
+    text, _words, at = _act_words(e)
     return at > 0 and bool(_THIS_ACT.search(text, max(0, at - 12), at))
 
 
 def _told_also(e: Event) -> bool:
     """Whether the act's own words, or the few just before them, say "also"."""
-    text = e.evidence.lower()
-    words = e.why.split(": ", 1)[1].split('"')[1] if e.why and '"' in e.why else ""
-    at = text.find(words) if words else -1
+    text, words, at = _act_words(e)
     if at < 0 or not _ALSO.search(text, max(0, at - 25), at + len(words)):
         return False
     # "accepted the application, and also granted it priority review": "also" joins the acts

@@ -187,7 +187,7 @@ class TimelineReader(Scan):
         out: list[Timeline] = []
         seen: set[tuple[date, date]] = set()
         self.so_far: list[Timeline] = []
-        self.events_so_far = events
+        self.release_events = events
         self.twins: set[int] = set()  # the further acts of one phrase
         previous: Timeline | None = None
         proc_start = self._procedure_start(events)
@@ -535,9 +535,10 @@ class TimelineReader(Scan):
         anchor_m = _ANCHOR.match(after)
         if x.amount is None or x.unit is None:
             return None
-        back = anchor_m is None and bool(_BEFORE_ANCHOR.match(after))
+        before_m = _BEFORE_ANCHOR.match(after) if anchor_m is None else None
+        back = before_m is not None
         if back:
-            anchor_m = _BEFORE_ANCHOR.match(after)
+            anchor_m = before_m
         if anchor_m is not None and anchor_m.group("what").strip():
             self.shared_anchor = (anchor_m, x.endpos + anchor_m.end())
         elif (
@@ -696,7 +697,7 @@ class TimelineReader(Scan):
                 return (t.milestone.replace("-", " "), t.start, t.end)
         for etype, words in _ANCHOR_EVENTS:
             if re.search(words, what):
-                ev = next((e for e in self.events_so_far if e.type == etype and e.date), None)
+                ev = next((e for e in self.release_events if e.type == etype and e.date), None)
                 if ev is not None and ev.date is not None:
                     return (etype.replace("_", " "), ev.date, ev.date)
         return None
