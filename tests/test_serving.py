@@ -111,6 +111,43 @@ def test_concurrent_requests_for_unknown_names_reload_the_known_values_once(
     assert feeds.exists("company", "norvane-therapeutics-inc")
 
 
+def test_concurrent_version_checks_read_the_database_once(
+    served: tuple[TestClient, str, Feeds], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker threads that meet an expired second together read the data's version once;
+    the others wait and use it, so a slow, older read can never overwrite a newer one."""
+    _client, _token, feeds = served
+    monkeypatch.setattr(Feeds, "VERSION_TTL", 1.0)
+    feeds.invalidate()
+    callers = 8
+    real = feeds.store.version
+    reads: list[int] = []
+    all_in = threading.Event()
+
+    def slow_version() -> object:
+        reads.append(1)
+        if len(reads) == callers:
+            all_in.set()
+        all_in.wait(0.5)
+        return real()
+
+    monkeypatch.setattr(feeds.store, "version", slow_version)
+    start = threading.Barrier(callers)
+    versions: list[tuple[object, ...]] = []
+
+    def ask() -> None:
+        start.wait()
+        versions.append(feeds.version())
+
+    threads = [threading.Thread(target=ask) for _ in range(callers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(versions) == callers and len(set(versions)) == 1
+    assert len(reads) == 1
+
+
 def test_a_carriage_return_in_the_address_reaches_no_calendar(
     served: tuple[TestClient, str, Feeds],
 ) -> None:

@@ -18,7 +18,6 @@ import secrets
 import socket
 import tempfile
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -113,16 +112,16 @@ class FeedToken:
     def __init__(self, store: Store, home: Path) -> None:
         self.store, self.home = store, home
         self.value = feed_token(store, home)
-        self._read = time.monotonic()
+        self._read = clock.monotonic()
 
     def stale(self, given: str) -> bool:
         """True when the token should be re-read before judging `given`."""
-        age = time.monotonic() - self._read
+        age = clock.monotonic() - self._read
         return age > self.TTL or (age > self.MISS_TTL and not self.same(given))
 
     def refresh(self) -> None:
         self.value = feed_token(self.store, self.home)
-        self._read = time.monotonic()
+        self._read = clock.monotonic()
 
     def same(self, given: str) -> bool:
         """True when `given` is the token last read (compared in constant time)."""
@@ -276,6 +275,7 @@ class Feeds:
         self._known_version: tuple[Any, ...] = ()
         self._known_checked = -1e9
         self._known_lock = threading.Lock()
+        self._version_lock = threading.Lock()
 
     @property
     def cached_bytes(self) -> int:
@@ -285,10 +285,13 @@ class Feeds:
     def version(self) -> tuple[Any, ...]:
         """The data's version (latest change, today's date), re-read at most once a second.
         Reads the database when due: call it in a thread."""
-        now = time.monotonic()
-        if now - self._checked > self.VERSION_TTL:
-            self._version = (self.store.version(), _today(self.settings))
-            self._checked = now
+        if clock.monotonic() - self._checked > self.VERSION_TTL:
+            # One read at a time: threads that meet an expired second together wait for
+            # the one read, and an older read can never overwrite a newer one.
+            with self._version_lock:
+                if clock.monotonic() - self._checked > self.VERSION_TTL:
+                    self._version = (self.store.version(), _today(self.settings))
+                    self._checked = clock.monotonic()
         return self._version
 
     def invalidate(self) -> None:
@@ -298,7 +301,7 @@ class Feeds:
     def fresh(self, kind: str, value: str, include: frozenset[str]) -> _Cached | None:
         """The cached feed if the data has not changed since it was built, without touching
         the database (None when the version is due for a re-read): safe on the event loop."""
-        if time.monotonic() - self._checked > self.VERSION_TTL:
+        if clock.monotonic() - self._checked > self.VERSION_TTL:
             return None
         key = (kind, value, include)
         hit = self._cache.get(key)
@@ -315,9 +318,9 @@ class Feeds:
         flood of requests for names that do not exist never reaches a thread."""
         return (
             kind != "all"
-            and time.monotonic() - self._checked <= self.VERSION_TTL
+            and clock.monotonic() - self._checked <= self.VERSION_TTL
             and self._known_version == self._version
-            and time.monotonic() - self._known_checked <= self.VERSION_TTL
+            and clock.monotonic() - self._known_checked <= self.VERSION_TTL
             and value not in self._known.get(kind, set())
         )
 
@@ -333,11 +336,11 @@ class Feeds:
                 version = self.version()
                 if self._reload_due(kind, value, version):
                     self._known = self._values()
-                    self._known_version, self._known_checked = version, time.monotonic()
+                    self._known_version, self._known_checked = version, clock.monotonic()
         return value in self._known.get(kind, set())
 
     def _reload_due(self, kind: str, value: str, version: tuple[Any, ...]) -> bool:
-        age = time.monotonic() - self._known_checked
+        age = clock.monotonic() - self._known_checked
         return version != self._known_version or (
             value not in self._known.get(kind, set()) and age > self.VERSION_TTL
         )
