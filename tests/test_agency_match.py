@@ -5,7 +5,7 @@ procedures; no item may go to a wrong procedure, and those that go nowhere are l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,6 +13,7 @@ from tracker.agency import Candidate, ingest_highlights, match_item, same_compan
 from tracker.domain import RawItem
 from tracker.pipeline import Context
 from tracker.sources.ema import parse_highlights
+from tracker.store import Store
 from tracker.store.tables import AgencyItemRow
 
 from .agency_helpers import track
@@ -239,3 +240,60 @@ def test_no_candidates_no_match() -> None:
     assert m.key is None and "no tracked procedure" in m.reason
     c = Candidate("a/zelvora/eu", "Acme", "Zelvora", frozenset({"zelvora"}))
     assert match_item("Zelvora", None, None, [c]).key == "a/zelvora/eu"
+
+
+def _unmatched_order(url: str) -> list[str]:
+    from tracker.store.agency import save_document, unmatched
+    from tracker.store.tables import ReleaseRow
+
+    store = Store(url)
+    store.migrate(NOW)
+    try:
+        with store.session() as s:
+            # Two documents of one day, an older one and an undated one, stored out of order.
+            for n, end in enumerate(
+                [date(2025, 9, 18), None, date(2025, 10, 16), date(2025, 10, 16)]
+            ):
+                rel = ReleaseRow(
+                    sha256=f"{n:064d}",
+                    source_id="ema",
+                    external_id=f"doc-{n}",
+                    name=f"d{n}.html",
+                    ingested_at=NOW,
+                )
+                s.add(rel)
+                s.flush()
+                assert rel.id is not None
+                items = [
+                    {
+                        "type": "opinion",
+                        "outcome": "positive",
+                        "product": f"P{n}{k}",
+                        "evidence": "e",
+                    }
+                    for k in "ab"
+                ]
+                values = {
+                    "source_id": "ema",
+                    "kind": "chmp-highlights",
+                    "ref": f"r{n}",
+                    "title": f"t{n}",
+                    "end": end,
+                }
+                save_document(s, rel.id, values, items, NOW)
+            s.commit()
+        with store.session() as s:
+            return [u.product for u in unmatched(s)]
+    finally:
+        store.close()
+
+
+_UNMATCHED_ORDER = ["P3a", "P3b", "P2a", "P2b", "P0a", "P0b", "P1a", "P1b"]
+
+
+def test_unmatched_items_are_listed_newest_first_undated_last_sqlite() -> None:
+    assert _unmatched_order("sqlite://") == _UNMATCHED_ORDER
+
+
+def test_unmatched_items_are_listed_in_the_same_order_on_postgres(pg_url: str) -> None:
+    assert _unmatched_order(pg_url) == _UNMATCHED_ORDER

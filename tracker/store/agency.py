@@ -178,12 +178,19 @@ def procedures_of(
 
 
 def unmatched(session: Session) -> list[Unmatched]:
-    """Agency items no procedure took, newest document first."""
+    """Agency items no procedure took, newest document first (undated documents last),
+    in the same order on every database."""
     rows = session.exec(
         select(AgencyItemRow, AgencyDocumentRow)
         .join(AgencyDocumentRow, col(AgencyItemRow.document_id) == col(AgencyDocumentRow.id))
         .where(col(AgencyItemRow.procedure_key).is_(None))
-        .order_by(col(AgencyDocumentRow.end).desc(), col(AgencyItemRow.position))
+        # NULLS LAST spelled out: SQLite and PostgreSQL put NULLs at opposite ends of a
+        # descending sort; the document's id keeps two documents of one day apart.
+        .order_by(
+            col(AgencyDocumentRow.end).desc().nulls_last(),
+            col(AgencyDocumentRow.id).desc(),
+            col(AgencyItemRow.position),
+        )
     ).all()
     return [
         Unmatched(
