@@ -225,3 +225,45 @@ This determination of the regulatory review period does not decide how long an e
 the applicant may receive.
 """
     return title, text
+
+
+def several_withdrawals_notice(as_of: str) -> tuple[str, str]:
+    """(title, text) of a notice withdrawing several applications of several holders, its
+    table in the fixed columns of the Federal Register's plain text (wrapped cells, dot
+    leaders, an address after each holder)."""
+    title = "Halvern Pharma LLC, et al.; Withdrawal of Approval of Three New Drug Applications"
+    rule = "-" * 78
+    text = f"""Food and Drug Administration
+
+{title}
+
+AGENCY: Food and Drug Administration, HHS.
+
+ACTION: Notice.
+
+SUMMARY: The Food and Drug Administration (FDA) is withdrawing approval of three new
+drug applications (NDAs) from multiple holders. The holders told FDA in writing that the
+products are no longer marketed and asked for the approvals to be withdrawn.
+
+DATES: Approval is withdrawn as of {as_of}.
+
+SUPPLEMENTARY INFORMATION: The holders of the applications listed in the table have
+waived their opportunity for a hearing.
+
+{rule}
+   Application No.              Drug                          Applicant
+{rule}
+NDA 020418..............  QUELVARA (quelvamide)          Halvern Pharma LLC, 400
+                           Tablets, 5 milligrams (mg)     Route 9, Lakeside, NJ 07001.
+                           and 10 mg.
+NDA 021977..............  Dorvista (dorvistatin          Brightwell Laboratories
+                           calcium) Capsules, 20 mg.      Inc., P.O. Box 77, Austin,
+                                                          TX 78701.
+BLA 125511..............  tevraclimab Injection, 100     Orrin Biologics Corp., One
+                           mg/mL.                         Harbor Way, Boston, MA 02110.
+{rule}
+
+Therefore, approval of the applications listed in the table, and all amendments and
+supplements to them, is withdrawn as of {as_of}.
+"""
+    return title, text

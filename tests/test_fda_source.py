@@ -33,6 +33,7 @@ from .fda_pages import (
     meeting_notice,
     meeting_page,
     result,
+    several_withdrawals_notice,
     voucher_notice,
     withdrawal_notice,
 )
@@ -143,6 +144,35 @@ def test_withdrawal_and_voucher_notices() -> None:
     assert doc.items == () and doc.skipped == ("PFENVIA: the approval's date is not stated",)
 
 
+def test_a_notice_withdrawing_several_applications_gives_one_item_per_row() -> None:
+    title, text = several_withdrawals_notice("April 2, 2026")
+    doc = read_notice(FEDERAL_REGISTER, "w3", title, text, None)
+    got = [(i.type, i.product, i.substance, i.applicant, i.date) for i in doc.items]
+    assert got == [
+        ("withdrawal", "QUELVARA", "quelvamide", "Halvern Pharma LLC", date(2026, 4, 2)),
+        (
+            "withdrawal",
+            "Dorvista",
+            "dorvistatin calcium",
+            "Brightwell Laboratories Inc",
+            date(2026, 4, 2),
+        ),
+        ("withdrawal", "tevraclimab", "tevraclimab", "Orrin Biologics Corp", date(2026, 4, 2)),
+    ]
+    assert all(i.evidence.startswith("FDA, Federal Register, ") for i in doc.items)
+    assert (
+        "NDA 021977" in doc.items[1].evidence
+        and "withdrawn as of April 2, 2026" in doc.items[1].evidence
+    )
+
+
+def test_a_several_applications_withdrawal_without_a_readable_table_is_malformed() -> None:
+    title, text = several_withdrawals_notice("April 2, 2026")
+    flat = " ".join(text.split("-" * 78)[0].split())  # the summary only, no table
+    with pytest.raises(MalformedNotice, match="table of applications could not be read"):
+        read_notice(FEDERAL_REGISTER, "w4", title, flat, None)
+
+
 @pytest.mark.parametrize(
     ("title", "kind"),
     [
@@ -151,6 +181,10 @@ def test_withdrawal_and_voucher_notices() -> None:
         (f"{ODAC}; Cancellation of Meeting", None),
         ("Agency Information Collection Activities; Proposed Collection", None),
         ("Acme Inc.; Withdrawal of Approval of a New Drug Application for X", "withdrawal"),
+        (
+            "Acme Inc., et al.; Withdrawal of Approval of 12 Abbreviated New Drug Applications",
+            "withdrawal",
+        ),
         ("Issuance of Priority Review Voucher; Rare Pediatric Disease Product", "voucher"),
     ],
 )

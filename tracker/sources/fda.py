@@ -4,7 +4,8 @@ committee calendar pages.
 - `federal-register`: a documents query of the Federal Register API (JSON), newest first.
   Only the FDA's documents whose titles say what the tracker reads are taken: advisory
   committee meeting notices (the meeting's date, each application discussed with its
-  product and applicant), withdrawals of approval of an application, priority review
+  product and applicant), withdrawals of approval of an application (or of each row of
+  a notice's table of applications), priority review
   voucher notices that date a product's approval, and determinations of a product's
   regulatory review period for patent term extension (the day its application was first
   submitted and the day it was approved, as the FDA's records have them). Each document's
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -305,7 +307,7 @@ def read_notice(
         start, end = days
         items = _meeting_items(flat, start, end, head, skipped)
     elif what == "withdrawal":
-        items = [_withdrawal(title, flat, head, short)]
+        items = _withdrawal(title, text, flat, head, short, skipped)
     elif what == "voucher":
         items = _approval(flat, head, short, skipped)
     elif what == "review-period":
@@ -345,19 +347,99 @@ def _session_day(sentence: str, first: date, last: date) -> date:
     return first
 
 
-def _withdrawal(title: str, flat: str, head: str, short: str) -> FdaItem:
-    """The one application whose approval a notice withdraws, dated as the notice says."""
-    named = _WITHDRAWN.match(" ".join(title.split()))
-    if named is None:
-        raise MalformedNotice(f"the withdrawal names no single application ({short})")
+def _withdrawal(
+    title: str, text: str, flat: str, head: str, short: str, skipped: list[str]
+) -> list[FdaItem]:
+    """The applications whose approval a notice withdraws, dated as the notice says: the one
+    its title names, or each row of its table ("...; Withdrawal of Approval of 14 New Drug
+    Applications", the holders' applications listed as Application No. / Drug / Applicant)."""
     as_of = _WITHDRAWN_AS_OF.search(flat)
     when = _date(as_of.group(1), as_of.group(2), as_of.group(5)) if as_of else None
     if as_of is None or when is None:
         raise MalformedNotice(f"no date the approval is withdrawn as of ({short})")
-    product, substance = product_of(named.group("what"))
-    who = _clean(named.group("who"))[:300] or None
-    evidence = f"{head}: {_sentence(flat, as_of.start())}"[:2000]
-    return FdaItem("withdrawal", None, product[:300], substance, who, when, evidence)
+    said = _sentence(flat, as_of.start())
+    named = _WITHDRAWN.match(" ".join(title.split()))
+    if named is not None:
+        product, substance = product_of(named.group("what"))
+        who = _clean(named.group("who"))[:300] or None
+        evidence = f"{head}: {said}"[:2000]
+        return [FdaItem("withdrawal", None, product[:300], substance, who, when, evidence)]
+    if not _WITHDRAWN_SEVERAL.search(" ".join(title.split())):
+        raise MalformedNotice(f"the withdrawal names no application ({short})")
+    rows = withdrawal_rows(text)
+    if not rows:
+        raise MalformedNotice(f"the withdrawal's table of applications could not be read ({short})")
+    items = []
+    for number, drug, holder in rows:
+        product, substance = product_of(drug)
+        if not product:
+            skipped.append(f"{number}: no product named")
+            continue
+        who = _holder(holder)
+        evidence = (
+            f"{head}: {number}, {' '.join(drug.split())}, {who or 'holder not named'}. {said}"
+        )
+        items.append(
+            FdaItem("withdrawal", None, product[:300], substance, who, when, evidence[:2000])
+        )
+    return items
+
+
+# A notice withdrawing several applications lists them in a table, which the Federal
+# Register's plain text lays out in fixed columns: a row starts with the application's
+# number, and a long drug name or address wraps onto the lines below in its own column.
+_WITHDRAWN_SEVERAL = re.compile(
+    r";\s*withdrawal of approval of (?:\d+|[a-z-]+)\s+(?:new drug|biologics? license|"
+    r"abbreviated new drug)\s+applications\b",
+    re.IGNORECASE,
+)
+_ROW = re.compile(r"^\s*(?P<number>(?:A?NDA|BLA)\s*\d{5,6})\b", re.IGNORECASE)
+_CELL = re.compile(r"\S+(?: \S+)*")  # a column's text: words one space apart
+_LEADER = re.compile(r"\.{3,}|\|")
+_ADDRESS = re.compile(r",\s+(?=\d|P\.\s?O\.|c/o\b|Attn|Suite\b|One\s+[A-Z])")
+
+
+def withdrawal_rows(text: str) -> list[tuple[str, str, str]]:
+    """(application number, drug, holder) of each row of a withdrawal notice's table, wrapped
+    lines joined to their column; an empty list when the text holds no such table."""
+    rows: list[tuple[str, list[str], list[str]]] = []
+    drug_at = holder_at = -1
+    for line in text.splitlines():
+        line = _LEADER.sub(lambda m: " " * len(m.group(0)), line.expandtabs())
+        if not line.strip() or set(line.strip()) <= set("-_="):
+            if rows and drug_at >= 0:
+                drug_at = holder_at = -1  # a row's wrapped lines end at a blank line
+            continue
+        row = _ROW.match(line)
+        if row is not None:
+            number = " ".join(row.group("number").upper().split())
+            rest = list(_cells(" " * row.end() + line[row.end() :]))
+            if not rest:
+                continue
+            drug_at = rest[0][0]
+            holder_at = rest[1][0] if len(rest) > 1 else -1
+            holder = [c for _at, c in rest[1:]]
+            rows.append((number, [rest[0][1]], holder))
+        elif rows and drug_at >= 0:
+            _number, drug, holder = rows[-1]
+            for at, c in _cells(line):
+                if holder_at >= 0 and at >= holder_at - 2:
+                    holder.append(c)
+                elif at >= drug_at - 2:
+                    drug.append(c)
+    return [(n, " ".join(d), " ".join(h)) for n, d, h in rows]
+
+
+def _cells(line: str) -> Iterator[tuple[int, str]]:
+    """(column, text) of each stretch of a table line, stretches two spaces apart."""
+    for m in _CELL.finditer(line):
+        yield m.start(), m.group(0)
+
+
+def _holder(cell: str) -> str | None:
+    """The holder's name from its table cell, without the address that follows it."""
+    name = _ADDRESS.split(" ".join(cell.split()), maxsplit=1)[0]
+    return _clean(name)[:300] or None
 
 
 def _approval(flat: str, head: str, short: str, skipped: list[str]) -> list[FdaItem]:
