@@ -22,7 +22,7 @@ from tracker.settings import Settings
 logger = logging.getLogger(__name__)
 
 # SMTP wants CRLF line ends; smtplib sends bytes as they are.
-_WIRE = compat32.clone(linesep="\r\n")
+WIRE = compat32.clone(linesep="\r\n")
 
 
 class TemporaryFailure(DeliveryError):
@@ -123,7 +123,7 @@ def _send_smtp(mailer: Mailer, msg: Message) -> None:
         smtp = mailer.connect()
         try:
             to = [a for _, a in getaddresses([str(msg["To"])])]
-            refused = smtp.sendmail(m.sender, to, msg.as_bytes(policy=_WIRE))
+            refused = smtp.sendmail(m.sender, to, msg.as_bytes(policy=WIRE))
         except smtplib.SMTPServerDisconnected as e:
             mailer.smtp = None
             if attempt == 2:
