@@ -160,10 +160,40 @@ def test_offset_is_reported_with_its_unit() -> None:
         (date(2023, 1, 31), 1, "month", date(2023, 2, 28)),
         (date(2008, 3, 20), 60, "day", date(2008, 5, 19)),
         (date(2010, 12, 28), 4, "week", date(2011, 1, 25)),
+        (date(2025, 3, 3), 30, "business_day", date(2025, 4, 14)),  # a Monday: six weeks
+        (date(2025, 3, 7), 1, "business_day", date(2025, 3, 10)),  # Friday to Monday
+        (date(2025, 3, 8), 5, "business_day", date(2025, 3, 14)),  # from a Saturday
+        (date(2025, 3, 10), -1, "business_day", date(2025, 3, 7)),  # backwards
     ],
 )
 def test_add_offset(anchor: date, amount: int, unit: str, expected: date) -> None:
     assert add_offset(anchor, amount, unit) == expected
+
+
+def test_every_unit_the_finder_reads_can_be_counted() -> None:
+    """A unit the date finder reports but the counter does not know stopped a whole release
+    ("a targeted timeframe of 150 working days ... from the day the dossier is accepted")."""
+    from tracker.extract import dates
+
+    for unit in dates._PLAUSIBLE:
+        add_offset(date(2025, 3, 3), 3, unit)
+
+
+def test_a_review_clock_in_working_days_is_read_without_a_date() -> None:
+    """ "a targeted timeframe of 150 working days for evaluation" stopped the whole release
+    (a unit the counter did not know); like any offset in business days it now gives no
+    date, since the text names no calendar of closures, and the rest is read."""
+    from tracker.extract import extract_text
+
+    doc = (
+        "BOSTON, March 3, 2025 -- Kelvane Bio Inc. said today that the TGA accepted its "
+        "dossier for Orvamet for evaluation under priority review. Under priority review a "
+        "targeted timeframe of 150 working days for scientific evaluation is set. A decision "
+        "is expected in the second half of 2025.\n"
+    )
+    got = extract_text("k.txt", doc)
+    assert ("acceptance", "TGA") in {(e.type, e.agency) for e in got.events}
+    assert [(t.start, t.end) for t in got.timelines] == [(date(2025, 7, 1), date(2025, 12, 31))]
 
 
 def test_parse_full_date_needs_a_year() -> None:

@@ -984,9 +984,18 @@ def _weekday(
 
 
 def add_offset(anchor: date, amount: int, unit: str) -> date:
-    """Add a calendar offset: days, weeks, months (clamped to month end) or years."""
+    """Add an offset: calendar days, business days (Monday to Friday; the text names no
+    calendar of closures), weeks, months (clamped to month end) or years."""
     if unit == "day":
         return anchor + timedelta(days=amount)
+    if unit == "business_day":
+        step = 1 if amount >= 0 else -1
+        d, left = anchor, abs(amount)
+        while left:
+            d += timedelta(days=step)
+            if d.weekday() < 5:
+                left -= 1
+        return d
     if unit == "week":
         return anchor + timedelta(weeks=amount)
     if unit == "month":

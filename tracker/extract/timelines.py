@@ -722,8 +722,11 @@ class TimelineReader(Scan):
     ) -> Timeline | None:
         """A review clock's end: counted from the step just stated (a response or
         resubmission "at which point" the clock begins), else the acceptance or submission
-        this release reports, else the release."""
+        this release reports, else the release. A clock in working days is not dated, as
+        no plain offset in business days is: the text names no calendar of closures."""
         assert x.amount is not None and x.unit is not None
+        if x.unit == "business_day":
+            return None
         milestone = "action-date" if _FDA_WORDS.search(low) else "decision"
         step = next(
             (t for t in reversed(self.so_far) if t.milestone in _CLOCK_STARTS and t.anchor is None),
