@@ -1074,3 +1074,62 @@ def test_background_approvals_named_by_their_places_or_by_the_agencys_possessive
         "Commission's (EC) September 2023 approval of Zentra."
     )}  # fmt: skip
     assert ("approval", "EC") in got
+
+
+# Field set 5 (development split): classes, each in our own words.
+
+
+def test_a_french_negative_opinion_after_a_request_for_reevaluation() -> None:
+    x = extract_text(
+        "fr.txt",
+        "Kelvane : opinion négative du CHMP pour l'orvamet\n\n"
+        "PARIS, le 3 juin 2024 - Kelvane a annoncé que le Comité du Médicament à Usage "
+        "Humain (CHMP) de l'Agence "
+        "européenne du médicament a adopté une opinion négative pour l'orvamet dans la goutte.\n"
+        "Cette décision fait suite à la demande de réévaluation déposée par Kelvane de la "
+        "précédente opinion négative du CHMP rendue en mars 2024.\n",
+    )
+    got = sorted((e.type, e.agency, e.outcome, str(e.date)) for e in x.events)
+    assert got == [
+        ("opinion", "EMA", "negative", "2024-06-03"),
+        ("opinion", "EMA", "negative", "None"),  # the earlier one ("précédente")
+        ("reexamination_outcome", "EMA", "negative", "2024-06-03"),
+        ("reexamination_request", "EMA", None, "None"),
+    ]
+
+
+def test_a_committee_confirming_its_opinion_has_re_examined_it() -> None:
+    got = _events("the CHMP has confirmed its February 2024 negative opinion on Zentra.")
+    assert ("reexamination_outcome", "EMA", "negative", date(2024, 6, 3)) in got
+
+
+def test_the_first_therapy_approved_is_a_held_status() -> None:
+    got = _events(
+        "the CHMP adopted a negative opinion on Zentra. In the US, Zentra is the first "
+        "therapy approved by the FDA for the disease."
+    )
+    assert not any(t == "approval" for t, *_ in got)
+
+
+def test_the_end_of_a_named_year_is_that_years_last_day() -> None:
+    got = _dates(
+        "that it will ask for re-examination, with an expected opinion by end of year 2025."
+    )
+    assert [(s, e) for s, e, _ in got] == [(date(2025, 12, 31), date(2025, 12, 31))]
+    got = _dates("that a CHMP opinion is expected by the end of the year 2025.")
+    assert [(s, e) for s, e, _ in got] == [(date(2025, 12, 31), date(2025, 12, 31))]
+    # "the end of year one" of a study is no date.
+    assert _dates("that the trial's end of year one data support the filing.") == []
+
+
+def test_a_headline_above_a_one_line_paragraph_is_not_wrapped_into_it() -> None:
+    """A headline with no full stop over a paragraph set on one long line: two sentences, so
+    the headline's words ("negative recommendation") do not colour the body's act."""
+    x = extract_text(
+        "h.txt",
+        "CHMP negative recommendation for Zentra in adults with severe gout - Acme Bio\n"
+        "Acme Bio, Inc. announced that the Committee for Medicinal Products for Human Use "
+        "(CHMP) has adopted a negative opinion recommending a refusal of the marketing "
+        "authorisation for Zentra for the treatment of severe gout in adults in Europe.\n",
+    )
+    assert [(e.type, e.outcome) for e in x.events] == [("opinion", "negative")]

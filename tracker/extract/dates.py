@@ -324,13 +324,17 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "year_end",
-        r"\b(?:year[- ]end|(?:the )?end of (?:the|this) year)(?:,? (?P<ye_y>" + _YEAR + r"))?\b",
+        r"\b(?:year[- ]end|(?:the )?end of (?:the |this )?year"
+        r"(?!\s+(?:one|two|three|four|five|\d{1,2}\b)))"  # "the end of year one" of a study
+        r"(?:,? (?P<ye_y>" + _YEAR + r"))?\b",
     ),
     (
         "part_year",
         r"\b(?P<py_p>towards? the end of|by the end of|before the end of|the end of|end of"
         r"|early|mid|late|the beginning of|beginning of|the start of|the middle of"
-        r"|around the turn of)[\- ](?P<py_y>" + _REL_YEAR + r")\b",
+        r"|around the turn of)[\- ](?P<py_y>" + _REL_YEAR + r")\b"
+        # "by the end of the year 2020": the year named after the words that stand for it.
+        r"(?: (?P<py_y2>" + _YEAR + r")\b)?",
     ),
     ("month_year", r"\b(?P<my_m>" + _MON + r")\.?,? (?:of )?(?P<my_y>" + _YEAR + r")\b"),
     # "around mid-year", "by midyear": the middle of the release's own year.
@@ -736,7 +740,8 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         d = date(y, 12, 31)
         return Mention("date", d, d, txt, s, e, has_year=bool(g("ye_y")))
     if kind == "part_year":
-        return _part_year(g("py_p"), g("py_y"), ref, txt, s, e)
+        named = g("py_y2") if g("py_y2") and not g("py_y")[0].isdigit() else None
+        return _part_year(g("py_p"), named or g("py_y"), ref, txt, s, e)
     if kind == "month_year":
         y, mo = int(g("my_y")), _month_no(g("my_m"))
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)

@@ -597,7 +597,12 @@ def _infer_outcomes(events: list[Event]) -> list[Event]:
     """An opinion whose outcome is unstated is negative when re-examination was requested;
     a re-examination concluded by an opinion has that opinion's outcome."""
     types = {e.type for e in events}
-    news = [e.outcome for e in events if e.type == "opinion" and e.outcome and e.date]
+    # Today's opinion: the dated one; in a release without a date, the first one told.
+    news = [e.outcome for e in events if e.type == "opinion" and e.outcome and e.date] or [
+        e.outcome
+        for e in sorted(events, key=lambda e: e.sentence)
+        if e.type == "opinion" and e.outcome
+    ][:1]
     out = []
     for e in events:
         if e.type == "opinion" and e.outcome is None:

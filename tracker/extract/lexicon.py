@@ -325,6 +325,7 @@ _OUTCOME_WORDS = {
     "mixed": "mixed",
     "positif": "positive",
     "négatif": "negative",
+    "négative": "negative",
     "défavorable": "negative",
     "reversed": "positive",
     "upheld": "negative",

@@ -263,15 +263,19 @@ def _unwrap(block: str) -> list[str]:
     """Join the hard-wrapped lines of a block; short unpunctuated lines stay separate."""
     lines = [line for line in block.split("\n") if line]
     paras: list[str] = []
-    current = ""
+    current = last = ""
     for line in lines:
         if not current:
-            current = line
+            current = last = line
             continue
         prev_ends = current.endswith((".", "!", "?", ":", '"', "”"))
         wrapped = (
             len(current) >= 45
             and not prev_ends
+            # Hard-wrapped text is set in lines of a width; a line longer than any wrap
+            # width (a paragraph on one line, a headline above one) is a line of its own.
+            and len(last) <= _WRAP_WIDTH
+            and len(line) <= _WRAP_WIDTH
             and not _BULLET.match(line)
             # A headline and its sub-headline are lines of their own, not a wrapped sentence.
             and not (line[:1].isupper() and _title_like(current) and _title_like(line))
@@ -282,12 +286,14 @@ def _unwrap(block: str) -> list[str]:
         else:
             paras.append(current)
             current = line
+        last = line
     if current:
         paras.append(current)
     return paras
 
 
 _BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)]) ")
+_WRAP_WIDTH = 130
 
 
 def _title_like(line: str) -> bool:
