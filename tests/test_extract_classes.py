@@ -1133,3 +1133,38 @@ def test_a_headline_above_a_one_line_paragraph_is_not_wrapped_into_it() -> None:
         "authorisation for Zentra for the treatment of severe gout in adults in Europe.\n",
     )
     assert [(e.type, e.outcome) for e in x.events] == [("opinion", "negative")]
+
+
+def test_french_typographic_apostrophes_and_plural_decisions() -> None:
+    x = extract_text(
+        "fr2.txt",
+        "PARIS, le 21 juin 2024 - Kelvane annonce aujourd’hui l’acceptation par la Food and "
+        "Drug Administration (FDA) américaine de la revue de son dossier pour l’orvamet. La "
+        "FDA a également accordé une revue prioritaire au produit. Kelvane connaîtra donc les "
+        "décisions de la FDA d’ici la fin de l’année 2024.\n",
+    )
+    assert {(e.type, e.agency) for e in x.events} >= {
+        ("acceptance", "FDA"),
+        ("review_designation", "FDA"),
+    }
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 12, 31), date(2024, 12, 31))]
+
+
+def test_a_french_application_submitted_by_the_company_earlier() -> None:
+    x = extract_text(
+        "fr3.txt",
+        "PARIS, le 22 juillet 2024 - Kelvane annonce avoir reçu une lettre de réponse "
+        "(Complete Response Letter) de la FDA pour l’orvamet. La demande d’autorisation de mise "
+        "sur le marché soumise par Kelvane en décembre 2023 est en cours d’évaluation par "
+        "l’Agence européenne des médicaments (EMA).\n",
+    )
+    assert ("submission", "EMA", None) in {(e.type, e.agency, e.date) for e in x.events}
+
+
+def test_the_letter_a_planned_appeal_names_happened() -> None:
+    got = _events(
+        "that it plans to submit a formal dispute resolution request to appeal the issuance "
+        "of a complete response letter from the FDA for Zentra."
+    )
+    assert ("refusal", "FDA", "negative", None) in got
+    assert not any(t == "reexamination_request" for t, *_ in got)  # only planned

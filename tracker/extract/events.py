@@ -141,7 +141,14 @@ class EventReader(Scan):
             return []
         scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
         told = prefix + m.group(0) if rule.reference else prefix
-        if not scheduled and _PLANNED.search(told):
+        # An act named as the object of another ("plans to appeal the issuance of a CRL",
+        # "will respond to the CRL") happened, whatever the plan around it.
+        object_of = _OBJECT_OF.search(_object_window(low, m.start()))
+        if (
+            not scheduled
+            and _PLANNED.search(told)
+            and (object_of is None or _PLANNED.search(object_of.group(0)))
+        ):
             return []  # "following possible approval of ..."
         if _TO_LEAD.search(prefix[-12:]) and _BASE_VERB.match(m.group(0)):
             return []  # "Genta to request re-examination": an act to come, told in a headline

@@ -27,6 +27,9 @@ _COMPAT = str.maketrans(
         "\ufb02": "fl",
         "\u2044": "/",
         "\u2024": ".",
+        # Typographic apostrophes, as French releases set them ("d’ici la fin de l’année").
+        "\u2019": "'",
+        "\u2018": "'",
     }
 )
 
