@@ -1168,3 +1168,16 @@ def test_the_letter_a_planned_appeal_names_happened() -> None:
     )
     assert ("refusal", "FDA", "negative", None) in got
     assert not any(t == "reexamination_request" for t, *_ in got)  # only planned
+
+
+def test_a_dateline_set_between_bars() -> None:
+    x = extract_text(
+        "bar.txt",
+        "CAMBRIDGE, MA, USA I June 10, 2024 I Acme Bio today announced that it has received a "
+        "complete response letter from the FDA for Zentra. We will hold a call tomorrow to "
+        "discuss the complete response letter and the recent ODAC meeting.\n",
+    )
+    assert x.release.date == date(2024, 6, 10)
+    got = sorted((e.type, e.agency, str(e.date)) for e in x.events)
+    # The call discusses today's letter (no second one); the committee met before.
+    assert got == [("advisory_meeting", "FDA", "None"), ("refusal", "FDA", "2024-06-10")]

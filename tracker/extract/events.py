@@ -17,6 +17,7 @@ from tracker.extract.lexicon import LEXICON as LEX
 _HELD = LEX.cues["held"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
+_ANSWERED = LEX.cues["answered_act"]
 _PLAN_WORD = LEX.cues["plan_word"]
 _ASKED_FOR = LEX.cues["asked_for"].pattern
 _ALSO = LEX.cues["also_act"].pattern
@@ -143,11 +144,11 @@ class EventReader(Scan):
         told = prefix + m.group(0) if rule.reference else prefix
         # An act named as the object of another ("plans to appeal the issuance of a CRL",
         # "will respond to the CRL") happened, whatever the plan around it.
-        object_of = _OBJECT_OF.search(_object_window(low, m.start()))
+        answered = _ANSWERED.search(_object_window(low, m.start()))
         if (
             not scheduled
             and _PLANNED.search(told)
-            and (object_of is None or _PLANNED.search(object_of.group(0)))
+            and (answered is None or _PLANNED.search(answered.group(0)))
         ):
             return []  # "following possible approval of ..."
         if _TO_LEAD.search(prefix[-12:]) and _BASE_VERB.match(m.group(0)):

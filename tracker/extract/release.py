@@ -26,7 +26,10 @@ def fingerprint(clean: str) -> str:
 _WIRE = re.compile(
     r"^\s*(?:\(|/)?\s*(?:/?pr ?newswire|\(?business ?wire|\(?globe ?newswire|"
     r"marketwire|accesswire|/?ots|\(ots|\(?newswire|--|-{1,2} |/|\(bw\)|\)\s*[-–]"
-    r"|\s*\(?[a-z ]*wire)",
+    r"|\s*\(?[a-z ]*wire"
+    # "CAMBRIDGE, MA, USA | June 10, 2013 | Acme ...": a bar (or the "I" a copy made of
+    # it, or a bullet) between the place, the date and the lead.
+    r"|\s(?:\||•|·|i)\s)",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
