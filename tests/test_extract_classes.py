@@ -1181,3 +1181,20 @@ def test_a_dateline_set_between_bars() -> None:
     got = sorted((e.type, e.agency, str(e.date)) for e in x.events)
     # The call discusses today's letter (no second one); the committee met before.
     assert got == [("advisory_meeting", "FDA", "None"), ("refusal", "FDA", "2024-06-10")]
+
+
+def test_a_response_to_a_dated_letter_and_two_review_times_of_one_submission() -> None:
+    x = extract_text(
+        "resp.txt",
+        HEAD + "that it submitted a response to the approvable letter for Zentra received on "
+        "March 1, 2024. The FDA may take up to six months to review this submission, although "
+        "the company has requested a 60 day review. A safety study is expected to begin this "
+        "quarter.\n",
+    )
+    got = sorted((e.type, e.outcome, str(e.date)) for e in x.events)
+    assert got == [("refusal", "negative", "2024-03-01"), ("resubmission", None, "2024-06-03")]
+    # Both review times count from the response sent today; the study's start is no deadline.
+    assert sorted((t.start, t.end) for t in x.timelines) == [
+        (date(2024, 8, 2), date(2024, 8, 2)),
+        (date(2024, 12, 3), date(2024, 12, 3)),
+    ]

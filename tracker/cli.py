@@ -248,7 +248,8 @@ def sources(obj: _Obj) -> None:
         what = u.type.replace("_", " ") + (f" {u.outcome}" if u.outcome else "")
         names = ", ".join(x for x in (u.substance, u.applicant) if x)
         click.echo(
-            f"unmatched {u.source_id}: {u.product}" + (f" ({names})" if names else "")
+            f"unmatched {u.source_id}: {u.product}"
+            + (f" ({names})" if names else "")
             + f", {what}, {u.title}: {u.reason}"
         )
     from tracker.store.unread import unread

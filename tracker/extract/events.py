@@ -18,6 +18,12 @@ _HELD = LEX.cues["held"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
 _ANSWERED = LEX.cues["answered_act"]
+# Between an act's words and its day: "the approvable letter for Zentra received on May 4".
+_DATED_LEAD = re.compile(
+    r"\s*(?:for (?:[\w-]+ ){0,2}?)?"
+    r"(?:(?:that was |which was |it )?(?:received|issued|dated|sent))\b"
+    r"(?:\s+on\b)?"
+)
 _PLAN_WORD = LEX.cues["plan_word"]
 _ASKED_FOR = LEX.cues["asked_for"].pattern
 _ALSO = LEX.cues["also_act"].pattern
@@ -218,7 +224,10 @@ class EventReader(Scan):
         if (
             held
             or (rule.reference and not (rank == 2 and self._dated_at(low, m.end(), when)))
-            or _OBJECT_OF.search(_object_window(low, m.start()))
+            or (
+                _OBJECT_OF.search(_object_window(low, m.start()))
+                and not (rank == 2 and self._dated_at(low, m.end(), when))
+            )
             or (self._highlight(sent) and rank < 2)  # a dated bullet keeps its day
             or (self.results_release and rank == 1 and not _TODAY.search(low))
         ):
@@ -285,7 +294,9 @@ class EventReader(Scan):
     def _dated_at(self, low: str, end: int, when: date | None) -> bool:
         """Whether the act's own words end right before the day it was dated by ("the
         submission on January 5"): a background act keeps a day it is given so."""
-        head = dates.find(low[end : end + 40], self.ref, None)
+        lead = _DATED_LEAD.match(low, end)
+        at = lead.end() if lead else end
+        head = dates.find(low[at : at + 40], self.ref, None)
         return bool(head) and head[0].pos <= 2 and head[0].kind == "date" and head[0].start == when
 
     def _sec_registrant(self) -> str | None:

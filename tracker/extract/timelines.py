@@ -731,7 +731,13 @@ class TimelineReader(Scan):
         step = next(
             (t for t in reversed(self.so_far) if t.milestone in _CLOCK_STARTS and t.anchor is None),
             None,
-        ) or next((t for t in self.later_steps if t.anchor is None), None)
+        )
+        starts = ("acceptance", "resubmission", "submission")
+        told = any(e.type in starts and e.date for e in events)
+        if step is None and not told:
+            # A step stated later in the release ("... a two-month review goal. ... the
+            # resubmission on January 28"), when the release tells no such act done.
+            step = next((t for t in self.later_steps if t.anchor is None), None)
         if step is None and self.so_far and self.so_far[-1].milestone in _CLOCK_STARTS:
             # "respond within 90 days ... a response would start a new 150-day review": the
             # step just stated, though it counts from something itself.

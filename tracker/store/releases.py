@@ -39,8 +39,8 @@ _PR = _table(ProcedureRow).c
 _INSERT_RELEASE = _table(ReleaseRow).insert().returning(_table(ReleaseRow).c.id)
 _INSERT_SIGHTING = _table(SightingRow).insert()
 _INSERT_TEXT = _table(ReleaseTextRow).insert()
-_DELETE_TEXT = _table(ReleaseTextRow).delete().where(
-    _table(ReleaseTextRow).c.release_id == bindparam("r")
+_DELETE_TEXT = (
+    _table(ReleaseTextRow).delete().where(_table(ReleaseTextRow).c.release_id == bindparam("r"))
 )
 # Built once: statements rebuilt per call pay for their cache key every time.
 _FIND_SIGHTING = sa_select(_table(SightingRow).c.id, _table(SightingRow).c.release_id).where(

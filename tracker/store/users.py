@@ -178,9 +178,7 @@ class Users:
             role = row.role
             s.delete(row)
             s.execute(delete(WebSessionRow).where(col(WebSessionRow.user_name) == name))
-            s.execute(
-                delete(WebSubscriptionRow).where(col(WebSubscriptionRow.user_name) == name)
-            )
+            s.execute(delete(WebSubscriptionRow).where(col(WebSubscriptionRow.user_name) == name))
             self._audit(s, by, "user-remove", now, name, before=role)
             s.commit()
 
