@@ -174,7 +174,13 @@ CASES = [
     Case("empty file", _write("a-empty.txt", b""), "a-empty.txt", "failed", "the file is empty"),
     Case("only whitespace", _write("a-blank.txt", b" \n\t\n"), "a-blank.txt", "failed", "empty"),
     Case("binary", _write("a-bin.txt", b"\x89PNG\x00\x01\x02"), "a-bin.txt", "failed", "binary"),
-    Case("no dateline", _write("a-nodate.txt", "Acme did things."), "a-nodate.txt", "failed", "no dateline"),
+    Case(
+        "no dateline",
+        _write("a-nodate.txt", "Acme did things."),
+        "a-nodate.txt",
+        "failed",
+        "no dateline",
+    ),
     Case(
         "e-mail in an unknown charset",
         _write(
@@ -195,14 +201,22 @@ CASES = [
         "failed",
         "no text or HTML body",
     ),
-    Case("e-mail of garbage", _write("a-garbage.eml", b"\x00\x00\xff\xfe"), "a-garbage.eml", "failed", "no dateline"),
+    Case(
+        "e-mail of garbage",
+        _write("a-garbage.eml", b"\x00\x00\xff\xfe"),
+        "a-garbage.eml",
+        "failed",
+        "no dateline",
+    ),
     Case(
         "file name not UTF-8",
         _write(os.fsdecode(b"a-bad\xff.txt"), _release(" not-utf8 name")),
         os.fsdecode(b"a-bad\xff.txt"),
         "processed",
     ),
-    Case("FIFO named .txt", _fifo, "a-pipe.txt", "failed", "a FIFO (named pipe): only regular files"),
+    Case(
+        "FIFO named .txt", _fifo, "a-pipe.txt", "failed", "a FIFO (named pipe): only regular files"
+    ),
     Case("socket named .txt", _socket, "a-socket.txt", "failed", "a socket: only regular files"),
     Case("folder named .txt", _folder, "a-folder.txt", "failed", "a folder: only regular files"),
     Case("dangling symlink", _dangling, "a-dangling.txt", "failed", "a symbolic link"),
@@ -216,44 +230,106 @@ CASES = [
     ),
     Case("symlink to a file inside", _link_in, "a-link-in.txt", "failed", "a symbolic link"),
     Case("hard link (a regular file)", _hard_link, "a-hard.txt", "processed"),
-    Case("unknown suffix", _write("a-doc.docx", b"PK\x03\x04"), "a-doc.docx", "failed", "unknown kind of file (.docx)"),
-    Case("no suffix", _write("a-README", _release()), "a-README", "failed", "unknown kind of file (no suffix)"),
-    Case("temporary suffix", _write("a-rel.txt.tmp", _release()), "a-rel.txt.tmp", "failed", "unknown kind of file (.tmp)"),
+    Case(
+        "unknown suffix",
+        _write("a-doc.docx", b"PK\x03\x04"),
+        "a-doc.docx",
+        "failed",
+        "unknown kind of file (.docx)",
+    ),
+    Case(
+        "no suffix",
+        _write("a-README", _release()),
+        "a-README",
+        "failed",
+        "unknown kind of file (no suffix)",
+    ),
+    Case(
+        "temporary suffix",
+        _write("a-rel.txt.tmp", _release()),
+        "a-rel.txt.tmp",
+        "failed",
+        "unknown kind of file (.tmp)",
+    ),
     Case("*.part (being written)", _write("a-rel.txt.part", _release()), "a-rel.txt.part", "inbox"),
     Case("dot file (being written)", _write(".a-rel.txt", _release()), ".a-rel.txt", "inbox"),
-    Case("PDF, one column", _write("a-one.pdf", pdfgen.one_column(_release(" one-column pdf"))), "a-one.pdf", "processed"),
+    Case(
+        "PDF, one column",
+        _write("a-one.pdf", pdfgen.one_column(_release(" one-column pdf"))),
+        "a-one.pdf",
+        "processed",
+    ),
     Case(
         "PDF, two columns written by row",
         _write(
             "a-two.pdf",
-            pdfgen.two_columns(_release(" two-column pdf") + "\n\n" + "More words here. " * 80, rows=True),
+            pdfgen.two_columns(
+                _release(" two-column pdf") + "\n\n" + "More words here. " * 80, rows=True
+            ),
         ),
         "a-two.pdf",
         "processed",
     ),
-    Case("PDF without a text layer", _write("a-scan.pdf", pdfgen.no_text_layer()), "a-scan.pdf", "failed", "without a text layer"),
-    Case("damaged PDF", _write("a-broken.pdf", b"%PDF-1.4\n1 0 obj garbage"), "a-broken.pdf", "failed", "PDF"),
+    Case(
+        "PDF without a text layer",
+        _write("a-scan.pdf", pdfgen.no_text_layer()),
+        "a-scan.pdf",
+        "failed",
+        "without a text layer",
+    ),
+    Case(
+        "damaged PDF",
+        _write("a-broken.pdf", b"%PDF-1.4\n1 0 obj garbage"),
+        "a-broken.pdf",
+        "failed",
+        "PDF",
+    ),
     Case("text named .pdf", _write("a-fake.pdf", _release()), "a-fake.pdf", "failed", "not a PDF"),
-    Case("UTF-16 LE with BOM", _write("a-u16le.txt", _release(" utf16le").encode("utf-16")), "a-u16le.txt", "processed"),
+    Case(
+        "UTF-16 LE with BOM",
+        _write("a-u16le.txt", _release(" utf16le").encode("utf-16")),
+        "a-u16le.txt",
+        "processed",
+    ),
     Case(
         "UTF-16 BE with BOM",
         _write("a-u16be.txt", b"\xfe\xff" + _release(" utf16be").encode("utf-16-be")),
         "a-u16be.txt",
         "processed",
     ),
-    Case("UTF-8 with BOM", _write("a-bom.txt", b"\xef\xbb\xbf" + _release(" bom").encode()), "a-bom.txt", "processed"),
+    Case(
+        "UTF-8 with BOM",
+        _write("a-bom.txt", b"\xef\xbb\xbf" + _release(" bom").encode()),
+        "a-bom.txt",
+        "processed",
+    ),
     Case(
         "Windows-1252",
         _write("a-1252.txt", _release(" \u2019quoted\u2019 cp1252").encode("cp1252")),
         "a-1252.txt",
         "processed",
     ),
-    Case("invalid UTF-8 inside", _write("a-badutf.txt", _release(" \xed\xa0").encode("latin-1") + b"\xc3("), "a-badutf.txt", "processed"),
+    Case(
+        "invalid UTF-8 inside",
+        _write("a-badutf.txt", _release(" \xed\xa0").encode("latin-1") + b"\xc3("),
+        "a-badutf.txt",
+        "processed",
+    ),
     Case("250-byte name, failing", _write(LONG_250, b""), LONG_250, "failed", "empty"),
     Case("255-byte name, failing", _write(LONG_255, b""), LONG_255, "failed", "empty"),
     Case("namesake in failed/", _namesake, "a-dup.txt", "failed", "empty", ends_as="a-dup.1.txt"),
-    Case("modified in the future", _write("a-future.txt", _release(" future"), mtime=FUTURE), "a-future.txt", "processed"),
-    Case("modified in 1970", _write("a-1970.txt", _release(" epoch"), mtime=1.0), "a-1970.txt", "processed"),
+    Case(
+        "modified in the future",
+        _write("a-future.txt", _release(" future"), mtime=FUTURE),
+        "a-future.txt",
+        "processed",
+    ),
+    Case(
+        "modified in 1970",
+        _write("a-1970.txt", _release(" epoch"), mtime=1.0),
+        "a-1970.txt",
+        "processed",
+    ),
     Case(
         "over the size cap",
         _write("a-huge.txt", b"x" * 10_000_001),
@@ -261,7 +337,9 @@ CASES = [
         "failed",
         "over the 10000000-byte cap",
     ),
-    Case("NUL in a sentence", _write("a-nul.txt", NUL_BODY), "a-nul.txt", "processed", check=_no_nul),
+    Case(
+        "NUL in a sentence", _write("a-nul.txt", NUL_BODY), "a-nul.txt", "processed", check=_no_nul
+    ),
     Case(
         "company and product names over 300 characters",
         _write("a-long-names.txt", LONG_PRODUCT),
@@ -286,20 +364,51 @@ CASES = [
         "Subject of 5,000 characters",
         _write(
             "a-longsubj.eml",
-            _eml(f"Subject: LONGSUBJ {'word ' * 1000}\nContent-Type: text/plain\n", _release(" long subject").encode()),
+            _eml(
+                f"Subject: LONGSUBJ {'word ' * 1000}\nContent-Type: text/plain\n",
+                _release(" long subject").encode(),
+            ),
         ),
         "a-longsubj.eml",
         "processed",
         check=_title("LONGSUBJ"),
     ),
-    Case("control characters", _write("a-ctl.txt", _release(" \x1b[31mred\x1b[0m \x07bell")), "a-ctl.txt", "processed"),
-    Case("HTML with only a script", _write("a-script.html", "<html><body><script>var d = 'June 2, 2024';</script></body></html>"), "a-script.html", "failed", "no dateline"),
-    Case("HTML left unclosed", _write("a-open.html", "<html><body><p>" + _release(" unclosed") + "<div><b>"), "a-open.html", "processed"),
-    Case("name with a newline", _write("a-new\nline.txt", _release(" newline name")), "a-new\nline.txt", "processed"),
-    Case("upper-case suffix", _write("a-UPPER.TXT", _release(" upper")), "a-UPPER.TXT", "processed"),
+    Case(
+        "control characters",
+        _write("a-ctl.txt", _release(" \x1b[31mred\x1b[0m \x07bell")),
+        "a-ctl.txt",
+        "processed",
+    ),
+    Case(
+        "HTML with only a script",
+        _write(
+            "a-script.html", "<html><body><script>var d = 'June 2, 2024';</script></body></html>"
+        ),
+        "a-script.html",
+        "failed",
+        "no dateline",
+    ),
+    Case(
+        "HTML left unclosed",
+        _write("a-open.html", "<html><body><p>" + _release(" unclosed") + "<div><b>"),
+        "a-open.html",
+        "processed",
+    ),
+    Case(
+        "name with a newline",
+        _write("a-new\nline.txt", _release(" newline name")),
+        "a-new\nline.txt",
+        "processed",
+    ),
+    Case(
+        "upper-case suffix", _write("a-UPPER.TXT", _release(" upper")), "a-UPPER.TXT", "processed"
+    ),
     Case(
         "a range whose second month is earlier",
-        _write("a-range.txt", _release(" range") + " The CHMP opinion is expected between June 2031 and March."),
+        _write(
+            "a-range.txt",
+            _release(" range") + " The CHMP opinion is expected between June 2031 and March.",
+        ),
         "a-range.txt",
         "processed",
         check=_dates_in_order,
@@ -311,7 +420,12 @@ CASES = [
         "processed",
         check=_dates_in_order,
     ),
-    Case("only a dateline", _write("a-dateline.txt", "BOSTON, June 2, 2024 -- Acme Inc. said hello."), "a-dateline.txt", "processed"),
+    Case(
+        "only a dateline",
+        _write("a-dateline.txt", "BOSTON, June 2, 2024 -- Acme Inc. said hello."),
+        "a-dateline.txt",
+        "processed",
+    ),
 ]
 
 
@@ -385,9 +499,7 @@ def test_bad_input(
             assert not os.path.lexists(inbox / case.name)
         if case.ends == "failed":
             assert case.reason
-            reasons = [
-                p.read_text("utf-8") for p in (home / "failed").glob("*.error.txt")
-            ]
+            reasons = [p.read_text("utf-8") for p in (home / "failed").glob("*.error.txt")]
             assert any(case.reason in r for r in reasons), reasons
             assert all(len(os.fsencode(p.name)) <= 255 for p in (home / "failed").iterdir())
             assert any(case.reason in q.reason for q in store.quarantined("inbox"))

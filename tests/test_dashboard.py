@@ -272,7 +272,9 @@ def test_release_page_shows_the_whole_text_with_the_read_sentences_marked(
     # Each sentence read is wrapped, linked to its item below, with its marks inside.
     spans = re.findall(r'<span class="read" id="t-(\d+)">(.*?)</span>', body, re.S)
     assert spans, body[:500]
-    assert any('<mark class="deadline">the third quarter of this year</mark>' in s for _i, s in spans)
+    assert any(
+        '<mark class="deadline">the third quarter of this year</mark>' in s for _i, s in spans
+    )
     for index, _s in spans:
         assert f'id="s-{index}"' in page and f'href="#s-{index}"' in body
     assert "only the sentences it read are shown" not in page

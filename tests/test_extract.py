@@ -498,9 +498,7 @@ def test_a_labelled_release_date_is_the_dateline() -> None:
         "from the FDA for Quilavo.\n",
     )
     assert x.release.date == date(2013, 3, 19)
-    assert [(e.type, e.agency, e.date) for e in x.events] == [
-        ("refusal", "FDA", date(2013, 3, 19))
-    ]
+    assert [(e.type, e.agency, e.date) for e in x.events] == [("refusal", "FDA", date(2013, 3, 19))]
 
 
 def test_an_act_told_without_an_agency_is_the_home_regulators() -> None:

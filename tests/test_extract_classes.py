@@ -1198,3 +1198,27 @@ def test_a_response_to_a_dated_letter_and_two_review_times_of_one_submission() -
         (date(2024, 8, 2), date(2024, 8, 2)),
         (date(2024, 12, 3), date(2024, 12, 3)),
     ]
+
+
+def test_a_date_after_a_past_participle_is_past() -> None:
+    got = _dates(
+        "that the extra analyses will let the FDA compare the new data submitted in November "
+        "with the original application for Zentra."
+    )
+    assert got == []  # November 2023, told as done: no November 2024 deadline
+
+
+def test_the_vote_an_expected_opinion_was_based_on_happened() -> None:
+    got = _events(
+        "that the CHMP adopted a negative opinion on Zentra. As announced before, the opinion "
+        "was expected based on a negative trend vote after an oral explanation in May 2024."
+    )
+    assert ("trend_vote", "EMA", "negative", None) in got
+
+
+def test_a_request_after_an_appeal_of_a_possible_opinion_stays_a_plan() -> None:
+    got = _events(
+        "that if the opinion is negative, the company will either resubmit the application "
+        "later or appeal this decision and request a re-examination by the CHMP of Zentra."
+    )
+    assert not any(t == "reexamination_request" for t, *_ in got)

@@ -34,9 +34,19 @@ NEAR_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
 def told_in_past(low: str, pos: int) -> bool:
     """Whether the clause leading to `pos` is in the past tense (and not the future)."""
     before = low[max(0, pos - 120) : pos]
+    if _DONE_PARTICIPLE.search(before):
+        return True  # "the new data submitted in November", whatever the clause's "will"
     cut = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
     clause = before[cut[-1] :] if cut else before
     return bool(PAST_VERB.search(clause)) and not FUTURE_HINT.search(clause)
+
+
+# A past participle right before the date, as a reduced relative clause ("the data submitted
+# in November"); not a passive to come ("will be submitted in", "once filed in").
+_DONE_PARTICIPLE = re.compile(
+    r"(?<!\bbe )(?<!\bbeing )(?<!\bonce )(?<!\bwhen )(?<!\bif )(?<!\bto )(?<!\bwill )"
+    r"\b(?:submitted|filed|received|granted|issued|sent|held|adopted)\s+(?:in|on)\s+$"
+)
 
 
 # A full stop that ends a sentence, not an abbreviation's ("the U.S. in", "Inc. and").

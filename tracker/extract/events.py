@@ -18,6 +18,9 @@ _HELD = LEX.cues["held"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
 _ANSWERED = LEX.cues["answered_act"]
+_AGENCY_ACTS = frozenset(
+    ("refusal", "opinion", "trend_vote", "reexamination_outcome", "approval", "acceptance")
+)
 # Between an act's words and its day: "the approvable letter for Zentra received on May 4".
 _DATED_LEAD = re.compile(
     r"\s*(?:for (?:[\w-]+ ){0,2}?)?"
@@ -150,11 +153,13 @@ class EventReader(Scan):
         told = prefix + m.group(0) if rule.reference else prefix
         # An act named as the object of another ("plans to appeal the issuance of a CRL",
         # "will respond to the CRL") happened, whatever the plan around it.
-        answered = _ANSWERED.search(_object_window(low, m.start()))
+        # Only the agency's acts are answered; the company's own ("appeal this decision and
+        # request a re-examination") stay plans.
+        answered = rule.name in _AGENCY_ACTS and _ANSWERED.search(_object_window(low, m.start()))
         if (
             not scheduled
             and _PLANNED.search(told)
-            and (answered is None or _PLANNED.search(answered.group(0)))
+            and (not answered or _PLANNED.search(answered.group(0)))
         ):
             return []  # "following possible approval of ..."
         if _TO_LEAD.search(prefix[-12:]) and _BASE_VERB.match(m.group(0)):
