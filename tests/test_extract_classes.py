@@ -1222,3 +1222,11 @@ def test_a_request_after_an_appeal_of_a_possible_opinion_stays_a_plan() -> None:
         "later or appeal this decision and request a re-examination by the CHMP of Zentra."
     )
     assert not any(t == "reexamination_request" for t, *_ in got)
+
+
+def test_swissmedic_by_its_full_name_and_an_application_that_is_no_approval() -> None:
+    got = _events(
+        "that its marketing authorization application for Zentra has been accepted for "
+        "evaluation by the Swiss Agency for Therapeutic Products (Swissmedic)."
+    )
+    assert got == [("acceptance", "SWISSMEDIC", None, date(2024, 6, 3))]

@@ -63,6 +63,7 @@ _NEWS_GOAL = LEX.cues["news_goal"]
 _MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
 _GOAL_NOT_SET = LEX.cues["goal_not_set"].pattern
 _GIVEN_BY = re.compile(r"\b(?:from|by)\s+(?:the\s+)?")
+_FOR_PURPOSE = re.compile(r"\s+for (?:evaluation|review|assessment|filing|substantive review)\b")
 _RUN_ENDS = re.compile(
     r";|(?<!\.[a-z])\.\s|\bin addition to\b|\bas well as\b|\bwhile\b|\bwhereas\b|\bbut\b"
 )
@@ -252,7 +253,7 @@ class EventReader(Scan):
             details = list(named) if len(named) > 1 else details  # "Orphan Drug and Sakigake"
         out = []
         targets = self._agencies_for(rule.name, low, m, self._named(sent), scope, scope_start)
-        if rule.reference and not _GIVEN_BY.search(low, max(m.start(), m.end() - 6), m.end() + 12):
+        if rule.reference and not _given_by(low, m):
             # "the submission to Health Canada", "follows the EC authorization": the agency
             # the background act names ("following approvals from A, B and C" names three).
             own = _nearest_agency(scope, m.start() - scope_start, m.end() - scope_start)
@@ -342,7 +343,7 @@ class EventReader(Scan):
         scope_start: int,
     ) -> list[str]:
         own = _nearest_agency(scope, m.start() - scope_start, m.end() - scope_start)
-        given = _GIVEN_BY.search(low, max(m.start(), m.end() - 6), m.end() + 12)
+        given = _given_by(low, m)
         if given and etype not in ("opinion", "trend_vote", "goal_date", "goal_date_extension"):
             # "approvals from the FDA, the Commission and the MHRA", "acceptance for priority
             # review from China's NMPA": the agencies the act is from, not those before it.
@@ -552,6 +553,14 @@ def _another_act(new: list[Event], old: list[Event], ref: date) -> bool:
         mine, theirs = days(new[0].evidence), days(old[0].evidence)
         return bool(mine) and bool(theirs) and mine.isdisjoint(theirs)
     return False
+
+
+def _given_by(low: str, m: re.Match[str]) -> re.Match[str] | None:
+    """The "by" or "from" that names who did an act, at its end or just after it ("approvals
+    from the FDA", "accepted for evaluation by the Swiss agency")."""
+    purpose = _FOR_PURPOSE.match(low, m.end())
+    end = (purpose.end() if purpose else m.end()) + 12
+    return _GIVEN_BY.search(low, max(m.start(), m.end() - 6), end)
 
 
 def _object_window(low: str, at: int) -> str:
