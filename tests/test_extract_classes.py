@@ -1230,3 +1230,19 @@ def test_swissmedic_by_its_full_name_and_an_application_that_is_no_approval() ->
         "evaluation by the Swiss Agency for Therapeutic Products (Swissmedic)."
     )
     assert got == [("acceptance", "SWISSMEDIC", None, date(2024, 6, 3))]
+
+
+def test_a_chain_opened_by_the_meeting_a_sentence_before_dated() -> None:
+    got = _dates(
+        "that Health Canada confirmed it will be meeting with a scientific advisory committee "
+        "on August 23, 2024 about Zentra. Once the meeting is completed, the committee members "
+        "will have seven days to send their report to the project manager, who will have "
+        "twenty-one days to review it. The Director General will then have five days to "
+        "decide."
+    )
+    assert [(s, e) for s, e, _ in got] == [
+        (date(2024, 8, 23), date(2024, 8, 23)),
+        (date(2024, 8, 30), date(2024, 8, 30)),
+        (date(2024, 9, 20), date(2024, 9, 20)),  # twenty-one, not "twenty to one"
+        (date(2024, 9, 25), date(2024, 9, 25)),
+    ]

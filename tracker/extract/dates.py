@@ -156,6 +156,7 @@ _MON = (
 _YEAR = r"(?:19|20)\d\d"
 _TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 _ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_ONES_WORDS = frozenset(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))
 _NUM = (
     r"(?:\d{1,3}|" + _TENS + r"(?:[- ]" + _ONES + r")?|one hundred(?: and)? \w+|one|two|three"
     r"|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
@@ -791,6 +792,10 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         return Mention("day_n", None, None, txt, s, e, amount=int(g("dn")), unit="day")
     if kind == "offset":
         amount = _num(g("off_n"))
+        compound = g("off_lo") in _TENS_VALUE and g("off_n") in _ONES_WORDS
+        if compound:
+            # "twenty-one days" is one number, not a range from twenty to one.
+            amount = _TENS_VALUE[g("off_lo")] + NUMBER_WORDS[g("off_n")]
         if amount is None or amount > 400:
             return None
         words = g("off_u").split()
@@ -806,7 +811,7 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         lead = _OFFSET_LEAD.search(m.string, max(0, s - 45), s)
         if lead:
             s = lead.start()
-        low_end = _num(g("off_lo")) if g("off_lo") else None
+        low_end = _num(g("off_lo")) if g("off_lo") and not compound else None
         if low_end is not None and not 0 < low_end < amount:
             low_end = None  # "1 to 2" read right, "two to one" or "a to" not a range
         return Mention(

@@ -586,14 +586,19 @@ class TimelineReader(Scan):
             lead = low[: x.pos]
             cue = _ANCHOR_BEFORE.search(lead)
             chained = cue is not None and previous.expression.lower() in lead[cue.end() :]
-        if (
-            chained
-            and previous is not None
-            and (anchor_m is None or not anchor_m.group("what").strip())
-        ):
-            anchor_name: str
-            anchor_date: date | None
-            assumptions: tuple[str, ...]
+        unnamed = anchor_m is None or not anchor_m.group("what").strip()
+        led = None
+        if not chained and unnamed:
+            # "Once the meeting is completed, the committee has seven days": the act the
+            # clause opens with, dated in an earlier sentence, is the anchor.
+            cue = _LED_BY.match(low[: x.pos])
+            led = self._dated_named(cue.group(1)) if cue else None
+        anchor_name: str
+        anchor_date: date | None
+        assumptions: tuple[str, ...]
+        if led is not None:
+            anchor_name, anchor_date, assumptions = led[0], led[2], ()
+        elif chained and previous is not None and unnamed:
             anchor_name, anchor_date, assumptions = ("previous step", previous.end, ())
         else:
             anchor_name, anchor_date, assumptions = self._anchor(
@@ -687,7 +692,10 @@ class TimelineReader(Scan):
         (a day or a window), else an event it dated; None when it dates neither."""
         if anchor_m is None:
             return None
-        what = anchor_m.group("what")
+        return self._dated_named(anchor_m.group("what"))
+
+    def _dated_named(self, what: str) -> tuple[str, date, date] | None:
+        """The act words name ("the oral hearing", "the opinion") with its days."""
         named = LEX.milestone_of(what)
         wanted = {named} if named else set()
         if _MEETING_WORDS.search(what):
@@ -811,6 +819,11 @@ class TimelineReader(Scan):
         return named[0] if named else self.doc_agency
 
 
+# A clause opening with the act it counts from: "Once the meeting is completed, ...".
+_LED_BY = re.compile(
+    r"^\s*(?:" + _ANCHOR_BEFORE.pattern + r")\s+((?:the|its|this|that)\s+[^,;]{2,60}?)"
+    r"\s+(?:is|has been|was|are|have been)\s+(?:completed|over|held|concluded|finished|done)\b"
+)
 _CLOCK_FROM = re.compile(r"[^;.]{0,40}?\b(?:from|after|following|of) (?:the |its )?([\w-]+)")
 _SAME_OCCASION = LEX.cues["same_occasion"].pattern
 _CLOCK_IS = LEX.cues["clock_is"].pattern
