@@ -1246,3 +1246,31 @@ def test_a_chain_opened_by_the_meeting_a_sentence_before_dated() -> None:
         (date(2024, 9, 20), date(2024, 9, 20)),  # twenty-one, not "twenty to one"
         (date(2024, 9, 25), date(2024, 9, 25)),
     ]
+
+
+def test_french_back_references_and_a_launch_in_french() -> None:
+    x = extract_text(
+        "fr4.txt",
+        "PARIS, le 27 juin 2024 - Kelvane a annoncé aujourd’hui que Santé Canada a approuvé "
+        "l’orvamet. Kelvane reçoit ainsi une deuxième autorisation après l’approbation de "
+        "l’agence américaine Food and Drug Administration (FDA) en novembre 2023. L’Agence "
+        "européenne des médicaments (EMA) a également recommandé récemment l’autorisation du "
+        "produit en Europe. En cas d’approbation, l’orvamet devrait être mis à disposition des "
+        "patients durant le premier semestre 2025.\n",
+    )
+    got = {(e.type, e.agency, e.outcome, str(e.date)) for e in x.events}
+    assert got >= {
+        ("approval", "HC", "positive", "2024-06-27"),
+        ("approval", "FDA", "positive", "None"),
+        ("opinion", "EMA", "positive", "None"),
+    }
+    assert x.timelines == ()  # making it available to patients is a launch
+
+
+def test_an_advisory_committees_votes_told_by_what_they_showed() -> None:
+    got = _events(
+        "that the FDA extended the review of Zentra. This follows the May 6, 2024 votes by the "
+        "Advisory Committee to the Division of Neurology Products of the FDA, which indicated "
+        "support for approval."
+    )
+    assert ("trend_vote", "FDA", "positive", date(2024, 5, 6)) in got

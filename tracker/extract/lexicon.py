@@ -319,6 +319,8 @@ _OUTCOME_WORDS = {
     "positive": "positive",
     "favorable": "positive",
     "favourable": "positive",
+    "support": "positive",
+    "opposition": "negative",
     "negative": "negative",
     "unfavorable": "negative",
     "unfavourable": "negative",
