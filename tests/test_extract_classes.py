@@ -1274,3 +1274,19 @@ def test_an_advisory_committees_votes_told_by_what_they_showed() -> None:
         "support for approval."
     )
     assert ("trend_vote", "FDA", "positive", date(2024, 5, 6)) in got
+
+
+def test_a_french_appeal_window_from_the_notice_and_the_place_an_approval_hangs_on() -> None:
+    x = extract_text(
+        "fr5.txt",
+        "MONTRÉAL, le 4 mars 2024 - Kelvane a annoncé aujourd'hui que Santé Canada a émis un "
+        "avis de non-conformité/retrait (ANC/R) pour l'orvamet. La décision prise par Santé "
+        "Canada désavantage les patients canadiens par rapport à ceux des États-Unis où "
+        "l'orvamet a été approuvé il y a plus de deux ans. On peut faire appel d'un ANC/R en "
+        "soumettant une demande de révision dans les 30 jours suivant l'émission de l'ANC/R.\n",
+    )
+    got = {(e.type, e.agency, str(e.date)) for e in x.events}
+    assert ("approval", "FDA", "None") in got and not any(
+        a == "HC" for t, a, _ in got if t == "approval"
+    )
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 4, 3), date(2024, 4, 3))]

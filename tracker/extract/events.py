@@ -63,6 +63,7 @@ _NEWS_GOAL = LEX.cues["news_goal"]
 _MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
 _GOAL_NOT_SET = LEX.cues["goal_not_set"].pattern
 _GIVEN_BY = re.compile(r"\b(?:from|by)\s+(?:the\s+)?")
+_WHERE_PLACE = re.compile(r"[, ]\s*(?:where|où|in which)\s+(?:[\w®™()'’-]+\s+){0,4}$")
 _FOR_PURPOSE = re.compile(r"\s+for (?:evaluation|review|assessment|filing|substantive review)\b")
 _RUN_ENDS = re.compile(
     r";|(?<!\.[a-z])\.\s|\bin addition to\b|\bas well as\b|\bwhile\b|\bwhereas\b|\bbut\b"
@@ -406,6 +407,23 @@ class EventReader(Scan):
             places = [c for c, _n in LEX.country_mentions(m.group(0)) if c != "OTHER"]
             if places:
                 return list(dict.fromkeys("EMA" if c == "EC" else c for c in places))
+        if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
+            # "patients in the US, where the drug was approved two years ago": the place the
+            # act's relative clause hangs on, whatever agency the sentence named before it.
+            lead = low[max(0, m.start() - 90) : m.start()]
+            where = _WHERE_PLACE.search(lead)
+            places = (
+                [c for c, _n in LEX.country_mentions(lead[: where.start()][-40:])] if where else []
+            )
+            if places and places[-1] != "OTHER":
+                place = places[-1]
+                return [
+                    "EC"
+                    if place == "EC" and etype == "approval"
+                    else "EMA"
+                    if place == "EC"
+                    else place
+                ]
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # One event per agency named in the act's own stretch: "approved by the
             # Commission in April and subsequently by the MHRA", "filed in Japan, the US and

@@ -28,10 +28,12 @@ _GENERIC = LEX.cues["generic"]
 _GOVERNING = LEX.cues["governing"].pattern
 
 _ANCHOR = re.compile(
-    r"^[\s,]*(?:of|after|from|following|since|upon)\s+(?!which|that\b|this point)(?:the\s+)?"
+    r"^[\s,]*(?:of|after|from|following|since|upon|suivant|après|à compter de|à partir de)\s+"
+    r"(?!which|that\b|this point)(?:the\s+|la\s+|le\s+|l')?"
     r"(?:date\s+of\s+)?(?:\w+(?:'|’)s\s+)?"
-    r"(?P<receipt>receipt|receiving|notification|notice)?\s*(?:of\s+)?(?:the\s+|its\s+|this\s+|"
-    r"such\s+)?(?P<what>(?:(?!\s(?:and|or|but|to)\s)[\w -]){0,40})"
+    r"(?P<receipt>receipt|receiving|notification|notice|réception|émission)?\s*(?:of\s+|de\s+|du\s+)?"
+    r"(?:the\s+|its\s+|this\s+|such\s+|la\s+|le\s+|l'|sa\s+|son\s+)?"
+    r"(?P<what>(?:(?!\s(?:and|or|but|to|et|ou)\s)[\w -]){0,40})"
 )  # the anchor's noun phrase ends where a coordinated clause begins ("... and submit")
 # "four to six weeks before the meeting", "ten days prior to the hearing": counted back from
 # the anchor (the same groups as _ANCHOR).
@@ -833,7 +835,7 @@ _AGENCY_STEPS = AGENCY_MILESTONES | {"advisory-meeting", "review", "classificati
 _MEETING_WORDS = re.compile(r"\b(?:meeting|hearing|oral explanation|session|réunion)\b")
 _ANCHOR_EVENTS = [
     ("opinion", r"opinion"),
-    ("refusal", r"complete response|crl|refusal|letter"),
+    ("refusal", r"complete response|crl|refusal|letter|\bnon\b|\banc\b|non-conformité|refus"),
     ("acceptance", r"filing date|acceptance|validation|accept"),
     ("resubmission", r"resubmission|response to the"),
     ("submission", r"submission|filing|application"),
