@@ -1290,3 +1290,24 @@ def test_a_french_appeal_window_from_the_notice_and_the_place_an_approval_hangs_
         a == "HC" for t, a, _ in got if t == "approval"
     )
     assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 4, 3), date(2024, 4, 3))]
+
+
+def test_a_french_conditional_opinion_month_in_a_release_without_a_date() -> None:
+    x = extract_text(
+        "fr6.txt",
+        "Kelvane : l'EMA accepte le dossier d'AMM de l'orvamet\n\n"
+        "Si le CHMP accepte la demande d'autorisation conditionnelle, la société confirme "
+        "qu'elle pourrait obtenir une opinion positive du CHMP en juin 2025.\n",
+    )
+    assert x.release.date is None
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2025, 6, 1), date(2025, 6, 30))]
+
+
+def test_a_french_commission_decision_two_to_three_months_after_an_opinion() -> None:
+    x = extract_text(
+        "fr7.txt",
+        "PARIS, le 16 novembre 2024 - Kelvane annonce un avis favorable du CHMP pour "
+        "l'orvamet. A la suite de l'autorisation de mise sur le marché de la CE, généralement "
+        "accordée 2 à 3 mois après un avis favorable, l'orvamet élargira la gamme.\n",
+    )
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2025, 1, 16), date(2025, 2, 16))]

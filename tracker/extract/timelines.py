@@ -32,7 +32,7 @@ _ANCHOR = re.compile(
     r"(?!which|that\b|this point)(?:the\s+|la\s+|le\s+|l')?"
     r"(?:date\s+of\s+)?(?:\w+(?:'|’)s\s+)?"
     r"(?P<receipt>receipt|receiving|notification|notice|réception|émission)?\s*(?:of\s+|de\s+|du\s+)?"
-    r"(?:the\s+|its\s+|this\s+|such\s+|la\s+|le\s+|l'|sa\s+|son\s+)?"
+    r"(?:the\s+|its\s+|this\s+|such\s+|la\s+|le\s+|l'|sa\s+|son\s+|un\s+|une\s+)?"
     r"(?P<what>(?:(?!\s(?:and|or|but|to|et|ou)\s)[\w -]){0,40})"
 )  # the anchor's noun phrase ends where a coordinated clause begins ("... and submit")
 # "four to six weeks before the meeting", "ten days prior to the hearing": counted back from
