@@ -1311,3 +1311,30 @@ def test_a_french_commission_decision_two_to_three_months_after_an_opinion() -> 
         "accordée 2 à 3 mois après un avis favorable, l'orvamet élargira la gamme.\n",
     )
     assert [(t.start, t.end) for t in x.timelines] == [(date(2025, 1, 16), date(2025, 2, 16))]
+
+
+def test_a_headline_act_is_dated_by_the_body_only() -> None:
+    x = extract_text(
+        "head.txt",
+        "Acme Files Request for Formal Dispute Resolution With U.S. FDA\n\n"
+        "HOUSTON, June 3, 2024 (GLOBE NEWSWIRE) -- Acme Bio, Inc. (Nasdaq: ACME) today "
+        "announced that it has filed with the U.S. Food and Drug Administration (FDA) a request "
+        "for formal dispute resolution to contest the approvable letter it received for Zentra. "
+        "On April 2, 2024, the company received the approvable letter from the FDA.\n",
+    )
+    got = sorted((e.type, e.agency, str(e.date)) for e in x.events)
+    assert got == [
+        ("reexamination_request", "FDA", "2024-06-03"),  # the body's filing, today
+        ("refusal", "FDA", "2024-04-02"),  # contested, dated where the text dates it
+    ]
+
+
+def test_agency_names_and_treatment_history_do_not_mark_an_act_planned_or_past() -> None:
+    x = extract_text(
+        "head2.txt",
+        "Acme Granted Priority Review for Zentra\n\n"
+        "BOSTON, June 3, 2024 -- Acme Bio, Inc. said the Center for Drug Evaluation and Research "
+        "of the FDA has granted Priority Review status to the NDA for Zentra for patients whose "
+        "prior chemotherapy failed.\n",
+    )
+    assert [(e.type, str(e.date)) for e in x.events] == [("review_designation", "2024-06-03")]

@@ -97,6 +97,20 @@ class Scan:
         self.body = {s.index for s in sents if s.section == "body"}
         self.ref = ref
         self.product = product
+        # The headline and sub-headlines: the sentences before the one that holds the
+        # dateline. An act they name is dated only by the body (CONTRACT.md: an act named
+        # only in a headline is null).
+        self.headline_end = next(
+            (
+                s.index
+                for s in self.sents[:6]
+                if any(
+                    m.start == ref
+                    for m in dates.find(for_matching(s.text.lower()), ref, kinds=dates.FULL_KINDS)
+                )
+            ),
+            0,
+        )
         # A results release: its undated highlights are null-dated back-references.
         self.results_release = bool(_RESULTS.search(" ".join(x.text for x in sents[:3]).lower()))
         self.lows = [for_matching(s.text.lower()) for s in self.sents]

@@ -236,6 +236,7 @@ class EventReader(Scan):
                 and not (rank == 2 and self._dated_at(low, m.end(), when))
             )
             or (self._highlight(sent) and rank < 2)  # a dated bullet keeps its day
+            or (sent.index < self.headline_end and rank < 2)  # a headline's act: the body's
             or (self.results_release and rank == 1 and not _TODAY.search(low))
         ):
             # "the submission to Health Canada", "to discuss the CRL it received": an act
