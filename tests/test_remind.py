@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,3 +96,44 @@ def test_release_text_cannot_reach_headers_or_html() -> None:
 
 def test_header_safe_collapses_control_characters() -> None:
     assert header_safe("a\r\nb\x00c") == "a b c"
+
+
+def test_the_ready_bytes_are_wire_form_and_read_back_part_by_part() -> None:
+    """`render` writes the message straight to the wire form: CRLF only, no line over 78
+    characters but for none, and every part reads back with the email package unchanged."""
+    from tracker.remind.render import render
+
+    (due,) = _plan(datetime(2008, 5, 12, 12, tzinfo=UTC))
+    ready = render(due, MAIL, datetime(2008, 5, 12, 12, tzinfo=UTC))
+    assert b"\n" not in ready.data.replace(b"\r\n", b"")
+    assert max(len(line) for line in ready.data.split(b"\r\n")) <= 78
+    parsed = email.message_from_bytes(ready.data, policy=email.policy.default)
+    assert parsed["Message-ID"] == ready.message_id == message_id(due)
+    assert str(parsed["Subject"]) == ready.subject
+    plain = parsed.get_body(("plain",))
+    html = parsed.get_body(("html",))
+    assert plain is not None and "Detailed grounds due: Zentra" in plain.get_content()
+    assert html is not None and "<html" in html.get_content().lower()
+    (ics,) = [p for p in parsed.iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert ics.get_filename() == "deadline.ics"
+    assert "BEGIN:VCALENDAR" in ics.get_content()
+    assert ready.to == (due.recipient.address,)
+
+
+def test_templates_are_read_once_per_run_and_again_after_a_fresh_environment(
+    tmp_path: Path,
+) -> None:
+    """No file check per message rendered; an edited template is seen from the next run
+    (each reminder run starts with `fresh_environment`)."""
+    from tracker.templating import environment, fresh_environment
+
+    (tmp_path / "email").mkdir()
+    name = tmp_path / "email" / "reminder.subject.txt"
+    name.write_text("first {{ d.title }}")
+    first = environment(str(tmp_path)).get_template("email/reminder.subject.txt")
+    name.write_text("second {{ d.title }}")
+    again = environment(str(tmp_path)).get_template("email/reminder.subject.txt")
+    assert again.render(d={"title": "x"}) == first.render(d={"title": "x"}) == "first x"
+    fresh_environment()
+    after = environment(str(tmp_path)).get_template("email/reminder.subject.txt")
+    assert after.render(d={"title": "x"}) == "second x"

@@ -38,6 +38,7 @@ from tracker.sources.folder import SUFFIXES
 if TYPE_CHECKING:
     from tracker.sources.base import Source
     from tracker.store import Store
+    from tracker.store.messages import MessageResult
 
 logger = logging.getLogger(__name__)
 
@@ -668,14 +669,17 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     when the server accepts it; a temporary failure defers it with a growing wait, a
     permanent one is recorded and never retried. A server that is down ends the run: the
     rest is deferred with it. Claims are taken a batch at a time; each claim is confirmed just
-    before its message goes out (another daemon may have taken over an expired lease) and
-    each result is recorded as soon as the server answers: a daemon killed mid-run resends
-    at most the message in flight, and two daemons never send the same one."""
-    from tracker.remind.render import message_id, render_message
+    before its message goes out (another daemon may have taken over an expired lease), in
+    the same transaction that records the result of the message before it (a batch's last
+    result is recorded when the batch ends): a daemon killed mid-run resends at most the
+    message in flight, and two daemons never send the same one."""
+    from tracker.remind.render import message_id, render
     from tracker.remind.send import Mailer, PermanentFailure, TemporaryFailure
+    from tracker.templating import fresh_environment
 
     report = ReminderReport()
     templates = ctx.settings.tracker.templates_dir or None
+    fresh_environment()  # templates edited since the last run are read again
     owed = owed_messages(ctx, now)
     log = ctx.store.reminder_log(d.deadline_key for d in owed)
     lease = timedelta(seconds=ctx.settings.reminders.claim_lease_seconds)
@@ -687,6 +691,7 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     def current() -> datetime:  # `now` moving on with the run, for leases
         return now + timedelta(seconds=monotonic() - started)
 
+    sent: list[MessageResult] = []
     with Mailer(ctx.settings) as mailer:
         # Claimed a batch at a time, so other daemons can share a long run; each message is
         # confirmed as still ours right before it goes out, and recorded right after.
@@ -708,10 +713,14 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
             mine = [d for d in batch if _log_keys(d) in claimed]
             for i, due in enumerate(mine):
                 keys = _log_keys(due)
-                if not ctx.store.confirm_message(keys, token, current()):
+                # The message sent just before is recorded in the same transaction that
+                # confirms this one: one commit per message, and still none sent unrecorded
+                # but the one in flight.
+                done, sent = sent, []
+                if not ctx.store.confirm_message(keys, token, current(), done):
                     continue  # taken over by another daemon after our lease ran out
                 try:
-                    mailer.send(render_message(due, ctx.settings.mail, now, templates))
+                    mailer.send(render(due, ctx.settings.mail, now, templates))
                 except PermanentFailure as e:
                     ctx.store.finish_messages([(keys, "rejected", str(e), None)], now)
                     report.rejected += 1
@@ -732,9 +741,11 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
                         report.deferred += len(rest)
                         return report
                 else:
-                    # Recorded at once: a daemon killed after this never sends it again.
-                    ctx.store.finish_messages([(keys, "sent", None, None)], now)
+                    # Recorded with the next message's confirmation, or at the end of the batch.
+                    sent = [(keys, "sent", None, None)]
                     report.sent += 1
+            ctx.store.finish_messages(sent, now)
+            sent = []
     return report
 
 

@@ -30,8 +30,17 @@ def environment(extra_dir: str | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates are read once per environment: `fresh_environment` starts a new one
+        # (each reminder run does), so an edited template is seen by the next run without
+        # a file check for every message rendered.
+        auto_reload=False,
     )
     env.filters["format_date"] = format_date
     env.filters["weekday"] = lambda d: d.strftime("%A")
     env.filters["days_until"] = lambda d, today: (d - today).days
     return env
+
+
+def fresh_environment() -> None:
+    """Forget the environments made so far: templates are read again on next use."""
+    environment.cache_clear()

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from tracker.errors import DeliveryError
+from tracker.remind.render import Rendered
 from tracker.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,9 +77,11 @@ class Mailer:
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.close()
 
-    def send(self, msg: Message) -> None:
-        """Deliver one message, or raise TemporaryFailure / PermanentFailure."""
-        BACKENDS[self.settings.mail.backend](self, msg)
+    def send(self, msg: Message | Rendered) -> None:
+        """Deliver one message (built, or ready bytes from `render`), or raise
+        TemporaryFailure / PermanentFailure."""
+        ready = msg if isinstance(msg, Rendered) else _ready(msg)
+        BACKENDS[self.settings.mail.backend](self, ready)
 
     def close(self) -> None:
         """Say goodbye to the SMTP server, if connected."""
@@ -117,13 +120,18 @@ class Mailer:
         return smtp
 
 
-def _send_smtp(mailer: Mailer, msg: Message) -> None:
+def _ready(msg: Message) -> Rendered:
+    """A built message flattened for the wire (the test message, a preview)."""
+    to = tuple(a for _, a in getaddresses([str(msg["To"])]))
+    return Rendered(to, str(msg["Message-ID"]), str(msg["Subject"]), msg.as_bytes(policy=WIRE))
+
+
+def _send_smtp(mailer: Mailer, msg: Rendered) -> None:
     m = mailer.settings.mail
     for attempt in (1, 2):  # a connection the server dropped between runs is reopened once
         smtp = mailer.connect()
         try:
-            to = [a for _, a in getaddresses([str(msg["To"])])]
-            refused = smtp.sendmail(m.sender, to, msg.as_bytes(policy=WIRE))
+            refused = smtp.sendmail(m.sender, list(msg.to), msg.data)
         except smtplib.SMTPServerDisconnected as e:
             mailer.smtp = None
             if attempt == 2:
@@ -154,21 +162,21 @@ def _raise_for(code: int, text: str) -> None:
     raise PermanentFailure(f"SMTP {code}: {text}")
 
 
-def _send_outbox(mailer: Mailer, msg: Message) -> None:
+def _send_outbox(mailer: Mailer, msg: Rendered) -> None:
     """Write the message as `<home>/outbox/<message-id hash>.eml`."""
-    name = hashlib.sha256(str(msg["Message-ID"]).encode()).hexdigest()[:24] + ".eml"
+    name = hashlib.sha256(msg.message_id.encode()).hexdigest()[:24] + ".eml"
     try:
-        atomic_write(mailer.settings.home / "outbox" / name, msg.as_bytes())
+        atomic_write(mailer.settings.home / "outbox" / name, msg.data)
     except OSError as e:
         raise TemporaryFailure(f"outbox: {e}") from e
 
 
-def _send_log(mailer: Mailer, msg: Message) -> None:
+def _send_log(mailer: Mailer, msg: Rendered) -> None:
     """Dry run: log recipient and subject only."""
-    logger.info("reminder (dry run) to=%s subject=%s", msg["To"], msg["Subject"])
+    logger.info("reminder (dry run) to=%s subject=%s", ", ".join(msg.to), msg.subject)
 
 
-BACKENDS: dict[str, Callable[[Mailer, Message], None]] = {
+BACKENDS: dict[str, Callable[[Mailer, Rendered], None]] = {
     "smtp": _send_smtp,
     "outbox": _send_outbox,
     "log": _send_log,

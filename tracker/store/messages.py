@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,9 @@ _CONFIRM_LOG = (
     .values(claimed_at=bindparam("now"))
     .returning(_LOG.c.id)
 )
+# A message's result: its keys (deadline, kind, tag, recipient), "sent" / "deferred" /
+# "rejected", the error, and when to try again.
+MessageResult = tuple[tuple[str, str, str, str], str, str | None, datetime | None]
 _FINISH_LOG = (
     _LOG.update()
     .where(*_LOG_WHERE)
@@ -141,10 +144,20 @@ class Messages(StoreBase):
                     claimed.add(keys)
         return claimed
 
-    def confirm_message(self, keys: tuple[str, str, str, str], token: str, now: datetime) -> bool:
+    def confirm_message(
+        self,
+        keys: tuple[str, str, str, str],
+        token: str,
+        now: datetime,
+        finished: Sequence[MessageResult] = (),
+    ) -> bool:
         """Just before sending: True if the claim is still this run's (its lease restarts);
-        False if another run took it over meanwhile, and must not be sent."""
+        False if another run took it over meanwhile, and must not be sent. `finished`, the
+        results of the messages sent just before (as `finish_messages` takes them), are
+        recorded in the same transaction: one commit per message sent, not two."""
         with self.engine.begin() as conn:
+            for result in finished:
+                conn.execute(_FINISH_LOG, _finish_values(result, now))
             values = {**dict(zip(("k", "kd", "t", "r"), keys, strict=True)), "token": token}
             return conn.execute(_CONFIRM_LOG, {**values, "now": now}).first() is not None
 
@@ -164,26 +177,15 @@ class Messages(StoreBase):
 
     def finish_messages(
         self,
-        results: list[tuple[tuple[str, str, str, str], str, str | None, datetime | None]],
+        results: Sequence[MessageResult],
         now: datetime,
     ) -> None:
         """Record claimed messages as sent, deferred (retry later) or rejected, in one go."""
         if not results:
             return
-        with self.session() as s:
-            conn = s.connection()
-            for keys, status, error, retry_after in results:
-                conn.execute(
-                    _FINISH_LOG,
-                    {
-                        **dict(zip(("k", "kd", "t", "r"), keys, strict=True)),
-                        "status": status,
-                        "error": error,
-                        "retry_after": retry_after,
-                        "sent_at": now if status == "sent" else None,
-                        "bump": 0 if status == "sent" else 1,
-                    },
-                )
+        with self.engine.begin() as conn:
+            for result in results:
+                conn.execute(_FINISH_LOG, _finish_values(result, now))
 
     def rejected_messages(self) -> list[ReminderLogRow]:
         """Messages the mail server refused for good, newest first."""
@@ -195,3 +197,15 @@ class Messages(StoreBase):
                     .order_by(col(ReminderLogRow.claimed_at).desc())
                 )
             )
+
+
+def _finish_values(result: MessageResult, now: datetime) -> dict[str, Any]:
+    keys, status, error, retry_after = result
+    return {
+        **dict(zip(("k", "kd", "t", "r"), keys, strict=True)),
+        "status": status,
+        "error": error,
+        "retry_after": retry_after,
+        "sent_at": now if status == "sent" else None,
+        "bump": 0 if status == "sent" else 1,
+    }
