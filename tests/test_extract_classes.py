@@ -1338,3 +1338,36 @@ def test_agency_names_and_treatment_history_do_not_mark_an_act_planned_or_past()
         "prior chemotherapy failed.\n",
     )
     assert [(e.type, str(e.date)) for e in x.events] == [("review_designation", "2024-06-03")]
+
+
+def test_vote_counts_on_a_negative_proposition_and_yes_no_counts() -> None:
+    got = _events(
+        "that the FDA advisory committee voted 16 to 0 that the company had not provided "
+        "sufficient evidence for Zentra."
+    )
+    assert ("trend_vote", "FDA", "negative", date(2024, 6, 3)) in got
+    got = _events(
+        "that the FDA's advisory committee met to discuss the Zentra NDA and voted 8 to 5 "
+        "recommending that the FDA wait for the results of the phase 3 study."
+    )
+    assert ("trend_vote", "FDA", "negative", date(2024, 6, 3)) in got
+    got = _events(
+        "that the FDA advisory committee jointly voted that the benefit-risk profile of Zentra "
+        "was not adequate to support approval (Vote: 2 Yes to 11 No)."
+    )
+    assert ("trend_vote", "FDA", "negative", date(2024, 6, 3)) in got
+
+
+def test_two_periods_joined_by_or_are_one_window() -> None:
+    got = _dates("that the Commission's decision could arrive around June or July, 2025.")
+    assert [(s, e) for s, e, _ in got] == [(date(2025, 6, 1), date(2025, 7, 31))]
+    got = _dates("that the CHMP opinion is expected in the third or fourth quarter of 2025.")
+    assert [(s, e) for s, e, _ in got] == [(date(2025, 7, 1), date(2025, 12, 31))]
+
+
+def test_a_procedure_described_by_its_possible_ends_is_no_event() -> None:
+    got = _events(
+        "the initiation of the re-examination process by the EMA for Zentra. It concludes with "
+        "either the confirmation of the opinion or the issuing of a new positive opinion."
+    )
+    assert [t for t, *_ in got] == ["reexamination_request"]

@@ -297,8 +297,10 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "quarter",
-        r"\b(?:the )?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?"
-        r"quarter(?: of)?(?: (?P<q_y>" + _REL_YEAR + r"))?",
+        r"\b(?:the )?(?P<q_n>first|second|third|fourth|1st|2nd|3rd|4th)"
+        # "the third or fourth quarter of 2018": one window over both
+        r"(?: (?:or|to|and|/) (?:the )?(?P<q_n2>first|second|third|fourth|1st|2nd|3rd|4th))?"
+        r" (?:calendar )?quarters?(?: of)?(?: (?P<q_y>" + _REL_YEAR + r"))?",
     ),
     (
         "quarter_short",
@@ -449,7 +451,7 @@ _DAY_N_LEAD = re.compile(r"\b(?:at|by|on|until|before|around|after|of)\s+$")
 _ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needles)
 _PREPOSITION = re.compile(
     r"(?:\b(?:in|during|by|until|before|from|since|of|through|after|following"
-    r"|their|its|the|early|mid|late)|\w['’]s)\s*$"  # "the CHMP's July meeting"
+    r"|their|its|the|early|mid|late|around|about|circa)|\w['’]s)\s*$"  # "the CHMP's July meeting"
 )
 _FULL = ("iso", "mdy_num", "dmy_spaced", "dmy_dot", "dmy_dash", "mdy", "dmy")
 FULL_KINDS = _FULL
@@ -837,7 +839,12 @@ _END_OF = re.compile(r"\bend of (?:the )?$")
 def _period(kind: str, g: Any, ref: date, txt: str, s: int, e: int) -> Mention:
     """A quarter or a half year, in any of its spellings."""
     if kind == "quarter":
-        return _quarter(ORDINALS[g("q_n")], g("q_y"), ref, txt, s, e)
+        first = _quarter(ORDINALS[g("q_n")], g("q_y"), ref, txt, s, e)
+        if g("q_n2") and ORDINALS[g("q_n2")] > ORDINALS[g("q_n")]:
+            last = _quarter(ORDINALS[g("q_n2")], g("q_y"), ref, txt, s, e)
+            if first.start and last.end and first.start.year == last.end.year:
+                return replace(first, end=last.end)
+        return first
     if kind == "quarter_short":
         return _quarter(int(g("qs_n") or g("qs_n2")), g("qs_y") or g("qs_y2"), ref, txt, s, e)
     if kind == "half":
@@ -991,6 +998,11 @@ def _weekday(
         delta += 7
     d = ref + timedelta(days=delta)
     return Mention("date", d, d, txt, s, e)
+
+
+def replace_year(d: date, year: int) -> date:
+    """The same month and day in another year (29 February becomes the 28th)."""
+    return d.replace(year=year, day=min(d.day, calendar.monthrange(year, d.month)[1]))
 
 
 def add_offset(anchor: date, amount: int, unit: str) -> date:

@@ -909,11 +909,15 @@ def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]
             and prev.start
             and x.end
             and _JOIN.match(low[prev.endpos : x.pos])
-            and prev.start <= x.end
         ):
-            out[-1] = dates.Mention(
-                "window", prev.start, x.end, low[prev.pos : x.endpos], prev.pos, x.endpos
-            )
-            continue
+            start = prev.start
+            if not prev.has_year and x.has_year and x.start and start.year != x.start.year:
+                # "June or July, 2025": the year named once, at the end, is both months'.
+                start = dates.replace_year(start, x.start.year)
+            if start <= x.end:
+                out[-1] = dates.Mention(
+                    "window", start, x.end, low[prev.pos : x.endpos], prev.pos, x.endpos
+                )
+                continue
         out.append(x)
     return out
