@@ -1371,3 +1371,29 @@ def test_a_procedure_described_by_its_possible_ends_is_no_event() -> None:
         "either the confirmation of the opinion or the issuing of a new positive opinion."
     )
     assert [t for t, *_ in got] == ["reexamination_request"]
+
+
+def test_the_letter_named_again_is_no_new_letter_and_the_new_goal_date_stands() -> None:
+    x = extract_text(
+        "crl.txt",
+        HEAD + "that the FDA has extended the review period for the NDA for Zentra by three "
+        "months. The new PDUFA goal date is September 26, 2024. A complete response letter "
+        "was received from the FDA for Zentra on April 30, 2023. There were no clinical safety "
+        "issues in the CRL.\n",
+    )
+    got = sorted((e.type, str(e.date)) for e in x.events)
+    assert ("refusal", "2023-04-30") in got and ("refusal", "2024-06-03") not in got
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 9, 26), date(2024, 9, 26))]
+
+
+def test_an_acceptance_by_hong_kong_and_a_chinese_nda_accepted_in_the_passive() -> None:
+    got = _events(
+        "that the Department of Health of the Hong Kong Special Administrative Region of China "
+        "accepted a New Drug Application for Zentra."
+    )
+    assert ("acceptance", "OTHER", None, date(2024, 6, 3)) in got
+    got = _events(
+        "that the New Drug Application (NDA) for Zentra for the treatment of type 2 diabetes "
+        "(T2D) was accepted by the China National Medical Products Administration (NMPA)."
+    )
+    assert ("acceptance", "NMPA", None, date(2024, 6, 3)) in got

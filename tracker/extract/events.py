@@ -18,6 +18,11 @@ _HELD = LEX.cues["held"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
 _ANSWERED = LEX.cues["answered_act"]
+_DEFINITE = re.compile(r"\b(?:the|this|that)\s+$")
+_LETTER_TOLD = re.compile(
+    r"(?:\s+(?:was|were|has been|had been|is))?\s*\b(?:receiv\w*|issued|issuing|issuance|sent|"
+    r"send\w*|got|delivered|announc\w*|notif\w*|informed)\b"
+)
 _AGENCY_ACTS = frozenset(
     ("refusal", "opinion", "trend_vote", "reexamination_outcome", "approval", "acceptance")
 )
@@ -243,6 +248,16 @@ class EventReader(Scan):
             # named as background or as the object of another, not this release's news.
             when, rank = None, 0
         if (
+            rank == 1
+            and rule.name == "refusal"
+            and _DEFINITE.search(low, max(0, m.start() - 6), m.start())
+            and not _LETTER_TOLD.search(prefix)
+            and not _LETTER_TOLD.match(low, m.end())
+        ):
+            # "There were no safety issues in the CRL": the letter the release tells of,
+            # named again, not another one issued today.
+            when, rank = None, 0
+        if (
             rank
             and m.group(0).startswith(("resubmitted", "submitted", "filed", "refiled"))
             and _ADJECTIVAL.search(low, max(0, m.start() - 6), m.start())
@@ -452,7 +467,7 @@ class EventReader(Scan):
                 if name
                 else ("EMA" if code == "EC" and etype != "approval" else code)
                 for code, name in LEX.country_mentions(near if len(near) < len(scope) else scope)
-                if code != "OTHER" or etype in ("submission", "approval")
+                if code != "OTHER" or etype in ("submission", "approval", "acceptance")
             ]
             if countries:
                 return (
@@ -465,6 +480,8 @@ class EventReader(Scan):
         if named:
             return [named[0]]
         app = LEX.application_agency(scope)
+        if app == "FDA" and self.doc_agency in ("NMPA", "PMDA"):
+            app = None  # an "NDA" is China's and Japan's word too
         if app is not None and app != self.doc_agency and not LEX.country_mentions(low):
             # "it has withdrawn the NDA" in a release about Canada: the kind of application
             # names its agency ("EC" for an EU approval, as everywhere).

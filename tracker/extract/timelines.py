@@ -113,7 +113,7 @@ def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
         and e.date <= ref
         and e.date < t.start
         and _AGENCY_OF.get(e.agency, e.agency) == region
-        for e in events
+        for e in here
     )
 
 
