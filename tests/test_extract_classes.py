@@ -1397,3 +1397,22 @@ def test_an_acceptance_by_hong_kong_and_a_chinese_nda_accepted_in_the_passive() 
         "(T2D) was accepted by the China National Medical Products Administration (NMPA)."
     )
     assert ("acceptance", "NMPA", None, date(2024, 6, 3)) in got
+
+
+def test_after_an_extension_only_the_new_date_stands() -> None:
+    got = _dates(
+        "that it received a new PDUFA date for Zentra of December 15, 2024. The NDA was "
+        "originally accepted in March 2024 under Priority Review with a statutory six-month "
+        "review. The FDA extended its review to assess recent submissions. Should the FDA "
+        "approve Zentra, the three-month extension does not change the planned U.S. launch, "
+        "which we currently anticipate in the first quarter of 2025."
+    )
+    assert [(s, e) for s, e, _ in got] == [(date(2024, 12, 15), date(2024, 12, 15))]
+
+
+def test_a_date_moved_from_one_day_to_another_is_the_new_day() -> None:
+    got = _dates(
+        "that the FDA communicated that the action date for Zentra will move from August 3, "
+        "2024 to November 1, 2024."
+    )
+    assert [(s, e) for s, e, _ in got] == [(date(2024, 11, 1), date(2024, 11, 1))]

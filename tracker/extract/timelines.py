@@ -89,6 +89,18 @@ _SUBJECT_WILL = LEX.cues["subject_will"].pattern
 _AGENCY_OF = {"EC": "EMA"}  # one procedure: the Commission decides what the EMA assessed
 
 
+_EXTENSION_LENGTH = re.compile(r"\s+(?:extension|delay|postponement|review extension)\b")
+
+
+def _with_antecedent(low: str, clause: str, x: dates.Mention) -> str:
+    """A date's clause, and the noun a relative clause it stands in hangs on ("the U.S.
+    launch, which we anticipate in the first quarter": the launch's date)."""
+    rel = low.rfind(", which", 0, x.pos)
+    if rel < 0 or x.pos - rel > 120 or not clause.lstrip(" ,").startswith("which"):
+        return clause
+    return low[max(0, rel - 60) : x.endpos]
+
+
 def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
     """A timeline whose act the same sentence reports as done by the same agency is how long
     the act took, not a deadline still owed."""
@@ -121,7 +133,10 @@ _MOVE_LENGTH = LEX.cues["move_length"].pattern
 _NEW_DAY = LEX.cues["new_day"].pattern
 _REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
-_EXTENDED = re.compile(r"\bextend|\bextension|\bpostpone|\bdelay|\bmoved\b")
+_EXTENDED = re.compile(
+    r"\bextend|\bextension|\bpostpone|\bdelay|\bmov(?:e|ed|es|ing)\b|\bpushed\b|\bshifted\b"
+    r"|\breschedul"
+)
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 
 
@@ -221,6 +236,12 @@ class TimelineReader(Scan):
                 or (t.anchor is not None and "submission" in t.anchor)
                 or _NEXT_CYCLE.search(t.evidence.lower())
             ]
+        if any(e.type == "goal_date_extension" and e.date == self.ref for e in events):
+            # Extended in this news: the date a review clock gives ("a statutory six-month
+            # review") is the one the extension replaced; only the stated new date stands.
+            out = [
+                t for t in out if not (t.estimate and t.milestone in ("action-date", "decision"))
+            ]
         gone = {
             _AGENCY_OF.get(e.agency, e.agency)
             for e in events
@@ -282,9 +303,12 @@ class TimelineReader(Scan):
             )
             region_start = x.endpos
             if (i in self.vague and _NOT_A_DATE.search(clause)) or (
-                i in self.nonreg and _commercial(clause, x.endpos - x.pos, low, x.pos)
+                i in self.nonreg
+                and _commercial(_with_antecedent(low, clause, x), x.endpos - x.pos, low, x.pos)
             ):
                 continue
+            if x.kind == "offset" and _EXTENSION_LENGTH.match(low, x.endpos):
+                continue  # "the three-month extension does not change ...": a length, no date
             if joined and last is not None:
                 # "from May 1 to August 1", "by three months to May 28": the same act, another
                 # date; words after the date belong to what follows it.
