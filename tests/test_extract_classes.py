@@ -1416,3 +1416,24 @@ def test_a_date_moved_from_one_day_to_another_is_the_new_day() -> None:
         "2024 to November 1, 2024."
     )
     assert [(s, e) for s, e, _ in got] == [(date(2024, 11, 1), date(2024, 11, 1))]
+
+
+def test_dates_a_clause_denies_or_measures_against_a_schedule_and_generic_clocks() -> None:
+    assert (
+        _dates(
+            "that the FDA notified it that the review of the NDA for Zentra is still ongoing, and "
+            "action will likely not be taken in October."
+        )
+        == []
+    )
+    assert (
+        _dates("that the NMPA accepted the NDA for Zentra, six months in advance of our schedule.")
+        == []
+    )
+    assert (
+        _dates(
+            "that Health Canada granted Zentra priority review. Priority Review status assigns "
+            "eligible submissions a shortened review target of 180 days."
+        )
+        == []
+    )

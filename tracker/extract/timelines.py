@@ -25,6 +25,7 @@ _MISSED = LEX.cues["missed"]
 _NON_REGULATORY = LEX.cues["non_regulatory"]
 _NOT_A_DATE = LEX.cues["not_a_date"]
 _GENERIC = LEX.cues["generic"]
+_NEGATED_DATE = LEX.cues["negated_date"]
 _GOVERNING = LEX.cues["governing"].pattern
 
 _ANCHOR = re.compile(
@@ -307,6 +308,10 @@ class TimelineReader(Scan):
                 and _commercial(_with_antecedent(low, clause, x), x.endpos - x.pos, low, x.pos)
             ):
                 continue
+            if _NEGATED_DATE.search(
+                clause[: max(0, clause.find(x.text))] if x.text in clause else ""
+            ):
+                continue  # "action will likely not be taken in October": no date it keeps
             if x.kind == "offset" and _EXTENSION_LENGTH.match(low, x.endpos):
                 continue  # "the three-month extension does not change ...": a length, no date
             if joined and last is not None:
