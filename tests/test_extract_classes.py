@@ -1437,3 +1437,19 @@ def test_dates_a_clause_denies_or_measures_against_a_schedule_and_generic_clocks
         )
         == []
     )
+
+
+def test_an_adjectival_designation_a_planned_meeting_and_a_french_plural_approval() -> None:
+    got = _events(
+        "that the FDA accepted the BLA for Zentra. An FDA-designated Breakthrough Therapy, "
+        "Zentra is in development for adults. In its acceptance letter, the FDA stated that it "
+        "is currently planning to hold an advisory committee meeting to discuss the application."
+    )
+    assert [t for t, *_ in got] == ["acceptance"]
+    x = extract_text(
+        "fr8.txt",
+        "PARIS, le 2 avril 2024 - Kelvane a annoncé aujourd'hui que les autorités américaines, "
+        "la Food and Drug Administration, ont approuvé la demande de mise sur le marché de "
+        "l'orvamet.\n",
+    )
+    assert [(e.type, e.agency) for e in x.events] == [("approval", "FDA")]

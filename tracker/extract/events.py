@@ -18,6 +18,11 @@ _HELD = LEX.cues["held"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
 _ANSWERED = LEX.cues["answered_act"]
+# "is currently planning to hold an advisory committee meeting": not scheduled yet.
+_MEETING_PLANNED = re.compile(
+    r"\b(?:planning|plans?|intends?|intending|considering|may|might|could) to "
+    r"(?:hold|convene|schedule|organi[sz]e)\b[^;]{0,30}$"
+)
 _DEFINITE = re.compile(r"\b(?:the|this|that)\s+$")
 _LETTER_TOLD = re.compile(
     r"(?:\s+(?:was|were|has been|had been|is))?\s*\b(?:receiv\w*|issued|issuing|issuance|sent|"
@@ -183,6 +188,7 @@ class EventReader(Scan):
         if rule.name == "advisory_meeting" and (
             _MAYBE_AFTER.match(low, m.end())
             or _ASKED_FOR.search(prefix[-50:])
+            or _MEETING_PLANNED.search(prefix[-60:])
             or _CALLED_OFF.search(_own_clause(low[m.end() : m.end() + 200]))
         ):
             return []  # "an oral explanation may be requested", "intends to request a hearing"
