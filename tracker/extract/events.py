@@ -188,7 +188,11 @@ class EventReader(Scan):
         if rule.name == "advisory_meeting" and (
             _MAYBE_AFTER.match(low, m.end())
             or _ASKED_FOR.search(prefix[-50:])
-            or _MEETING_PLANNED.search(prefix[-60:])
+            or (
+                # "planning to hold an advisory committee meeting" with no date for it
+                _MEETING_PLANNED.search(prefix[-60:])
+                and not dates.find(_own_clause(low[m.end() : m.end() + 120]), self.ref, True)
+            )
             or _CALLED_OFF.search(_own_clause(low[m.end() : m.end() + 200]))
         ):
             return []  # "an oral explanation may be requested", "intends to request a hearing"
