@@ -1453,3 +1453,28 @@ def test_an_adjectival_designation_a_planned_meeting_and_a_french_plural_approva
         "l'orvamet.\n",
     )
     assert [(e.type, e.agency) for e in x.events] == [("approval", "FDA")]
+
+
+def test_a_noun_plan_is_no_future_and_corporate_goals_are_no_deadlines() -> None:
+    x = extract_text(
+        "noyear.txt",
+        "LAVAL, QC, Aug. 25 /PRNewswire/ - Acme Bio Inc. said the FDA assigned a new PDUFA "
+        "action date of February 11, 2025 for Zentra. The FDA issued a complete response "
+        "letter on July 17, 2024. The supplier submitted an action plan addressing the "
+        "deficiencies to the FDA on July 24, 2024.\n",
+    )
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2025, 2, 11), date(2025, 2, 11))]
+    assert (
+        _dates(
+            "that it is on its way to its Vision 3x3, including regulatory approval for three "
+            "differentiated product candidates by 2025."
+        )
+        == []
+    )
+    assert (
+        _dates(
+            "that it will hold a virtual R&D update on Zentra in mid-December to review continued "
+            "pipeline progress."
+        )
+        == []
+    )
