@@ -1478,3 +1478,15 @@ def test_a_noun_plan_is_no_future_and_corporate_goals_are_no_deadlines() -> None
         )
         == []
     )
+
+
+def test_a_goal_date_told_as_what_it_is_or_remains_is_a_back_reference() -> None:
+    got = _events(
+        "that the FDA will hold an advisory committee meeting on Zentra on August 8, 2024. The "
+        "target action date under the Prescription Drug User Fee Act (PDUFA) is early October "
+        "2024."
+    )
+    assert ("goal_date", "FDA", None, None) in got
+    assert ("goal_date", "FDA", None, None) in _events(
+        "that the PDUFA goal date for Zentra remains December 20, 2024."
+    )
