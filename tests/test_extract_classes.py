@@ -1490,3 +1490,26 @@ def test_a_goal_date_told_as_what_it_is_or_remains_is_a_back_reference() -> None
     assert ("goal_date", "FDA", None, None) in _events(
         "that the PDUFA goal date for Zentra remains December 20, 2024."
     )
+
+
+def test_a_sub_headline_bullets_date_is_no_dateline() -> None:
+    x = extract_text(
+        "bullets.txt",
+        "FDA accepts sNDA for Zentra for filing with priority review\n"
+        "– Company to host an event for investors on Wednesday, September 24, in Boston –\n"
+        "Acme Bio, Inc. today announced that the FDA has accepted for filing its sNDA for "
+        "Zentra. Additionally, the EMA has confirmed validation of the Type II variation "
+        "submission for Zentra.\n",
+    )
+    assert x.release.date is None
+    assert {(e.type, e.agency) for e in x.events} >= {("acceptance", "FDA"), ("acceptance", "EMA")}
+
+
+def test_past_approvals_told_by_possessive_or_with_several_adjectives() -> None:
+    got = _events(
+        "that the CHMP adopted a positive opinion on Zentra. Following the U.S. FDA's approval "
+        "of Zentra in July 2020, we await the Commission's decision. Zentra was granted "
+        "conditional and time-limited marketing approval in Japan in March 2019."
+    )
+    assert ("approval", "FDA", "positive", None) in got
+    assert ("approval", "PMDA", "positive", None) in got

@@ -37,6 +37,7 @@ _LEAD = re.compile(
     r"date of report[^:]*:|release date:?|datum:?)\s*$",
     re.IGNORECASE,
 )
+_BULLET_LINE = re.compile(r"[ \t]*[–—•*·▪-][ \t]+\S")
 _IN_SENTENCE = re.compile(
     r"(?:\b(?:of|is|was|on|by|until|before|after|date|dates|since|from|"
     r"through|to|for|at|around|and|the|an?|its|their|expected|scheduled|pdufa"
@@ -133,6 +134,8 @@ def _dateline_score(low: str, start: int, end: int) -> int:
         score += 2
     if _IN_SENTENCE.search(before):
         score -= 4
+    if _BULLET_LINE.match(low, line_start):
+        score -= 4  # a sub-headline bullet ("– Company to host an event on September 24 –")
     if start - line_start > 250 and not _WIRE.match(after):
         score -= 2  # deep in a paragraph: a date the story tells
     if len(before[before.rfind(",") + 1 :].split()) >= 5 and not _LEAD.search(before):
