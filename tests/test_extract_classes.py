@@ -1532,3 +1532,22 @@ def test_an_anticipated_letter_a_rolling_submission_and_a_french_amm_aim() -> No
     # (One per place would be right: the places are countries, which the split by agency
     # does not read yet.)
     assert [(t.start, t.end) for t in x.timelines][:1] == [(date(2026, 7, 1), date(2026, 12, 31))]
+
+
+def test_acceptances_told_in_the_passive_or_with_priority_review_and_a_french_filing() -> None:
+    got = _events(
+        "that the FDA extended the review of Zentra. The NDA for Zentra was originally "
+        "accepted in March 2024 under Priority Review."
+    )
+    assert ("acceptance", "FDA", None, None) in got
+    got = _events(
+        "that the NMPA of China has accepted the New Drug Application (NDA) of Zentra with "
+        "priority review designation for adults with gout."
+    )
+    assert {("acceptance", "NMPA"), ("review_designation", "NMPA")} <= {(t, a) for t, a, *_ in got}
+    x = extract_text(
+        "fr10.txt",
+        "PARIS, le 2 mars 2024 - « Avec le dépôt de la demande d'enregistrement de l'orvamet au "
+        "Japon, nous sommes en bonne voie », a déclaré le directeur général de Kelvane.\n",
+    )
+    assert ("submission", "PMDA") in {(e.type, e.agency) for e in x.events}
