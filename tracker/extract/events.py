@@ -18,25 +18,13 @@ _HELD = LEX.cues["held"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
 _ANSWERED = LEX.cues["answered_act"]
-# "is currently planning to hold an advisory committee meeting": not scheduled yet.
-_MEETING_PLANNED = re.compile(
-    r"\b(?:planning|plans?|intends?|intending|considering|may|might|could) to "
-    r"(?:hold|convene|schedule|organi[sz]e)\b[^;]{0,30}$"
-)
+_MEETING_PLANNED = LEX.cues["meeting_planned"]
 _DEFINITE = re.compile(r"\b(?:the|this|that)\s+$")
-_LETTER_TOLD = re.compile(
-    r"(?:\s+(?:was|were|has been|had been|is))?\s*\b(?:receiv\w*|issued|issuing|issuance|sent|"
-    r"send\w*|got|delivered|announc\w*|notif\w*|informed)\b"
-)
+_LETTER_TOLD = LEX.cues["letter_told"]
 _AGENCY_ACTS = frozenset(
     ("refusal", "opinion", "trend_vote", "reexamination_outcome", "approval", "acceptance")
 )
-# Between an act's words and its day: "the approvable letter for Zentra received on May 4".
-_DATED_LEAD = re.compile(
-    r"\s*(?:for (?:[\w-]+ ){0,2}?)?"
-    r"(?:(?:that was |which was |it )?(?:received|issued|dated|sent))\b"
-    r"(?:\s+on\b)?"
-)
+_DATED_LEAD = LEX.cues["dated_lead"]
 _PLAN_WORD = LEX.cues["plan_word"]
 _ASKED_FOR = LEX.cues["asked_for"].pattern
 _ALSO = LEX.cues["also_act"].pattern
@@ -73,8 +61,8 @@ _NEWS_GOAL = LEX.cues["news_goal"]
 _MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
 _GOAL_NOT_SET = LEX.cues["goal_not_set"].pattern
 _GIVEN_BY = re.compile(r"\b(?:from|by)\s+(?:the\s+)?")
-_WHERE_PLACE = re.compile(r"[, ]\s*(?:where|où|in which)\s+(?:[\w®™()'’-]+\s+){0,4}$")
-_FOR_PURPOSE = re.compile(r"\s+for (?:evaluation|review|assessment|filing|substantive review)\b")
+_WHERE_PLACE = LEX.cues["where_place"]
+_FOR_PURPOSE = LEX.cues["for_purpose"]
 _RUN_ENDS = re.compile(
     r";|(?<!\.[a-z])\.\s|\bin addition to\b|\bas well as\b|\bwhile\b|\bwhereas\b|\bbut\b"
 )
@@ -262,7 +250,7 @@ class EventReader(Scan):
             and rule.name == "refusal"
             and _DEFINITE.search(low, max(0, m.start() - 6), m.start())
             and not _LETTER_TOLD.search(prefix)
-            and not _LETTER_TOLD.match(low, m.end())
+            and not _LETTER_TOLD.pattern.match(low, m.end())
         ):
             # "There were no safety issues in the CRL": the letter the release tells of,
             # named again, not another one issued today.
@@ -327,7 +315,7 @@ class EventReader(Scan):
     def _dated_at(self, low: str, end: int, when: date | None) -> bool:
         """Whether the act's own words end right before the day it was dated by ("the
         submission on January 5"): a background act keeps a day it is given so."""
-        lead = _DATED_LEAD.match(low, end)
+        lead = _DATED_LEAD.pattern.match(low, end)
         at = lead.end() if lead else end
         head = dates.find(low[at : at + 40], self.ref, None)
         return bool(head) and head[0].pos <= 2 and head[0].kind == "date" and head[0].start == when
@@ -604,7 +592,7 @@ def _another_act(new: list[Event], old: list[Event], ref: date) -> bool:
 def _given_by(low: str, m: re.Match[str]) -> re.Match[str] | None:
     """The "by" or "from" that names who did an act, at its end or just after it ("approvals
     from the FDA", "accepted for evaluation by the Swiss agency")."""
-    purpose = _FOR_PURPOSE.match(low, m.end())
+    purpose = _FOR_PURPOSE.pattern.match(low, m.end())
     end = (purpose.end() if purpose else m.end()) + 12
     return _GIVEN_BY.search(low, max(m.start(), m.end() - 6), end)
 

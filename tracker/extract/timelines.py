@@ -90,7 +90,7 @@ _SUBJECT_WILL = LEX.cues["subject_will"].pattern
 _AGENCY_OF = {"EC": "EMA"}  # one procedure: the Commission decides what the EMA assessed
 
 
-_EXTENSION_LENGTH = re.compile(r"\s+(?:extension|delay|postponement|review extension)\b")
+_EXTENSION_LENGTH = LEX.cues["extension_length"].pattern
 
 
 def _with_antecedent(low: str, clause: str, x: dates.Mention) -> str:
