@@ -1551,3 +1551,19 @@ def test_acceptances_told_in_the_passive_or_with_priority_review_and_a_french_fi
         "Japon, nous sommes en bonne voie », a déclaré le directeur général de Kelvane.\n",
     )
     assert ("submission", "PMDA") in {(e.type, e.agency) for e in x.events}
+
+
+def test_availability_to_patients_and_a_manufacturing_validation_campaign_are_no_deadlines() -> (
+    None
+):
+    assert (
+        _dates("that, if approved, Zentra could be available to patients in Europe in mid-2025.")
+        == []
+    )
+    x = extract_text(
+        "fr11.txt",
+        "PARIS, le 20 avril 2024 - Kelvane fait le point.\n"
+        "• Redémarrage de la production de la campagne de validation confirmé en mai 2024, avec "
+        "des résultats attendus au T3 2024\n",
+    )
+    assert x.timelines == ()
