@@ -1567,3 +1567,12 @@ def test_availability_to_patients_and_a_manufacturing_validation_campaign_are_no
         "des résultats attendus au T3 2024\n",
     )
     assert x.timelines == ()
+
+
+def test_a_notice_weeks_before_a_meeting_the_release_dates() -> None:
+    got = _dates(
+        "that the FDA will hold an advisory committee meeting on Zentra on December 7, 2024. "
+        "Confirmation and details of the meeting will be published in the Federal Register "
+        "about six to eight weeks prior to the scheduled meeting date."
+    )
+    assert (date(2024, 10, 12), date(2024, 10, 26)) in [(s, e) for s, e, _ in got]
