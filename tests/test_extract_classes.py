@@ -1576,3 +1576,15 @@ def test_a_notice_weeks_before_a_meeting_the_release_dates() -> None:
         "about six to eight weeks prior to the scheduled meeting date."
     )
     assert (date(2024, 10, 12), date(2024, 10, 26)) in [(s, e) for s, e, _ in got]
+
+
+def test_a_year_less_day_in_a_release_without_a_date_told_in_full_elsewhere() -> None:
+    x = extract_text(
+        "nodate.txt",
+        "Acme Bio today announced its financial results for the second quarter of 2024.\n"
+        '"We look forward to the December 28 PDUFA date for Zentra," said the CEO.\n'
+        "- The FDA granted Priority Review for Zentra, with a PDUFA target action date of "
+        "December 28, 2024.\n",
+    )
+    assert x.release.date is None
+    assert (date(2024, 12, 28), date(2024, 12, 28)) in [(t.start, t.end) for t in x.timelines]

@@ -153,6 +153,8 @@ def _undated(
             if t.start > ref
             and (
                 (t.anchor is None and _YEAR_TOLD.search(t.expression))
+                # "the December 28 PDUFA date", told in full elsewhere in the text
+                or (t.anchor is None and t.start == t.end and t.start in told_days)
                 # counted from a day the text gives ("a two-month review of the resubmission
                 # filed on January 21, 2010"), not from the unknown release day
                 or (t.anchor not in (None, "release") and t.anchor_date in told_days)
