@@ -1588,3 +1588,16 @@ def test_a_year_less_day_in_a_release_without_a_date_told_in_full_elsewhere() ->
     )
     assert x.release.date is None
     assert (date(2024, 12, 28), date(2024, 12, 28)) in [(t.start, t.end) for t in x.timelines]
+
+
+def test_an_agency_named_with_its_abbreviation_in_commas_and_a_submission_originally_made() -> None:
+    got = _events(
+        "that the CHMP accepted its application. On February 26th the U.S. Food and Drug "
+        "Administration, FDA, approved Zentra for adults."
+    )
+    assert ("approval", "FDA", "positive") in {(t, a, o) for t, a, o, _d in got}
+    got = _events(
+        "that Health Canada will meet an advisory committee on Zentra. The New Drug Submission "
+        "for Zentra was originally submitted to Health Canada in June 2023."
+    )
+    assert ("submission", "HC", None, None) in got
