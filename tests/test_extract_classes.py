@@ -1601,3 +1601,15 @@ def test_an_agency_named_with_its_abbreviation_in_commas_and_a_submission_origin
         "for Zentra was originally submitted to Health Canada in June 2023."
     )
     assert ("submission", "HC", None, None) in got
+
+
+def test_the_date_an_action_date_moves_from_is_a_back_referenced_goal_date() -> None:
+    x = extract_text(
+        "move.txt",
+        HEAD + "that the FDA will extend its review of the BLA for Zentra by 90 days. In "
+        "correspondence issued today, the FDA said the action date will move from August 3, "
+        "2024 to November 1, 2024.\n",
+    )
+    got = {(e.type, str(e.date)) for e in x.events}
+    assert ("goal_date", "None") in got and "goal_date_extension" in {t for t, _ in got}
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 11, 1), date(2024, 11, 1))]
