@@ -1613,3 +1613,13 @@ def test_the_date_an_action_date_moves_from_is_a_back_referenced_goal_date() -> 
     got = {(e.type, str(e.date)) for e in x.events}
     assert ("goal_date", "None") in got and "goal_date_extension" in {t for t, _ in got}
     assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 11, 1), date(2024, 11, 1))]
+
+
+def test_an_acceptance_overlapping_its_designation_keeps_their_shared_day() -> None:
+    got = _events(
+        "that the FDA advisory committee met today. The BLA submission for Zentra was accepted "
+        "for Priority Review by the FDA on May 31, 2024, with a PDUFA target date of November "
+        "30, 2024."
+    )
+    assert ("acceptance", "FDA", None, date(2024, 5, 31)) in got
+    assert ("review_designation", "FDA", None, date(2024, 5, 31)) in got

@@ -223,7 +223,19 @@ class EventReader(Scan):
         scope_start = max(scope_start, m.start() - _REACH)
         cuts = [c.end() for c in _ACT_BREAK.finditer(low, scope_start, m.start() + 1)]
         scope_start = cuts[-1] if cuts else scope_start
-        scope_end = next((s for s, _ in others if s > m.start()), len(low))
+        # An act that overlaps this one's end ("accepted for priority review" over "... was
+        # accepted for") does not end its stretch: the words after both are both acts'. One
+        # inside it, or one whose own day follows it ("a response to the approvable letter
+        # received on August 1": the letter's day), still does.
+        scope_end = next(
+            (
+                s
+                for s, e in others
+                if s > m.start()
+                and (s >= m.end() or e <= m.end() or _DATED_LEAD.pattern.match(low, e))
+            ),
+            len(low),
+        )
         scope_end = min(scope_end, m.end() + _REACH)
         cut = _ACT_BREAK.search(low, m.end(), scope_end)
         scope_end = cut.start() if cut else scope_end
