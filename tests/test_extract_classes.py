@@ -1623,3 +1623,18 @@ def test_an_acceptance_overlapping_its_designation_keeps_their_shared_day() -> N
     )
     assert ("acceptance", "FDA", None, date(2024, 5, 31)) in got
     assert ("review_designation", "FDA", None, date(2024, 5, 31)) in got
+
+
+def test_a_goal_dates_month_and_its_day_in_a_release_without_a_date() -> None:
+    x = extract_text(
+        "nodate2.txt",
+        "Acme Bio today announced that the FDA advisory committee voted 13 to 7 in favour of "
+        "Zentra. We look forward to addressing the questions raised in preparation for our "
+        "PDUFA action date in January. A PDUFA action date of January 31, 2025 has been "
+        "assigned for the review of the NDA.\n",
+    )
+    assert sorted((t.start, t.end) for t in x.timelines) == [
+        (date(2025, 1, 1), date(2025, 1, 31)),
+        (date(2025, 1, 31), date(2025, 1, 31)),
+    ]
+    assert [e.type for e in x.events].count("goal_date") == 1  # "in January" is the same date

@@ -150,14 +150,22 @@ def _undated(
         timelines = tuple(
             t
             for t in reader.timelines(events)
-            if t.start > ref
-            and (
-                (t.anchor is None and _YEAR_TOLD.search(t.expression))
-                # "the December 28 PDUFA date", told in full elsewhere in the text
-                or (t.anchor is None and t.start == t.end and t.start in told_days)
-                # counted from a day the text gives ("a two-month review of the resubmission
-                # filed on January 21, 2010"), not from the unknown release day
-                or (t.anchor not in (None, "release") and t.anchor_date in told_days)
+            if (
+                t.start > ref
+                and (
+                    (t.anchor is None and _YEAR_TOLD.search(t.expression))
+                    # counted from a day the text gives ("a two-month review of the
+                    # resubmission filed on January 21, 2010"), not from the unknown day
+                    or (t.anchor not in (None, "release") and t.anchor_date in told_days)
+                )
+            )
+            # "the December 28 PDUFA date", "our PDUFA date in January": a day or a month
+            # that holds a day the text gives in full and tells as ahead
+            or (
+                t.anchor is None
+                and t.end > ref
+                and (t.end - t.start).days <= 31
+                and any(t.start <= d <= t.end and d > ref for d in told_days)
             )
         )
     else:

@@ -347,8 +347,11 @@ class EventReader(Scan):
         def earlier(group: list[Event], text: str) -> bool:
             # A month or more before the release, or undated with a marker of time past; a
             # date a few days back is today's news told exactly ("received on December 3").
+            # A goal date names a day ahead ("our PDUFA date in January"): only words of time
+            # past ("previously") make it another one.
+            marker = _PREVIOUSLY if group[0].type == "goal_date" else _EARLIER_ACT
             return any(e.date is not None and e.date < self.ref - _RECENT for e in group) or (
-                all(e.date is None for e in group) and bool(_EARLIER_ACT.search(text))
+                all(e.date is None for e in group) and bool(marker.search(text))
             )
 
         old_text = old[0].evidence.lower()
