@@ -1638,3 +1638,12 @@ def test_a_goal_dates_month_and_its_day_in_a_release_without_a_date() -> None:
         (date(2025, 1, 31), date(2025, 1, 31)),
     ]
     assert [e.type for e in x.events].count("goal_date") == 1  # "in January" is the same date
+
+
+def test_a_french_acceptance_of_its_application() -> None:
+    x = extract_text(
+        "fr12.txt",
+        "PARIS, le 26 décembre 2024 - Kelvane annonce que la FDA a accepté sa demande pour "
+        "l'orvamet.\n",
+    )
+    assert [(e.type, e.agency) for e in x.events] == [("acceptance", "FDA")]
