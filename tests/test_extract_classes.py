@@ -1647,3 +1647,25 @@ def test_a_french_acceptance_of_its_application() -> None:
         "l'orvamet.\n",
     )
     assert [(e.type, e.agency) for e in x.events] == [("acceptance", "FDA")]
+
+
+def test_an_italian_date_stamp_and_goal_dates_told_as_a_result() -> None:
+    x = extract_text(
+        "it.txt",
+        "Acme Announces FDA Advisory Committee Meeting for Zentra\n\n21 Giugno 2024 - 2:00PM\n\n"
+        "Acme Bio (Nasdaq: ACME) today announced that the FDA will hold an advisory committee "
+        "meeting on Zentra. The proposed date for the Advisory Committee meeting is September "
+        "9, 2024.\n",
+    )
+    assert x.release.date == date(2024, 6, 21)
+    y = extract_text(
+        "nodate3.txt",
+        "Acme Bio announced that the FDA has scheduled an advisory committee meeting on "
+        "November 4, 2024 to discuss Zentra. Zentra was granted QIDP designation, which "
+        "entitled the NDA to a priority review, resulting in a PDUFA date of December 28, "
+        "2024.\n",
+    )
+    assert sorted((t.start, t.end) for t in y.timelines) == [
+        (date(2024, 11, 4), date(2024, 11, 4)),
+        (date(2024, 12, 28), date(2024, 12, 28)),
+    ]

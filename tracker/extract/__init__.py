@@ -182,6 +182,12 @@ def _undated(
     return Extraction(name, info, tuple(events), timelines, sha, warnings + note, found, reference)
 
 
+_GOAL_DAYS = re.compile(
+    r"\b(?:pdufa|goal|target action|action|target) (?:goal |action |target )?dates? "
+    r"(?:of|is|are|on)\b[^.;]{0,40}$"
+)
+
+
 def _told_days(clean: str) -> list[tuple[date, bool]]:
     """Every full date the text gives, and whether its clause tells it as ahead."""
     low = clean.lower()
@@ -191,8 +197,12 @@ def _told_days(clean: str) -> list[tuple[date, bool]]:
         if day is None:
             continue
         lead = _lead(low, m.start())
-        ahead = bool(FUTURE_HINT.search(lead)) or bool(
-            _MEETING_ON.search(lead) and not PAST_VERB.search(lead)
+        ahead = (
+            bool(FUTURE_HINT.search(lead))
+            or bool(_MEETING_ON.search(lead) and not PAST_VERB.search(lead))
+            # "resulting in PDUFA dates of December 27, and December 28, 2016": the dates a
+            # goal names are ahead, however the sentence around them is told
+            or bool(_GOAL_DAYS.search(low, max(0, m.start() - 60), m.start()))
         )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
         stated.append((day, ahead))
     return stated

@@ -86,6 +86,16 @@ FOREIGN_MONTHS = {
     "setiembre": 9,
     "noviembre": 11,
     "diciembre": 12,
+    # Italian, as a newswire copy's date stamp gives it ("21 Giugno 2024 - 2:00PM")
+    "gennaio": 1,
+    "febbraio": 2,
+    "aprile": 4,
+    "maggio": 5,
+    "giugno": 6,
+    "luglio": 7,
+    "settembre": 9,
+    "ottobre": 10,
+    "dicembre": 12,
     # Dutch abbreviations seen in register filings
     "mei": 5,
     "okt": 10,
