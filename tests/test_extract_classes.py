@@ -1669,3 +1669,14 @@ def test_an_italian_date_stamp_and_goal_dates_told_as_a_result() -> None:
         (date(2024, 11, 4), date(2024, 11, 4)),
         (date(2024, 12, 28), date(2024, 12, 28)),
     ]
+
+
+def test_a_past_month_in_a_results_highlight_and_an_investor_meeting() -> None:
+    x = extract_text(
+        "res.txt",
+        "MILAN, July 24, 2024 -- Acme Bio today reported its results for the first half of 2024.\n"
+        "• The installed base continues to grow and Zentra Pro, the new version of the "
+        "software, was approved by the U.S. FDA in January\n"
+        "Following the end of the quarter, we hosted an investor meeting on Zentra.\n",
+    )
+    assert x.timelines == ()

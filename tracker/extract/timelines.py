@@ -277,9 +277,10 @@ class TimelineReader(Scan):
     ) -> list[Timeline]:
         future = True if FUTURE_HINT.search(low) else None
         mentions = dates.find(low, self.ref, future)
-        if future and any(not x.has_year for x in mentions):
-            # "filed ... in April and expects a decision by ...": a year-less date in a
-            # clause told in the past tense is in the past, whatever the rest of the sentence.
+        if any(not x.has_year for x in mentions):
+            # "filed ... in April and expects a decision by ...", "was approved by the FDA in
+            # January": a year-less date in a clause told in the past tense is in the past,
+            # whatever the rest of the sentence.
             past = {x.pos: x for x in dates.find(low, self.ref, False)}
             mentions = [
                 past.get(x.pos, x) if not x.has_year and told_in_past(low, x.pos) else x
