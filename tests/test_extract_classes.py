@@ -1680,3 +1680,18 @@ def test_a_past_month_in_a_results_highlight_and_an_investor_meeting() -> None:
         "Following the end of the quarter, we hosted an investor meeting on Zentra.\n",
     )
     assert x.timelines == ()
+
+
+def test_accepted_for_evaluation_and_a_clock_from_an_acceptance_to_come() -> None:
+    got = _events(
+        "that the marketing authorization application for Zentra submitted by its Swiss "
+        "distributor on 31 January 2024 to the Swiss Agency for Therapeutic Products "
+        "(Swissmedic) has been accepted for evaluation."
+    )
+    assert ("acceptance", "SWISSMEDIC") in {(t, a) for t, a, *_ in got}
+    got = _events(
+        "that it submitted its dossier for Zentra to the TGA. Under priority review a target of "
+        "150 working days is set, counted from the first day the dossier is accepted for "
+        "evaluation."
+    )
+    assert not any(t == "acceptance" for t, *_ in got)

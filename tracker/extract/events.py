@@ -550,8 +550,11 @@ class EventReader(Scan):
                 and x.start
                 and (
                     etype in _OWN_SUBMISSION_DAY
-                    or x.pos < at[1]
-                    or not _SUBMISSION_DAY.search(scope, max(at[1], x.pos - 60), x.pos)
+                    # the day a submission is given ("the application, submitted on May 3,
+                    # has been accepted"), before or after the act, is the submission's
+                    or not _SUBMISSION_DAY.search(
+                        scope, max(at[1] if x.pos >= at[1] else 0, x.pos - 60), x.pos
+                    )
                 )
             ),
             key=lambda x: x.pos - at[1] if x.pos >= at[1] else at[0] - x.endpos,
