@@ -1695,3 +1695,19 @@ def test_accepted_for_evaluation_and_a_clock_from_an_acceptance_to_come() -> Non
         "evaluation."
     )
     assert not any(t == "acceptance" for t, *_ in got)
+
+
+def test_formal_validation_a_headline_style_acceptance_and_a_french_trial_start() -> None:
+    got = _events("that the EMA has completed formal validation of its MAA for Zentra.")
+    assert ("acceptance", "EMA") in {(t, a) for t, a, *_ in got}
+    got = _events(
+        "the following highlights: Zentra New Drug Application seeking marketing "
+        "authorisation for travellers' diarrhoea accepted by the FDA."
+    )
+    assert ("acceptance", "FDA") in {(t, a) for t, a, *_ in got}
+    x = extract_text(
+        "fr13.txt",
+        "PARIS, le 27 avril 2024 - Kelvane fait le point. Nous nous focalisons sur la "
+        "préparation de l'initiation d'une étude de phase 2 au T4 2024.\n",
+    )
+    assert x.timelines == ()
