@@ -1711,3 +1711,12 @@ def test_formal_validation_a_headline_style_acceptance_and_a_french_trial_start(
         "préparation de l'initiation d'une étude de phase 2 au T4 2024.\n",
     )
     assert x.timelines == ()
+
+
+def test_a_day_listed_before_one_with_its_year_shares_that_year() -> None:
+    got = _dates(
+        "that Zentra was granted QIDP designation, which entitled the NDAs to priority reviews, "
+        "resulting in PDUFA dates of December 27, and December 28, 2024, respectively."
+    )
+    assert (date(2024, 12, 27), date(2024, 12, 27)) in [(s, e) for s, e, _ in got]
+    assert not any(s.year == 2023 for s, _e, _m in got)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from itertools import pairwise
 
 from tracker.domain import Event, Sentence, Timeline
 from tracker.extract import dates
@@ -139,6 +140,7 @@ _EXTENDED = re.compile(
     r"|\breschedul"
 )
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
+_LISTED = re.compile(r"^\s*,?\s*(?:/|or|and|to|through|-)\s*$")
 
 
 def _past_either_side(low: str, x: dates.Mention) -> bool:
@@ -282,8 +284,17 @@ class TimelineReader(Scan):
             # January": a year-less date in a clause told in the past tense is in the past,
             # whatever the rest of the sentence.
             past = {x.pos: x for x in dates.find(low, self.ref, False)}
+            # "PDUFA dates of December 27, and December 28, 2016": a day listed before one
+            # with its year shares that year, not the past tense of its clause.
+            listed = {
+                a.pos
+                for a, b in pairwise(mentions)
+                if b.has_year and _LISTED.match(low[a.endpos : b.pos])
+            }
             mentions = [
-                past.get(x.pos, x) if not x.has_year and told_in_past(low, x.pos) else x
+                past.get(x.pos, x)
+                if not x.has_year and x.pos not in listed and told_in_past(low, x.pos)
+                else x
                 for x in mentions
             ]
         if not _EXTENDED.search(low):  # "moved from May 1 to August 1" is not a range
