@@ -1720,3 +1720,12 @@ def test_a_day_listed_before_one_with_its_year_shares_that_year() -> None:
     )
     assert (date(2024, 12, 27), date(2024, 12, 27)) in [(s, e) for s, e, _ in got]
     assert not any(s.year == 2023 for s, _e, _m in got)
+
+
+def test_a_french_filing_being_prepared_is_no_submission() -> None:
+    x = extract_text(
+        "fr14.txt",
+        "PARIS, le 20 novembre 2023 - Cette étape est importante pour préparer le dépôt de la "
+        "demande de NDA auprès de la FDA américaine en 2024.\n",
+    )
+    assert not any(e.type == "submission" for e in x.events)
