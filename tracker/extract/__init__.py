@@ -14,6 +14,7 @@ from tracker.domain import Extraction, ReleaseInfo, Sentence, Timeline
 from tracker.extract import aliases, dates, text
 from tracker.extract.clauses import FUTURE_HINT, PAST_VERB
 from tracker.extract.events import EventReader
+from tracker.extract.lexicon import LEXICON
 from tracker.extract.release import (
     fingerprint,
     issuer_of,
@@ -182,10 +183,7 @@ def _undated(
     return Extraction(name, info, tuple(events), timelines, sha, warnings + note, found, reference)
 
 
-_GOAL_DAYS = re.compile(
-    r"\b(?:pdufa|goal|target action|action|target) (?:goal |action |target )?dates? "
-    r"(?:of|is|are|on)\b[^.;]{0,40}$"
-)
+_GOAL_DAYS = LEXICON.cues["goal_days"].pattern
 
 
 def _told_days(clean: str) -> list[tuple[date, bool]]:

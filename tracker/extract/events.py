@@ -291,7 +291,7 @@ class EventReader(Scan):
             inside = [c for c, _n in LEX.country_mentions(m.group(0)) if c != "OTHER"]
             if rule.name == "approval" and len(inside) > 1:
                 # "the drug's European and US marketing authorisations": one per place
-                targets = list(dict.fromkeys("EC" if c in ("EMA", "EC") else c for c in inside))
+                targets = list(dict.fromkeys(_eu(c, "approval") for c in inside))
             else:
                 if m.group(0).rstrip().endswith((" in", " from", " by")) and named_after:
                     # "following approval in the European Union": the place the act names
@@ -381,7 +381,7 @@ class EventReader(Scan):
             stop = _RUN_ENDS.search(run)
             givers = LEX.agencies_in(run[: stop.start()] if stop else run)
             if etype == "approval":
-                givers = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in givers))
+                givers = list(dict.fromkeys(_eu(a, "approval") for a in givers))
             if givers:
                 return givers if etype in ("approval", "submission") else givers[:1]
         if etype in (
@@ -419,7 +419,7 @@ class EventReader(Scan):
                 and bool(LEX.agencies_in(after[both.end() : both.end() + 40]))
                 and not LEX.details_in(etype, after[both.start() : both.end() + 40])
             ):
-                return list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct))
+                return list(dict.fromkeys(_eu(a, "approval") for a in direct))
         if etype in ("withdrawal", "acceptance", "refusal"):
             # The agency or place the act's own words name decides ("withdraw the European
             # marketing authorisation application", whatever agency the sentence names next).
@@ -429,13 +429,13 @@ class EventReader(Scan):
             if not inner and application in ("EMA", "HC"):
                 inner = [str(application)]  # an MAA, an NDS: one agency's
             if inner and inner[0] != "OTHER":
-                return ["EMA" if inner[0] == "EC" else inner[0]]
+                return [_eu(inner[0], etype)]
         if etype == "submission":
             # "announced U.S. and European regulatory submissions": the places the act's own
             # words name, one submission each.
             places = [c for c, _n in LEX.country_mentions(m.group(0)) if c != "OTHER"]
             if places:
-                return list(dict.fromkeys("EMA" if c == "EC" else c for c in places))
+                return list(dict.fromkeys(_eu(c, etype) for c in places))
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # "patients in the US, where the drug was approved two years ago": the place the
             # act's relative clause hangs on, whatever agency the sentence named before it.
@@ -445,23 +445,13 @@ class EventReader(Scan):
                 [c for c, _n in LEX.country_mentions(lead[: where.start()][-40:])] if where else []
             )
             if places and places[-1] != "OTHER":
-                place = places[-1]
-                return [
-                    "EC"
-                    if place == "EC" and etype == "approval"
-                    else "EMA"
-                    if place == "EC"
-                    else place
-                ]
+                return [_eu(places[-1], etype)]
         if etype in ("approval", "submission", "refusal", "withdrawal", "acceptance"):
             # One event per agency named in the act's own stretch: "approved by the
             # Commission in April and subsequently by the MHRA", "filed in Japan, the US and
             # the EU"; an EU approval is the Commission's.
             direct = LEX.agencies_in(scope)
-            if etype == "approval":
-                direct = list(dict.fromkeys("EC" if a in ("EMA", "EC") else a for a in direct))
-            elif etype != "approval":
-                direct = list(dict.fromkeys("EMA" if a == "EC" else a for a in direct))
+            direct = list(dict.fromkeys(_eu(a, etype) for a in direct))
             if direct:
                 # One event per agency named: "submitted to the FDA and the EMA".
                 return direct if etype in ("approval", "submission") else [own or direct[0]]
@@ -498,7 +488,7 @@ class EventReader(Scan):
         if app is not None and app != self.doc_agency and not LEX.country_mentions(low):
             # "it has withdrawn the NDA" in a release about Canada: the kind of application
             # names its agency ("EC" for an EU approval, as everywhere).
-            return ["EC" if app == "EMA" and etype == "approval" else app]
+            return [_eu(app, etype)]
         if self.doc_agency:
             agency = self.doc_agency
             if etype == "approval" and agency == "EMA":
@@ -605,6 +595,14 @@ def _another_act(new: list[Event], old: list[Event], ref: date) -> bool:
         mine, theirs = days(new[0].evidence), days(old[0].evidence)
         return bool(mine) and bool(theirs) and mine.isdisjoint(theirs)
     return False
+
+
+def _eu(code: str, etype: str) -> str:
+    """The EU body an act of this kind is recorded against (CONTRACT.md): an authorisation
+    is the Commission's, every other step of a centralised procedure the EMA's."""
+    if code in ("EMA", "EC"):
+        return "EC" if etype == "approval" else "EMA"
+    return code
 
 
 def _given_by(low: str, m: re.Match[str]) -> re.Match[str] | None:
