@@ -692,7 +692,17 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
         return now + timedelta(seconds=monotonic() - started)
 
     sent: list[MessageResult] = []
-    with Mailer(ctx.settings) as mailer:
+    # The next message is rendered on a worker thread while this one's SMTP conversation
+    # waits on the server (the socket wait releases the interpreter lock): the templates
+    # overlap the round trips instead of adding to them. Rendering is pure, so nothing
+    # about claims, confirmation or recording changes; a message whose confirmation fails
+    # is rendered for nothing.
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def rendering(due: Any) -> Future[Any]:
+        return pool.submit(render, due, ctx.settings.mail, now, templates)
+
+    with Mailer(ctx.settings) as mailer, ThreadPoolExecutor(1, "render") as pool:
         # Claimed a batch at a time, so other daemons can share a long run; each message is
         # confirmed as still ours right before it goes out, and recorded right after.
         for first in range(0, len(owed), _CLAIM_BATCH):
@@ -711,7 +721,9 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
                 token,
             )
             mine = [d for d in batch if _log_keys(d) in claimed]
+            ahead: Future[Any] | None = None
             for i, due in enumerate(mine):
+                message, ahead = ahead or rendering(due), None
                 keys = _log_keys(due)
                 # The message sent just before is recorded in the same transaction that
                 # confirms this one: one commit per message, and still none sent unrecorded
@@ -720,7 +732,9 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
                 if not ctx.store.confirm_message(keys, token, current(), done):
                     continue  # taken over by another daemon after our lease ran out
                 try:
-                    mailer.send(render(due, ctx.settings.mail, now, templates))
+                    if i + 1 < len(mine):  # rendered while this one is on the wire
+                        ahead = rendering(mine[i + 1])
+                    mailer.send(message.result())
                 except PermanentFailure as e:
                     ctx.store.finish_messages([(keys, "rejected", str(e), None)], now)
                     report.rejected += 1

@@ -22,7 +22,7 @@ _LOG_KEYS = ("deadline_key", "kind", "tag", "recipient")
 _INSERT_LOG = {
     name: module.insert(_LOG)
     .on_conflict_do_nothing(index_elements=list(_LOG_KEYS))
-    .returning(_LOG.c.id)
+    .returning(*(_LOG.c[k] for k in _LOG_KEYS))
     for name, module in (("sqlite", sqlite_dialect), ("postgresql", pg_dialect))
 }
 # A takeover succeeds only if the row is still as it was read: of two daemons taking over the
@@ -112,20 +112,21 @@ class Messages(StoreBase):
                 q = sa_select(_LOG).where(_LOG.c.deadline_key.in_(deadline_keys[i : i + 500]))
                 for r in conn.execute(q):
                     existing[(r.deadline_key, r.kind, r.tag, r.recipient)] = r
+            new: list[dict[str, Any]] = []
             for keys, mid, sent_end in wanted:
                 row = existing.get(keys)
                 if row is None:
-                    values = dict(
-                        zip(_LOG_KEYS, keys, strict=True),
-                        message_id=mid,
-                        status="claimed",
-                        sent_end=sent_end,
-                        claimed_at=now,
-                        attempts=0,
-                        claim_token=token,
+                    new.append(
+                        dict(
+                            zip(_LOG_KEYS, keys, strict=True),
+                            message_id=mid,
+                            status="claimed",
+                            sent_end=sent_end,
+                            claimed_at=now,
+                            attempts=0,
+                            claim_token=token,
+                        )
                     )
-                    if conn.execute(_INSERT_LOG[conn.dialect.name], values).first() is not None:
-                        claimed.add(keys)
                     continue
                 stale = row.status == "claimed" and row.claimed_at + lease <= now
                 due = row.status == "deferred" and (
@@ -142,6 +143,12 @@ class Messages(StoreBase):
                     },
                 ).first():
                     claimed.add(keys)
+            if new:
+                # One statement for the batch's new rows (the dialect writes them as one
+                # multi-row INSERT): a row another run inserted first is skipped by the
+                # conflict clause and returns nothing, so it is not ours.
+                for r in conn.execute(_INSERT_LOG[conn.dialect.name], new):
+                    claimed.add((r.deadline_key, r.kind, r.tag, r.recipient))
         return claimed
 
     def confirm_message(
