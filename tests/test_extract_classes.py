@@ -1729,3 +1729,65 @@ def test_a_french_filing_being_prepared_is_no_submission() -> None:
         "demande de NDA auprès de la FDA américaine en 2024.\n",
     )
     assert not any(e.type == "submission" for e in x.events)
+
+
+# --- ninth field set: classes seen on its development split (our own examples) ---------------
+
+
+def test_a_french_resubmission_its_validation_and_a_french_month_alone() -> None:
+    x = extract_text(
+        "fr15.txt",
+        "PARIS, le 11 avril 2017 - Kelvane annonce que la validation par la FDA américaine du "
+        "nouveau dossier de demande pour Zentra est une étape importante. Kelvane a redéposé "
+        "un dossier de demande pour Zentra le 8 mars 2017. Nous continuerons de collaborer "
+        "avec la FDA en vue d'une potentielle approbation en septembre. Nous attendons une "
+        "décision de la FDA au cours des 6 prochains mois.\n",
+    )
+    got = {(e.type, e.agency, e.date) for e in x.events}
+    assert ("acceptance", "FDA", date(2017, 4, 11)) in got
+    assert ("resubmission", "FDA", date(2017, 3, 8)) in got
+    spans = {(t.start, t.end) for t in x.timelines}
+    assert (date(2017, 9, 1), date(2017, 9, 30)) in spans  # "en septembre"
+    assert (date(2017, 10, 11), date(2017, 10, 11)) in spans  # "au cours des 6 prochains mois"
+
+
+def test_early_mid_and_late_name_a_third_of_a_quarter_or_half() -> None:
+    got = {(s, e) for s, e, _m in _dates("that it expects to submit the MAA in early Q3 2024.")}
+    assert got == {(date(2024, 7, 1), date(2024, 7, 31))}
+    got = {(s, e) for s, e, _m in _dates("that a decision is expected in late H1-2025.")}
+    assert got == {(date(2025, 5, 1), date(2025, 6, 30))}
+    got = {(s, e) for s, e, _m in _dates("that it plans to file the NDA in the third quarter.")}
+    assert got == {(date(2024, 7, 1), date(2024, 9, 30))}  # no part named: the whole quarter
+
+
+def test_a_review_clock_pair_spans_both_and_starts_from_its_own_agencys_step() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme remains on schedule for early Q3 EMA submission\n\n"
+        + HEAD
+        + "that it has resubmitted its NDA for Zentra to the FDA. Class 1 and Class 2 "
+        "resubmissions have targeted review periods of 2 months and 6 months, respectively.\n",
+    )
+    spans = {(t.start, t.end, t.milestone) for t in x.timelines}
+    # From today's FDA resubmission, not from the EU filing the headline plans.
+    assert (date(2024, 8, 3), date(2024, 12, 3), "action-date") in spans
+
+
+def test_another_agency_accepting_an_maa_keeps_its_own_name() -> None:
+    got = _events(
+        "that Swissmedic, the Swiss Agency for Therapeutic Products, has accepted for review the "
+        "marketing authorization application (MAA) for Zentra. Submission of Zentra for the "
+        "disease to Swissmedic is an important milestone."
+    )
+    assert ("acceptance", "SWISSMEDIC", None, date(2024, 6, 3)) in got
+    assert ("submission", "SWISSMEDIC", None, None) in got
+    assert not any(a == "EMA" for _t, a, *_ in got)
+
+
+def test_a_time_stamp_before_the_first_sentence_is_no_part_of_the_company() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme resubmits NDA\n\nJune 22, 2012 8:45 AM EDT\nAcme Bio, Inc. (Nasdaq: ACME) "
+        "announced today that it has resubmitted its NDA for Zentra to the FDA.\n",
+    )
+    assert x.release.company == "Acme Bio, Inc."

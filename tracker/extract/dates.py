@@ -387,12 +387,12 @@ _PATTERNS: list[tuple[str, str]] = [
         "offset",
         r"\b(?:(?P<off_lo>" + _NUM + r") ?(?:to|-|–|or|à) ?)?"
         r"(?P<off_n>" + _NUM + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional "
-        r"|more |further )?(?P<off_u>" + _UNIT + r")\b",
+        r"|more |further |prochaine?s )?(?P<off_u>" + _UNIT + r")\b",
     ),
     (
         "month_only",
         r"\b(?P<mo_m>january|february|march|april|june|july|august|september|october"
-        r"|november|december|may)\b(?!\.? ?\d)",
+        r"|november|december|may|" + _FR_MON + r")\b(?!\.? ?\d)",
     ),
     (
         "year",
@@ -427,7 +427,7 @@ _SEPARATE = [
     (name, frozenset(_NEEDLES[name]), re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS
 ]
 _OFFSET_LEAD = re.compile(
-    r"\b(?:dans les|dans un d[ée]lai de|d'ici|sous|aura(?: ensuite)?|disposera de|"
+    r"\b(?:dans les|au cours des|dans un d[ée]lai de|d'ici|sous|aura(?: ensuite)?|disposera de|"
     r"(?:with)?in|no later than|not later than|up to|approximately|about|around|roughly|some"
     r"|an additional"
     r"|has|have"
@@ -462,6 +462,26 @@ _ALL_DATE_NEEDLES = frozenset(n for needles in _NEEDLES.values() for n in needle
 _PREPOSITION = re.compile(
     r"(?:\b(?:in|during|by|until|before|from|since|of|through|after|following"
     r"|their|its|the|early|mid|late|around|about|circa)|\w['’]s)\s*$"  # "the CHMP's July meeting"
+)
+# "en septembre", "au mois de mars", "d'ici juin", "fin mai": a French month named alone.
+_PREPOSITION_FR = re.compile(
+    r"\b(?:en|au mois de|d'ici|d'ici à|dès|avant|après|depuis|pour|fin|début|mi-?|courant)\s*$"
+)
+MONTH_NAMES_EN = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
 )
 _FULL = ("iso", "mdy_num", "dmy_spaced", "dmy_dot", "dmy_dash", "mdy", "dmy")
 FULL_KINDS = _FULL
@@ -561,6 +581,11 @@ _TENS_VALUE = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60
                "seventy": 70, "eighty": 80, "ninety": 90}  # fmt: skip
 
 
+def number_value(token: str) -> int | None:
+    """'6', 'six', 'twenty-one' as a number, or None."""
+    return _num(token)
+
+
 def _num(token: str) -> int | None:
     """A number in digits or words: "60", "sixty", "twenty-one", "one hundred and twenty"."""
     token = token.strip()
@@ -627,8 +652,39 @@ def _find(
         ):
             # "by June 2024", "by the first quarter", "by 2026": the period's last day.
             mention = replace(mention, kind="date", start=mention.end)
+        elif m.lastgroup in _THIRDS_OF and mention.kind == "window":
+            part = _PART_BEFORE.search(text, max(0, start - 20), start)
+            if part is not None:
+                mention = _third_of(mention, part.group(1), text, part.start())
         out.append(mention)
     return tuple(out)
+
+
+# "early Q3", "mid-2H", "late in the second half", "début du troisième trimestre": a third
+# of a quarter or half, as "early 2009" is a third of a year (CONTRACT.md).
+_THIRDS_OF = frozenset(("quarter", "quarter_short", "half", "half_short", "quarter_fr", "half_fr"))
+_PART_BEFORE = re.compile(r"\b(early|mid|late|début|mi)(?:[- ]| in )?(?:the |du |de |d'|au )?\s*$")
+
+
+def _third_of(mention: Mention, part: str, text: str, pos: int) -> Mention:
+    """The first, middle or last third of a quarter or half-year window."""
+    assert mention.start is not None and mention.end is not None
+    months = (
+        (mention.end.year - mention.start.year) * 12 + mention.end.month - mention.start.month + 1
+    )
+    if months not in (3, 6):
+        return mention
+    step = months // 3
+    index = {"early": 0, "début": 0, "mid": 1, "mi": 1, "late": 2}[part]
+    first_month = mention.start.month + index * step
+    last_month = first_month + step - 1
+    return replace(
+        mention,
+        start=date(mention.start.year, first_month, 1),
+        end=_last_day(mention.start.year, last_month),
+        text=text[pos : mention.endpos],
+        pos=pos,
+    )
 
 
 _PLAUSIBLE = {"day": 400, "business_day": 400, "week": 104, "month": 60, "year": 10}
@@ -759,9 +815,11 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         y, mo = int(g("my_y")), _month_no(g("my_m"))
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)
     if kind == "month_only":
-        if not _PREPOSITION.search(m.string, max(0, s - 12), s):
+        french = g("mo_m") not in MONTH_NAMES_EN
+        lead = _PREPOSITION_FR if french else _PREPOSITION
+        if not lead.search(m.string, max(0, s - 12), s):
             return None
-        mo = _month_no(g("mo_m"))
+        mo = FOREIGN_MONTHS[g("mo_m")] if french else _month_no(g("mo_m"))
         # The release's own month is this year's, whatever the tense ("the June meeting"
         # said on June 24): the window holds the release date.
         y = ref.year if mo == ref.month else infer_year(mo, 15, ref, future)

@@ -426,8 +426,11 @@ class EventReader(Scan):
             words = m.group(0)
             inner = LEX.agencies_in(words) or [c for c, _n in LEX.country_mentions(words)]
             application = LEX.application_agency(words)
-            if not inner and application in ("EMA", "HC"):
-                inner = [str(application)]  # an MAA, an NDS: one agency's
+            if not inner and application in ("EMA", "HC") and own in (None, "EC", application):
+                # an MAA, an NDS: one agency's, unless the act's subject is another agency
+                # ("Swissmedic has accepted for review the marketing authorization
+                # application": MAA is the Swiss and British word too)
+                inner = [str(application)]
             if inner and inner[0] != "OTHER":
                 return [_eu(inner[0], etype)]
         if etype == "submission":

@@ -169,6 +169,19 @@ _NAME_STOP = {
     "and",
     "that",
     "/prnewswire/",
+    # a time stamp before the first sentence ("June 22, 2012 8:45 AM EDT Alexza ... Inc.")
+    "am",
+    "pm",
+    "edt",
+    "est",
+    "et",
+    "cet",
+    "cest",
+    "gmt",
+    "utc",
+    "bst",
+    "pdt",
+    "pst",
 }
 
 

@@ -46,7 +46,7 @@ _BEFORE_ANCHOR = re.compile(
 _OFFSET_LEAD = re.compile(
     r"^(?:with)?in\b|^ha(?:s|ve)\b|^no later than|^not later than|^approximately|^about"
     r"|^around|^roughly|^some|^an additional|^a further|^additional|^up to|^after|^over the"
-    r"|^the next|^dans\b|^sous\b|^d'ici\b|^aura\b|^disposera\b"
+    r"|^the next|^dans\b|^au cours des\b|^sous\b|^d'ici\b|^aura\b|^disposera\b"
 )
 # "then 14 days", "N days thereafter", "aura ensuite 30 jours": a step of a chain, counted
 # from the previous step's latest date.
@@ -69,6 +69,10 @@ _FDA_WORDS = re.compile(r"\bpdufa\b|\bfda\b|\bgoal\b|\baction date\b")
 _AND = re.compile(r"\band\b")
 _NEXT_CYCLE = re.compile(r"\bresubmi|\bclass [12]\b")
 _CLOCK_STARTS = ("submission", "response")
+# "2 months and 6 months, respectively", "six or ten months": the other length of a pair.
+_ALTERNATIVE_LENGTH = re.compile(
+    r"\s*(?:and|or|to|/)\s+(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)[ -](?P<u>days?|weeks?|months?)\b"
+)
 _SUBJECT_EXPECTED = re.compile(
     r"\b(?:is|are) (?:now )?(?:expected|scheduled|anticipated|planned) to (?:occur|take place"
     r"|happen|be (?:made|filed|submitted|completed))\b"
@@ -779,26 +783,58 @@ class TimelineReader(Scan):
         if x.unit == "business_day":
             return None
         milestone = "action-date" if _FDA_WORDS.search(low) else "decision"
+        starts = ("acceptance", "resubmission", "submission")
+        begun = next((e for e in events if e.type in starts and e.date), None)
+        # Whose clock: the agency the sentence names, else the FDA's for an action date, else
+        # that of the act the release tells begun (today's resubmission to the FDA).
+        clock_agency = (
+            (agency if self._named(sent) else None)
+            or ("FDA" if milestone == "action-date" else None)
+            or (begun.agency if begun else None)
+            or agency
+        )
+        agency = clock_agency
+        if agency == "FDA":
+            milestone = "action-date"  # the end of an FDA review clock is its action date
         step = next(
-            (t for t in reversed(self.so_far) if t.milestone in _CLOCK_STARTS and t.anchor is None),
+            (
+                t
+                for t in reversed(self.so_far)
+                if t.milestone in _CLOCK_STARTS
+                and t.anchor is None
+                # a step filed with another agency starts no clock here (an EU submission
+                # in the headline, an FDA resubmission's review in the body)
+                and (clock_agency is None or t.agency in (None, clock_agency))
+            ),
             None,
         )
-        starts = ("acceptance", "resubmission", "submission")
-        told = any(e.type in starts and e.date for e in events)
+        told = begun is not None
         if step is None and not told:
             # A step stated later in the release ("... a two-month review goal. ... the
             # resubmission on January 28"), when the release tells no such act done.
             step = next((t for t in self.later_steps if t.anchor is None), None)
-        if step is None and self.so_far and self.so_far[-1].milestone in _CLOCK_STARTS:
+        if (
+            step is None
+            and self.so_far
+            and self.so_far[-1].milestone in _CLOCK_STARTS
+            and (clock_agency is None or self.so_far[-1].agency in (None, clock_agency))
+        ):
             # "respond within 90 days ... a response would start a new 150-day review": the
             # step just stated, though it counts from something itself.
             step = self.so_far[-1]
         if step is None:
             self.clock_unanchored = True
+        # "review periods of 2 months and 6 months, respectively" (one per class): the span
+        # of both, as "A or B" is (CONTRACT.md).
+        other = _ALTERNATIVE_LENGTH.match(low, x.endpos)
+        longest = x.amount
+        if other and other.group("u").rstrip("s") == x.unit:
+            n = dates.number_value(other.group("n"))
+            longest = n if n is not None and n > x.amount else x.amount
         if step is not None:
             # The stated step that starts the clock: a (re)submission or a response.
             start = dates.add_offset(step.start, x.amount, x.unit)
-            end = dates.add_offset(step.end, x.amount, x.unit)
+            end = dates.add_offset(step.end, longest, x.unit)
             anchor, anchor_date = f"{step.milestone} ({step.expression})", step.start
         else:
             kinds: tuple[str, ...] = ("acceptance", "resubmission", "submission")
@@ -811,7 +847,8 @@ class TimelineReader(Scan):
             ev = next((e for k in kinds for e in events if e.type == k and e.date), None)
             anchor_date = ev.date if ev and ev.date else self.ref
             anchor = ev.type if ev else "release"
-            start = end = dates.add_offset(anchor_date, x.amount, x.unit)
+            start = dates.add_offset(anchor_date, x.amount, x.unit)
+            end = dates.add_offset(anchor_date, longest, x.unit)
         if end <= self.ref:
             return None
         return Timeline(
