@@ -1791,3 +1791,24 @@ def test_a_time_stamp_before_the_first_sentence_is_no_part_of_the_company() -> N
         "announced today that it has resubmitted its NDA for Zentra to the FDA.\n",
     )
     assert x.release.company == "Acme Bio, Inc."
+
+
+def test_a_confirmed_opinion_is_todays_opinion_and_the_earlier_one() -> None:
+    got = _events(
+        "that the CHMP has confirmed its March 2024 negative opinion on the marketing "
+        "authorisation application for Zentra."
+    )
+    assert ("opinion", "EMA", "negative", date(2024, 6, 3)) in got
+    assert ("opinion", "EMA", "negative", None) in got  # March's, named back
+    assert ("reexamination_outcome", "EMA", "negative", date(2024, 6, 3)) in got
+
+
+def test_a_request_named_by_its_requester_and_an_opinion_recommending_not_to_grant() -> None:
+    got = _events(
+        "that in the re-examination procedure requested by Acme in January in relation to the "
+        "CHMP opinion issued in December recommending not to grant the marketing authorisation "
+        "for Zentra, the CHMP has confirmed its previous negative opinion."
+    )
+    kinds = {(t, a, o) for t, a, o, _d in got}
+    assert ("reexamination_request", "EMA", None) in kinds
+    assert [o for t, _a, o, _d in got if t == "opinion"].count("negative") == 2

@@ -84,16 +84,24 @@ class EventReader(Scan):
             )
             self._longest_act = max((b - a for a, b, _ in spans), default=0)
             here: dict[tuple[object, ...], tuple[int, list[Event]]] = {}
+            named_earlier: dict[tuple[object, ...], list[bool]] = {}
             for rule, m in hits:
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
                     # Designations of other kinds are other acts (Breakthrough, then priority).
                     detail = ev.detail if ev.type == "review_designation" else None
                     key: tuple[object, ...] = (ev.type, ev.agency, ev.outcome, ev.country, detail)
                     best, group = here.get(key, (rank, []))
+                    refs = named_earlier.setdefault(key, [])
                     # Two acts of one kind in one sentence are two events ("approval in
-                    # Argentina and Mexico", "Orphan Drug and Sakigake designations").
-                    if all(_distinct(ev, other) for other in group):
+                    # Argentina and Mexico", "Orphan Drug and Sakigake designations"), and so
+                    # are today's act and the earlier one it names ("the CHMP confirmed its
+                    # June negative opinion": today's opinion and June's).
+                    if all(
+                        _distinct(ev, other) or rule.reference != ref
+                        for other, ref in zip(group, refs, strict=True)
+                    ):
                         here[key] = (max(best, rank), [*group, ev])
+                        refs.append(rule.reference)
             for key, (rank, group) in here.items():
                 # Across sentences, one event per (type, agency, outcome): the best-dated
                 # mention wins; but an act the text marks as earlier ("In April 2015, the
