@@ -1812,3 +1812,18 @@ def test_a_request_named_by_its_requester_and_an_opinion_recommending_not_to_gra
     kinds = {(t, a, o) for t, a, o, _d in got}
     assert ("reexamination_request", "EMA", None) in kinds
     assert [o for t, _a, o, _d in got if t == "opinion"].count("negative") == 2
+
+
+def test_by_mid_year_is_its_last_day_and_a_review_after_the_reply_is_the_next_cycle() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme gives a regulatory update\n\nCHADDS FORD, Pa. (DATE) - Acme Bio (Nasdaq: ACME) "
+        "today announced that it received a complete response letter from the FDA for its NDA "
+        'for Zentra. "We currently anticipate responding to the FDA by mid 2011 and would '
+        'expect a six month review cycle once our response is filed."\n',
+    )
+    assert x.release.date is None
+    spans = {(t.start, t.end, t.milestone) for t in x.timelines}
+    assert (date(2011, 8, 31), date(2011, 8, 31), "response") in spans
+    # Counted from the reply's day, which the text gives, though the release has no date.
+    assert (date(2012, 2, 29), date(2012, 2, 29), "action-date") in spans

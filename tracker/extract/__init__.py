@@ -174,11 +174,17 @@ def _undated(
         # ("a decision is anticipated in June 2021", "attendu au troisième trimestre 2024").
         ref = _EARLIEST
         early = _Reader(sents, ref, product)
-        timelines = tuple(
+        read = early.timelines(early.events())
+        kept = [
             t
-            for t in early.timelines(early.events())
+            for t in read
             if t.anchor is None and _YEAR_TOLD.search(t.expression) and _told_ahead(t)
-        )
+        ]
+        # A step counted from one of those ("responding by mid 2011 ... a six-month review
+        # once our response is filed"): its anchor is a day the text gives, not the release.
+        steps = {d for t in kept for d in (t.start, t.end)}
+        kept += [t for t in read if t.anchor is not None and t.anchor_date in steps]
+        timelines = tuple(kept)
     reference = ref if timelines else None
     return Extraction(name, info, tuple(events), timelines, sha, warnings + note, found, reference)
 

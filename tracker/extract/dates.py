@@ -691,7 +691,16 @@ _PLAUSIBLE = {"day": 400, "business_day": 400, "week": 104, "month": 60, "year":
 _AGE = re.compile(r"\s+(?:of age|old|of life)\b")
 _BY = re.compile(r"\b(?:by|no later than|not later than)\s+(?:the\s+)?$")
 _BY_ENDS = frozenset(
-    ("month_year", "month_only", "quarter", "quarter_short", "half", "half_short", "year")
+    (
+        "month_year",
+        "month_only",
+        "quarter",
+        "quarter_short",
+        "half",
+        "half_short",
+        "year",
+        "part_year",
+    )
 )
 
 

@@ -240,7 +240,8 @@ class TimelineReader(Scan):
                 t
                 for t in out
                 if t.milestone != "action-date"
-                or (t.anchor is not None and "submission" in t.anchor)
+                # counted from a (re)submission or a response to the letter: next cycle's
+                or (t.anchor is not None and ("submission" in t.anchor or "response" in t.anchor))
                 or _NEXT_CYCLE.search(t.evidence.lower())
             ]
         if any(e.type == "goal_date_extension" and e.date == self.ref for e in events):
