@@ -1827,3 +1827,34 @@ def test_by_mid_year_is_its_last_day_and_a_review_after_the_reply_is_the_next_cy
     assert (date(2011, 8, 31), date(2011, 8, 31), "response") in spans
     # Counted from the reply's day, which the text gives, though the release has no date.
     assert (date(2012, 2, 29), date(2012, 2, 29), "action-date") in spans
+
+
+def test_two_acts_as_one_subject_and_one_window_for_two_agencies() -> None:
+    got = _dates("that the CHMP recommendation and the FDA decision are expected in 2025.")
+    assert sorted(m for _s, _e, m in got) == ["action-date", "opinion"]
+    x = extract_text(
+        "x.txt",
+        HEAD + "that the EMA validated its MAA for Zentra, which could support approval by the "
+        "European Commission in the first half of 2025. Acme also submitted a BLA for Zentra to "
+        "the FDA in May, potentially supporting a US approval in the first half of 2025.\n",
+    )
+    spans = [(t.start, t.end) for t in x.timelines]
+    assert spans.count((date(2025, 1, 1), date(2025, 6, 30))) == 2
+
+
+def test_what_an_act_means_for_the_company_in_its_year_is_no_deadline() -> None:
+    assert (
+        _dates("that the MAA submission and review marks a pivotal milestone for Acme in 2024.")
+        == []
+    )
+
+
+def test_a_reprint_opening_on_its_date_with_the_issuer_is_the_dateline() -> None:
+    x = extract_text(
+        "x.txt",
+        "FDA grants priority review to Zentra\n\nOn February 25, 2025 Acme Bio (NYSE: ACME) "
+        "reported the FDA has accepted for priority review its sBLA for Zentra. The FDA has set "
+        "a PDUFA date of June 23, 2025.\n",
+    )
+    assert x.release.date == date(2025, 2, 25)
+    assert [(t.start, t.milestone) for t in x.timelines] == [(date(2025, 6, 23), "action-date")]

@@ -116,6 +116,12 @@ def _best_dateline(low: str) -> tuple[int, int, date] | None:
     return best
 
 
+_ISSUER_AFTER = re.compile(
+    r",?\s+[\w&.,'’ -]{2,60}?\((?:[a-z ]*?)(?:nasdaq|nyse|amex|tsx|asx|six|euronext|otc|lse|aim"
+    r"|omx)\b"
+)
+
+
 def _dateline_score(low: str, start: int, end: int) -> int:
     line_start = low.rfind("\n", 0, start) + 1
     line_end = low.find("\n", end)
@@ -124,6 +130,8 @@ def _dateline_score(low: str, start: int, end: int) -> int:
     score = 0
     if _WIRE.match(after):
         score += 5
+    elif before.strip() == "on" and _ISSUER_AFTER.match(after):
+        score += 5  # a reprint's opening: "On February 25, 2025 Merck (NYSE: MRK) reported"
     if _LEAD.search(before):
         score += 4
     if (not before.strip(" (*-–") and not after.strip(" )*-–.,")) or (

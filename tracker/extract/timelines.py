@@ -69,6 +69,13 @@ _FDA_WORDS = re.compile(r"\bpdufa\b|\bfda\b|\bgoal\b|\baction date\b")
 _AND = re.compile(r"\band\b")
 _NEXT_CYCLE = re.compile(r"\bresubmi|\bclass [12]\b")
 _CLOCK_STARTS = ("submission", "response")
+# "the CHMP recommendation and the FDA decision are expected in": a plural subject's verb
+# just before the date it gives.
+_PLURAL_EXPECTED = re.compile(
+    r"\b(?:are|are both|will both be|are each|will be|were) (?:both )?(?:now )?(?:expected|"
+    r"anticipated|planned|scheduled|due)(?: to (?:come|be issued|take place))?(?: (?:in|by|on|"
+    r"during|for|around|at|before))?\s*(?:the )?$"
+)
 # "2 months and 6 months, respectively", "six or ten months": the other length of a pair.
 _ALTERNATIVE_LENGTH = re.compile(
     r"\s*(?:and|or|to|/)\s+(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)[ -](?P<u>days?|weeks?|months?)\b"
@@ -209,7 +216,7 @@ class TimelineReader(Scan):
 
     def _read_timelines(self, events: list[Event]) -> list[Timeline]:
         out: list[Timeline] = []
-        seen: set[tuple[date, date]] = set()
+        seen: set[tuple[date, date, str | None]] = set()
         self.so_far: list[Timeline] = []
         self.release_events = events
         self.twins: set[int] = set()  # the further acts of one phrase
@@ -225,9 +232,17 @@ class TimelineReader(Scan):
                 latest = max(goals, key=lambda t: t.end)
                 found = [t for t in found if t.milestone != "action-date" or t is latest]
             for t in found:
-                # One deadline per date, except the several acts one phrase dates.
-                if (t.start, t.end) not in seen or id(t) in self.twins:
-                    seen.add((t.start, t.end))
+                # One deadline per date and agency, except the several acts one phrase
+                # dates: "approval by the Commission in the first half of 2025" and, in
+                # another sentence, "a US approval in the first half of 2025" are two.
+                region = _AGENCY_OF.get(t.agency, t.agency) if t.agency else None
+                same = {g for (a, b, g) in seen if (a, b) == (t.start, t.end)}
+                if (
+                    not same
+                    or (region is not None and None not in same and region not in same)
+                    or id(t) in self.twins
+                ):
+                    seen.add((t.start, t.end, region))
                     out.append(t)
             previous = found[-1] if found else previous
         if any(
@@ -378,9 +393,10 @@ class TimelineReader(Scan):
         mentions: list[dates.Mention],
     ) -> list[Timeline]:
         """One timeline per act an offset dates: "acceptance of the resubmission and issuance
-        of a PDUFA date are expected within 30 days" is two deadlines on one day."""
+        of a PDUFA date are expected within 30 days" is two deadlines on one day; so is
+        "the CHMP recommendation and the FDA decision are expected in 2020" for a period."""
         if x.kind != "offset":
-            return [t]
+            return self._each_subject(t, before)
         later = [m.pos for m in mentions if m.pos > x.pos]
         # Acts after the offset are its own when it opens their clause ("thirty days after
         # receipt, the agency will determine ... and assign a goal date"), or when no later
@@ -417,6 +433,27 @@ class TimelineReader(Scan):
         twins = [replace(t, milestone=a) for a in acts if a != first.milestone]
         self.twins.update(id(x) for x in twins)
         return [first, *twins]
+
+    def _each_subject(self, t: Timeline, before: str) -> list[Timeline]:
+        """Acts joined as the plural subject of the verb that dates them ("A and B are
+        expected in 2020"): one timeline each, with its own agency."""
+        verb = _PLURAL_EXPECTED.search(before[-200:])
+        if verb is None:
+            return [t]
+        subject = before[-200:][: verb.start()]
+        cut = max(subject.rfind(", "), subject.rfind("; "))
+        subject = subject[cut + 2 :] if cut >= 0 else subject
+        acts: list[tuple[str, str | None]] = []
+        for piece in _AND.split(subject):
+            found = LEX.milestone_of(piece)
+            if found and found not in [a for a, _ in acts]:
+                agency = self._agency_for_milestone(found, LEX.agencies_in(piece))
+                acts.append((found, agency))
+        if len(acts) < 2:
+            return [t]
+        out = [replace(t, milestone=a, agency=g or t.agency) for a, g in acts]
+        self.twins.update(id(x) for x in out[1:])
+        return out
 
     def _same_occasion(self, low: str, mentions: list[dates.Mention]) -> list[dates.Mention]:
         """ "The opinion is expected at the same meeting", "on that day": the days of the
