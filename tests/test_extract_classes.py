@@ -1858,3 +1858,30 @@ def test_a_reprint_opening_on_its_date_with_the_issuer_is_the_dateline() -> None
     )
     assert x.release.date == date(2025, 2, 25)
     assert [(t.start, t.milestone) for t in x.timelines] == [(date(2025, 6, 23), "action-date")]
+
+
+def test_inline_bullets_are_sentences_and_grants_told_per_place() -> None:
+    x = extract_text(
+        "x.txt",
+        "Interim report\nEvents during the first quarter 2023 · On January 6, the FDA approved "
+        "Zentra · Acme's partner has filed for full approval for Zentra in the US, EU, Japan "
+        "and China. The submissions have been accepted for review with the ones in the US, "
+        "Japan and China being granted priority review · The PDUFA action date in the US is "
+        "July 6, 2023\n",
+    )
+    got = {(e.type, e.agency) for e in x.events}
+    for agency in ("FDA", "EMA", "PMDA", "NMPA"):
+        assert ("submission", agency) in got
+    for agency in ("FDA", "PMDA", "NMPA"):
+        assert ("review_designation", agency) in got
+    approval = next(e for e in x.events if e.type == "approval")
+    assert "filed" not in approval.evidence  # its own bullet, not the whole line
+
+
+def test_the_companys_own_decision_is_no_deadline() -> None:
+    x = extract_text(
+        "fr16.txt",
+        "MONTRÉAL, le 4 mars 2013 - Kelvane a reçu un avis de non-conformité de Santé Canada. "
+        "Nous ferons connaître notre décision dans les 30 prochains jours.\n",
+    )
+    assert x.timelines == ()

@@ -415,6 +415,13 @@ class EventReader(Scan):
                 return ["EMA"]
             return [own] if own and own != "FDA" and etype == "goal_date_extension" else ["FDA"]
         if etype == "review_designation":
+            # "with the ones in the US, Japan and China being granted priority review": one
+            # per place the grant is told of.
+            granted = _PLACES_GRANTED.search(low[max(0, m.start() - 90) : m.end()])
+            if granted:
+                places = [c for c, _n in LEX.country_mentions(granted.group(1)) if c != "OTHER"]
+                if len(places) > 1:
+                    return list(dict.fromkeys(_eu(c, "approval") for c in places))
             # "orphan designations from both the FDA and the European Commission": one each;
             # an EU orphan designation is the Commission's.
             after = scope[m.end() - scope_start :]
@@ -661,6 +668,12 @@ def _own_clause(tail: str) -> str:
     ("X has approved it, and the TGA is expected to decide": the expectation is the TGA's)."""
     cut = _NEXT_CLAUSE.search(tail)
     return tail[: cut.start()] if cut else tail
+
+
+_PLACES_GRANTED = re.compile(
+    r"\bin ((?:the )?[\w.]+(?: [\w.]+)?(?:,? (?:and )?(?:the )?[\w.]+(?: [\w.]+)?)+) "
+    r"(?:being|were|was|have been|having been|are|also) (?:also )?granted\b"
+)
 
 
 def _distinct(a: Event, b: Event) -> bool:

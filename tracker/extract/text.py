@@ -448,11 +448,18 @@ def sentences(text: str, normalised: bool = False) -> list[Sentence]:
     out: list[Sentence] = []
     lowercase_doc = not any(c.isupper() for c in text[:5000])
     for para, section in paragraphs(text if normalised else normalise(text)):
-        for piece in _split_para(para, lowercase_doc):
-            piece = piece.strip()
-            if piece:
-                out.append(Sentence(len(out), piece, section))
+        # Items run together in one line by a page copy ("... quarter 2023 · On January 6,
+        # the FDA approved ... · Eisai has filed ..."): each bullet opens a sentence.
+        items = _INLINE_BULLET.split(para) if "·" in para or "•" in para or "▪" in para else [para]
+        for item in items:
+            for piece in _split_para(item, lowercase_doc):
+                piece = piece.strip()
+                if piece:
+                    out.append(Sentence(len(out), piece, section))
     return out
+
+
+_INLINE_BULLET = re.compile(r"\s[•·▪]\s+")
 
 
 _OTHER_ENDS = ("? ", "! ", '" ', "” ", "’ ", ") ", "] ", "' ")
