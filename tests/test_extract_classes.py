@@ -1885,3 +1885,15 @@ def test_the_companys_own_decision_is_no_deadline() -> None:
         "Nous ferons connaître notre décision dans les 30 prochains jours.\n",
     )
     assert x.timelines == ()
+
+
+def test_a_day_set_as_the_action_date_is_ahead_in_a_release_without_a_date() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme Bio, Inc. announced today that the FDA has acknowledged receipt of the "
+        "resubmission of the BLA for Zentra and has established December 15, 2012 as the "
+        "Prescription Drug User Fee Act (PDUFA) action date. The resubmission answers the "
+        "November 14, 2009 complete response letter.\n",
+    )
+    assert x.release.date is None
+    assert (date(2012, 12, 15), date(2012, 12, 15)) in {(t.start, t.end) for t in x.timelines}

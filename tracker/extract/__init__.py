@@ -190,6 +190,7 @@ def _undated(
 
 
 _GOAL_DAYS = LEXICON.cues["goal_days"].pattern
+_GOAL_DAYS_AFTER = LEXICON.cues["goal_days_after"].pattern
 
 
 def _told_days(clean: str) -> list[tuple[date, bool]]:
@@ -207,6 +208,7 @@ def _told_days(clean: str) -> list[tuple[date, bool]]:
             # "resulting in PDUFA dates of December 27, and December 28, 2016": the dates a
             # goal names are ahead, however the sentence around them is told
             or bool(_GOAL_DAYS.search(low, max(0, m.start() - 60), m.start()))
+            or bool(_GOAL_DAYS_AFTER.match(low[m.end() : m.end() + 60]))
         )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
         stated.append((day, ahead))
     return stated
