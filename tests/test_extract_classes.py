@@ -1897,3 +1897,12 @@ def test_a_day_set_as_the_action_date_is_ahead_in_a_release_without_a_date() -> 
     )
     assert x.release.date is None
     assert (date(2012, 12, 15), date(2012, 12, 15)) in {(t.start, t.end) for t in x.timelines}
+
+
+def test_as_soon_as_a_quarter_dates_and_a_chain_step_says_how_long_it_lasts() -> None:
+    got = _dates(
+        "that it plans to submit the dossier in other countries as soon as the first quarter "
+        "of 2025. The evaluation by the agencies should then last 4 to 6 months."
+    )
+    assert (date(2025, 1, 1), date(2025, 3, 31), "submission") in got
+    assert (date(2025, 7, 31), date(2025, 9, 30), "review") in got

@@ -93,6 +93,7 @@ _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
 _VERB_FIRST = LEX.cues["verb_first"].pattern
 _LATER = LEX.cues["later"].pattern
 _CHAIN = LEX.cues["chain_step"].pattern
+_STEP_LASTS = LEX.cues["step_lasts"].pattern
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
 )
@@ -639,7 +640,11 @@ class TimelineReader(Scan):
         if _MOVE_LENGTH.search(lead_in):
             return None  # how far a date moved, not when something is due
         if not (
-            _OFFSET_LEAD.match(x.text) or anchor_m or (previous and _LATER.match(low, x.endpos))
+            _OFFSET_LEAD.match(x.text)
+            or anchor_m
+            or (previous and _LATER.match(low, x.endpos))
+            # "the evaluation should then last 4 to 6 months": a step of the chain, how long
+            or (previous and _STEP_LASTS.search(low, max(0, x.pos - 40), x.pos))
         ):
             lead = low[max(0, x.pos - 40) : x.pos]
             if _CLOCK_IS.search(lead) and _REVIEW_WORD.search(lead):
