@@ -1906,3 +1906,17 @@ def test_as_soon_as_a_quarter_dates_and_a_chain_step_says_how_long_it_lasts() ->
     )
     assert (date(2025, 1, 1), date(2025, 3, 31), "submission") in got
     assert (date(2025, 7, 31), date(2025, 9, 30), "review") in got
+
+
+def test_a_weekday_before_a_full_date_is_that_date_and_how_long_an_act_took_is_none() -> None:
+    got = _dates(
+        "that the NDA was accepted on October 5, 2023, when the FDA assigned a PDUFA target "
+        "action date of Sunday, June 5, 2024; no decision has been received."
+    )
+    assert not any(s == date(2024, 6, 9) for s, _e, _m in got)  # not "next Sunday"
+    assert (
+        _dates(
+            "European Commission authorisation comes approximately two months after the opinion."
+        )
+        == []
+    )

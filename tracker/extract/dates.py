@@ -378,7 +378,9 @@ _PATTERNS: list[tuple[str, str]] = [
         "weekday",
         # "falls on a Sunday" names a day of the week, not a date.
         r"(?<!\ba )(?<!\ban )\b(?:(?P<wd_rel>last|next|this|on|coming) )?(?P<wd>monday|tuesday"
-        r"|wednesday|thursday|friday|saturday|sunday)\b(?: (?P<wd_rel2>this|next|last) week)?",
+        r"|wednesday|thursday|friday|saturday|sunday)\b(?: (?P<wd_rel2>this|next|last) week)?"
+        # "sunday, june 5, 2022": the weekday of the date that follows, not a day of its own
+        r"(?!,? (?:the )?(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))",
     ),
     ("day_n", r"\bday[ \-](?P<dn>\d{1,3})\b"),
     # The lead words ("within", "approximately"...) are read back from the text in _resolve:
