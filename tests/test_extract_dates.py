@@ -27,7 +27,7 @@ REF = date(2008, 3, 20)
         ("in the second half of 2008", date(2008, 7, 1), date(2008, 12, 31)),
         ("in 1h 2009", date(2009, 1, 1), date(2009, 6, 30)),
         ("in early 2009", date(2009, 1, 1), date(2009, 4, 30)),
-        ("by mid-2009", date(2009, 5, 1), date(2009, 8, 31)),
+        ("by mid-2009", date(2009, 8, 31), date(2009, 8, 31)),
         ("in late 2009", date(2009, 9, 1), date(2009, 12, 31)),
         ("towards the end of 2009", date(2009, 9, 1), date(2009, 12, 31)),
         ("in june 2024", date(2024, 6, 1), date(2024, 6, 30)),

@@ -74,7 +74,13 @@ CASES: list[tuple[str, set, set]] = [
     ),
     (
         "ZUG, Switzerland, March 30, 2023 -- Ostara AG announced that the CHMP adopted a positive opinion for Velmira following the re-examination requested by the company.",
-        {("opinion", "EMA", "positive"), ("reexamination_outcome", "EMA", "positive")},
+        # "the re-examination requested by the company" names the request, as "the
+        # re-examination that the company requested" does: a back-reference
+        {
+            ("opinion", "EMA", "positive"),
+            ("reexamination_outcome", "EMA", "positive"),
+            ("reexamination_request", "EMA", None),
+        },
         set(),
     ),
     (
@@ -208,7 +214,7 @@ DATED: list[tuple[str, set, set, str]] = [
     (
         "BRUSSELS, 2 February 2017 -- Bexley SA said it expects the European Commission's decision on Amplivex by mid-2017 and a launch in Germany in the second half of 2017.",
         set(),
-        {("2017-05-01", "2017-08-31")},
+        {("2017-08-31", "2017-08-31")},  # "by mid-2017": the period's last day, as "by June"
         "2017-02-02",
     ),
     (

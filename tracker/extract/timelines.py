@@ -129,8 +129,11 @@ def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
     # A refusal answered by a resubmission told beside it closed the last cycle; the goal
     # date set for the resubmission is the next cycle's ("classified the resubmission as a
     # Class 2 response to the February 10 letter and set a new date of November 4").
-    next_cycle = any(e.type == "resubmission" for e in events) or bool(
-        _NEXT_CYCLE.search(t.evidence.lower())
+    next_cycle = (
+        any(e.type == "resubmission" for e in events)
+        or bool(_NEXT_CYCLE.search(t.evidence.lower()))
+        # counted from the reply to the letter: the review of the next cycle
+        or (t.anchor is not None and ("submission" in t.anchor or "response" in t.anchor))
     )
     return any(
         e.type in DONE_BY.get(t.milestone, ())
