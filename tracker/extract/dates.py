@@ -827,8 +827,8 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)
     if kind == "month_only":
         french = g("mo_m") not in MONTH_NAMES_EN
-        lead = _PREPOSITION_FR if french else _PREPOSITION
-        if not lead.search(m.string, max(0, s - 12), s):
+        preposition = _PREPOSITION_FR if french else _PREPOSITION
+        if not preposition.search(m.string, max(0, s - 12), s):
             return None
         mo = FOREIGN_MONTHS[g("mo_m")] if french else _month_no(g("mo_m"))
         # The release's own month is this year's, whatever the tense ("the June meeting"
