@@ -670,10 +670,7 @@ def _own_clause(tail: str) -> str:
     return tail[: cut.start()] if cut else tail
 
 
-_PLACES_GRANTED = re.compile(
-    r"\bin ((?:the )?[\w.]+(?: [\w.]+)?(?:,? (?:and )?(?:the )?[\w.]+(?: [\w.]+)?)+) "
-    r"(?:being|were|was|have been|having been|are|also) (?:also )?granted\b"
-)
+_PLACES_GRANTED = LEX.cues["places_granted"].pattern
 
 
 def _distinct(a: Event, b: Event) -> bool:

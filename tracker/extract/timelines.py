@@ -69,17 +69,8 @@ _FDA_WORDS = re.compile(r"\bpdufa\b|\bfda\b|\bgoal\b|\baction date\b")
 _AND = re.compile(r"\band\b")
 _NEXT_CYCLE = re.compile(r"\bresubmi|\bclass [12]\b")
 _CLOCK_STARTS = ("submission", "response")
-# "the CHMP recommendation and the FDA decision are expected in": a plural subject's verb
-# just before the date it gives.
-_PLURAL_EXPECTED = re.compile(
-    r"\b(?:are|are both|will both be|are each|will be|were) (?:both )?(?:now )?(?:expected|"
-    r"anticipated|planned|scheduled|due)(?: to (?:come|be issued|take place))?(?: (?:in|by|on|"
-    r"during|for|around|at|before))?\s*(?:the )?$"
-)
-# "2 months and 6 months, respectively", "six or ten months": the other length of a pair.
-_ALTERNATIVE_LENGTH = re.compile(
-    r"\s*(?:and|or|to|/)\s+(?P<n>\d{1,3}|[a-z]+(?:-[a-z]+)?)[ -](?P<u>days?|weeks?|months?)\b"
-)
+_PLURAL_EXPECTED = LEX.cues["plural_expected"].pattern
+_ALTERNATIVE_LENGTH = LEX.cues["alternative_length"].pattern
 _SUBJECT_EXPECTED = re.compile(
     r"\b(?:is|are) (?:now )?(?:expected|scheduled|anticipated|planned) to (?:occur|take place"
     r"|happen|be (?:made|filed|submitted|completed))\b"
@@ -115,6 +106,11 @@ def _with_antecedent(low: str, clause: str, x: dates.Mention) -> str:
     return low[max(0, rel - 60) : x.endpos]
 
 
+def _from_reply(t: Timeline) -> bool:
+    """Counted from a (re)submission or a response to a letter: the next review cycle's."""
+    return t.anchor is not None and ("submission" in t.anchor or "response" in t.anchor)
+
+
 def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
     """A timeline whose act the same sentence reports as done by the same agency is how long
     the act took, not a deadline still owed."""
@@ -132,8 +128,7 @@ def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
     next_cycle = (
         any(e.type == "resubmission" for e in events)
         or bool(_NEXT_CYCLE.search(t.evidence.lower()))
-        # counted from the reply to the letter: the review of the next cycle
-        or (t.anchor is not None and ("submission" in t.anchor or "response" in t.anchor))
+        or _from_reply(t)
     )
     return any(
         e.type in DONE_BY.get(t.milestone, ())
@@ -259,8 +254,7 @@ class TimelineReader(Scan):
                 t
                 for t in out
                 if t.milestone != "action-date"
-                # counted from a (re)submission or a response to the letter: next cycle's
-                or (t.anchor is not None and ("submission" in t.anchor or "response" in t.anchor))
+                or _from_reply(t)
                 or _NEXT_CYCLE.search(t.evidence.lower())
             ]
         if any(e.type == "goal_date_extension" and e.date == self.ref for e in events):
@@ -833,13 +827,12 @@ class TimelineReader(Scan):
         begun = next((e for e in events if e.type in starts and e.date), None)
         # Whose clock: the agency the sentence names, else the FDA's for an action date, else
         # that of the act the release tells begun (today's resubmission to the FDA).
-        clock_agency = (
+        agency = (
             (agency if self._named(sent) else None)
             or ("FDA" if milestone == "action-date" else None)
             or (begun.agency if begun else None)
             or agency
         )
-        agency = clock_agency
         if agency == "FDA":
             milestone = "action-date"  # the end of an FDA review clock is its action date
         step = next(
@@ -850,7 +843,7 @@ class TimelineReader(Scan):
                 and t.anchor is None
                 # a step filed with another agency starts no clock here (an EU submission
                 # in the headline, an FDA resubmission's review in the body)
-                and (clock_agency is None or t.agency in (None, clock_agency))
+                and (agency is None or t.agency in (None, agency))
             ),
             None,
         )
@@ -863,7 +856,7 @@ class TimelineReader(Scan):
             step is None
             and self.so_far
             and self.so_far[-1].milestone in _CLOCK_STARTS
-            and (clock_agency is None or self.so_far[-1].agency in (None, clock_agency))
+            and (agency is None or self.so_far[-1].agency in (None, agency))
         ):
             # "respond within 90 days ... a response would start a new 150-day review": the
             # step just stated, though it counts from something itself.
