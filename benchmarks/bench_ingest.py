@@ -4,8 +4,8 @@ Usage: python benchmarks/bench_ingest.py [--docs N]
        python benchmarks/bench_ingest.py --real [--rounds R]
 Both are measured in the same process on the same files, so the ratio holds on a busy machine.
 `--real` reads the development corpus (`../shared/corpus-dev`, real releases) instead of
-generated ones: R rounds, each ingesting all of it into a fresh database, the extraction of
-the same files timed just before each round.
+generated ones: R rounds, each ingesting all of it into the same database (so procedures'
+histories grow), the extraction of the same files timed just before each round.
 """
 
 from __future__ import annotations

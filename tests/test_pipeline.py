@@ -112,3 +112,27 @@ def test_the_calendar_is_built_once_per_change_per_folder(ctx: Context, tmp_path
     path.write_text("stale")
     assert publish_calendar(twin, nxt).read_text() == "stale"
     assert "BEGIN:VCALENDAR" in publish_calendar(twin, nxt + timedelta(seconds=301)).read_text()
+
+
+_FILED = (
+    "Zorbex accepted\n\nBOSTON, January 9, 2008 /PRNewswire/ -- Acme Pharma Inc. (Nasdaq: ACME)"
+    " today said the FDA accepted its New Drug Application for Zorbex and set a PDUFA target"
+    " action date of {goal}.\n"
+)
+
+
+def test_two_releases_of_one_file_name_are_two_releases(ctx: Context) -> None:
+    """A second file named like one read before is another release: its restated goal date
+    revises the deadline at its key, as any later release's would, and is not numbered as a
+    second statement of the first release (which left a duplicate key behind)."""
+    _drop(ctx, "release.txt", _FILED.format(goal="July 30, 2008").encode())
+    assert _poll(ctx, LATER).new == 1
+    later = _FILED.replace("January 9", "March 1").format(goal="October 30, 2008")
+    _drop(ctx, "release.txt", later.encode())
+    assert _poll(ctx, LATER + timedelta(hours=1)).new == 1
+    live = [d for d in ctx.store.deadlines() if d.status == "open"]
+    assert [(d.key.rsplit("/", 1)[-1], d.end) for d in live] == [
+        ("pdufa-goal-standard", date(2008, 10, 30))
+    ]
+    names = sorted(r.name for r in ctx.store.releases())
+    assert names[0] == "release.txt" and names[1].startswith("release.txt (")

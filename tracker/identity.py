@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tracker.domain import Alias, Procedure
 
@@ -17,14 +18,18 @@ def region_of(agency: str) -> str:
     return REGION.get(agency, agency)
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def agencies_of(region: str) -> set[str]:
     """The agency codes a region groups."""
     return {a for a, r in REGION.items() if r == region} or {region}
 
 
+@lru_cache(maxsize=8192)
 def slug(text: str | None) -> str:
-    """A lower-case, dash-separated identifier fragment."""
-    s = re.sub(r"[^a-z0-9]+", "-", (text or "unknown").lower()).strip("-")
+    """A lower-case, dash-separated identifier fragment (pure, so its answers are kept)."""
+    s = _NOT_SLUG.sub("-", (text or "unknown").lower()).strip("-")
     return s or "unknown"
 
 

@@ -316,30 +316,31 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
     from tracker.store import clean
 
     x = clean.extraction(read_item(item))
-    naming = naming_for(ctx, x, session)
-    groups = group_by_procedure(x, naming)
-    outcome = ingest_extraction(
-        ctx,
-        x,
-        clean.source_id(item.source_id),
-        clean.external_id(item.external_id),
-        clean.url(item.url),
-        now,
-        groups,
-        session=session,
-        names=naming.resolve(x.release.company, x.release.product, x.aliases).learned,
-    )
-    if outcome in ("new", "changed"):
-        from tracker.agency import rematch
+    with ctx.store.transaction(session) as s:  # one transaction: names, release, rematch
+        naming = naming_for(ctx, x, s)
+        groups = group_by_procedure(x, naming)
+        outcome = _store_extraction(
+            ctx,
+            s,
+            x,
+            clean.source_id(item.source_id),
+            clean.external_id(item.external_id),
+            clean.url(item.url),
+            now,
+            groups,
+            names=naming.resolve(x.release.company, x.release.product, x.aliases).learned,
+        )
+        if outcome in ("new", "changed"):
+            from tracker.agency import rematch
 
-        # Agency items read before this release's EU procedure existed find it now.
-        rematch(ctx, [p.key for p in groups], now, session)
-        from tracker.extract import READ_LANGUAGES
+            # Agency items read before this release's EU procedure existed find it now.
+            rematch(ctx, [p.key for p in groups], now, s)
+            from tracker.extract import READ_LANGUAGES
 
-        if x.release.language not in READ_LANGUAGES:  # stored unread: say so (issue 14)
-            from tracker.store.unread import record_unread
+            if x.release.language not in READ_LANGUAGES:  # stored unread: say so (issue 14)
+                from tracker.store.unread import record_unread
 
-            record_unread(ctx.store, item, x.release.language, now, session)
+                record_unread(ctx.store, item, x.release.language, now, s)
     return outcome
 
 
@@ -360,18 +361,31 @@ def ingest_extraction(
     The store hands back each procedure's state (kept between releases, so a release costs
     what its own items cost, however long the history); the rules derive from it here, and
     what moved is recorded in the audit log as the release that moved it."""
-    today = local_today(ctx.settings, now)
     with ctx.store.transaction(session) as s:
-        saved = ctx.store.save_release(s, x, source_id, external_id, url, now, groups, names)
-        for key, state in saved.states.items():
-            derived = derive(state, ctx.packs, today)
-            counts = ctx.store.reconcile(
-                state.procedure, derived, now, s, fresh=key in saved.created
-            )
-            moved = {k: v for k, v in counts.items() if k != "unchanged" and v}
-            if moved:
-                who = f"release {saved.ref}"[:200]
-                ctx.store.record(who, "recompute", now, key, None, None, moved, session=s)
+        return _store_extraction(ctx, s, x, source_id, external_id, url, now, groups, names)
+
+
+def _store_extraction(
+    ctx: Context,
+    s: Any,
+    x: Extraction,
+    source_id: str,
+    external_id: str,
+    url: str | None,
+    now: datetime,
+    groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
+    names: Iterable[NameRow] = (),
+) -> str:
+    """`ingest_extraction`'s work inside the caller's transaction `s`."""
+    today = local_today(ctx.settings, now)
+    saved = ctx.store.save_release(s, x, source_id, external_id, url, now, groups, names)
+    for key, state in saved.states.items():
+        derived = derive(state, ctx.packs, today)
+        counts = ctx.store.reconcile(state.procedure, derived, now, s, fresh=key in saved.created)
+        moved = {k: v for k, v in counts.items() if k != "unchanged" and v}
+        if moved:
+            who = f"release {saved.ref}"[:200]
+            ctx.store.record(who, "recompute", now, key, None, None, moved, session=s)
     return saved.outcome
 
 

@@ -18,6 +18,7 @@ from tracker.store.tables import AgencyDocumentRow, AgencyItemRow, ProcedureRow,
 
 _DOC = AgencyDocumentRow.__table__  # type: ignore[attr-defined]
 _REL = ReleaseRow.__table__  # type: ignore[attr-defined]
+_ANY_DOCUMENT = sa_select(AgencyDocumentRow.__table__.c.id).limit(1)  # type: ignore[attr-defined]
 _REFS = sa_select(_DOC.c.ref).where(_DOC.c.ref.in_(bindparam("refs", expanding=True)))
 _HIGHLIGHTS = "chmp-highlights"
 _PUBLISHED = (
@@ -93,7 +94,7 @@ def annotated(
 
 def has_documents(s: Session) -> bool:
     """True once any agency document was read."""
-    return s.exec(select(AgencyDocumentRow.id).limit(1)).first() is not None
+    return s.connection().execute(_ANY_DOCUMENT).first() is not None
 
 
 def release_id_of(s: Session, sha256: str) -> int | None:

@@ -150,6 +150,12 @@ def _evidence_kind(conn: Connection) -> None:
     _add_column(conn, "deadline", "evidence_kind")
 
 
+def _release_name_index(conn: Connection) -> None:
+    """Releases are looked up by name (a new file of a name already stored gets a name of
+    its own). Releases stored before keep the names they have."""
+    _create_index(conn, "release", "ix_release_name")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", "releases, procedures, events, deadlines, reminders", _initial),
     Migration(
@@ -161,6 +167,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0004_aliases", "procedures' names (aliases) and merges", _aliases),
     Migration("0005_state_token", "procedures' state tokens", _state_token),
     Migration("0006_evidence_kind", "whose word a deadline's evidence is", _evidence_kind),
+    Migration("0007_release_name_index", "releases looked up by name", _release_name_index),
 )
 
 

@@ -97,21 +97,26 @@ class ProcedureNames:
     ) -> Known:
         """What the database knows of these company and product slugs (indexed look-ups of
         those names only), and every merge."""
-        companies, products = sorted(set(companies)), sorted(set(products))
+        wanted, product_set = set(companies), set(products)
         with self._using(session) as s:
             conn = s.connection()
-            known_companies = dict(_names(conn, "company", companies))
-            product_rows = [
-                (r.scope, r.alias, r.target)
-                for chunk in _chunks(products)
+            # One look-up for both kinds, then one for the owners of products not named here.
+            known_companies: dict[str, str] = {}
+            product_rows: list[tuple[str, str, str]] = []
+            for chunk in _chunks(sorted(wanted | product_set)):
                 for r in conn.execute(
-                    sa_select(_AL.c.scope, _AL.c.alias, _AL.c.target).where(
-                        _AL.c.kind == "product", _AL.c.alias.in_(chunk)
+                    sa_select(_AL.c.kind, _AL.c.scope, _AL.c.alias, _AL.c.target).where(
+                        _AL.c.kind.in_(("company", "product")), _AL.c.alias.in_(chunk)
                     )
-                )
-            ]
+                ):
+                    if r.kind == "company" and r.scope == "":
+                        known_companies[r.alias] = r.target
+                    elif r.kind == "product" and r.alias in product_set:
+                        product_rows.append((r.scope, r.alias, r.target))
+            known_companies = {k: v for k, v in known_companies.items() if k in wanted}
             scopes = sorted({scope for scope, _a, _t in product_rows})
-            company_of = dict(_names(conn, "company", scopes))
+            company_of = {k: v for k, v in known_companies.items() if k in scopes}
+            company_of.update(_names(conn, "company", [c for c in scopes if c not in company_of]))
             owners: dict[str, set[str]] = {}
             for scope, alias, _target in product_rows:
                 if scope in company_of:

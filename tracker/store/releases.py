@@ -38,6 +38,13 @@ from tracker.store.versions import new_token
 _PR = _table(ProcedureRow).c
 _INSERT_RELEASE = _table(ReleaseRow).insert().returning(_table(ReleaseRow).c.id)
 _INSERT_SIGHTING = _table(SightingRow).insert()
+_REL = _table(ReleaseRow).c
+_NAME_TAKEN = (
+    sa_select(_REL.id)
+    .where(_REL.name == bindparam("n"), _REL.url.is_(None), _REL.id != bindparam("id"))
+    .limit(1)
+)
+_RENAME = _table(ReleaseRow).update().where(_REL.id == bindparam("r")).values(name=bindparam("n"))
 _INSERT_TEXT = _table(ReleaseTextRow).insert()
 _DELETE_TEXT = (
     _table(ReleaseTextRow).delete().where(_table(ReleaseTextRow).c.release_id == bindparam("r"))
@@ -115,6 +122,8 @@ class Releases(StoreBase):
             assert release is not None and release.id is not None
             forgotten = self._forget_contents(s, release.id)
             _fill_release(release, x)
+            release.name = _unique_name(conn, release.id, x.source, web)
+            ref = web or release.name
             s.add(release)
             s.flush()
             release_id, outcome = release.id, "changed"
@@ -125,6 +134,9 @@ class Releases(StoreBase):
             return Saved("duplicate", ref)
         else:
             release_id, outcome = self._insert_release(s, x, source_id, external_id, url, now)
+            if not web and (name := _unique_name(conn, release_id, x.source, web)) != x.source:
+                conn.execute(_RENAME, {"r": release_id, "n": name})
+                ref = name
         tokens = {p.key: new_token() for p in groups}
         created = {p.key for p in groups if ensure_procedure(s, p, tokens[p.key])}
         ProcedureNames.learn_names(self, names, now, session=s)
@@ -324,6 +336,17 @@ def _release_values(x: Extraction) -> dict[str, Any]:
         "company": x.release.company,
         "ticker": x.release.ticker,
     }
+
+
+def _unique_name(conn: Any, release_id: int, name: str, web: str | None) -> str:
+    """The name a release is known by. One without a web address is known by its file's
+    name, so another release of that name already stored makes this one's name its own
+    ("release.txt (42)"): two releases never share a name, and one's statements are never
+    numbered as the other's (`tracker.rules.history`)."""
+    if web or conn.execute(_NAME_TAKEN, {"n": name, "id": release_id}).first() is None:
+        return name
+    suffix = f" ({release_id})"
+    return name[: 1000 - len(suffix)] + suffix
 
 
 def _fill_release(row: ReleaseRow, x: Extraction) -> None:

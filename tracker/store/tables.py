@@ -42,7 +42,8 @@ class ReleaseRow(SQLModel, table=True):
     sha256: str = Field(index=True, unique=True, max_length=64)
     source_id: str = Field(max_length=200)
     external_id: str = Field(max_length=1000)
-    name: str = Field(max_length=1000)
+    # How a release without a web address is named; unique among those (`releases`).
+    name: str = Field(max_length=1000, index=True)
     title: str | None = Field(default=None, sa_column=Column(Text))
     release_date: dt.date | None = None
     company: str | None = Field(default=None, max_length=300)
