@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
-from tracker.extract.dates import add_offset, find, parse_full_date
+from tracker.extract.dates import (
+    OFFSET_LEADS,
+    STATED_OFFSET_LEAD,
+    add_offset,
+    find,
+    parse_full_date,
+)
 
 REF = date(2008, 3, 20)
 
@@ -151,6 +158,31 @@ def test_vague_words_are_not_dates(text: str) -> None:
 def test_offset_is_reported_with_its_unit() -> None:
     (m,) = find("within 60 days of receipt", REF)
     assert (m.kind, m.amount, m.unit) == ("offset", 60, "day")
+
+
+@pytest.mark.parametrize(("lead", "stated"), OFFSET_LEADS)
+def test_every_offset_lead_widens_the_offset_and_says_whether_it_states_a_limit(
+    lead: str, stated: bool
+) -> None:
+    # One table serves both readers: the offset's text starts at the lead, and the
+    # timeline reader's test of that text agrees with the row's flag.
+    words = re.sub(r"\(\?:[^)]*\)\??|\[[^]]*\]", lambda m: _first(m.group()), lead)
+    found = [
+        x
+        for unit in ("days", "jours")
+        for x in find(f"the step takes place {words} 30 {unit} later", REF)
+        if x.kind == "offset"
+    ]
+    m = found[0]
+    assert m.text.startswith(words), (lead, m.text)
+    assert bool(STATED_OFFSET_LEAD.match(m.text)) is stated
+
+
+def _first(group: str) -> str:
+    """One spelling a regex fragment of the lead table accepts: '(?:with)?' is 'with'."""
+    if group.startswith("["):
+        return group[1]
+    return group[3:].split(")")[0].split("|")[0]
 
 
 @pytest.mark.parametrize(

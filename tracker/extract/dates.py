@@ -428,13 +428,46 @@ TEMPORAL_NEEDLES = tuple(sorted({n for ns in _NEEDLES.values() for n in ns}))
 _SEPARATE = [
     (name, frozenset(_NEEDLES[name]), re.compile(f"(?P<{name}>{pat})")) for name, pat in _PATTERNS
 ]
+# Words that open an offset, one table for both readers: the date reader widens an offset's
+# text back over any of them ("within 60 days", "dans un délai de 30 jours", "for 90 days");
+# the timeline reader takes an offset whose text opens with one marked True as a stated
+# time limit on its own ("no later than 30 days" is one; "for 90 days", "by 30 days" and
+# "over 60 days" are how long something lasts or how far it moved, and need an anchor).
+OFFSET_LEADS: tuple[tuple[str, bool], ...] = (
+    ("dans les", True),  # "dans les 60 jours"
+    ("au cours des", True),  # "au cours des 12 prochains mois"
+    ("dans un d[ée]lai de", True),  # "dans un délai de 30 jours"
+    ("d'ici", True),  # "d'ici 90 jours"
+    ("sous", True),  # "sous 15 jours"
+    ("aura(?: ensuite)?", True),  # "le comité aura ensuite 30 jours"
+    ("disposera de", True),  # "l'agence disposera de 60 jours"
+    ("(?:with)?in", True),  # "within 60 days", "in 30 days"
+    ("no later than", True),
+    ("not later than", True),
+    ("up to", True),  # "up to 90 days"
+    ("approximately", True),
+    ("about", True),
+    ("around", True),
+    ("roughly", True),
+    ("some", True),  # "some 30 days"
+    ("an additional", True),  # "an additional three months"
+    ("has", True),  # "the committee has 60 days"
+    ("have", True),
+    ("a further", True),
+    ("additional", True),
+    ("after", True),  # "after 120 days"
+    ("over the", True),  # "over the next 30 days"
+    ("over", False),  # "over 60 days": a length
+    ("for", False),  # "for 90 days": a length
+    ("by", False),  # "delayed by three months": a distance
+)
 _OFFSET_LEAD = re.compile(
-    r"\b(?:dans les|au cours des|dans un d[ée]lai de|d'ici|sous|aura(?: ensuite)?|disposera de|"
-    r"(?:with)?in|no later than|not later than|up to|approximately|about|around|roughly|some"
-    r"|an additional"
-    r"|has|have"
-    r"|a further|additional|after|over the next|over|for|by)\s+(?:the next\s+|the\s+)?"
+    r"\b(?:" + "|".join(w for w, _ in OFFSET_LEADS) + r")\s+(?:the next\s+|the\s+)?"
     r"(?:(?:approximately|about|some|another|an additional|a further)\s+)?$"
+)
+# An offset's text that opens with a lead marked True in OFFSET_LEADS.
+STATED_OFFSET_LEAD = re.compile(
+    "^(?:" + "|".join(w for w, stated in OFFSET_LEADS if stated) + r")\b"
 )
 _MONTH_SET = frozenset(MONTH_NEEDLES)
 _MONTH_WORD = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")

@@ -43,11 +43,6 @@ _BEFORE_ANCHOR = re.compile(
     r"^[\s,]*(?:before|prior to|ahead of|in advance of|avant)\s+(?:the\s+|its\s+|la\s+|le\s+)?"
     r"(?P<receipt>)(?P<what>(?:(?!\s(?:and|or|but|to)\s)[\w -]){1,40})"
 )
-_OFFSET_LEAD = re.compile(
-    r"^(?:with)?in\b|^ha(?:s|ve)\b|^no later than|^not later than|^approximately|^about"
-    r"|^around|^roughly|^some|^an additional|^a further|^additional|^up to|^after|^over the"
-    r"|^the next|^dans\b|^au cours des\b|^sous\b|^d'ici\b|^aura\b|^disposera\b"
-)
 # "then 14 days", "N days thereafter", "aura ensuite 30 jours": a step of a chain, counted
 # from the previous step's latest date.
 # "a targeted 300-day review period", "a new six month PDUFA review clock": a duration used
@@ -637,7 +632,7 @@ class TimelineReader(Scan):
         if _MOVE_LENGTH.search(lead_in):
             return None  # how far a date moved, not when something is due
         if not (
-            _OFFSET_LEAD.match(x.text)
+            dates.STATED_OFFSET_LEAD.match(x.text)
             or anchor_m
             or (previous and _LATER.match(low, x.endpos))
             # "the evaluation should then last 4 to 6 months": a step of the chain, how long
