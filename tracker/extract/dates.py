@@ -617,11 +617,6 @@ _TENS_VALUE = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60
 
 
 def number_value(token: str) -> int | None:
-    """'6', 'six', 'twenty-one' as a number, or None."""
-    return _num(token)
-
-
-def _num(token: str) -> int | None:
     """A number in digits or words: "60", "sixty", "twenty-one", "one hundred and twenty"."""
     token = token.strip()
     if token.isdigit():
@@ -634,7 +629,7 @@ def _num(token: str) -> int | None:
     if len(parts) == 2 and parts[0] in _TENS_VALUE and parts[1] in NUMBER_WORDS:
         return _TENS_VALUE[parts[0]] + NUMBER_WORDS[parts[1]]
     if parts[:2] == ["one", "hundred"]:
-        rest = _num(" ".join(parts[2:])) if parts[2:] else 0
+        rest = number_value(" ".join(parts[2:])) if parts[2:] else 0
         return 100 + rest if rest is not None else None
     return None
 
@@ -905,7 +900,7 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
             return None
         return Mention("day_n", None, None, txt, s, e, amount=int(g("dn")), unit="day")
     if kind == "offset":
-        amount = _num(g("off_n"))
+        amount = number_value(g("off_n"))
         compound = g("off_lo") in _TENS_VALUE and g("off_n") in _ONES_WORDS
         if compound:
             # "twenty-one days" is one number, not a range from twenty to one.
@@ -925,7 +920,7 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         lead = _OFFSET_LEAD.search(m.string, max(0, s - 45), s)
         if lead:
             s = lead.start()
-        low_end = _num(g("off_lo")) if g("off_lo") and not compound else None
+        low_end = number_value(g("off_lo")) if g("off_lo") and not compound else None
         if low_end is not None and not 0 < low_end < amount:
             low_end = None  # "1 to 2" read right, "two to one" or "a to" not a range
         return Mention(

@@ -116,10 +116,12 @@ def _best_dateline(low: str) -> tuple[int, int, date] | None:
     return best
 
 
-_ISSUER_AFTER = re.compile(
-    r",?\s+[\w&.,'’ -]{2,60}?\((?:[a-z ]*?)(?:nasdaq|nyse|amex|tsx|asx|six|euronext|otc|lse|aim"
-    r"|omx)\b"
+# Stock exchanges a release names beside its issuer: "(Nasdaq: ABCD)", "(TSX: XY; OTC: XYZ)".
+_EXCHANGES = (
+    "nasdaq|nyse|amex|tsx|asx|six|aim|lse|euronext|otc|omx|xetra|frankfurt|fse|fwb|nasdaq gm"
+    "|nasdaq gs|cse|sgx|hkex|tse|lon|ams|swx"
 )
+_ISSUER_AFTER = re.compile(r",?\s+[\w&.,'’ -]{2,60}?\((?:[a-z ]*?)(?:" + _EXCHANGES + r")\b")
 
 
 def _dateline_score(low: str, start: int, end: int) -> int:
@@ -152,8 +154,7 @@ def _dateline_score(low: str, start: int, end: int) -> int:
 
 
 _TICKER = re.compile(
-    r"\((?P<ex>(?:[A-Za-z][\w .&/-]{0,40}?)?(?:nasdaq|nyse|amex|tsx|asx|six|aim|lse|euronext|otc"
-    r"|omx|xetra|frankfurt|fse|fwb|nasdaq gm|nasdaq gs|cse|sgx|hkex|tse|lon|ams|swx)"
+    r"\((?P<ex>(?:[A-Za-z][\w .&/-]{0,40}?)?(?:" + _EXCHANGES + r")"
     r"[\w .&/-]{0,30}?)"
     r"\s*:\s*(?P<t>[A-Za-z][A-Za-z.]{0,7})(?:[;,][^)]*)?\)"
     r"|\((?P<t2>[A-Za-z]{2,6})\s*:\s*(?P<ex2>aim|lse|tsx|nyse|nasdaq|six|asx)\)",
