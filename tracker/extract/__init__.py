@@ -191,6 +191,7 @@ def _undated(
 
 _GOAL_DAYS = LEXICON.cues["goal_days"].pattern
 _GOAL_DAYS_AFTER = LEXICON.cues["goal_days_after"].pattern
+_MOVED_TO = LEXICON.cues["moved_to_day"].pattern
 
 
 def _told_days(clean: str) -> list[tuple[date, bool]]:
@@ -209,6 +210,8 @@ def _told_days(clean: str) -> list[tuple[date, bool]]:
             # goal names are ahead, however the sentence around them is told
             or bool(_GOAL_DAYS.search(low, max(0, m.start() - 60), m.start()))
             or bool(_GOAL_DAYS_AFTER.match(low[m.end() : m.end() + 60]))
+            # "extended ... from October 24, 2014 to January 24, 2015": the new day is ahead
+            or bool(_MOVED_TO.search(low, max(0, m.start() - 220), m.start()))
         )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
         stated.append((day, ahead))
     return stated

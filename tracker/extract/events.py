@@ -73,6 +73,7 @@ class EventReader(Scan):
 
     def events(self) -> list[Event]:
         found: dict[tuple[object, ...], tuple[int, list[Event]]] = {}
+        replaced: list[Event] = []  # goal dates named as moved from, wherever they stand
         registrant = self._sec_registrant()
         for i in sorted(self.hinted):
             sent, low = self.sents[i], self.lows[i]
@@ -103,6 +104,7 @@ class EventReader(Scan):
                         here[key] = (max(best, rank), [*group, ev])
                         refs.append(rule.reference)
             for key, (rank, group) in here.items():
+                replaced += [e for e in group if e.type == "goal_date" and _replaced_goal(e)]
                 # Across sentences, one event per (type, agency, outcome): the best-dated
                 # mention wins; but an act the text marks as earlier ("In April 2015, the
                 # FDA granted ...", "first received ... in November 2009") beside today's
@@ -137,11 +139,11 @@ class EventReader(Scan):
         if any(e.type == "goal_date_extension" for e in events):
             # The new date of an extension is not a separately announced goal date; the
             # original date it replaced stays as a back-reference, undated.
-            events = [
-                e
-                for e in events
-                if e.type != "goal_date" or (e.date is None and _MISSED.search(e.evidence.lower()))
-            ]
+            events = [e for e in events if e.type != "goal_date" or _replaced_goal(e)]
+            if replaced and not any(e.type == "goal_date" for e in events):
+                # The replaced date's mention lost to a better-dated one ("The FDA extended
+                # the action date ...") that names the new date: the replaced one stands.
+                events.append(replaced[0])
         return _infer_outcomes(events)
 
     def _events_from(
@@ -671,6 +673,11 @@ def _own_clause(tail: str) -> str:
 
 
 _PLACES_GRANTED = LEX.cues["places_granted"].pattern
+
+
+def _replaced_goal(e: Event) -> bool:
+    """A goal date named undated as the one a move replaced ("from October 24 to ...")."""
+    return e.date is None and bool(_MISSED.search(e.evidence.lower()))
 
 
 def _distinct(a: Event, b: Event) -> bool:
