@@ -1920,3 +1920,64 @@ def test_a_weekday_before_a_full_date_is_that_date_and_how_long_an_act_took_is_n
         )
         == []
     )
+
+
+def _acts(body: str, head: str = HEAD) -> set[tuple[str, str, str | None, date | None]]:
+    x = extract_text("x.txt", head + body + "\n")
+    return {(e.type, e.agency, e.outcome, e.date) for e in x.events}
+
+
+def test_a_goal_date_moved_from_one_day_to_another_keeps_the_first_as_a_back_reference() -> None:
+    # CONTRACT.md: one goal_date_extension; the stated original date is a goal_date, null.
+    body = (
+        "that the FDA has extended the company's Prescription Drug User Fee Act (PDUFA) goal "
+        "date for its Zentra application by three months from August 2, 2024 to November 2, "
+        "2024. The FDA extended the goal date to review a major amendment."
+    )
+    assert _acts(body) == {
+        ("goal_date_extension", "FDA", None, date(2024, 6, 3)),
+        ("goal_date", "FDA", None, None),
+    }
+    assert _dates(body) == [(date(2024, 11, 2), date(2024, 11, 2), "action-date")]
+    # Without a dated dateline the new day is still ahead of the day the release speaks from.
+    undated = extract_text("x.txt", "BOSTON -- Acme Bio said " + body + "\n")
+    assert [(t.start, t.end) for t in undated.timelines] == [(date(2024, 11, 2),) * 2]
+
+
+def test_an_extension_of_a_dated_review_names_the_original_goal_date() -> None:
+    got = _acts(
+        "that, as disclosed before, the FDA asked for an extension of the July 9, 2024 review date."
+    )
+    assert {(t, a) for t, a, _o, _d in got} == {
+        ("goal_date_extension", "FDA"),
+        ("goal_date", "FDA"),
+    }
+
+
+def test_a_resubmission_is_named_by_its_acceptance_and_by_a_quoted_letter() -> None:
+    accepted = _acts("that the FDA has accepted the company's resubmission of its NDA for Zentra.")
+    assert {t for t, *_ in accepted} >= {"acceptance", "resubmission"}
+    answered = _acts(
+        'that on May 31, 2024 it submitted a complete response to the "Complete Response" '
+        "letter the FDA issued for Zentra."
+    )
+    assert ("resubmission", "FDA", None, date(2024, 5, 31)) in answered
+
+
+def test_an_about_section_recounting_an_approval_adds_no_second_one() -> None:
+    got = _acts(
+        "that the CHMP adopted a negative opinion on Zentra. Zentra was approved by the FDA in "
+        "May 2023.\nAbout Acme Bio\nAcme Bio's first medicine, Zentra, was approved by the U.S. "
+        "Food and Drug Administration in"
+    )
+    assert [e for e in got if e[0] == "approval"] == [("approval", "FDA", "positive", None)]
+
+
+def test_an_approval_the_sentence_calls_tentative_is_no_approval() -> None:
+    got = _acts(
+        "that because this approval was granted before the exclusivity of the reference drug "
+        "ends on July 1, 2024, the approval took the form of a tentative approval."
+    )
+    assert not any(t == "approval" for t, *_ in got)
+    final = _acts("that the FDA granted final approval to Zentra after its tentative approval.")
+    assert ("approval", "FDA", "positive", date(2024, 6, 3)) in final

@@ -15,6 +15,8 @@ from tracker.extract.clauses import (
 from tracker.extract.lexicon import LEXICON as LEX
 
 _HELD = LEX.cues["held"]
+_TENTATIVE = LEX.cues["tentative"]
+_FINAL_APPROVAL = LEX.cues["final_approval"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
 _ANSWERED = LEX.cues["answered_act"]
@@ -206,6 +208,12 @@ class EventReader(Scan):
         if held and rule.name != "goal_date":
             return []  # "is approved by the FDA for", "holds approvals in": a state, no act
         if (
+            rule.name == "approval"
+            and _TENTATIVE.search(low)
+            and not _FINAL_APPROVAL.search(low, max(0, m.start() - 12), m.end() + 12)
+        ):
+            return []  # "this approval came in the form of a tentative approval": no approval
+        if (
             rule.name not in ("advisory_meeting", "goal_date_extension")
             and not _DONE_VERB.match(m.group(0))
             and not m.group(0).endswith("by which")  # its own relative clause, not a plan
@@ -262,6 +270,7 @@ class EventReader(Scan):
             )
             or (self._highlight(sent) and rank < 2)  # a dated bullet keeps its day
             or (sent.index < self.headline_end and rank < 2)  # a headline's act: the body's
+            or (sent.index not in self.body and rank < 2)  # an About section recounts
             or (self.results_release and rank == 1 and not _TODAY.search(low))
         ):
             # "the submission to Health Canada", "to discuss the CRL it received": an act
