@@ -1981,3 +1981,40 @@ def test_an_approval_the_sentence_calls_tentative_is_no_approval() -> None:
     assert not any(t == "approval" for t, *_ in got)
     final = _acts("that the FDA granted final approval to Zentra after its tentative approval.")
     assert ("approval", "FDA", "positive", date(2024, 6, 3)) in final
+
+
+def test_months_of_exclusivity_are_no_deadline() -> None:
+    assert (
+        _dates(
+            "that a paediatric study, if completed, makes Zentra eligible for an additional six "
+            "months of marketing exclusivity."
+        )
+        == []
+    )
+
+
+def test_a_designation_told_with_designated_as_after_a_long_object() -> None:
+    got = _acts(
+        "that the FDA has designated Zentra for the treatment of muscle loss in adults with "
+        "advanced lung disease as a Fast Track development program."
+    )
+    assert ("review_designation", "FDA", None, date(2024, 6, 3)) in got
+
+
+def test_a_filing_told_with_an_indefinite_article_is_generic() -> None:
+    got = _acts(
+        "that the FDA granted Zentra Fast Track designation, which allows more meetings with "
+        "the FDA before and after the filing of a NDA."
+    )
+    assert not any(t == "submission" for t, *_ in got)
+
+
+def test_the_place_a_sentence_opens_with_names_the_agency_of_its_act() -> None:
+    got = _acts(
+        "that the EMA granted accelerated assessment to Zentra. In the U.S., Zentra was "
+        "granted breakthrough therapy designation in 2023."
+    )
+    assert {(t, a) for t, a, _o, _d in got} == {
+        ("review_designation", "EMA"),
+        ("review_designation", "FDA"),
+    }

@@ -16,6 +16,7 @@ from tracker.extract.lexicon import LEXICON as LEX
 
 _HELD = LEX.cues["held"]
 _TENTATIVE = LEX.cues["tentative"]
+_LEAD_PLACE = LEX.cues["lead_place"].pattern
 _FINAL_APPROVAL = LEX.cues["final_approval"]
 _PREVIOUSLY = LEX.cues["previously"]
 _OBJECT_OF = LEX.cues["object_of"]
@@ -507,6 +508,13 @@ class EventReader(Scan):
                     if etype in ("approval", "submission")
                     else [countries[0]]
                 )
+        opening = _LEAD_PLACE.match(low)
+        if own is None and opening and opening.end() <= m.start():
+            # "In the U.S., the drug was granted breakthrough therapy designation": the place
+            # the sentence opens with, not the agency the release is about.
+            places = [c for c, _n in LEX.country_mentions(opening.group(0))]
+            if places and places[0] != "OTHER":
+                return [_eu(places[0], etype)]
         if own:
             return [own]
         if named:
