@@ -2018,3 +2018,26 @@ def test_the_place_a_sentence_opens_with_names_the_agency_of_its_act() -> None:
         ("review_designation", "EMA"),
         ("review_designation", "FDA"),
     }
+
+
+def test_the_commission_adopting_a_decision_to_extend_an_indication_is_an_approval() -> None:
+    got = _acts(
+        "that the European Commission (EC) has adopted the Decision to extend the approved "
+        "indication of Zentra to all adults."
+    )
+    assert ("approval", "EC", "positive", date(2024, 6, 3)) in got
+
+
+def test_a_filing_announced_as_a_noun_is_a_submission() -> None:
+    got = _acts('that "we are pleased to announce the MAA submission for Zentra to the EMA".')
+    assert ("submission", "EMA") in {(t, a) for t, a, _o, _d in got}
+
+
+def test_a_french_approval_named_by_the_place_it_was_obtained_in() -> None:
+    head = "PARIS, le 3 juin 2024 – Acme Bio SA a annoncé aujourd'hui que "
+    got = _acts(
+        "Santé Canada a accordé une autorisation de mise sur le marché pour Zentra. Cette "
+        "annonce fait suite à l'extension de l'indication obtenue en Europe en mars 2024.",
+        head,
+    )
+    assert {(t, a) for t, a, _o, _d in got} == {("approval", "HC"), ("approval", "EC")}

@@ -460,9 +460,10 @@ class EventReader(Scan):
                 inner = [str(application)]
             if inner and inner[0] != "OTHER":
                 return [_eu(inner[0], etype)]
-        if etype == "submission":
-            # "announced U.S. and European regulatory submissions": the places the act's own
-            # words name, one submission each.
+        if etype == "submission" or (etype == "approval" and not LEX.agencies_in(scope)):
+            # "announced U.S. and European regulatory submissions", "l'extension obtenue en
+            # Europe": the places the act's own words name, one act each (an approval's
+            # only where its stretch names no agency).
             places = [c for c, _n in LEX.country_mentions(m.group(0)) if c != "OTHER"]
             if places:
                 return list(dict.fromkeys(_eu(c, etype) for c in places))
