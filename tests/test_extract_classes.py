@@ -2041,3 +2041,30 @@ def test_a_french_approval_named_by_the_place_it_was_obtained_in() -> None:
         head,
     )
     assert {(t, a) for t, a, _o, _d in got} == {("approval", "HC"), ("approval", "EC")}
+
+
+def test_a_sentence_broken_by_a_blank_line_after_of_is_one_sentence() -> None:
+    got = _acts(
+        "that it has today submitted a marketing approval application to the Ministry of\n\n"
+        "Health, Labour and Welfare for Zentra."
+    )
+    assert ("submission", "PMDA", None, date(2024, 6, 3)) in got
+
+
+def test_a_new_drug_application_in_a_tokyo_release_is_japans() -> None:
+    head = "Tokyo, Japan, June 3, 2024 --- Acme Pharma Co., Ltd. announces that it "
+    got = _acts(
+        "has received marketing approval for Zentra. A new drug application was submitted "
+        "in July 2023.",
+        head,
+    )
+    assert {(t, a) for t, a, _o, _d in got} == {("approval", "PMDA"), ("submission", "PMDA")}
+
+
+def test_the_first_and_only_product_approved_by_is_a_held_status() -> None:
+    got = _acts(
+        "that its partner filed for the marketing approval of Zentra with the Ministry of "
+        "Food and Drug Safety in South Korea. It is the first and only nasal testosterone "
+        "product approved by the U.S. FDA."
+    )
+    assert {(t, a) for t, a, _o, _d in got} == {("submission", "OTHER")}

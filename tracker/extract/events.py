@@ -205,7 +205,7 @@ class EventReader(Scan):
             _NEGATIVE_NAME.sub(" ", m.group(0))  # "the answer to the not approvable letter"
         ):
             return []  # "an advisory committee will not be scheduled"
-        held = bool(_HELD.search(prefix[-60:] + low[m.start() : m.end() + 60]))
+        held = bool(_HELD.search(prefix[-90:] + low[m.start() : m.end() + 60]))
         if held and rule.name != "goal_date":
             return []  # "is approved by the FDA for", "holds approvals in": a state, no act
         if (
@@ -521,7 +521,7 @@ class EventReader(Scan):
         if named:
             return [named[0]]
         app = LEX.application_agency(scope)
-        if app == "FDA" and self.doc_agency in ("NMPA", "PMDA"):
+        if app == "FDA" and (self.doc_agency or self.home_agency) in ("NMPA", "PMDA"):
             app = None  # an "NDA" is China's and Japan's word too
         if app is not None and app != self.doc_agency and not LEX.country_mentions(low):
             # "it has withdrawn the NDA" in a release about Canada: the kind of application

@@ -252,6 +252,11 @@ def paragraphs(text: str) -> list[tuple[str, str]]:
     section = "body"
     for block in re.split(r"\n\s*\n", text):
         for para in _unwrap(block):
+            if out and out[-1][1] == "body" and _DANGLING.search(out[-1][0]):
+                # "... application to the Ministry of" + blank line + "Health, Labour and
+                # Welfare for ...": a page copy broke the sentence; no paragraph ends so.
+                out[-1] = (f"{out[-1][0]} {para}", "body")
+                continue
             if _BOILER_HEAD.match(para.rstrip(" :")) or para.startswith("###"):
                 section = "about" if para.lower().startswith("about ") else "legal"
                 out.append((para, section))
@@ -296,6 +301,11 @@ def _unwrap(block: str) -> list[str]:
 
 
 _BULLET = re.compile(r"^(?:[•\-*–·▪]|\d+[.)]) ")
+# A paragraph that ends in a word no sentence ends with: the page broke it.
+_DANGLING = re.compile(
+    r"[a-z,]\s(?:of|the|to|and|for|an?|in|with|by|from|at|on|its|their|our|de|du|des|la|le"
+    r"|les|à|au|aux|et|pour|par)$"
+)
 _WRAP_WIDTH = 130
 
 
