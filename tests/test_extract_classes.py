@@ -2068,3 +2068,32 @@ def test_the_first_and_only_product_approved_by_is_a_held_status() -> None:
         "product approved by the U.S. FDA."
     )
     assert {(t, a) for t, a, _o, _d in got} == {("submission", "OTHER")}
+
+
+FR_JUNE_HEAD = "PARIS, le 3 juin 2024 – Acme Bio SA annonce aujourd'hui que "
+
+
+def test_french_filing_acceptance_and_an_offset_from_the_filing() -> None:
+    body = (
+        "la FDA indique que le dossier de NDA pour Zentra est recevable. La société a soumis "
+        "le dossier de NDA le 10 avril 2024. Selon le PDUFA, la FDA rendra sa décision dans les 10 "
+        "mois suivant la soumission. Quand il sera approuvé, Zentra sera une option nouvelle."
+    )
+    got = _acts(body, FR_JUNE_HEAD)
+    assert {(t, a) for t, a, _o, _d in got} == {("acceptance", "FDA"), ("submission", "FDA")}
+    x = extract_text("x.txt", FR_JUNE_HEAD + body + "\n")
+    assert [(t.start, t.end) for t in x.timelines] == [
+        (date(2025, 2, 10), date(2025, 2, 10))  # ten months from the filing, not the release
+    ]
+
+
+def test_a_review_centre_recommending_priority_review_and_an_acceptance_by_possessive() -> None:
+    got = _acts(
+        "that the Center for Drug Evaluation (CDE) of China's NMPA has recommended Priority "
+        "Review for the Zentra application. It follows the NMPA's acceptance of the NDA in "
+        "April 2024."
+    )
+    assert {(t, a) for t, a, _o, _d in got} == {
+        ("review_designation", "NMPA"),
+        ("acceptance", "NMPA"),
+    }

@@ -945,13 +945,14 @@ _REVIEW_WORD = re.compile(r"\breview\b|\bclock\b")
 # An agency's own steps of a review, which a withdrawal of the application ends.
 _AGENCY_STEPS = AGENCY_MILESTONES | {"advisory-meeting", "review", "classification"}
 _MEETING_WORDS = re.compile(r"\b(?:meeting|hearing|oral explanation|session|réunion)\b")
+# The event an anchor's words name, English and French ("suivant la soumission").
 _ANCHOR_EVENTS = [
-    ("opinion", r"opinion"),
+    ("opinion", r"opinion|\bavis\b"),
     ("refusal", r"complete response|crl|refusal|letter|\bnon\b|\banc\b|non-conformité|refus"),
-    ("acceptance", r"filing date|acceptance|validation|accept"),
-    ("resubmission", r"resubmission|response to the"),
-    ("submission", r"submission|filing|application"),
-    ("approval", r"approval|authori[sz]ation"),
+    ("acceptance", r"filing date|acceptance|validation|accept|recevabilité"),
+    ("resubmission", r"resubmission|response to the|resoumission|réponse à"),
+    ("submission", r"submission|filing|application|soumission|dépôt|\bdemande\b"),
+    ("approval", r"approval|authori[sz]ation|approbation|autorisation"),
 ]
 
 
