@@ -2097,3 +2097,28 @@ def test_a_review_centre_recommending_priority_review_and_an_acceptance_by_posse
         ("review_designation", "NMPA"),
         ("acceptance", "NMPA"),
     }
+
+
+def test_a_cancelled_oral_explanation_is_neither_event_nor_deadline() -> None:
+    body = (
+        "that the CHMP has extended its review of the MAA for Zentra and cancelled the oral "
+        "explanation scheduled for June 12, 2024."
+    )
+    assert not any(t == "advisory_meeting" for t, *_ in _acts(body))
+    assert _dates(body) == []
+
+
+def test_a_clock_followed_by_after_a_dated_step_counts_from_that_step() -> None:
+    got = _dates(
+        "that the CHMP timetable sets a deadline of July 29, 2024 for the answers, followed "
+        "by a 30-day assessment period for the committee."
+    )
+    assert (date(2024, 8, 28), date(2024, 8, 28)) in {(s, e) for s, e, _m in got}
+    assert not any(e == date(2024, 7, 3) for _s, e, _m in got)  # not from the release
+
+
+def test_two_acts_the_release_moves_toward_are_two_deadlines() -> None:
+    got = _dates(
+        "that it looks forward to progressing toward an opinion and approval early next year."
+    )
+    assert sorted(m for _s, _e, m in got) == ["decision", "opinion"]

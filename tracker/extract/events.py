@@ -33,6 +33,7 @@ _ASKED_FOR = LEX.cues["asked_for"].pattern
 _ALSO = LEX.cues["also_act"].pattern
 _NEGATIVE_NAME = LEX.cues["negative_name"].pattern
 _CALLED_OFF = LEX.cues["called_off"].pattern
+_CALLED_OFF_BEFORE = LEX.cues["called_off_before"].pattern
 _BASE_VERB = LEX.cues["base_verb"].pattern
 _TO_LEAD = LEX.cues["to_come"].pattern
 _THIS_ACT = LEX.cues["this_act"].pattern
@@ -195,6 +196,7 @@ class EventReader(Scan):
                 and not dates.find(_own_clause(low[m.end() : m.end() + 120]), self.ref, True)
             )
             or _CALLED_OFF.search(_own_clause(low[m.end() : m.end() + 200]))
+            or any(c.end() == m.start() for c in _CALLED_OFF_BEFORE.finditer(low, 0, m.start()))
         ):
             return []  # "an oral explanation may be requested", "intends to request a hearing"
         if rule.name == "review_designation" and re.search(

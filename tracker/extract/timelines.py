@@ -27,6 +27,8 @@ _NON_REGULATORY = LEX.cues["non_regulatory"]
 _NOT_A_DATE = LEX.cues["not_a_date"]
 _GENERIC = LEX.cues["generic"]
 _NEGATED_DATE = LEX.cues["negated_date"]
+_CALLED_OFF_BEFORE = LEX.cues["called_off_before"]
+_TOWARD_ACTS = LEX.cues["toward_acts"].pattern
 _GOVERNING = LEX.cues["governing"].pattern
 
 _ANCHOR = re.compile(
@@ -352,6 +354,10 @@ class TimelineReader(Scan):
             last = milestone
             if milestone is None:
                 continue
+            if milestone in ("advisory-meeting", "meeting") and _CALLED_OFF_BEFORE.search(
+                clause[: max(0, clause.find(x.text))] if x.text in clause else ""
+            ):
+                continue  # "cancelled the oral explanation scheduled for December 12"
             # "extended from May 30 to August 30", "the previous date of May 30 was moved to
             # August 30": the date the act was moved to stands, the one it left does not. Only
             # the date the superseding words lead to is gone ("on or before September 21,
@@ -431,11 +437,15 @@ class TimelineReader(Scan):
         """Acts joined as the plural subject of the verb that dates them ("A and B are
         expected in 2020"): one timeline each, with its own agency."""
         verb = _PLURAL_EXPECTED.search(before[-200:])
-        if verb is None:
+        toward = None if verb else _TOWARD_ACTS.search(before[-200:])
+        if verb is not None:
+            subject = before[-200:][: verb.start()]
+            cut = max(subject.rfind(", "), subject.rfind("; "))
+            subject = subject[cut + 2 :] if cut >= 0 else subject
+        elif toward is not None:
+            subject = toward.group("acts")  # "toward a formal opinion and approval in 2019"
+        else:
             return [t]
-        subject = before[-200:][: verb.start()]
-        cut = max(subject.rfind(", "), subject.rfind("; "))
-        subject = subject[cut + 2 :] if cut >= 0 else subject
         acts: list[tuple[str, str | None]] = []
         for piece in _AND.split(subject):
             found = LEX.milestone_of(piece)
@@ -856,6 +866,14 @@ class TimelineReader(Scan):
             # "respond within 90 days ... a response would start a new 150-day review": the
             # step just stated, though it counts from something itself.
             step = self.so_far[-1]
+        if (
+            previous is not None
+            and previous.sentence == sent.index
+            and _CHAIN.search(low, max(0, x.pos - 25), x.pos)
+        ):
+            # "a deadline of January 29 for responses followed by a 30-day assessment
+            # period": the clock runs from the step the sentence just dated.
+            step = previous
         if step is None:
             self.clock_unanchored = True
         # "review periods of 2 months and 6 months, respectively" (one per class): the span
