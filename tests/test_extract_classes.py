@@ -2122,3 +2122,12 @@ def test_two_acts_the_release_moves_toward_are_two_deadlines() -> None:
         "that it looks forward to progressing toward an opinion and approval early next year."
     )
     assert sorted(m for _s, _e, m in got) == ["decision", "opinion"]
+
+
+def test_a_national_agencys_commission_recommending_against_is_a_negative_vote_there() -> None:
+    got = _acts(
+        "that the general commission of the French regulatory agency has recommended that "
+        "Zentra not be approved in France. \u201cWe have several options open to us, "
+        "including providing more data or withdrawing the application in France.\u201d"
+    )
+    assert {(t, a, o) for t, a, o, _d in got} == {("trend_vote", "OTHER", "negative")}

@@ -34,6 +34,7 @@ _ALSO = LEX.cues["also_act"].pattern
 _NEGATIVE_NAME = LEX.cues["negative_name"].pattern
 _CALLED_OFF = LEX.cues["called_off"].pattern
 _CALLED_OFF_BEFORE = LEX.cues["called_off_before"].pattern
+_OPTIONS = LEX.cues["options"].pattern
 _BASE_VERB = LEX.cues["base_verb"].pattern
 _TO_LEAD = LEX.cues["to_come"].pattern
 _THIS_ACT = LEX.cues["this_act"].pattern
@@ -199,6 +200,8 @@ class EventReader(Scan):
             or any(c.end() == m.start() for c in _CALLED_OFF_BEFORE.finditer(low, 0, m.start()))
         ):
             return []  # "an oral explanation may be requested", "intends to request a hearing"
+        if _OPTIONS.search(low, max(0, m.start() - 200), m.start()):
+            return []  # "options ... including withdrawing the application": none done
         if rule.name == "review_designation" and re.search(
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
@@ -418,6 +421,9 @@ class EventReader(Scan):
         if etype == "trend_vote":
             if own and own != "EC":
                 return [own]
+            places = [c for c, _n in LEX.country_mentions(scope)]
+            if places:  # "the commission of the French agency recommended ... in France"
+                return ["EMA" if places[0] == "EC" else places[0]]
             if self.doc_agency in ("EMA", "EC"):
                 return ["EMA"]
             if self.doc_agency is not None:
