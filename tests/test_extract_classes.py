@@ -2131,3 +2131,12 @@ def test_a_national_agencys_commission_recommending_against_is_a_negative_vote_t
         "including providing more data or withdrawing the application in France.\u201d"
     )
     assert {(t, a, o) for t, a, o, _d in got} == {("trend_vote", "OTHER", "negative")}
+
+
+def test_a_french_dateline_with_an_abbreviated_month() -> None:
+    x = extract_text(
+        "x.txt",
+        "MONTRÉAL, QC, le 28 juill. 2020 /CNW/ - Acme Bio inc. a annoncé aujourd'hui que "
+        "Santé Canada a émis un avis de conformité pour Zentra.\n",
+    )
+    assert x.release.date == date(2020, 7, 28)

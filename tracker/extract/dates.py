@@ -63,6 +63,14 @@ FOREIGN_MONTHS = {
     "novembre": 11,
     "décembre": 12,
     "decembre": 12,
+    # French abbreviations, as newswires set them in datelines ("le 28 juill. 2020")
+    "janv": 1,
+    "févr": 2,
+    "fevr": 2,
+    "avr": 4,
+    "juil": 7,
+    "juill": 7,
+    "déc": 12,
     # German
     "januar": 1,
     "jänner": 1,
