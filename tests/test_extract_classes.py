@@ -2140,3 +2140,29 @@ def test_a_french_dateline_with_an_abbreviated_month() -> None:
         "Santé Canada a émis un avis de conformité pour Zentra.\n",
     )
     assert x.release.date == date(2020, 7, 28)
+
+
+def test_a_resubmission_targeted_for_a_quarter_is_a_plan() -> None:
+    got = _acts("Zentra NDA resubmission targeted for Q4 2024. The company met the FDA in May.")
+    assert not any(t == "resubmission" for t, *_ in got)
+
+
+def test_a_goal_date_established_as_the_target_date() -> None:
+    got = _acts(
+        "that the FDA assigned a class 2 review to the NDA for Zentra, establishing December "
+        "3, 2024, as the Prescription Drug User Fee Act (PDUFA) target date."
+    )
+    assert ("goal_date", "FDA", None, date(2024, 6, 3)) in got
+
+
+def test_their_reply_to_a_letter_and_a_filing_in_a_past_relative_clause() -> None:
+    got = _acts(
+        "that the companies have submitted their reply to a complete response letter issued "
+        "in October 2023. The FDA will weigh the advice in its review of the NDA that was "
+        "submitted for Zentra in May 2023."
+    )
+    assert {(t, a) for t, a, _o, _d in got} >= {
+        ("resubmission", "FDA"),
+        ("refusal", "FDA"),
+        ("submission", "FDA"),
+    }

@@ -35,6 +35,7 @@ _NEGATIVE_NAME = LEX.cues["negative_name"].pattern
 _CALLED_OFF = LEX.cues["called_off"].pattern
 _CALLED_OFF_BEFORE = LEX.cues["called_off_before"].pattern
 _OPTIONS = LEX.cues["options"].pattern
+_OWN_PAST = LEX.cues["own_past"].pattern
 _BASE_VERB = LEX.cues["base_verb"].pattern
 _TO_LEAD = LEX.cues["to_come"].pattern
 _THIS_ACT = LEX.cues["this_act"].pattern
@@ -175,6 +176,7 @@ class EventReader(Scan):
             not scheduled
             and _PLANNED.search(told)
             and (not answered or _PLANNED.search(answered.group(0)))
+            and not _OWN_PAST.search(m.group(0))
         ):
             return []  # "following possible approval of ..."
         if _TO_LEAD.search(prefix[-12:]) and _BASE_VERB.match(m.group(0)):
