@@ -2166,3 +2166,23 @@ def test_their_reply_to_a_letter_and_a_filing_in_a_past_relative_clause() -> Non
         ("refusal", "FDA"),
         ("submission", "FDA"),
     }
+
+
+def test_an_8k_opening_dates_the_release_and_data_submitted_in_an_nda_is_no_filing() -> None:
+    x = extract_text(
+        "x.txt",
+        "Item 8.01 Other Events.\nOn June 3, 2024, Acme Bio, Inc. (the \u201cCompany\u201d) "
+        "announced that it intends to resubmit its NDA for Zentra in the third quarter of "
+        "this year. The FDA asked for findings on the dataset submitted in the original NDA.\n",
+    )
+    assert x.release.date == date(2024, 6, 3)
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 7, 1), date(2024, 9, 30))]
+    assert not any(e.type == "submission" for e in x.events)
+
+
+def test_an_approved_brand_name_is_no_approval() -> None:
+    got = _acts(
+        "that the FDA accepted the NDA for ZN-45. The company has also received conditional "
+        "approval of Zentra as the brand name for ZN-45."
+    )
+    assert not any(t == "approval" for t, *_ in got)

@@ -121,7 +121,9 @@ _EXCHANGES = (
     "nasdaq|nyse|amex|tsx|asx|six|aim|lse|euronext|otc|omx|xetra|frankfurt|fse|fwb|nasdaq gm"
     "|nasdaq gs|cse|sgx|hkex|tse|lon|ams|swx"
 )
-_ISSUER_AFTER = re.compile(r",?\s+[\w&.,'’ -]{2,60}?\((?:[a-z ]*?)(?:" + _EXCHANGES + r")\b")
+_ISSUER_AFTER = re.compile(
+    r",?\s+[\w&.,'’ -]{2,60}?\((?:(?:[a-z ]*?)(?:" + _EXCHANGES + r")\b|(?:the )?[\"“']?company\b)"
+)  # "(Nasdaq: MRK)", or an 8-K's "(the Company)"
 
 
 def _dateline_score(low: str, start: int, end: int) -> int:
