@@ -2186,3 +2186,29 @@ def test_an_approved_brand_name_is_no_approval() -> None:
         "approval of Zentra as the brand name for ZN-45."
     )
     assert not any(t == "approval" for t, *_ in got)
+
+
+def test_a_hyphenated_non_is_no_notice_of_non_compliance() -> None:
+    got = _acts(
+        "that the CHMP adopted a positive opinion for Zentra, a non-replicating vaccine. On "
+        "May 2, 2024 the company received a non-approvable opinion for its other vaccine."
+    )
+    assert {(t, o) for t, _a, o, _d in got} == {("opinion", "positive"), ("opinion", "negative")}
+
+
+def test_undecided_between_granting_and_refusing_is_no_approval() -> None:
+    got = _acts(
+        "that after the discussion the standing committee took no clear position in favor or "
+        "against granting a marketing authorization for Zentra."
+    )
+    assert not any(t == "approval" for t, *_ in got)
+
+
+def test_a_scientific_advisory_groups_recommendation_is_a_vote_and_a_confirmed_refusal() -> None:
+    got = _acts(
+        "that the CHMP confirmed its March 1, 2024 decision to decline the marketing "
+        "authorization for Zentra, despite the positive recommendation of the CHMP's own "
+        "Scientific Advisory Group."
+    )
+    assert ("trend_vote", "EMA", "positive") in {(t, a, o) for t, a, o, _d in got}
+    assert ("reexamination_outcome", "EMA", "negative") in {(t, a, o) for t, a, o, _d in got}

@@ -51,6 +51,7 @@ _RECENT = timedelta(days=30)
 _REACH = 300
 _CHMP = re.compile(r"\bchmp\b|committee for medicinal products")
 _PANEL = re.compile(r"\b(?:adec|acm|acpm|advisory committee|panel)\b")
+_ADVISORY_GROUP = re.compile(r"\b(?:scientific )?advisory group\b|\bsag\b")
 _ACT_BREAK = re.compile(
     r";|:(?![^()]*\))|,\s+(?:and|but|while|whereas)\b"
     r"|\band (?:the|its|our) (?:[\w()-]+ ){0,5}?(?:has|have|had|was|were|is|will)\b"
@@ -336,6 +337,7 @@ class EventReader(Scan):
                 and agency == "EMA"
                 and "recommendation" in m.group(0)
                 and _CHMP.search(low, m.start(), m.end() + 60)
+                and not _ADVISORY_GROUP.search(m.group(0))  # the CHMP's advisory group votes
             ):
                 kind = "opinion"  # "the positive recommendation by the CHMP": its opinion
             if kind == "refusal" and agency == "EMA":
