@@ -2212,3 +2212,19 @@ def test_a_scientific_advisory_groups_recommendation_is_a_vote_and_a_confirmed_r
     )
     assert ("trend_vote", "EMA", "positive") in {(t, a, o) for t, a, o, _d in got}
     assert ("reexamination_outcome", "EMA", "negative") in {(t, a, o) for t, a, o, _d in got}
+
+
+def test_a_day_range_with_spaced_ordinals_is_the_meetings_days() -> None:
+    got = _dates(
+        "that this may lead to an opinion by the CHMP at its meeting on 9 th - 12 th December 2024."
+    )
+    assert got == [(date(2024, 12, 9), date(2024, 12, 12), "opinion")]
+
+
+def test_the_prime_of_life_and_each_application_are_no_acts() -> None:
+    got = _acts(
+        "that the CHMP adopted a positive opinion for Zentra. The disease strikes patients in "
+        "the prime of life. The committee prepares a draft opinion on each ATMP application "
+        "submitted to the EMA. Following the recent U.S. FDA approval of Zentra, we move on."
+    )
+    assert {(t, a) for t, a, _o, _d in got} == {("opinion", "EMA"), ("approval", "FDA")}

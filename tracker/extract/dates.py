@@ -230,8 +230,8 @@ _PATTERNS: list[tuple[str, str]] = [
     (
         # "between 17th and 20th October", "17-20 October 2011": a span of days in one month.
         "day_range",
-        r"\b(?P<dr_a>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? ?(?:and|to|until|through|-) ?"
-        r"(?P<dr_b>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? (?:of )?(?P<dr_m>"
+        r"\b(?P<dr_a>3[01]|[12]\d|0?[1-9])(?: ?(?:st|nd|rd|th)\b)? ?(?:and|to|until|through|-) ?"
+        r"(?P<dr_b>3[01]|[12]\d|0?[1-9])(?: ?(?:st|nd|rd|th)\b)? (?:of )?(?P<dr_m>"
         + _MON
         + r")\.?(?:,? (?P<dr_y>"
         + _YEAR
@@ -307,7 +307,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "dmy",
-        r"\b(?P<dmy_d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)? ?(?:of )?(?P<dmy_m>"
+        r"\b(?P<dmy_d>3[01]|[12]\d|0?[1-9])(?: ?(?:st|nd|rd|th)\b)? ?(?:of )?(?P<dmy_m>"
         + _MON
         + r")\.?(?:,? (?P<dmy_y>"
         + _YEAR

@@ -36,6 +36,7 @@ _CALLED_OFF = LEX.cues["called_off"].pattern
 _CALLED_OFF_BEFORE = LEX.cues["called_off_before"].pattern
 _OPTIONS = LEX.cues["options"].pattern
 _OWN_PAST = LEX.cues["own_past"].pattern
+_GENERIC_ACT = LEX.cues["generic_act"].pattern
 _BASE_VERB = LEX.cues["base_verb"].pattern
 _TO_LEAD = LEX.cues["to_come"].pattern
 _THIS_ACT = LEX.cues["this_act"].pattern
@@ -205,6 +206,8 @@ class EventReader(Scan):
             return []  # "an oral explanation may be requested", "intends to request a hearing"
         if _OPTIONS.search(low, max(0, m.start() - 200), m.start()):
             return []  # "options ... including withdrawing the application": none done
+        if _GENERIC_ACT.search(low, max(0, m.start() - 30), m.start()):
+            return []  # "an opinion on each ATMP application submitted to the EMA"
         if rule.name == "review_designation" and re.search(
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
