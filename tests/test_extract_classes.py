@@ -2228,3 +2228,25 @@ def test_the_prime_of_life_and_each_application_are_no_acts() -> None:
         "submitted to the EMA. Following the recent U.S. FDA approval of Zentra, we move on."
     )
     assert {(t, a) for t, a, _o, _d in got} == {("opinion", "EMA"), ("approval", "FDA")}
+
+
+def test_french_a_range_of_months_after_a_filing_planned_in_a_year_shifts_the_year() -> None:
+    got = _acts(
+        "Acme Bio inc. a déposé une présentation de drogue nouvelle auprès de Santé Canada. "
+        "L'autorisation a été accordée par l'entremise du Programme d'accès spécial.",
+        FR_JUNE_HEAD,
+    )
+    assert {(t, a) for t, a, _o, _d in got} == {("submission", "HC")}
+    x = extract_text(
+        "x.txt",
+        FR_JUNE_HEAD + "Acme prévoit déposer une demande auprès de Santé Canada en 2025 et "
+        "s'attend à obtenir l'homologation entre 12 et 18 mois après la demande.\n",
+    )
+    assert (date(2026, 1, 1), date(2027, 6, 30)) in {(t.start, t.end) for t in x.timelines}
+
+
+def test_a_quoted_not_approvable_letter_is_a_refusal() -> None:
+    got = _acts(
+        "that in January 2024 the FDA provided a \u201cnot approvable\u201d letter for Zentra."
+    )
+    assert ("refusal", "FDA") in {(t, a) for t, a, _o, _d in got}

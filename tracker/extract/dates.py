@@ -395,7 +395,7 @@ _PATTERNS: list[tuple[str, str]] = [
     # a pattern that starts with optional words is tried at every position and is slow.
     (
         "offset",
-        r"\b(?:(?P<off_lo>" + _NUM + r") ?(?:to|-|–|or|à) ?)?"
+        r"\b(?:(?:entre )?(?P<off_lo>" + _NUM + r") ?(?:to|-|–|or|à|et) ?)?"
         r"(?P<off_n>" + _NUM + r")(?:[- ](?P<off_fr>and a half))?[ -](?:additional "
         r"|more |further |prochaine?s )?(?P<off_u>" + _UNIT + r")\b",
     ),

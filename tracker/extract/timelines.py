@@ -73,7 +73,7 @@ _SUBJECT_EXPECTED = re.compile(
     r"|happen|be (?:made|filed|submitted|completed))\b"
 )
 _SUBJECT_END = re.compile(r"\s(?:is|are|was|were|will|has|have)\s")
-_SUBMISSION_ANCHOR = re.compile(r"submission|filing|application")
+_SUBMISSION_ANCHOR = re.compile(r"submission|filing|application|soumission|dépôt|\bdemande\b")
 _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
 _ANCHOR_TOLD = LEX.cues["anchor_told"].pattern
 _ANCHOR_DATED = LEX.cues["anchor_dated"].pattern
@@ -742,6 +742,19 @@ class TimelineReader(Scan):
         if anchor_date is None:
             return None
         end = dates.add_offset(anchor_date, x.amount, x.unit)
+        window = self._window_of(anchor_m) if anchor_name != "previous step" else None
+        if window is not None and anchor_name.endswith(("submission", "resubmission")):
+            # "thirty days after receipt of the resubmission" (planned in Q2), "12 to 18
+            # months after the filing" (planned in 2019): each end of the window shifts,
+            # the start by the shorter length (CONTRACT.md, offsets from a window).
+            start = dates.add_offset(window[0], x.amount_lo or x.amount, x.unit)
+            end = dates.add_offset(window[1], x.amount, x.unit)
+            if end <= self.ref:
+                return None
+            return Timeline(
+                start, end, milestone, agency, x.text, sent.text, sent.index,
+                anchor=f"{anchor_name} (stated window)", anchor_date=window[0],
+            )  # fmt: skip
         if x.amount_lo is not None:
             # "60 to 90 days after the opinion" spans both; "four to six weeks before the
             # meeting" counts back and spans both (CONTRACT.md).
@@ -754,17 +767,7 @@ class TimelineReader(Scan):
             )  # fmt: skip
         if end <= self.ref:
             return None
-        window = self._window_of(anchor_m) if anchor_name != "previous step" else None
         offset_days = (end - anchor_date).days if x.unit == "day" else None
-        if window is not None and anchor_name.endswith(("submission", "resubmission")):
-            # "thirty days after receipt of the resubmission" (planned in Q2): each end of
-            # the window shifts (CONTRACT.md, offsets from a window).
-            start = dates.add_offset(window[0], x.amount, x.unit)
-            end = dates.add_offset(window[1], x.amount, x.unit)
-            return Timeline(
-                start, end, milestone, agency, x.text, sent.text, sent.index,
-                anchor=f"{anchor_name} (stated window)", anchor_date=window[0],
-            )  # fmt: skip
         return Timeline(
             end,
             end,
