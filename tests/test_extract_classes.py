@@ -2250,3 +2250,12 @@ def test_a_quoted_not_approvable_letter_is_a_refusal() -> None:
         "that in January 2024 the FDA provided a \u201cnot approvable\u201d letter for Zentra."
     )
     assert ("refusal", "FDA") in {(t, a) for t, a, _o, _d in got}
+
+
+def test_spending_in_a_half_year_is_no_deadline_and_an_assumed_acceptance_is_none() -> None:
+    body = (
+        "that its spending in the second half of 2024 will depend on the review. Assuming "
+        "the FDA accepts the NDA for Zentra for filing, the company will refinance its debt."
+    )
+    assert _dates(body) == []
+    assert not any(t == "acceptance" for t, *_ in _acts(body))
