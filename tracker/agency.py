@@ -279,9 +279,7 @@ def _ingest(
     outcome = ingest_extraction(
         ctx,
         x,
-        clean.source_id(item.source_id),
-        clean.external_id(item.external_id),
-        clean.url(item.url),
+        *clean.sighting(item),
         now,
         {},
         session=s,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from tracker.domain import Event, Extraction, ReleaseInfo, Timeline
 
@@ -124,3 +125,8 @@ def reason(value: str) -> str:
 def source_id(value: str) -> str:
     """A source's configured id."""
     return line(value, SOURCE_ID_CHARS)
+
+
+def sighting(item: Any) -> tuple[str, str, str | None]:
+    """An item's source id, external id and address, as a sighting keeps them."""
+    return source_id(item.source_id), external_id(item.external_id), url(item.url)
