@@ -2259,3 +2259,15 @@ def test_spending_in_a_half_year_is_no_deadline_and_an_assumed_acceptance_is_non
     )
     assert _dates(body) == []
     assert not any(t == "acceptance" for t, *_ in _acts(body))
+
+
+def test_approvals_in_a_long_list_of_countries_and_a_pricing_dossier() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that Swissmedic has approved Zentra. Zentra has also received marketing "
+        "authorization in Austria, Belgium, Finland, France, Luxemburg, the Netherlands and "
+        "Spain. Acme submitted a pricing and reimbursement dossier to the Swiss authorities.\n",
+    )
+    approvals = sorted(e.agency for e in x.events if e.type == "approval")
+    assert approvals == ["OTHER"] * 7 + ["SWISSMEDIC"]  # one per country (CONTRACT.md)
+    assert not any(e.type == "submission" for e in x.events)

@@ -504,6 +504,8 @@ class EventReader(Scan):
             # Countries near the act: the list of a filing may run long ("submitted NDAs to
             # the agencies of Macau, Malaysia and Thailand"), an approval's is short.
             reach = 160 if etype == "submission" else 60
+            if len(LEX.country_mentions(low[m.end() : m.end() + 60])) > 1:
+                reach = 160  # "received marketing authorization in Austria, Belgium, ..."
             tail = low[m.end() : m.end() + reach]
             plan = _PLAN_WORD.search(tail)  # "... in the EU, and our planned filings in Japan"
             near = (
