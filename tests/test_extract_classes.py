@@ -2271,3 +2271,13 @@ def test_approvals_in_a_long_list_of_countries_and_a_pricing_dossier() -> None:
     approvals = sorted(e.agency for e in x.events if e.type == "approval")
     assert approvals == ["OTHER"] * 7 + ["SWISSMEDIC"]  # one per country (CONTRACT.md)
     assert not any(e.type == "submission" for e in x.events)
+
+
+def test_a_step_due_by_the_original_goal_date_that_nothing_replaced_stands() -> None:
+    got = _dates("that it expects the FDA's letter by the original August 27, 2024 PDUFA date.")
+    assert (date(2024, 8, 27), date(2024, 8, 27)) in {(s, e) for s, e, _m in got}
+    moved = _dates(
+        "that the FDA extended the goal date; the original August 27, 2024 PDUFA date is now "
+        "November 27, 2024."
+    )
+    assert (date(2024, 8, 27), date(2024, 8, 27)) not in {(s, e) for s, e, _m in moved}

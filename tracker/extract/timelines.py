@@ -142,6 +142,8 @@ _MOVE_LENGTH = LEX.cues["move_length"].pattern
 _NEW_DAY = LEX.cues["new_day"].pattern
 _REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
+# A step due by the original date: "expects to receive it by the original June 27 PDUFA date".
+_BY_THE_ORIGINAL = re.compile(r"\b(?:by|before|on or before) the original\s+$")
 _EXTENDED = re.compile(
     r"\bextend|\bextension|\bpostpone|\bdelay|\bmov(?:e|ed|es|ing)\b|\bpushed\b|\bshifted\b"
     r"|\breschedul"
@@ -366,6 +368,13 @@ class TimelineReader(Scan):
                 missed
                 and bool(_MISSED.search(between))
                 and not (_EXTENDED.search(low) and _NEW_DATE.search(low, max(0, x.pos - 20), x.pos))
+                # "expects to receive it by the original June 27 PDUFA date": an original
+                # date that nothing in the release replaces still stands
+                and not (
+                    _BY_THE_ORIGINAL.search(between)
+                    and not _EXTENDED.search(low)
+                    and not any(e.type == "goal_date_extension" for e in events)
+                )
             )
             t = self._resolve_mention(x, low, sent, milestone, events, previous, proc_start, gone)
             if t is not None and _done_here(t, events, self.ref):
