@@ -201,7 +201,7 @@ class EventReader(Scan):
                 and not dates.find(_own_clause(low[m.end() : m.end() + 120]), self.ref, True)
             )
             or _CALLED_OFF.search(_own_clause(low[m.end() : m.end() + 200]))
-            or any(c.end() == m.start() for c in _CALLED_OFF_BEFORE.finditer(low, 0, m.start()))
+            or _called_off_before(low, m.start())
         ):
             return []  # "an oral explanation may be requested", "intends to request a hearing"
         if _OPTIONS.search(low, max(0, m.start() - 200), m.start()):
@@ -708,6 +708,11 @@ def _own_clause(tail: str) -> str:
 
 
 _PLACES_GRANTED = LEX.cues["places_granted"].pattern
+
+
+def _called_off_before(low: str, at: int) -> bool:
+    """Whether the words just before position `at` call the act off ("cancelled the ")."""
+    return any(c.end() == at for c in _CALLED_OFF_BEFORE.finditer(low, max(0, at - 40), at))
 
 
 def _replaced_goal(e: Event) -> bool:

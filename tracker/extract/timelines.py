@@ -73,7 +73,9 @@ _SUBJECT_EXPECTED = re.compile(
     r"|happen|be (?:made|filed|submitted|completed))\b"
 )
 _SUBJECT_END = re.compile(r"\s(?:is|are|was|were|will|has|have)\s")
-_SUBMISSION_ANCHOR = re.compile(r"submission|filing|application|soumission|dépôt|\bdemande\b")
+# The words that name a filing, English and French ("suivant la soumission", "la demande").
+_SUBMISSION_WORDS = r"submission|filing|application|soumission|dépôt|\bdemande\b"
+_SUBMISSION_ANCHOR = re.compile(_SUBMISSION_WORDS)
 _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
 _ANCHOR_TOLD = LEX.cues["anchor_told"].pattern
 _ANCHOR_DATED = LEX.cues["anchor_dated"].pattern
@@ -981,7 +983,7 @@ _ANCHOR_EVENTS = [
     ("refusal", r"complete response|crl|refusal|letter|\bnon\b|\banc\b|non-conformité|refus"),
     ("acceptance", r"filing date|acceptance|validation|accept|recevabilité"),
     ("resubmission", r"resubmission|response to the|resoumission|réponse à"),
-    ("submission", r"submission|filing|application|soumission|dépôt|\bdemande\b"),
+    ("submission", _SUBMISSION_WORDS),
     ("approval", r"approval|authori[sz]ation|approbation|autorisation"),
 ]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Protocol
 
 from tracker.domain import Event, Extraction, ReleaseInfo, Timeline
 
@@ -127,6 +127,17 @@ def source_id(value: str) -> str:
     return line(value, SOURCE_ID_CHARS)
 
 
-def sighting(item: Any) -> tuple[str, str, str | None]:
+class Sighted(Protocol):
+    """What a source hands over about where an item was seen (RawItem, AgencyItem)."""
+
+    @property
+    def source_id(self) -> str: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+
+
+def sighting(item: Sighted) -> tuple[str, str, str | None]:
     """An item's source id, external id and address, as a sighting keeps them."""
     return source_id(item.source_id), external_id(item.external_id), url(item.url)
