@@ -104,7 +104,7 @@ def serve(home: Path, port: int, bare_port: int) -> None:
     app = make_app(store, settings)
     feeds = app.state.web.feeds
     cached = feeds.get("all", "", frozenset({"open"}))
-    body, etag = cached.body, cached.etag
+    body, etag = cached.body, cached.etag  # one `bytes`, joined once
     media = "text/calendar; charset=utf-8"
     marks: list[tracemalloc.Snapshot] = []
 

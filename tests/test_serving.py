@@ -6,7 +6,9 @@ idle connections and refuses connections beyond its limit."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import gzip
 import json
 import logging
 import re
@@ -28,6 +30,7 @@ from tracker.pipeline import Context, ingest_paths
 from tracker.settings import Settings, load_settings
 from tracker.store import Store
 from tracker.web import Feeds, Server, feed_token, make_app
+from tracker.web import feeds as feeds_module
 from tracker.web.feeds import FeedToken, NotModifiedFastPath
 
 from .conftest import FIXTURES
@@ -208,6 +211,34 @@ def test_gzip_is_made_once_per_feed_version(served: tuple[TestClient, str, Feeds
     client.get(f"/{token}/calendar.ics", headers={"Accept-Encoding": "gzip, deflate"})
     assert next(iter(feeds._cache.values())).gzipped is made  # the same bytes, not redone
     assert first.headers["vary"] == "Accept-Encoding"
+
+
+def test_a_feed_is_kept_in_slices_and_sent_as_they_are(
+    served: tuple[TestClient, str, Feeds], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each body message of a feed response is one of the cached version's own slices (the
+    same object: nothing copied per request), the slices make up the feed, and its gzip form
+    is kept in slices that decompress to it."""
+    monkeypatch.setattr(feeds_module, "CHUNK", 1024)
+    client, token, feeds = served
+    whole = client.get(f"/{token}/calendar.ics").content
+    (cached,) = feeds._cache.values()
+    assert len(cached.pieces) > 2 and all(len(p) == 1024 for p in cached.pieces[:-1])
+    assert b"".join(cached.pieces) == whole == cached.body and cached.size == len(whole)
+    sent: list[object] = []
+
+    async def record(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            sent.append(message["body"])
+
+    asyncio.run(feeds_module.SharedBody(cached.pieces, {}, "text/calendar")({}, None, record))
+    assert len(sent) == len(cached.pieces)
+    assert all(a is b for a, b in zip(sent, cached.pieces, strict=True))
+    zipped = client.get(f"/{token}/calendar.ics", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.content == whole
+    assert cached.gzipped is not None and len(cached.gzipped) > 1
+    assert gzip.decompress(b"".join(cached.gzipped)) == whole
+    assert feeds_module.gzip_slices(cached.pieces) == cached.gzipped  # the same every time
 
 
 # -- 304 without the app --------------------------------------------------------------

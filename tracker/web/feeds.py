@@ -7,10 +7,8 @@ daemon sharing it within a second."""
 from __future__ import annotations
 
 import asyncio
-import gzip
 import hashlib
 import hmac
-import io
 import json
 import logging
 import os
@@ -18,6 +16,7 @@ import secrets
 import socket
 import tempfile
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -205,18 +204,58 @@ def recipient_paths(settings: Settings) -> list[tuple[str, str]]:
     ]
 
 
+# The size of the slices a feed is kept in and sent as (see `Slices`).
+CHUNK = 256 * 1024
+
+
+class Slices:
+    """Bytes gathered into immutable `bytes` slices of `CHUNK` each, the form a feed is kept
+    and sent in. A whole `bytes` goes through uvicorn and h11 to the socket as it is, where a
+    memoryview slice of one large body is copied on every send: slicing once per feed version
+    spares a copy of every byte of every response."""
+
+    def __init__(self) -> None:
+        self.done: list[bytes] = []
+        self.pending = bytearray()
+        self.size = 0
+
+    def add(self, data: bytes) -> None:
+        self.size += len(data)
+        self.pending += data
+        while len(self.pending) >= CHUNK:
+            self.done.append(bytes(self.pending[:CHUNK]))
+            del self.pending[:CHUNK]
+
+    def close(self) -> tuple[bytes, ...]:
+        if self.pending:
+            self.done.append(bytes(self.pending))
+            self.pending = bytearray()
+        return tuple(self.done)
+
+
+def gzip_slices(pieces: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """`pieces` compressed as one gzip stream (level 6: nearly level 9's size at a fraction
+    of the time; no time stamp, so a version always compresses the same), in slices."""
+    z = zlib.compressobj(6, zlib.DEFLATED, 31)
+    out = Slices()
+    for piece in pieces:
+        out.add(z.compress(piece))
+    out.add(z.flush())
+    return out.close()
+
+
 @dataclass
 class _Cached:
-    """One version of one feed: immutable bytes shared by every response (or a file, for a
+    """One version of one feed: immutable slices shared by every response (or a file, for a
     feed too large to keep in memory), and its gzip form, made once when first asked."""
 
     version: tuple[Any, ...]
-    body: bytes
+    pieces: tuple[bytes, ...]  # the feed in `CHUNK` slices; empty when it lives in a file
     etag: str
     last_modified: datetime | None
-    path: Path | None = None  # a large feed lives in a file, `body` is then empty
+    path: Path | None = None  # a large feed lives in a file
     size: int = 0
-    gzipped: bytes | None = None
+    gzipped: tuple[bytes, ...] | None = None
     _gzip_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -238,14 +277,19 @@ class _Cached:
     @property
     def weight(self) -> int:
         """Bytes of memory it holds (a file's entry holds next to none)."""
-        return len(self.body) + len(self.gzipped or b"") + 512
+        held = self.size if self.path is None else 0
+        return held + sum(len(p) for p in self.gzipped or ()) + 512
 
-    def gzip_body(self) -> bytes:
-        """The body compressed once (level 6: nearly level 9's size at a fraction of the
-        time); call it in a thread."""
+    @property
+    def body(self) -> bytes:
+        """The whole feed as one `bytes` (a copy: responses send `pieces`)."""
+        return self.path.read_bytes() if self.path is not None else b"".join(self.pieces)
+
+    def gzip_body(self) -> tuple[bytes, ...]:
+        """The feed compressed once; call it in a thread."""
         with self._gzip_lock:
             if self.gzipped is None:
-                self.gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+                self.gzipped = gzip_slices(self.pieces)
             return self.gzipped
 
 
@@ -382,7 +426,7 @@ class Feeds:
             self._evict()
         return cached
 
-    def gzip_body(self, cached: _Cached) -> bytes:
+    def gzip_body(self, cached: _Cached) -> tuple[bytes, ...]:
         """`cached`'s gzip form, made once; the cache's byte count includes it."""
         if cached.gzipped is not None:
             return cached.gzipped
@@ -432,28 +476,32 @@ class Feeds:
 
     def _write(
         self, key: tuple[str, str, frozenset[str]], chunks: Iterator[bytes]
-    ) -> tuple[bytes, Path | None, str, int]:
+    ) -> tuple[tuple[bytes, ...], Path | None, str, int]:
         """Collect a feed in memory, moving to a file once it passes `IN_MEMORY_LIMIT`:
-        (bytes or b"", file or None, sha256 hex, size). A file is named by its content, and
-        the one before it is kept, so a response already sending it is never cut short."""
+        (slices, or none for a file; file or None; sha256 hex; size). A file is named by its
+        content, and the one before it is kept, so a response already sending it is never
+        cut short."""
         digest, size = hashlib.sha256(), 0
-        buffer = io.BytesIO()
-        out: Any = buffer
+        held = Slices()
+        out: Any = None
         tmp: Path | None = None
         folder = self.settings.home / "feeds"
         try:
             for chunk in chunks:
                 digest.update(chunk)
                 size += len(chunk)
-                out.write(chunk)
-                if tmp is None and size > self.IN_MEMORY_LIMIT:
+                if out is not None:
+                    out.write(chunk)
+                    continue
+                held.add(chunk)
+                if size > self.IN_MEMORY_LIMIT:
                     folder.mkdir(parents=True, exist_ok=True)
                     fd, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".ics")
                     tmp, out = Path(name), os.fdopen(fd, "wb")
-                    out.write(buffer.getbuffer())
-                    buffer = io.BytesIO()
+                    out.writelines(held.close())
+                    held = Slices()
             if tmp is None:
-                return buffer.getvalue(), None, digest.hexdigest(), size
+                return held.close(), None, digest.hexdigest(), size
             out.close()
         except BaseException:
             if tmp is not None:
@@ -466,7 +514,7 @@ class Feeds:
         older = sorted(folder.glob(f"{stem}-*.ics"), key=lambda f: f.stat().st_mtime)
         for stale in [f for f in older if f != path][:-1]:
             stale.unlink(missing_ok=True)
-        return b"", path, digest.hexdigest(), size
+        return (), path, digest.hexdigest(), size
 
     def _select(
         self, kind: str, value: str, include: frozenset[str], today: date
@@ -546,31 +594,22 @@ def _unchanged(cached: _Cached, inm: str | None, ims: str | None) -> bool:
 
 
 class SharedBody(Response):
-    """A response whose body is one shared immutable `bytes` (a feed version's), sent in
-    slices of it: no copy per request beyond the chunk in flight, however many clients.
-    It lets the event loop run between slices: a client reading as fast as loopback would
-    otherwise take the whole feed in one go while every other request waited."""
+    """A response whose body is a feed version's shared immutable slices (`Slices`), sent
+    as they are: no copy per request, however many clients. It lets the event loop run
+    between slices: a client reading as fast as loopback would otherwise take the whole
+    feed in one go while every other request waited."""
 
-    CHUNK = 256 * 1024
-
-    def __init__(self, shared: bytes, headers: dict[str, str], media_type: str) -> None:
+    def __init__(self, pieces: tuple[bytes, ...], headers: dict[str, str], media_type: str) -> None:
         super().__init__(b"", headers=headers, media_type=media_type)
-        self.shared = shared
-        self.headers["content-length"] = str(len(shared))
+        self.pieces = pieces
+        self.headers["content-length"] = str(sum(len(p) for p in pieces))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
-        view = memoryview(self.shared)
-        for at in range(0, len(view), self.CHUNK):
-            await send(
-                {
-                    "type": "http.response.body",
-                    "body": view[at : at + self.CHUNK],
-                    "more_body": True,
-                }
-            )
+        for piece in self.pieces:
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
             await asyncio.sleep(0)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
@@ -698,7 +737,7 @@ async def _serve(request: Request, kind: str, value: str, include: str | None) -
             headers["Content-Length"] = str(cached.size)
             return Response(b"", media_type=_ICS, headers=headers)
         return FileResponse(cached.path, media_type=_ICS, headers=headers)
-    body = cached.body
+    body = cached.pieces
     if _accepts_gzip(request):
         zipped = cached.gzipped
         if zipped is None:
@@ -706,7 +745,7 @@ async def _serve(request: Request, kind: str, value: str, include: str | None) -
         body = zipped
         headers["Content-Encoding"] = "gzip"
     if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
+        headers["Content-Length"] = str(sum(len(p) for p in body))
         return Response(b"", media_type=_ICS, headers=headers)
     return SharedBody(body, headers, _ICS)
 
