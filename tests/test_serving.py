@@ -277,6 +277,7 @@ def test_a_fresh_feeds_304_is_answered_before_the_app_with_the_apps_headers(
     fast_304 = fast.get(feed, headers={"If-None-Match": etag})
     assert app_304.status_code == fast_304.status_code == 304 and fast_304.content == b""
     same = {k: v for k, v in app_304.headers.items() if k != "date"}
+    assert "last-modified" not in same and same["etag"] == etag  # RFC 9110, 15.4.5
     assert {k: v for k, v in fast_304.headers.items() if k != "date"} == same
     assert fast.get(f"/{token}/company/Norvane-Therapeutics-Inc.ics",
                     headers={"If-Modified-Since": stamp}).status_code == 304  # fmt: skip
@@ -294,6 +295,38 @@ def test_a_fresh_feeds_304_is_answered_before_the_app_with_the_apps_headers(
     ]:
         assert fast.get(path, headers=headers).status_code == 418, (path, headers)
     assert client.get(f"{feed}?include=bogus", headers={"If-None-Match": etag}).status_code == 400
+
+
+def test_steady_polls_re_read_the_version_ahead_and_never_go_the_slow_way(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past half its second, a poll answered on the fast path re-reads the data's version
+    and the token in a thread, so the polls after the second has run out still end there;
+    without a poll in between they would go on to the app (418 here)."""
+    from tracker import clock
+
+    now = [1000.0]
+    monkeypatch.setattr(clock, "monotonic", lambda: now[0])
+    monkeypatch.setattr(FeedToken, "TTL", 1.0)
+    ingest_paths(ctx, [STORY[0]], NOW)
+    app = make_app(ctx.store, ctx.settings)
+    web = app.state.web
+    middleware = NotModifiedFastPath(_teapot, web)
+    fast, client = TestClient(middleware), TestClient(app)
+    token = feed_token(ctx.store, ctx.settings.home)
+    web.token.refresh()
+    feed = f"/{token}/calendar.ics"
+    cond = {"If-None-Match": client.get(feed).headers["etag"]}
+    assert fast.get(feed, headers=cond).status_code == 304 and middleware.ahead is None
+    now[0] += 0.6  # past half the second: answered here, and the re-read starts
+    assert fast.get(feed, headers=cond).status_code == 304
+    assert middleware.ahead is not None
+    middleware.ahead.join(10)
+    assert web.feeds._checked == web.token._read == now[0]
+    now[0] += 0.6  # 1.2 s after the first reads: still fresh, thanks to the re-read
+    assert fast.get(feed, headers=cond).status_code == 304
+    now[0] += 5.0  # no poll for a while: expired, so the app answers (its slow way)
+    assert fast.get(feed, headers=cond).status_code == 418
 
 
 def test_the_304_fast_path_follows_a_token_rotation(

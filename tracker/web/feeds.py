@@ -118,6 +118,10 @@ class FeedToken:
         age = clock.monotonic() - self._read
         return age > self.TTL or (age > self.MISS_TTL and not self.same(given))
 
+    def due_soon(self) -> bool:
+        """True when over half the token's second has gone."""
+        return clock.monotonic() - self._read > self.TTL / 2
+
     def refresh(self) -> None:
         self.value = feed_token(self.store, self.home)
         self._read = clock.monotonic()
@@ -265,9 +269,6 @@ class _Cached:
         made = self.__dict__.get("_not_modified")
         if made is None:
             made = [(b"etag", self.etag.encode()), (b"cache-control", b"private, max-age=300")]
-            if self.last_modified:
-                stamp = format_datetime(self.last_modified, usegmt=True)
-                made.append((b"last-modified", stamp.encode()))
             if self.path is None:
                 made.append((b"vary", b"Accept-Encoding"))
             made += SECURITY_HEADERS
@@ -337,6 +338,19 @@ class Feeds:
                     self._version = (self.store.version(), _today(self.settings))
                     self._checked = clock.monotonic()
         return self._version
+
+    def due_soon(self) -> bool:
+        """True when over half the version's second has gone (`NotModifiedFastPath` then
+        re-reads it ahead, in a thread)."""
+        return clock.monotonic() - self._checked > self.VERSION_TTL / 2
+
+    def read_ahead(self) -> None:
+        """Re-read the data's version before it expires (in a thread). A changed version
+        leaves the cached feeds stale, as a re-read on a request would."""
+        with self._version_lock:
+            if self.due_soon():
+                self._version = (self.store.version(), _today(self.settings))
+                self._checked = clock.monotonic()
 
     def invalidate(self) -> None:
         """Re-read the data's version on the next request (after a change made here)."""
@@ -634,6 +648,7 @@ class NotModifiedFastPath:
     def __init__(self, app: ASGIApp, web: Any = None) -> None:
         self.app = app
         self._state: Any = web  # the app's `WebState`; found on the first request if None
+        self.ahead: threading.Thread | None = None  # the re-read under way, if any
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
@@ -685,7 +700,28 @@ class NotModifiedFastPath:
         ims_text = None if ims is None else ims.decode("latin-1")
         if not _unchanged(cached, inm_text, ims_text):
             return None
+        if feeds.due_soon() or token.due_soon():
+            self._read_ahead(feeds, token)
         return cached.not_modified
+
+    def _read_ahead(self, feeds: Feeds, token: FeedToken) -> None:
+        """While polls keep coming, re-read the data's version and the token in a thread
+        (one at a time) before they expire, so that no poll meets an expired second and has
+        to go the slow way. It reads just what a request would read, no sooner than half a
+        second after the last read; a failure leaves them to expire and the app to report."""
+        if self.ahead is not None and self.ahead.is_alive():
+            return
+
+        def read() -> None:
+            try:
+                if token.due_soon():
+                    token.refresh()
+                feeds.read_ahead()
+            except Exception:  # the next request's own re-read reports it
+                logger.debug("reading the feed version ahead failed", exc_info=True)
+
+        self.ahead = threading.Thread(target=read, name="feed-read-ahead", daemon=True)
+        self.ahead.start()
 
 
 _KINDS = frozenset({"company", "product", "agency", "recipient"})
@@ -731,6 +767,9 @@ async def _serve(request: Request, kind: str, value: str, include: str | None) -
     if cached.path is None:
         headers["Vary"] = "Accept-Encoding"
     if _not_modified(request, cached):
+        # RFC 9110, 15.4.5: a 304 repeats ETag, Cache-Control and Vary; other metadata such
+        # as Last-Modified it should not send when there is an ETag (the client has it).
+        headers.pop("Last-Modified", None)
         return Response(status_code=304, headers=headers)
     if cached.path is not None:
         if request.method == "HEAD":
