@@ -176,6 +176,52 @@ def test_an_expired_claim_goes_to_one_run_and_the_old_one_stands_down(acme: Cont
     assert store.claim_messages([(keys, "<m@x>", None)], soon + lease / 2, lease, "x") == set()
 
 
+def test_a_run_confirms_only_claims_past_half_their_lease_and_skips_one_taken_over(
+    ctx: Context, smtp: tuple[Controller, Inbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims younger than half their lease go out unconfirmed (no other run can take one
+    before it expires); older ones are confirmed, renewed, and skipped when another run
+    took one over after it expired. The clock moves 3 s with every message the server
+    takes in; on the third, another run takes over the fourth message's expired claim."""
+    from benchmarks.corpus import store_deadlines
+    from tracker import pipeline
+    from tracker.pipeline import owed_messages
+
+    controller, inbox = smtp
+    ctx = _smtp_ctx(ctx, controller)
+    ctx.settings.reminders.claim_lease_seconds = 10
+    store_deadlines(ctx.store, 10, NOW.date() + timedelta(days=3), NOW, products=1, spread=1)
+    owed = owed_messages(ctx, NOW)
+    assert len(owed) == 10
+    clock = [0.0]
+    monkeypatch.setattr(pipeline, "monotonic", lambda: clock[0])
+    keys = [(d.deadline_key, d.kind, d.tag, d.recipient.address) for d in owed]
+    took = inbox.handle_DATA
+
+    async def data(server: Any, session: Any, envelope: Any) -> str:
+        answer = await took(server, session, envelope)
+        clock[0] += 3.0
+        if len(inbox.messages) == 3:  # the batch's claims are 12 s old: the lease ran out
+            clock[0] = 12.0
+            taken = ctx.store.claim_messages(
+                [(keys[3], "<other@x>", None)], NOW + timedelta(seconds=12),
+                timedelta(seconds=10), "another run",
+            )  # fmt: skip
+            assert taken == {keys[3]}
+        return answer
+
+    monkeypatch.setattr(inbox, "handle_DATA", data)
+    assert send_due_reminders(ctx, NOW).sent == 9  # all but the one taken over
+    assert len(inbox.messages) == 9
+    log = ctx.store.reminder_log()
+    batch = log[keys[0]].claimed_at
+    assert log[keys[1]].claimed_at == batch  # 3 s into a 10 s lease: not confirmed
+    assert log[keys[2]].claimed_at == batch + timedelta(seconds=6)  # confirmed, renewed
+    assert log[keys[4]].claimed_at == batch + timedelta(seconds=12)  # expired, still ours
+    assert [log[k].status for k in keys] == ["sent"] * 3 + ["claimed"] + ["sent"] * 6
+    assert log[keys[3]].claim_token == "another run"
+
+
 def test_moved_cancelled_and_overdue_notices(acme: Context, tmp_path: Path) -> None:
     ctx = acme
     assert send_due_reminders(ctx, NOW).sent == 1

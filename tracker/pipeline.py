@@ -680,9 +680,10 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
     """Send what is owed. Each message is claimed first (so none goes out twice), marked sent
     when the server accepts it; a temporary failure defers it with a growing wait, a
     permanent one is recorded and never retried. A server that is down ends the run: the
-    rest is deferred with it. Claims are taken a batch at a time; each claim is confirmed just
-    before its message goes out (another daemon may have taken over an expired lease), in
-    the same transaction that records the result of the message before it (a batch's last
+    rest is deferred with it. Claims are taken a batch at a time; a claim older than half its
+    lease is confirmed just before its message goes out (another daemon may have taken over
+    an expired lease), in the transaction that records the result of the message before it;
+    a younger one cannot have been taken, and that result is recorded alone (a batch's last
     result is recorded when the batch ends): a daemon killed mid-run resends at most the
     message in flight, and two daemons never send the same one."""
     from tracker.remind.render import message_id, render
@@ -733,16 +734,23 @@ def send_due_reminders(ctx: Context, now: datetime) -> ReminderReport:
                 token,
             )
             mine = [d for d in batch if _log_keys(d) in claimed]
+            claimed_at = current()
             ahead: Future[Any] | None = None
             for i, due in enumerate(mine):
                 message, ahead = ahead or rendering(due), None
                 keys = _log_keys(due)
-                # The message sent just before is recorded in the same transaction that
-                # confirms this one: one commit per message, and still none sent unrecorded
-                # but the one in flight.
+                # The message sent just before is recorded before this one goes out (none
+                # sent unrecorded but the one in flight), in the transaction that confirms
+                # this one when that is due: one commit per message. No other run can take
+                # a claim over before its lease runs out, so one claimed less than half a
+                # lease ago (a margin for clocks that differ between hosts) is still ours;
+                # an older one is confirmed, its lease renewed, and skipped if it was taken.
                 done, sent = sent, []
-                if not ctx.store.confirm_message(keys, token, current(), done):
-                    continue  # taken over by another daemon after our lease ran out
+                if current() - claimed_at >= lease / 2:
+                    if not ctx.store.confirm_message(keys, token, current(), done):
+                        continue  # taken over by another daemon after our lease ran out
+                elif done:
+                    ctx.store.finish_messages(done, now)
                 try:
                     if i + 1 < len(mine):  # rendered while this one is on the wire
                         ahead = rendering(mine[i + 1])
