@@ -2281,3 +2281,20 @@ def test_a_step_due_by_the_original_goal_date_that_nothing_replaced_stands() -> 
         "November 27, 2024."
     )
     assert (date(2024, 8, 27), date(2024, 8, 27)) not in {(s, e) for s, e, _m in moved}
+
+
+def test_a_date_moved_from_one_day_dates_what_was_moved_however_long_its_object() -> None:
+    got = _dates(
+        "that the FDA has extended the target action date for the review of the New Drug "
+        "Application for Zentra for the treatment of mild to moderate plaque disease in "
+        "adults and adolescents from September 9, 2024 to December 9, 2024."
+    )
+    assert got == [(date(2024, 12, 9), date(2024, 12, 9), "action-date")]
+
+
+def test_how_soon_a_past_step_came_is_no_deadline() -> None:
+    body = (
+        "that, because the amendment was received within three months of the goal date, "
+        "the FDA extended the goal date to December 9, 2024."
+    )
+    assert [(s, e) for s, e, _m in _dates(body)] == [(date(2024, 12, 9), date(2024, 12, 9))]

@@ -94,6 +94,8 @@ _AGENCY_OF = {"EC": "EMA"}  # one procedure: the Commission decides what the EMA
 
 
 _EXTENSION_LENGTH = LEX.cues["extension_length"].pattern
+_MOVED_FROM_DAY = LEX.cues["moved_from_day"].pattern
+_DONE_WITHIN = LEX.cues["done_within"].pattern
 
 
 def _with_antecedent(low: str, clause: str, x: dates.Mention) -> str:
@@ -345,6 +347,8 @@ class TimelineReader(Scan):
                 continue  # "action will likely not be taken in October": no date it keeps
             if x.kind == "offset" and _EXTENSION_LENGTH.match(low, x.endpos):
                 continue  # "the three-month extension does not change ...": a length, no date
+            if x.kind == "offset" and _DONE_WITHIN.search(low, max(0, x.pos - 60), x.pos):
+                continue  # "the amendment was received within three months of ...": past
             if joined and last is not None:
                 # "from May 1 to August 1", "by three months to May 28": the same act, another
                 # date; words after the date belong to what follows it.
@@ -523,6 +527,13 @@ class TimelineReader(Scan):
         the opinion") names what the time counts from, not the act that is due: the act is
         looked for without it first, and a bare "request" in a release about re-examination
         is the re-examination request."""
+        moved = _MOVED_FROM_DAY.search(low, max(0, x.pos - 360), x.pos)
+        if moved:
+            # "extended the action date for the review of the NDA for X from May 1": the day
+            # a date moved from dates what was moved, named first after the verb.
+            found = LEX.milestone_of(moved.group("object"))
+            if found is not None:
+                return found
         if x.kind == "offset":
             anchor = _ANCHOR.match(low[x.endpos :]) or _BEFORE_ANCHOR.match(low[x.endpos :])
             if anchor and anchor.group("what"):
