@@ -2298,3 +2298,18 @@ def test_how_soon_a_past_step_came_is_no_deadline() -> None:
         "the FDA extended the goal date to December 9, 2024."
     )
     assert [(s, e) for s, e, _m in _dates(body)] == [(date(2024, 12, 9), date(2024, 12, 9))]
+
+
+def test_the_first_of_a_kind_an_approvals_consequence_and_a_grant_of_an_authorisation() -> None:
+    acts = _acts(
+        "that the FDA has approved Zentra. This is the first vaccine approved by the FDA for "
+        "the disease and follows the May 2nd grant by the European Commission (EC) of a "
+        "marketing authorisation for Zentra. The FDA's approval of Zentra will trigger a "
+        "milestone payment. The approval came before the target action date, originally set "
+        "for August 3, 2024."
+    )
+    assert acts == {
+        ("approval", "FDA", "positive", date(2024, 6, 3)),
+        ("approval", "EC", "positive", date(2024, 5, 2)),
+        ("goal_date", "FDA", None, None),
+    }

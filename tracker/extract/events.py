@@ -37,6 +37,9 @@ _CALLED_OFF_BEFORE = LEX.cues["called_off_before"].pattern
 _OPTIONS = LEX.cues["options"].pattern
 _OWN_PAST = LEX.cues["own_past"].pattern
 _GENERIC_ACT = LEX.cues["generic_act"].pattern
+_FIRST_OF_KIND = LEX.cues["first_of_kind"].pattern
+_HELD_CLAUSE = re.compile(r"[;:]|\b(?:but|while|whereas)\b|\band\b(?! only\b)")
+_PARTICIPLE = re.compile(r"(?:approved|authori[sz]ed|licensed|cleared)\b")
 _BASE_VERB = LEX.cues["base_verb"].pattern
 _TO_LEAD = LEX.cues["to_come"].pattern
 _THIS_ACT = LEX.cues["this_act"].pattern
@@ -208,6 +211,10 @@ class EventReader(Scan):
             return []  # "options ... including withdrawing the application": none done
         if _GENERIC_ACT.search(low, max(0, m.start() - 30), m.start()):
             return []  # "an opinion on each ATMP application submitted to the EMA"
+        if _PARTICIPLE.match(m.group(0)) and _FIRST_OF_KIND.search(
+            low, max(0, m.start() - 50), m.start()
+        ):
+            return []  # "the first vaccine approved by the FDA for the disease": a kind
         if rule.name == "review_designation" and re.search(
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):
@@ -216,7 +223,10 @@ class EventReader(Scan):
             _NEGATIVE_NAME.sub(" ", m.group(0))  # "the answer to the not approvable letter"
         ):
             return []  # "an advisory committee will not be scheduled"
-        held = bool(_HELD.search(prefix[-90:] + low[m.start() : m.end() + 60]))
+        # A held state told before the act counts in the act's own clause only: "is the first
+        # vaccine approved by the FDA and follows the May 2 grant by the Commission of ...".
+        lead = _HELD_CLAUSE.split(prefix[-90:])[-1]
+        held = bool(_HELD.search(lead + low[m.start() : m.end() + 60]))
         if held and rule.name != "goal_date":
             return []  # "is approved by the FDA for", "holds approvals in": a state, no act
         if (
