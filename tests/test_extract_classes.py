@@ -2313,3 +2313,16 @@ def test_the_first_of_a_kind_an_approvals_consequence_and_a_grant_of_an_authoris
         ("approval", "EC", "positive", date(2024, 5, 2)),
         ("goal_date", "FDA", None, None),
     }
+
+
+def test_a_past_approval_in_a_relative_clause_and_an_opinion_under_a_designation() -> None:
+    acts = _acts(
+        "that the FDA has approved Zentra for children. This is the second FDA-approved "
+        "indication for Zentra, which was first approved in July 2019 for adults."
+    )
+    assert ("approval", "FDA", "positive", None) in acts and len(acts) == 2
+    acts = _acts(
+        "that Zentra is the first product to receive a positive opinion from the CHMP under "
+        "the accelerated assessment procedure."
+    )
+    assert not any(t == "review_designation" for t, *_ in acts)
