@@ -2326,3 +2326,16 @@ def test_a_past_approval_in_a_relative_clause_and_an_opinion_under_a_designation
         "the accelerated assessment procedure."
     )
     assert not any(t == "review_designation" for t, *_ in acts)
+
+
+def test_a_gerund_act_after_for_is_a_purpose_and_a_past_expectation_no_deadline() -> None:
+    acts = _acts(
+        "that the data provide a sound basis for granting a marketing authorisation for "
+        "Zentra in the European Union."
+    )
+    assert not any(t == "approval" for t, *_ in acts)
+    got = _dates(
+        'that "We expected to obtain the CHMP opinion on Zentra by the end of this year. We '
+        'now expect that the CHMP will adopt an opinion in early 2025."'
+    )
+    assert [(s, e) for s, e, _m in got] == [(date(2025, 1, 1), date(2025, 4, 30))]

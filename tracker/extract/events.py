@@ -38,6 +38,7 @@ _OPTIONS = LEX.cues["options"].pattern
 _OWN_PAST = LEX.cues["own_past"].pattern
 _GENERIC_ACT = LEX.cues["generic_act"].pattern
 _FIRST_OF_KIND = LEX.cues["first_of_kind"].pattern
+_FOR_GERUND = LEX.cues["for_gerund"].pattern
 _HELD_CLAUSE = re.compile(r"[;:]|\b(?:but|while|whereas)\b|\band\b(?! only\b)")
 _PARTICIPLE = re.compile(r"(?:approved|authori[sz]ed|licensed|cleared)\b")
 _BASE_VERB = LEX.cues["base_verb"].pattern
@@ -215,6 +216,10 @@ class EventReader(Scan):
             low, max(0, m.start() - 50), m.start()
         ):
             return []  # "the first vaccine approved by the FDA for the disease": a kind
+        if re.match(r"\w+ing\b", m.group(0)) and _FOR_GERUND.search(
+            low, max(0, m.start() - 30), m.start()
+        ):
+            return []  # "a sound basis for granting a marketing authorisation": a purpose
         if rule.name == "review_designation" and re.search(
             r"\b(?:request|seek|apply)", prefix + m.group(0)
         ):

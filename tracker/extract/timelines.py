@@ -96,6 +96,7 @@ _AGENCY_OF = {"EC": "EMA"}  # one procedure: the Commission decides what the EMA
 _EXTENSION_LENGTH = LEX.cues["extension_length"].pattern
 _MOVED_FROM_DAY = LEX.cues["moved_from_day"].pattern
 _DONE_WITHIN = LEX.cues["done_within"].pattern
+_PAST_EXPECTATION = LEX.cues["past_expectation"].pattern
 
 
 def _with_antecedent(low: str, clause: str, x: dates.Mention) -> str:
@@ -347,6 +348,10 @@ class TimelineReader(Scan):
                 continue  # "action will likely not be taken in October": no date it keeps
             if x.kind == "offset" and _EXTENSION_LENGTH.match(low, x.endpos):
                 continue  # "the three-month extension does not change ...": a length, no date
+            if _PAST_EXPECTATION.search(
+                clause[: max(0, clause.find(x.text))] if x.text in clause else ""
+            ):
+                continue  # "we expected to obtain the decision by the end of this year"
             if x.kind == "offset" and _DONE_WITHIN.search(low, max(0, x.pos - 60), x.pos):
                 continue  # "the amendment was received within three months of ...": past
             if joined and last is not None:
