@@ -72,6 +72,9 @@ def test_the_seed_release(packs: list[Pack]) -> None:
             date(2023, 11, 27),
         ),
         ("Published on September 24, 2009\n\nAcme said", date(2009, 9, 24)),
+        # a page's label with a colon, or the "posted" a news page uses
+        ("Published: 11 December 2016\n\nAcme said on 2 May 2016", date(2016, 12, 11)),
+        ("Posted on March 3, 2015\n\nAcme said it filed on 9 January 2015", date(2015, 3, 3)),
     ],
 )
 def test_release_date_from_dateline(dateline: str, expected: date) -> None:

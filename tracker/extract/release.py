@@ -33,7 +33,8 @@ _WIRE = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"(?:published on|publicatie datum|date:|dated|for immediate release|"
+    # a page's label before its date: "Published on", "Published:", "Posted on", "Posted:"
+    r"(?:(?:published|posted)(?: on)?:?|publicatie datum|date:|dated|for immediate release|"
     r"date of report[^:]*:|release date:?|datum:?)\s*$",
     re.IGNORECASE,
 )
