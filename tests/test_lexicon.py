@@ -112,3 +112,16 @@ def test_a_row_without_example_is_refused() -> None:
 def test_a_broken_pattern_names_its_row() -> None:
     with pytest.raises(ValueError, match=r"\[\[act\]\] #1"):
         load("[[act]]\ntype = 'approval'\npattern = '(unclosed'\nexamples = ['x']\n")
+
+
+def test_a_shared_word_list_expands_in_every_row_that_names_it() -> None:
+    """`[words] move_verb` widens both moved-date cues at once."""
+    for verb in ("postponed", "pushed back", "rescheduled", "extending"):
+        assert LEXICON.cues["moved_to_day"].search(f"the agency {verb} the hearing to ")
+        assert LEXICON.cues["moved_from_day"].search(f"the agency {verb} the hearing from ")
+    assert not LEXICON.cues["moved_to_day"].search("the agency held the hearing to ")
+
+
+def test_an_unknown_word_list_names_its_row() -> None:
+    with pytest.raises(ValueError, match=r"\[\[cue\]\] #1 \(moved\): no \[words\] entry 'verb'"):
+        load("[[cue]]\nname = 'moved'\npattern = '@verb@'\nexamples = ['x']\n")

@@ -55,8 +55,8 @@ _BOTH = re.compile(r"\b(?:from|by) (?:both )?(?:the )?[\w.&' -]{2,60}? and (?:th
 _RECENT = timedelta(days=30)
 _REACH = 300
 _CHMP = re.compile(r"\bchmp\b|committee for medicinal products")
-_PANEL = re.compile(r"\b(?:adec|acm|acpm|advisory committee|panel)\b")
-_ADVISORY_GROUP = re.compile(r"\b(?:scientific )?advisory group\b|\bsag\b")
+_PANEL = LEX.cues["advisory_panel"]
+_ADVISORY_GROUP = LEX.cues["advisory_group"]
 _ACT_BREAK = re.compile(
     r";|:(?![^()]*\))|,\s+(?:and|but|while|whereas)\b"
     r"|\band (?:the|its|our) (?:[\w()-]+ ){0,5}?(?:has|have|had|was|were|is|will)\b"

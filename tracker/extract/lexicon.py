@@ -89,16 +89,36 @@ class Cue:
         return self.pattern.search(text, pos, len(text) if endpos is None else endpos)
 
 
+# A shared word list named in a pattern: "@move_verb@" stands for `[words] move_verb`.
+_WORD_REF = re.compile(r"@(\w+)@")
+
+
+def _expand(pattern: str, words: dict[str, str], where: str) -> str:
+    """`pattern` with each `@name@` replaced by the non-capturing group of `[words] name`."""
+
+    def word(m: re.Match[str]) -> str:
+        if m.group(1) not in words:
+            raise ValueError(f"{where}: no [words] entry {m.group(1)!r}")
+        return f"(?:{words[m.group(1)]})"
+
+    return _WORD_REF.sub(word, pattern)
+
+
 def _load_rows(data: dict[str, Any]) -> dict[str, list[Row]]:
     out: dict[str, list[Row]] = {}
+    words: dict[str, str] = data.get("words", {})
     for section, rows in data.items():
+        if section == "words":
+            continue
         for n, raw in enumerate(rows):
             name = raw.get("type") or raw.get("name") or raw.get("code") or raw.get("item")
             if section in ("country", "home", "application"):
                 name = raw["agency"]
             if section == "detail":
                 name = raw["name"]
-            pattern = raw["pattern"]
+            pattern = _expand(
+                raw["pattern"], words, f"lexicon.toml [[{section}]] #{n + 1} ({name})"
+            )
             try:
                 compiled = re.compile(pattern)
             except re.error as exc:  # a broken row names itself

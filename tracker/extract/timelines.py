@@ -149,10 +149,7 @@ _REEXAMINATION = re.compile(r"re-?examin")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
 # A step due by the original date: "expects to receive it by the original June 27 PDUFA date".
 _BY_THE_ORIGINAL = re.compile(r"\b(?:by|before|on or before) the original\s+$")
-_EXTENDED = re.compile(
-    r"\bextend|\bextension|\bpostpone|\bdelay|\bmov(?:e|ed|es|ing)\b|\bpushed\b|\bshifted\b"
-    r"|\breschedul"
-)
+_EXTENDED = LEX.cues["move_word"]
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 _LISTED = re.compile(r"^\s*,?\s*(?:/|or|and|to|through|-)\s*$")
 
