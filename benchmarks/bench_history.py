@@ -30,6 +30,7 @@ from tracker.pipeline import Context, group_by_procedure, ingest_extraction
 from tracker.rules.loader import load_packs
 from tracker.settings import load_settings
 from tracker.store import Store
+from tracker.store.releases import Reading
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-dev" / "corpus"
 
@@ -62,9 +63,8 @@ class _Run:
             y = _as(self.readings[n], "Bench Pharma plc", product, n)
             groups = group_by_procedure(y)
             cpu, wall = time.process_time(), time.perf_counter()
-            ingest_extraction(
-                self.ctx, y, "bench", f"item-{n}", None, self.now + timedelta(seconds=n), groups
-            )
+            reading = Reading(y, "bench", f"item-{n}", None, groups)
+            ingest_extraction(self.ctx, reading, self.now + timedelta(seconds=n))
             self.cpu_per.append(time.process_time() - cpu)
             self.wall += time.perf_counter() - wall
         self.cpu = sum(self.cpu_per)

@@ -20,6 +20,7 @@ from tracker.rules.loader import load_pack
 from tracker.rules.schema import Pack
 from tracker.settings import load_settings
 from tracker.store import Store
+from tracker.store.releases import Reading
 from tracker.store.tables import DeadlineHistoryRow, DeadlineRow
 from tracker.store.versions import StateCache
 
@@ -116,7 +117,9 @@ def test_the_benchmark_history_derives_what_the_whole_history_does(
         )
         moment = datetime(2026, 1, 1, tzinfo=UTC)
         for ctx in (kept, whole):
-            ingest_extraction(ctx, x, "bench", f"i{n}", None, moment, group_by_procedure(x))
+            ingest_extraction(
+                ctx, Reading(x, "bench", f"i{n}", None, group_by_procedure(x)), moment
+            )
     assert _snapshot(kept.store) == _snapshot(whole.store)
     assert kept.store._kept.hits > len(read)
 

@@ -267,6 +267,7 @@ def _ingest(
     from tracker.pipeline import ingest_extraction
     from tracker.store import agency as store
     from tracker.store import clean
+    from tracker.store.releases import Reading
 
     author = KINDS[read.kind][2]
     x = Extraction(
@@ -276,14 +277,7 @@ def _ingest(
         timelines=(),
         text_sha256=read.digest,
     )
-    outcome = ingest_extraction(
-        ctx,
-        x,
-        *clean.sighting(item),
-        now,
-        {},
-        session=s,
-    )
+    outcome = ingest_extraction(ctx, Reading(x, *clean.sighting(item)), now, session=s)
     release_id = store.release_id_of(s, read.digest) or store.sighted_release(
         s, clean.source_id(item.source_id), clean.external_id(item.external_id)
     )

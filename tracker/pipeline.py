@@ -9,7 +9,7 @@ import os
 import stat
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -29,7 +29,7 @@ from tracker.domain import (
     Timeline,
 )
 from tracker.errors import ConfigError, ExtractError, SourceError, TrackerError
-from tracker.identity import AliasGroup, NameRow, Naming, region_of
+from tracker.identity import AliasGroup, Naming, region_of
 from tracker.rules.engine import derive
 from tracker.rules.schema import INTERNAL_EVENT_TYPES, Pack
 from tracker.settings import Settings
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from tracker.sources.base import Source
     from tracker.store import Store
     from tracker.store.messages import MessageResult
+    from tracker.store.releases import Reading
 
 logger = logging.getLogger(__name__)
 
@@ -314,20 +315,15 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
     Every value is bounded and cleaned first (`tracker.store.clean`): whatever the release
     holds, it fits the database."""
     from tracker.store import clean
+    from tracker.store.releases import Reading
 
     x = clean.extraction(read_item(item))
     with ctx.store.transaction(session) as s:  # one transaction: names, release, rematch
         naming = naming_for(ctx, x, s)
         groups = group_by_procedure(x, naming)
-        outcome = _store_extraction(
-            ctx,
-            s,
-            x,
-            *clean.sighting(item),
-            now,
-            groups,
-            names=naming.resolve(x.release.company, x.release.product, x.aliases).learned,
-        )
+        names = naming.resolve(x.release.company, x.release.product, x.aliases).learned
+        reading = Reading(x, *clean.sighting(item), groups, tuple(names))
+        outcome = _store_extraction(ctx, s, reading, now)
         if outcome in ("new", "changed"):
             from tracker.agency import rematch
 
@@ -342,17 +338,7 @@ def ingest_item(ctx: Context, item: RawItem, now: datetime, session: Any = None)
     return outcome
 
 
-def ingest_extraction(
-    ctx: Context,
-    x: Extraction,
-    source_id: str,
-    external_id: str,
-    url: str | None,
-    now: datetime,
-    groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
-    session: Any = None,
-    names: Iterable[NameRow] = (),
-) -> str:
+def ingest_extraction(ctx: Context, r: Reading, now: datetime, session: Any = None) -> str:
     """Store a read release and reconcile the deadlines of the procedures it touched, in one
     transaction (a savepoint of `session`, when given); returns the store's outcome.
 
@@ -360,23 +346,13 @@ def ingest_extraction(
     what its own items cost, however long the history); the rules derive from it here, and
     what moved is recorded in the audit log as the release that moved it."""
     with ctx.store.transaction(session) as s:
-        return _store_extraction(ctx, s, x, source_id, external_id, url, now, groups, names)
+        return _store_extraction(ctx, s, r, now)
 
 
-def _store_extraction(
-    ctx: Context,
-    s: Any,
-    x: Extraction,
-    source_id: str,
-    external_id: str,
-    url: str | None,
-    now: datetime,
-    groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
-    names: Iterable[NameRow] = (),
-) -> str:
+def _store_extraction(ctx: Context, s: Any, r: Reading, now: datetime) -> str:
     """`ingest_extraction`'s work inside the caller's transaction `s`."""
     today = local_today(ctx.settings, now)
-    saved = ctx.store.save_release(s, x, source_id, external_id, url, now, groups, names)
+    saved = ctx.store.save_release(s, r, now)
     for key, state in saved.states.items():
         derived = derive(state, ctx.packs, today)
         counts = ctx.store.reconcile(state.procedure, derived, now, s, fresh=key in saved.created)

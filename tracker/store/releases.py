@@ -4,7 +4,6 @@ to procedures; what could not be read is quarantined."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -73,20 +72,24 @@ _SET_TOKEN = (
 )
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A read release on its way into the store: the extraction, where it was sighted (source,
+    item and address, as `clean.sighting` gives them), its events and timelines grouped by
+    procedure, and the names it taught (`tracker.identity.Naming.resolve`)."""
+
+    x: Extraction
+    source_id: str
+    external_id: str
+    url: str | None
+    groups: dict[Procedure, tuple[list[Event], list[Timeline]]] = field(default_factory=dict)
+    names: tuple[NameRow, ...] = ()
+
+
 class Releases(StoreBase):
     """Releases, their sightings, events and timelines, and quarantined items."""
 
-    def save_release(
-        self,
-        s: Session,
-        x: Extraction,
-        source_id: str,
-        external_id: str,
-        url: str | None,
-        now: datetime,
-        groups: dict[Procedure, tuple[list[Event], list[Timeline]]],
-        names: Iterable[NameRow] = (),
-    ) -> Saved:
+    def save_release(self, s: Session, r: Reading, now: datetime) -> Saved:
         """Store a release with its events and timelines, in the caller's transaction.
 
         The outcome is "new", "duplicate" (the same text seen elsewhere: one release, another
@@ -94,8 +97,9 @@ class Releases(StoreBase):
         re-read, history kept). For each procedure the release touched, the state its
         deadlines derive from comes back: the state kept from the previous release extended
         by this one's items when the procedure's token shows it current, else read whole.
-        `names` are the names the release taught (`tracker.identity.Naming.resolve`).
         """
+        x, source_id, external_id, url, groups = r.x, r.source_id, r.external_id, r.url, r.groups
+        names = r.names
         conn = s.connection()
         sight = conn.execute(_FIND_SIGHTING, {"s": source_id, "e": external_id}).first()
         same_id = conn.execute(_FIND_TEXT, {"h": x.text_sha256}).scalar()
