@@ -2339,3 +2339,18 @@ def test_a_gerund_act_after_for_is_a_purpose_and_a_past_expectation_no_deadline(
         'now expect that the CHMP will adopt an opinion in early 2025."'
     )
     assert [(s, e) for s, e, _m in got] == [(date(2025, 1, 1), date(2025, 4, 30))]
+
+
+def test_a_goal_told_as_the_agencys_intent_and_a_meeting_of_an_abbreviated_committee() -> None:
+    body = (
+        "that the FDA granted the company's request for priority review earlier, and, under "
+        "the Prescription Drug User Fee Act, the FDA's goal is to review and act on the NDA "
+        "for Zentra by September 9, 2024. The next meeting of the EMDAC to discuss the NDA is "
+        "scheduled for August 1, 2024."
+    )
+    acts = _acts(body)
+    assert any(t == "goal_date" and a == "FDA" for t, a, *_ in acts)
+    assert any(t == "advisory_meeting" for t, *_ in acts)
+    got = _dates(body)
+    assert (date(2024, 9, 9), date(2024, 9, 9), "action-date") in got  # "earlier" supersedes none
+    assert (date(2024, 8, 1), date(2024, 8, 1), "advisory-meeting") in got

@@ -372,9 +372,13 @@ class TimelineReader(Scan):
             # August 30": the date the act was moved to stands, the one it left does not. Only
             # the date the superseding words lead to is gone ("on or before September 21,
             # three months later than the original date of June 21": June 21).
+            # The superseding words stand in the date's own clause: "the FDA previously
+            # granted priority review; its goal is to act by March 28" supersedes nothing.
+            own = clause[: clause.find(x.text)] if x.text in clause else between
             gone = (
                 missed
                 and bool(_MISSED.search(between))
+                and bool(_MISSED.search(own))
                 and not (_EXTENDED.search(low) and _NEW_DATE.search(low, max(0, x.pos - 20), x.pos))
                 # "expects to receive it by the original June 27 PDUFA date": an original
                 # date that nothing in the release replaces still stands
