@@ -2354,3 +2354,17 @@ def test_a_goal_told_as_the_agencys_intent_and_a_meeting_of_an_abbreviated_commi
     got = _dates(body)
     assert (date(2024, 9, 9), date(2024, 9, 9), "action-date") in got  # "earlier" supersedes none
     assert (date(2024, 8, 1), date(2024, 8, 1), "advisory-meeting") in got
+
+
+def test_an_earlier_committee_meeting_and_an_opinion_named_by_its_agency_as_adjective() -> None:
+    acts = _acts(
+        "that the FDA asked its EMDAC to look at the application again. The EMDAC previously met on "
+        "March 2, 2024 to discuss it."
+    )
+    assert ("advisory_meeting", "FDA", None, date(2024, 3, 2)) in acts
+    acts = _acts(
+        "that, following a positive European Medicines Agency recommendation in April, the "
+        "European Commission has granted a conditional marketing authorisation for Zentra."
+    )
+    assert ("opinion", "EMA", "positive") in {(t, a, o) for t, a, o, _d in acts}
+    assert ("approval", "EC", "positive") in {(t, a, o) for t, a, o, _d in acts}

@@ -172,7 +172,9 @@ class EventReader(Scan):
         if _NEGATED.search(prefix[-30:]) or _NEGATED_INTENT.search(prefix):
             return []
         scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
-        told = prefix + m.group(0) if rule.reference else prefix
+        # A background act's own words count for its modality ("following possible approval"),
+        # but not its head noun: "following a positive EMA recommendation" is no plan.
+        told = prefix + m.group(0).rsplit(" ", 1)[0] if rule.reference else prefix
         # An act named as the object of another ("plans to appeal the issuance of a CRL",
         # "will respond to the CRL") happened, whatever the plan around it.
         # Only the agency's acts are answered; the company's own ("appeal this decision and
