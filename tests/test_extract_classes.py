@@ -2368,3 +2368,11 @@ def test_an_earlier_committee_meeting_and_an_opinion_named_by_its_agency_as_adje
     )
     assert ("opinion", "EMA", "positive") in {(t, a, o) for t, a, o, _d in acts}
     assert ("approval", "EC", "positive") in {(t, a, o) for t, a, o, _d in acts}
+
+
+def test_an_opinion_maintained_without_a_possessive_after_re_examination() -> None:
+    acts = _acts(
+        "that the CHMP has maintained negative opinion on the renewal of the conditional "
+        "marketing authorisation of Zentra following re-examination."
+    )
+    assert ("reexamination_outcome", "EMA", "negative") in {(t, a, o) for t, a, o, _d in acts}
