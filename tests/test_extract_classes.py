@@ -2376,3 +2376,17 @@ def test_an_opinion_maintained_without_a_possessive_after_re_examination() -> No
         "marketing authorisation of Zentra following re-examination."
     )
     assert ("reexamination_outcome", "EMA", "negative") in {(t, a, o) for t, a, o, _d in acts}
+
+
+def test_a_withdrawal_its_accepted_priority_review_and_its_goal_date_told_in_french() -> None:
+    head = "PARIS, le 3 juin 2024 -- Acme Bio (Euronext : ACME) "
+    acts = _acts(
+        "a annoncé le retrait de sa demande d'approbation pour Zentra aux Etats-Unis. Bien que "
+        "la demande d'approbation pour revue prioritaire ait été acceptée par la FDA, la "
+        "société la retire. La date prévue de la mesure réglementaire attribuée par la FDA "
+        "pour Zentra était le 30 juin 2024.",
+        head,
+    )
+    kinds = {(t, a) for t, a, _o, _d in acts}
+    assert {("withdrawal", "FDA"), ("acceptance", "FDA"), ("review_designation", "FDA")} <= kinds
+    assert ("goal_date", "FDA") in kinds
