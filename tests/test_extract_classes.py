@@ -2390,3 +2390,19 @@ def test_a_withdrawal_its_accepted_priority_review_and_its_goal_date_told_in_fre
     kinds = {(t, a) for t, a, _o, _d in acts}
     assert {("withdrawal", "FDA"), ("acceptance", "FDA"), ("review_designation", "FDA")} <= kinds
     assert ("goal_date", "FDA") in kinds
+
+
+def test_a_goal_date_moved_earlier_keeps_the_day_it_moved_to() -> None:
+    got = _dates(
+        "that the FDA has updated the PDUFA goal date for its review of the Zentra NDA from "
+        "September 30, 2024 to July 31, 2024."
+    )
+    goals = [(s, e) for s, e, m in got if m == "action-date"]
+    assert goals == [(date(2024, 7, 31), date(2024, 7, 31))]
+    got = _dates(
+        "that the FDA has extended the PDUFA goal date for Zentra from July 31, 2024 to "
+        "October 31, 2024."
+    )
+    assert [(s, e) for s, e, m in got if m == "action-date"] == [
+        (date(2024, 10, 31), date(2024, 10, 31))
+    ]

@@ -154,6 +154,12 @@ _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 _LISTED = re.compile(r"^\s*,?\s*(?:/|or|and|to|through|-)\s*$")
 
 
+def _moved_to(low: str, expression: str) -> bool:
+    """Whether the words right before `expression` in `low` lead to the day a date moved to."""
+    at = low.find(expression.lower())
+    return at > 0 and LEX.cues["moved_to_day"].search(low[max(0, at - 220) : at]) is not None
+
+
 def _past_either_side(low: str, x: dates.Mention) -> bool:
     """A window that began before the release, in a clause told in the past on either side
     ("adopted a trend vote at its March meeting", "In January, the company announced ...")."""
@@ -228,8 +234,11 @@ class TimelineReader(Scan):
             found = self._timelines_in(sent, low, events, previous, proc_start)
             goals = [t for t in found if t.milestone == "action-date"]
             if len(goals) > 1 and _EXTENDED.search(low):
-                # "extended the PDUFA date from May 1 to August 1": only the new date stands.
-                latest = max(goals, key=lambda t: t.end)
+                # "extended the PDUFA date from May 1 to August 1": only the new date stands,
+                # the one the move leads to ("updated ... from June 30 to April 30": the
+                # earlier); without such words, the latest.
+                newest = [t for t in goals if _moved_to(low, t.expression)]
+                latest = newest[-1] if newest else max(goals, key=lambda t: t.end)
                 found = [t for t in found if t.milestone != "action-date" or t is latest]
             for t in found:
                 # One deadline per date and agency, except the several acts one phrase
