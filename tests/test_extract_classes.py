@@ -2406,3 +2406,19 @@ def test_a_goal_date_moved_earlier_keeps_the_day_it_moved_to() -> None:
     assert [(s, e) for s, e, m in got if m == "action-date"] == [
         (date(2024, 10, 31), date(2024, 10, 31))
     ]
+
+
+def test_a_validation_with_an_adverb_and_a_procedure_the_agency_decided_applies() -> None:
+    head = "LONDON, June 3, 2024 -- Acme plc (LSE: ACME) today said that "
+    acts = _acts(
+        "the MAA follows a submission to the European Medicines Agency in December 2023, which "
+        "was subsequently validated by the EMA in April 2024.",
+        head,
+    )
+    assert ("acceptance", "EMA") in {(t, a) for t, a, _o, _d in acts}
+    acts = _acts(
+        "the EMA has determined that the accelerated assessment procedure can be used for the "
+        "Zentra application.",
+        head,
+    )
+    assert ("review_designation", "EMA", None, date(2024, 6, 3)) in acts
