@@ -2422,3 +2422,15 @@ def test_a_validation_with_an_adverb_and_a_procedure_the_agency_decided_applies(
         head,
     )
     assert ("review_designation", "EMA", None, date(2024, 6, 3)) in acts
+
+
+def test_a_statutory_period_of_n_days_and_a_reply_made_within_a_period() -> None:
+    head = "MONTREAL, October 10, 2024 -- Acme Inc. (TSX: ACM) today said that "
+    body = (
+        "Acme responded to the agency's questions within the prescribed 90-day period. Acme "
+        "expects Health Canada's final decision on the NDS within the statutory period of "
+        "150 days."
+    )
+    x = extract_text("x.txt", head + body + "\n")
+    got = [(t.start, t.end) for t in x.timelines]
+    assert got == [(date(2025, 3, 9), date(2025, 3, 9))]  # 150 days; the reply sets none
