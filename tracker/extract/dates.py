@@ -450,7 +450,11 @@ OFFSET_LEADS: tuple[tuple[str, bool], ...] = (
     ("aura(?: ensuite)?", True),  # "le comité aura ensuite 30 jours"
     ("disposera de", True),  # "l'agence disposera de 60 jours"
     # "within the statutory period of 150 days", "in a review period of ten months"
-    ("(?:with)?in (?:the|a|its) (?:[a-z-]+ )?(?:period|time ?frame|review period) of", True),
+    (
+        "(?:with)?in (?:the|a|its) (?:statutory |prescribed |regulatory |review )?"
+        "(?:period|timeframe) of",
+        True,
+    ),
     ("(?:with)?in", True),  # "within 60 days", "in 30 days"
     ("no later than", True),
     ("not later than", True),
