@@ -2434,3 +2434,25 @@ def test_a_statutory_period_of_n_days_and_a_reply_made_within_a_period() -> None
     x = extract_text("x.txt", head + body + "\n")
     got = [(t.start, t.end) for t in x.timelines]
     assert got == [(date(2025, 3, 9), date(2025, 3, 9))]  # 150 days; the reply sets none
+
+
+def test_an_undated_release_counts_no_offset_from_an_act_it_does_not_date() -> None:
+    # No dateline: the day the release speaks from is a guess (its latest day told as done),
+    # and the submission is named but never dated, so "six months of the submission" is no
+    # date; a step counted from a day the text gives stays.
+    body = (
+        'Acme Bio, Inc. ("Acme") (Nasdaq: ACME) today issued a statement that it has not yet '
+        "received word from the US Food and Drug Administration (FDA) on its New Drug "
+        "Application for Zentra for the treatment of heat illness. The NDA for Zentra was "
+        "accepted for priority review, with review timelines within six months of the NDA "
+        "submission. The PDUFA date was Sunday, July 21, 2024.\nAcme will issue a press "
+        "release once the FDA has made its determination.\n"
+    )
+    x = extract_text("x.txt", body)
+    assert x.release.date is None and x.timelines == ()
+    body = (
+        "Acme Bio, Inc. (Nasdaq: ACME) resubmitted its NDA for Zentra on July 1, 2024. The "
+        "FDA has a two-month review of the resubmission filed on July 1, 2024.\n"
+    )
+    got = [(t.start, t.end) for t in extract_text("x.txt", body).timelines]
+    assert got == [(date(2024, 9, 1), date(2024, 9, 1))]

@@ -156,8 +156,13 @@ def _undated(
                 and (
                     (t.anchor is None and _YEAR_TOLD.search(t.expression))
                     # counted from a day the text gives ("a two-month review of the
-                    # resubmission filed on January 21, 2010"), not from the unknown day
-                    or (t.anchor not in (None, "release") and t.anchor_date in told_days)
+                    # resubmission filed on January 21, 2010"), not from the unknown day,
+                    # nor from an act the text names but does not date (its day assumed)
+                    or (
+                        t.anchor not in (None, "release")
+                        and t.anchor_date in told_days
+                        and not t.assumptions
+                    )
                 )
             )
             # "the December 28 PDUFA date", "our PDUFA date in January": a day or a month
