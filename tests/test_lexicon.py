@@ -120,6 +120,11 @@ def test_a_shared_word_list_expands_in_every_row_that_names_it() -> None:
         assert LEXICON.cues["moved_to_day"].search(f"the agency {verb} the hearing to ")
         assert LEXICON.cues["moved_from_day"].search(f"the agency {verb} the hearing from ")
     assert not LEXICON.cues["moved_to_day"].search("the agency held the hearing to ")
+    # `[words] adcomm_abbrev` serves the act rows and the milestone alike; PDAC is a cancer.
+    assert [r.id for r, _m in LEXICON.detect_all("the emdac previously met on may 2")] == [
+        "advisory-committee"
+    ]
+    assert not LEXICON.detect_all("a pdac meeting of oncologists was held")
 
 
 def test_an_unknown_word_list_names_its_row() -> None:

@@ -150,6 +150,7 @@ _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
 # A step due by the original date: "expects to receive it by the original June 27 PDUFA date".
 _BY_THE_ORIGINAL = re.compile(r"\b(?:by|before|on or before) the original\s+$")
 _EXTENDED = LEX.cues["move_word"]
+_MOVED_TO_DAY = LEX.cues["moved_to_day"]
 _JOIN = re.compile(r"^\s*(?:/|or|to|through|-|and)\s*$")
 _LISTED = re.compile(r"^\s*,?\s*(?:/|or|and|to|through|-)\s*$")
 
@@ -157,7 +158,7 @@ _LISTED = re.compile(r"^\s*,?\s*(?:/|or|and|to|through|-)\s*$")
 def _moved_to(low: str, expression: str) -> bool:
     """Whether the words right before `expression` in `low` lead to the day a date moved to."""
     at = low.find(expression.lower())
-    return at > 0 and LEX.cues["moved_to_day"].search(low[max(0, at - 220) : at]) is not None
+    return at > 0 and _MOVED_TO_DAY.search(low[max(0, at - 220) : at]) is not None
 
 
 def _past_either_side(low: str, x: dates.Mention) -> bool:
