@@ -2456,3 +2456,38 @@ def test_an_undated_release_counts_no_offset_from_an_act_it_does_not_date() -> N
     )
     got = [(t.start, t.end) for t in extract_text("x.txt", body).timelines]
     assert got == [(date(2024, 9, 1), date(2024, 9, 1))]
+
+
+def test_a_month_in_a_preposed_phrase_dates_the_act_it_names_not_the_news() -> None:
+    got = _events(
+        "that, following a positive CHMP recommendation in April, the European Commission "
+        "has granted marketing authorisation for Zentra."
+    )
+    # The month is the opinion's; the authorisation is today's news.
+    assert ("approval", "EC", "positive", date(2024, 6, 3)) in got
+    assert ("opinion", "EMA", "positive", None) in got
+    got = _events(
+        "that, after the FDA's acceptance of the filing on March 3, 2024, the agency has "
+        "granted priority review to Zentra."
+    )
+    assert ("review_designation", "FDA", None, date(2024, 6, 3)) in got
+
+
+def test_a_month_of_last_or_next_year_is_that_year_s() -> None:
+    # A past filing told with "last year" is no deadline a year ahead.
+    assert (
+        _dates(
+            "that a submission for approval was made in early February last year in Switzerland."
+        )
+        == []
+    )
+    got = _events("that a submission for approval was made in Switzerland in early February.")
+    assert ("submission", "SWISSMEDIC", None, None) in got
+    assert _dates("that it plans to submit the NDA for Zentra in March next year.") == [
+        (date(2025, 3, 1), date(2025, 3, 31), "submission")
+    ]
+    # The superseded window of last year is gone; the new one stands.
+    assert _dates(
+        "that the FDA decision on Zentra, first due in the fourth quarter of last year, is now "
+        "expected by the end of the third quarter."
+    ) == [(date(2024, 9, 30), date(2024, 9, 30), "action-date")]

@@ -189,9 +189,9 @@ _FR_MON = (
     r"(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre"
     r"|d[ée]cembre)"
 )
-_REL_YEAR = (
-    r"(?:this year|next year|the year|the current year|(?:fiscal |calendar )?" + _YEAR + r")"
-)
+# A year named relative to the release's: "this year", "next year", "last year".
+_YEAR_WORD = r"this year|next year|last year|the previous year|the prior year|the current year"
+_REL_YEAR = r"(?:" + _YEAR_WORD + r"|the year|(?:fiscal |calendar )?" + _YEAR + r")"
 
 # One scanner over lower-cased text. Order matters: longer forms first.
 _PATTERNS: list[tuple[str, str]] = [
@@ -339,8 +339,10 @@ _PATTERNS: list[tuple[str, str]] = [
         r"\b(?P<pm_p>early|mid|late|by the end of|the end of|end of|the beginning of"
         r"|beginning of|the middle of)[\- ](?P<pm_m>"
         + _MON
-        + r")(?:,? (?P<pm_y>"
+        + r")(?:,? (?:of )?(?P<pm_y>"
         + _YEAR
+        + "|"
+        + _YEAR_WORD
         + r"))?\b",
     ),
     (
@@ -358,6 +360,8 @@ _PATTERNS: list[tuple[str, str]] = [
         r"(?: (?P<py_y2>" + _YEAR + r")\b)?",
     ),
     ("month_year", r"\b(?P<my_m>" + _MON + r")\.?,? (?:of )?(?P<my_y>" + _YEAR + r")\b"),
+    # "in February last year", "in March of next year": the month of the year it names.
+    ("month_rel", r"\b(?P<mr_m>" + _MON + r")\.?,? (?:of )?(?P<mr_y>" + _YEAR_WORD + r")\b"),
     # "around mid-year", "by midyear": the middle of the release's own year.
     ("mid_year", r"\b(?:the )?mid-? ?year\b(?!\s+(?:results|report|update|review))"),
     (
@@ -567,6 +571,8 @@ def _year(token: str | None, ref: date) -> int | None:
         return ref.year
     if t == "next year":
         return ref.year + 1
+    if t in ("last year", "the previous year", "the prior year"):
+        return ref.year - 1
     t = t.replace("fiscal ", "").replace("calendar ", "")
     if t.isdigit():
         y = int(t)
@@ -737,6 +743,7 @@ _BY = re.compile(r"\b(?:by|no later than|not later than)\s+(?:the\s+)?$")
 _BY_ENDS = frozenset(
     (
         "month_year",
+        "month_rel",
         "month_only",
         "quarter",
         "quarter_short",
@@ -866,6 +873,9 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         return _part_year(g("py_p"), named or g("py_y"), ref, txt, s, e)
     if kind == "month_year":
         y, mo = int(g("my_y")), _month_no(g("my_m"))
+        return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)
+    if kind == "month_rel":
+        y, mo = _year(g("mr_y"), ref) or ref.year, _month_no(g("mr_m"))
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e)
     if kind == "month_only":
         french = g("mo_m") not in MONTH_NAMES_EN
@@ -1007,7 +1017,8 @@ def _part_month(
     s: int,
     e: int,
 ) -> Mention:
-    year = int(y_tok) if y_tok else infer_year(month, 15, ref, future)
+    year = _year(y_tok, ref) if y_tok else None
+    year = year or infer_year(month, 15, ref, future)
     last = _last_day(year, month)
     if part == "early" or "beginning" in part:
         return Mention("window", date(year, month, 1), date(year, month, 10), txt, s, e)

@@ -8,10 +8,7 @@ from datetime import date, timedelta
 
 from tracker.domain import Event, Sentence
 from tracker.extract import dates, lexicon
-from tracker.extract.clauses import (
-    Scan,
-    clause_prefix,
-)
+from tracker.extract.clauses import NEAR_BREAK, Scan, clause_prefix
 from tracker.extract.lexicon import LEXICON as LEX
 
 _HELD = LEX.cues["held"]
@@ -46,6 +43,7 @@ _TO_LEAD = LEX.cues["to_come"].pattern
 _THIS_ACT = LEX.cues["this_act"].pattern
 _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
+_BACKGROUND_PHRASE = LEX.cues["background_phrase"]
 _TODAY = LEX.cues["today"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
 _SUBMISSION_DAY = LEX.cues["submission_day"].pattern
@@ -288,7 +286,12 @@ class EventReader(Scan):
         scope_end = cut.start() if cut else scope_end
         scope = low[scope_start:scope_end]
         when, rank = self._event_date(
-            rule.name, low, prefix, scope, (m.start() - scope_start, m.end() - scope_start)
+            rule.name,
+            low,
+            prefix,
+            scope,
+            (m.start() - scope_start, m.end() - scope_start),
+            scope_start,
         )
         if (
             held
@@ -571,8 +574,16 @@ class EventReader(Scan):
         return ["OTHER"]
 
     def _event_date(
-        self, etype: str, low: str, prefix: str, scope: str, at: tuple[int, int]
+        self,
+        etype: str,
+        low: str,
+        prefix: str,
+        scope: str,
+        at: tuple[int, int],
+        offset: int = 0,
     ) -> tuple[date | None, int]:
+        """The act's date and its rank (2 told, 1 the release's news, 0 none); `scope` is
+        `low[offset:...]` and `at` the act's words in it."""
         if etype in ("goal_date", "goal_date_extension"):
             # The target date is a deadline; the event is its announcement, this release.
             near = low if len(low) < 2 * _REACH else scope
@@ -600,6 +611,13 @@ class EventReader(Scan):
                 # past date after the goal words ("the CRL it issued in 2011") is another act's.
                 return None, 0
             return self.ref, 1
+        # A preposed phrase naming the act this one follows ("following a positive CHMP
+        # recommendation in April, the Commission granted"): its dates are that act's.
+        # The phrase may begin before the scope, which starts at that other act's words.
+        for b in _BACKGROUND_PHRASE.pattern.finditer(low, 0, offset + at[0] + 1):
+            s, e = max(0, b.start() - offset), b.end() - offset
+            if 0 < e <= at[0]:
+                scope = scope[:s] + " " * (e - s) + scope[e:]
         mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
         # The explicit date nearest the words that name the event; a day after the act that
         # the text gives to the application's submission ("accepted the NDA, submitted on
@@ -635,6 +653,23 @@ class EventReader(Scan):
         if len(past) > 1:
             # The dateline's own date is not the act's when the text dates the act.
             past = [x for x in past if x.start != self.ref] or past
+        # Only the dateline's day (or "today said"), and a past month or year in the act's
+        # own words after it ("June 3 -- ... said that a submission was made in Switzerland
+        # in early February"): the act is that earlier one, not dated to the day.
+        if (
+            past
+            and all(x.start == self.ref for x in past)
+            and any(
+                x.kind == "window"
+                and x.end
+                and x.end < self.ref
+                and x.pos >= at[1]
+                and not NEAR_BREAK.search(scope, at[1], x.pos)
+                and not _RELATIVE.search(scope, at[1], x.pos)  # "that the company requested"
+                for x in mentions
+            )
+        ):
+            return None, 0
         if past:
             return past[0].start, 2
         if (
@@ -646,6 +681,7 @@ class EventReader(Scan):
         return self.ref, 1
 
 
+_RELATIVE = re.compile(r"\b(?:that|which|who|whose|when)\b")
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s")
 
 
