@@ -2491,3 +2491,51 @@ def test_a_month_of_last_or_next_year_is_that_year_s() -> None:
         "that the FDA decision on Zentra, first due in the fourth quarter of last year, is now "
         "expected by the end of the third quarter."
     ) == [(date(2024, 9, 30), date(2024, 9, 30), "action-date")]
+
+
+def test_an_earlier_approval_given_by_another_agency_in_the_same_sentence() -> None:
+    got = _events(
+        "that Swissmedic has approved Zentra, following the approval by the European "
+        "Commission in February."
+    )
+    assert ("approval", "SWISSMEDIC", "positive", date(2024, 6, 3)) in got
+    assert ("approval", "EC", "positive", None) in got
+
+
+def test_presenting_at_an_oral_explanation_dates_the_explanation() -> None:
+    assert _dates(
+        "that it will present at an oral explanation before the CHMP on July 23, 2024."
+    ) == [(date(2024, 7, 23), date(2024, 7, 23), "advisory-meeting")]
+
+
+def test_what_a_designation_allows_is_no_act() -> None:
+    got = _events(
+        "that the FDA has granted Fast Track designation to Zentra. Fast Track designation "
+        "allows for a rolling submission of the NDA."
+    )
+    assert [t for t, *_ in got] == ["review_designation"]
+
+
+def test_act_on_it_within_months_after_a_classification_step() -> None:
+    got = _dates(
+        "that it has responded to the complete response letter. The FDA is expected to "
+        "classify the resubmission within 14 days and, if it is a Class 2 resubmission, act "
+        "on it within six months."
+    )
+    assert (date(2024, 12, 3), date(2024, 12, 3), "action-date") in got
+
+
+def test_a_fiscal_year_ending_on_a_day_is_that_day() -> None:
+    got = _dates(
+        "that Japan's Ministry of Health, Labour and Welfare is expected to decide on the "
+        "application by the end of the fiscal year ending March 31, 2025."
+    )
+    assert got == [(date(2025, 3, 31), date(2025, 3, 31), "decision")]
+
+
+def test_an_act_told_as_done_is_not_a_second_act_of_the_offset() -> None:
+    got = _dates(
+        "that the PMDA has completed its review and the company expects approval within the "
+        "next three months."
+    )
+    assert got == [(date(2024, 9, 3), date(2024, 9, 3), "decision")]

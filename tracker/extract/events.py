@@ -718,7 +718,8 @@ def _given_by(low: str, m: re.Match[str]) -> re.Match[str] | None:
     from the FDA", "accepted for evaluation by the Swiss agency")."""
     purpose = _FOR_PURPOSE.pattern.match(low, m.end())
     end = (purpose.end() if purpose else m.end()) + 12
-    return _GIVEN_BY.search(low, max(m.start(), m.end() - 6), end)
+    # The act's words may end with the "by the" itself ("following the approval by the ").
+    return _GIVEN_BY.search(low, max(m.start(), m.end() - 10), end)
 
 
 def _object_window(low: str, at: int) -> str:

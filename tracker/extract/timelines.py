@@ -84,6 +84,10 @@ _VERB_FIRST = LEX.cues["verb_first"].pattern
 _LATER = LEX.cues["later"].pattern
 _CHAIN = LEX.cues["chain_step"].pattern
 _STEP_LASTS = LEX.cues["step_lasts"].pattern
+# An act told as done, in the perfect or the passive: "has completed its review".
+_DONE_ACT = re.compile(
+    r"\b(?:has|have|had|was|were)\s+(?:already\s+|now\s+|just\s+)?\w+(?:ed|en)\b"
+)
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
 )
@@ -448,6 +452,8 @@ class TimelineReader(Scan):
         stretch = stretch[cut + 2 :] if cut >= 0 else stretch  # the acts' own clause
         acts: list[str] = []
         for piece in _AND.split(stretch):
+            if _DONE_ACT.search(piece) and not FUTURE_HINT.search(piece):
+                continue  # "the agency has completed its review and approval is expected"
             found = LEX.milestone_of(piece)
             if found and found not in acts:
                 acts.append(found)
