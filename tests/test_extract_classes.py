@@ -2539,3 +2539,14 @@ def test_an_act_told_as_done_is_not_a_second_act_of_the_offset() -> None:
         "next three months."
     )
     assert got == [(date(2024, 9, 3), date(2024, 9, 3), "decision")]
+
+
+def test_a_past_feat_and_a_past_later_set_no_dates() -> None:
+    assert (
+        _dates(
+            "that it was able to address the agency's comments and resubmit the NDA for Zentra "
+            "approximately three weeks from receiving the refuse-to-file letter, and that the FDA "
+            "accepted the filing less than two weeks later."
+        )
+        == []
+    )

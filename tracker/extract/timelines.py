@@ -88,6 +88,7 @@ _STEP_LASTS = LEX.cues["step_lasts"].pattern
 _DONE_ACT = re.compile(
     r"\b(?:has|have|had|was|were)\s+(?:already\s+|now\s+|just\s+)?\w+(?:ed|en)\b"
 )
+_AFTERWARDS = re.compile(r"\s*(?:later(?! than)|afterwards?|thereafter)\b")
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
 )
@@ -363,8 +364,10 @@ class TimelineReader(Scan):
                 clause[: max(0, clause.find(x.text))] if x.text in clause else ""
             ):
                 continue  # "we expected to obtain the decision by the end of this year"
-            if x.kind == "offset" and _DONE_WITHIN.search(low, max(0, x.pos - 60), x.pos):
+            if x.kind == "offset" and _DONE_WITHIN.search(low, max(0, x.pos - 140), x.pos):
                 continue  # "the amendment was received within three months of ...": past
+            if x.kind == "offset" and _AFTERWARDS.match(low, x.endpos) and told_in_past(low, x.pos):
+                continue  # "the FDA accepted the filing less than two weeks later": past
             if joined and last is not None:
                 # "from May 1 to August 1", "by three months to May 28": the same act, another
                 # date; words after the date belong to what follows it.
