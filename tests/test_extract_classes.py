@@ -2550,3 +2550,43 @@ def test_a_past_feat_and_a_past_later_set_no_dates() -> None:
         )
         == []
     )
+
+
+def test_an_advisory_committee_that_voted_met() -> None:
+    got = _events(
+        "that on May 2, 2024, the FDA's Oncologic Drugs Advisory Committee voted 9 to 3 that "
+        "the benefits of Zentra outweigh its risks."
+    )
+    assert ("trend_vote", "FDA", "positive", date(2024, 5, 2)) in got
+    assert ("advisory_meeting", "FDA", None, date(2024, 5, 2)) in got
+
+
+FR = "PARIS, le 3 juin 2024 -- Acme Bio SA annonce aujourd'hui que "
+
+
+def _fr_events(body: str) -> list[tuple[str, str, str | None, date | None]]:
+    x = extract_text("x.txt", FR + body + "\n")
+    return [(e.type, e.agency, e.outcome, e.date) for e in x.events]
+
+
+def test_french_advisory_meeting_goal_date_withdrawal_and_a_conditional_opinion() -> None:
+    x = extract_text(
+        "x.txt", FR + "le comité consultatif de la FDA doit se réunir le mercredi 10 juillet.\n"
+    )
+    assert [(e.type, e.agency, e.date) for e in x.events] == [
+        ("advisory_meeting", "FDA", date(2024, 7, 10))
+    ]
+    assert [(t.start, t.milestone) for t in x.timelines] == [
+        (date(2024, 7, 10), "advisory-meeting")
+    ]
+    got = _fr_events(
+        "la FDA a accepté le dossier, avec une date de fin du premier examen prévue pour le "
+        "30 octobre 2024."
+    )
+    assert ("goal_date", "FDA", None, date(2024, 6, 3)) in got
+    got = _fr_events(
+        "les données ne seraient pas suffisantes pour soutenir une opinion positive du CHMP; "
+        "la société a décidé de retirer sa demande auprès de l'EMA."
+    )
+    assert ("withdrawal", "EMA", None, date(2024, 6, 3)) in got
+    assert not any(t == "opinion" for t, *_ in got)
