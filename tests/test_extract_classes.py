@@ -270,7 +270,10 @@ def test_a_unanimous_vote_against_is_negative() -> None:
     x = extract_text(
         "x.txt", NY_HEAD + "the panel voted unanimously against approval of Solvira.\n"
     )
-    assert [(e.type, e.outcome) for e in x.events] == [("trend_vote", "negative")]
+    assert [(e.type, e.outcome) for e in x.events] == [
+        ("trend_vote", "negative"),
+        ("advisory_meeting", None),  # the panel that voted met
+    ]
 
 
 def test_the_subject_before_a_relative_clause_names_the_act() -> None:
@@ -1006,7 +1009,10 @@ def test_a_page_copy_kept_as_a_json_string_is_read_line_by_line() -> None:
 def test_votes_meetings_and_requests_told_in_other_words() -> None:
     assert _events(
         "that an FDA advisory committee voted not to recommend Zentra for approval."
-    ) == [("trend_vote", "FDA", "negative", date(2024, 6, 3))]
+    ) == [
+        ("trend_vote", "FDA", "negative", date(2024, 6, 3)),
+        ("advisory_meeting", "FDA", None, date(2024, 6, 3)),  # the committee that voted met
+    ]
     # A hearing scheduled that did not take place is no event.
     assert (
         _events(
