@@ -2596,3 +2596,17 @@ def test_french_advisory_meeting_goal_date_withdrawal_and_a_conditional_opinion(
     )
     assert ("withdrawal", "EMA", None, date(2024, 6, 3)) in got
     assert not any(t == "opinion" for t, *_ in got)
+
+
+def test_highlights_that_open_with_the_act() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme Bio Reports Second Quarter 2024 Results\n\n"
+        + HEAD
+        + "its results for the quarter.\n\nRegulatory highlights\n\n"
+        "Authorized for use in adults 18 and older in Japan and Australia\n\n"
+        "Zentra filings completed in the European Union and Switzerland\n",
+    )
+    got = {(e.type, e.agency) for e in x.events}
+    assert {("approval", "PMDA"), ("approval", "TGA")} <= got
+    assert {("submission", "EMA"), ("submission", "SWISSMEDIC")} <= got
