@@ -2610,3 +2610,49 @@ def test_highlights_that_open_with_the_act() -> None:
     got = {(e.type, e.agency) for e in x.events}
     assert {("approval", "PMDA"), ("approval", "TGA")} <= got
     assert {("submission", "EMA"), ("submission", "SWISSMEDIC")} <= got
+
+
+def test_the_last_quarter_of_a_year_is_its_fourth() -> None:
+    assert _dates(
+        "that the EMA agreed with its planned MAA submission period of the last quarter of 2024."
+    ) == [(date(2024, 10, 1), date(2024, 12, 31), "submission")]
+
+
+def test_a_period_that_explains_the_date_is_no_second_deadline() -> None:
+    got = _dates(
+        "that the PDUFA goal date for the Zentra NDA is set for November 17, 2024, which is the "
+        "standard six month review period for NDA resubmissions."
+    )
+    assert got == [(date(2024, 11, 17), date(2024, 11, 17), "action-date")]
+
+
+def test_an_answered_action_letter_of_a_past_year_is_an_undated_refusal() -> None:
+    got = _events(
+        "that the FDA considers its resubmitted NDA for Zentra a complete, class 2 response to "
+        "Acme's 2008 action letter."
+    )
+    assert ("refusal", "FDA", "negative", None) in got
+    got = _events(
+        "that it has submitted its formal response to the FDA's April 2022 approvable letter "
+        "for Zentra."
+    )
+    assert ("refusal", "FDA", "negative", None) in got
+    assert ("resubmission", "FDA", None, date(2024, 6, 3)) in got
+
+
+def test_a_list_of_places_ending_in_unnamed_ones_is_held_status() -> None:
+    got = _events(
+        "that Zentra has been approved in Canada, Mexico, and certain countries in Europe, and "
+        "is being commercialized by partners."
+    )
+    assert not any(t == "approval" for t, *_ in got)
+
+
+def test_a_commercial_introduction_is_no_regulatory_deadline() -> None:
+    assert (
+        _dates(
+            "that if the FDA agrees with the response, it expects to proceed with the commercial "
+            "introduction of Zentra in the fourth quarter of 2024."
+        )
+        == []
+    )

@@ -121,6 +121,8 @@ KIND_EXAMPLES = {
     "year_end": "by year-end 2008",
     "part_year": "in late 2009",
     "month_year": "in june 2024",
+    "month_rel": "in june next year",
+    "quarter_last": "in the last quarter of 2024",
     "later_this": "later this month",
     "earlier_this": "earlier this month",
     "rel_word": "next month",

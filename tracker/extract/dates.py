@@ -320,6 +320,12 @@ _PATTERNS: list[tuple[str, str]] = [
         r"(?: (?:or|to|and|/) (?:the )?(?P<q_n2>first|second|third|fourth|1st|2nd|3rd|4th))?"
         r" (?:calendar )?quarters?(?: of)?(?: (?P<q_y>" + _REL_YEAR + r"))?",
     ),
+    # "the last quarter of 2011": the fourth (only with its year: "in the last quarter"
+    # alone is the one just gone).
+    (
+        "quarter_last",
+        r"\b(?:the )?(?:last|final) (?:calendar )?quarter of (?P<ql_y>" + _REL_YEAR + r")",
+    ),
     (
         "quarter_short",
         r"\b(?:q(?P<qs_n>[1-4])(?:[ \-/']*(?P<qs_y>" + _YEAR + r"|'?\d\d))?"
@@ -746,6 +752,7 @@ _BY_ENDS = frozenset(
         "month_rel",
         "month_only",
         "quarter",
+        "quarter_last",
         "quarter_short",
         "half",
         "half_short",
@@ -856,7 +863,7 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         if (year_a, a) > (year_b, b):
             return None
         return Mention("window", date(year_a, a, 1), _last_day(year_b, b), txt, s, e)
-    if kind in ("quarter", "quarter_short", "half", "half_short"):
+    if kind in ("quarter", "quarter_last", "quarter_short", "half", "half_short"):
         period = _period(kind, g, ref, txt, s, e)
         if period.end is not None and _END_OF.search(m.string, max(0, s - 30), s):
             # "by the end of the third quarter": the period's last day, as "by the end of June".
@@ -976,6 +983,8 @@ def _period(kind: str, g: Any, ref: date, txt: str, s: int, e: int) -> Mention:
             if first.start and last.end and first.start.year == last.end.year:
                 return replace(first, end=last.end)
         return first
+    if kind == "quarter_last":
+        return _quarter(4, g("ql_y"), ref, txt, s, e)
     if kind == "quarter_short":
         return _quarter(int(g("qs_n") or g("qs_n2")), g("qs_y") or g("qs_y2"), ref, txt, s, e)
     if kind == "half":

@@ -613,6 +613,17 @@ class EventReader(Scan):
                 # past date after the goal words ("the CRL it issued in 2011") is another act's.
                 return None, 0
             return self.ref, 1
+        # A past year in the act's own words ("a response to its 2008 action letter"): that
+        # year's act, not dated to the day.
+        # An answer's own words hold the year of what it answers ("its response to the
+        # April 2006 approvable letter"), not its own.
+        years = _YEAR_IN.findall(scope, at[0], at[1])
+        if (
+            years
+            and all(int(y) < self.ref.year for y in years)
+            and etype not in ("resubmission", "reexamination_request", "reexamination_grounds")
+        ):
+            return None, 0
         # A preposed phrase naming the act this one follows ("following a positive CHMP
         # recommendation in April, the Commission granted"): its dates are that act's.
         # The phrase may begin before the scope, which starts at that other act's words.
@@ -665,9 +676,9 @@ class EventReader(Scan):
                 x.kind == "window"
                 and x.end
                 and x.end < self.ref
-                and x.pos >= at[1]
-                and not NEAR_BREAK.search(scope, at[1], x.pos)
-                and not _RELATIVE.search(scope, at[1], x.pos)  # "that the company requested"
+                and (x.pos >= at[1] or 0 <= at[0] - x.endpos <= 2)  # "April 2006 letter"
+                and not NEAR_BREAK.search(scope, at[1], max(at[1], x.pos))
+                and not _RELATIVE.search(scope, at[1], max(at[1], x.pos))  # "that it requested"
                 for x in mentions
             )
         ):
@@ -683,6 +694,7 @@ class EventReader(Scan):
         return self.ref, 1
 
 
+_YEAR_IN = re.compile(r"\b((?:19|20)\d\d)\b")
 _RELATIVE = re.compile(r"\b(?:that|which|who|whose|when)\b")
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s")
 
