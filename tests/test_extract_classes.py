@@ -2656,3 +2656,40 @@ def test_a_commercial_introduction_is_no_regulatory_deadline() -> None:
         )
         == []
     )
+
+
+def test_designations_with_a_hyphen_and_orphan_status_held_for_a_use() -> None:
+    got = _events(
+        "that in the U.S., Zentra was granted FDA fast-track status in 2023. It has EU and U.S. "
+        "orphan drug status for the treatment of the disease."
+    )
+    assert [(t, a) for t, a, *_ in got] == [("review_designation", "FDA")]
+    got = _events(
+        "that Zentra is the first product to receive EU approval under accelerated assessment."
+    )
+    assert not any(t == "review_designation" for t, *_ in got)
+
+
+def test_a_meeting_told_as_a_possibility_is_not_scheduled() -> None:
+    got = _events(
+        "that the opinion may require the company to provide further data or to attend an oral "
+        "explanation before the CHMP."
+    )
+    assert not any(t == "advisory_meeting" for t, *_ in got)
+
+
+def test_a_notice_of_refusal_to_grant_a_variation() -> None:
+    got = _events(
+        "that it has received a notice of refusal to grant a Type II variation from the MHRA."
+    )
+    assert ("refusal", "MHRA", "negative", date(2024, 6, 3)) in got
+
+
+def test_an_undated_release_keeps_a_day_the_agency_agreed_to_act_by() -> None:
+    x = extract_text(
+        "x.txt",
+        "Acme Bio receives more time from the EMA\n\nAcme Bio, Inc. said the EMA has agreed "
+        "to accept the company's responses by November 16, 2024.\n",
+    )
+    assert x.release.date is None
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 11, 16), date(2024, 11, 16))]

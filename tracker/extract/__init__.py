@@ -197,6 +197,7 @@ def _undated(
 _GOAL_DAYS = LEXICON.cues["goal_days"].pattern
 _GOAL_DAYS_AFTER = LEXICON.cues["goal_days_after"].pattern
 _MOVED_TO = LEXICON.cues["moved_to_day"].pattern
+_DUE_BY = LEXICON.cues["due_by"].pattern
 
 
 def _told_days(clean: str) -> list[tuple[date, bool]]:
@@ -217,6 +218,8 @@ def _told_days(clean: str) -> list[tuple[date, bool]]:
             or bool(_GOAL_DAYS_AFTER.match(low[m.end() : m.end() + 60]))
             # "extended ... from October 24, 2014 to January 24, 2015": the new day is ahead
             or bool(_MOVED_TO.search(low, max(0, m.start() - 220), m.start()))
+            # "has agreed to accept the responses by November 16, 2007": a day to act by
+            or bool(_DUE_BY.search(lead))
         )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
         stated.append((day, ahead))
     return stated

@@ -46,6 +46,7 @@ _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
 _BACKGROUND_PHRASE = LEX.cues["background_phrase"]
 _VOTED_AT_MEETING = LEX.cues["voted_at_meeting"]
+_POSSIBLE = LEX.cues["possible"]
 _TODAY = LEX.cues["today"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
 _SUBMISSION_DAY = LEX.cues["submission_day"].pattern
@@ -172,6 +173,8 @@ class EventReader(Scan):
         if _NEGATED.search(prefix[-30:]) or _NEGATED_INTENT.search(prefix):
             return []
         scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
+        if scheduled and _POSSIBLE.search(prefix):
+            return []  # "the opinion may require the company to attend an oral explanation"
         # A background act's own words count for its modality ("following possible approval"),
         # but not its head noun: "following a positive EMA recommendation" is no plan.
         told = prefix + m.group(0).rsplit(" ", 1)[0] if rule.reference else prefix
