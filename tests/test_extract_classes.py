@@ -2693,3 +2693,13 @@ def test_an_undated_release_keeps_a_day_the_agency_agreed_to_act_by() -> None:
     )
     assert x.release.date is None
     assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 11, 16), date(2024, 11, 16))]
+
+
+def test_an_opinion_confirmed_with_its_full_date_and_scientific_advice_to_seek() -> None:
+    got = _events("that the CHMP has confirmed its 31 January 2024 negative opinion on Zentra.")
+    assert ("reexamination_outcome", "EMA", "negative", date(2024, 6, 3)) in got
+    assert _dates("that it will seek follow-up scientific advice from the EMA in 2025.") == [
+        (date(2025, 1, 1), date(2025, 12, 31), "meeting")
+    ]
+    got = _events("that it has completed a Marketing Authorization Application (MAA) to the EMA.")
+    assert ("submission", "EMA", None, date(2024, 6, 3)) in got
