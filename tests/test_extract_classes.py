@@ -270,10 +270,7 @@ def test_a_unanimous_vote_against_is_negative() -> None:
     x = extract_text(
         "x.txt", NY_HEAD + "the panel voted unanimously against approval of Solvira.\n"
     )
-    assert [(e.type, e.outcome) for e in x.events] == [
-        ("trend_vote", "negative"),
-        ("advisory_meeting", None),  # the panel that voted met
-    ]
+    assert [(e.type, e.outcome) for e in x.events] == [("trend_vote", "negative")]
 
 
 def test_the_subject_before_a_relative_clause_names_the_act() -> None:
@@ -1009,10 +1006,7 @@ def test_a_page_copy_kept_as_a_json_string_is_read_line_by_line() -> None:
 def test_votes_meetings_and_requests_told_in_other_words() -> None:
     assert _events(
         "that an FDA advisory committee voted not to recommend Zentra for approval."
-    ) == [
-        ("trend_vote", "FDA", "negative", date(2024, 6, 3)),
-        ("advisory_meeting", "FDA", None, date(2024, 6, 3)),  # the committee that voted met
-    ]
+    ) == [("trend_vote", "FDA", "negative", date(2024, 6, 3))]
     # A hearing scheduled that did not take place is no event.
     assert (
         _events(
@@ -2556,15 +2550,6 @@ def test_a_past_feat_and_a_past_later_set_no_dates() -> None:
         )
         == []
     )
-
-
-def test_an_advisory_committee_that_voted_met() -> None:
-    got = _events(
-        "that on May 2, 2024, the FDA's Oncologic Drugs Advisory Committee voted 9 to 3 that "
-        "the benefits of Zentra outweigh its risks."
-    )
-    assert ("trend_vote", "FDA", "positive", date(2024, 5, 2)) in got
-    assert ("advisory_meeting", "FDA", None, date(2024, 5, 2)) in got
 
 
 FR = "PARIS, le 3 juin 2024 -- Acme Bio SA annonce aujourd'hui que "

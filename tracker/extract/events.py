@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import replace
 from datetime import date, timedelta
 
 from tracker.domain import Event, Sentence
@@ -45,7 +44,6 @@ _THIS_ACT = LEX.cues["this_act"].pattern
 _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
 _BACKGROUND_PHRASE = LEX.cues["background_phrase"]
-_VOTED_AT_MEETING = LEX.cues["voted_at_meeting"]
 _POSSIBLE = LEX.cues["possible"]
 _TODAY = LEX.cues["today"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
@@ -157,7 +155,7 @@ class EventReader(Scan):
                 # The replaced date's mention lost to a better-dated one ("The FDA extended
                 # the action date ...") that names the new date: the replaced one stands.
                 events.append(replaced[0])
-        return _infer_outcomes(_meetings_of_votes(events))
+        return _infer_outcomes(events)
 
     def _events_from(
         self,
@@ -813,24 +811,6 @@ def _nearest_agency(scope: str, at: int, until: int) -> str | None:
             if best is None or distance < best[0]:
                 best = (distance, row.name)
     return best[1] if best else None
-
-
-def _meetings_of_votes(events: list[Event]) -> list[Event]:
-    """An advisory committee that voted met: "On May 3, an FDA advisory committee voted not
-    to recommend approval" is the vote and the meeting it was taken at (an EMA trend vote is
-    the CHMP's own, at no advisory meeting)."""
-    met = {e.agency for e in events if e.type == "advisory_meeting"}
-    out = list(events)
-    for e in events:
-        if (
-            e.type == "trend_vote"
-            and e.agency != "EMA"
-            and e.agency not in met
-            and _VOTED_AT_MEETING.search(e.evidence.lower())
-        ):
-            out.append(replace(e, type="advisory_meeting", outcome=None, why="a committee voted"))
-            met.add(e.agency)
-    return out
 
 
 def _infer_outcomes(events: list[Event]) -> list[Event]:
