@@ -2688,3 +2688,23 @@ def test_an_opinion_confirmed_with_its_full_date_and_scientific_advice_to_seek()
     ]
     got = _events("that it has completed a Marketing Authorization Application (MAA) to the EMA.")
     assert ("submission", "EMA", None, date(2024, 6, 3)) in got
+
+
+def test_a_pdufa_date_the_company_only_anticipates_is_no_goal_date_event() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that it has resubmitted the NDA for Zentra. At this point, the company believes "
+        "that such a PDUFA date is likely to be in the fourth quarter of 2024.\n",
+    )
+    assert not any(e.type == "goal_date" for e in x.events)
+    assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 10, 1), date(2024, 12, 31))]
+
+
+def test_a_meeting_told_as_held_is_dated_in_the_past_and_its_recommendation_is_a_vote() -> None:
+    got = _events(
+        "that after the positive FDA Advisory Committee meeting of March 9 at which the "
+        "Committee recommended approval of Zentra by a 9-3 margin, it was disappointed."
+    )
+    assert ("advisory_meeting", "FDA", None, date(2024, 3, 9)) in got
+    assert ("trend_vote", "FDA", "positive", date(2024, 3, 9)) in got
+    assert not any(t == "opinion" for t, *_ in got)

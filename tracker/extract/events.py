@@ -71,6 +71,8 @@ _ADJECTIVAL = re.compile(r"(?:'s|’s|\bthe|\bits|\btheir|\bour) $")
 _NEWS_GOAL = LEX.cues["news_goal"]
 _MAYBE_AFTER = re.compile(r"\s+(?:may|might|could)\b")
 _GOAL_NOT_SET = LEX.cues["goal_not_set"].pattern
+_GOAL_ANTICIPATED = LEX.cues["goal_anticipated"].pattern
+_MEETING_HELD = LEX.cues["meeting_held"].pattern
 _GIVEN_BY = re.compile(r"\b(?:from|by)\s+(?:the\s+)?")
 _WHERE_PLACE = LEX.cues["where_place"]
 _FOR_PURPOSE = LEX.cues["for_purpose"]
@@ -192,6 +194,7 @@ class EventReader(Scan):
             return []  # "Genta to request re-examination": an act to come, told in a headline
         if rule.name == "goal_date" and (
             _GOAL_NOT_SET.search(prefix[-40:])
+            or _GOAL_ANTICIPATED.search(low, max(0, m.start() - 160), m.start())
             or (
                 _GOAL_NOT_SET.search(low, m.start(), m.end() + 30)
                 # "the goal date by which the FDA is expected to decide is ...": set
@@ -446,8 +449,11 @@ class EventReader(Scan):
             "reexamination_outcome",
         ) and ("EMA" in named or self.doc_agency in ("EMA", "EC")):
             return ["EMA"]
-        if etype == "opinion" and own in ("FDA", "TGA", "HC") and _PANEL.search(low):
-            return [f"{own}|trend_vote"]  # "the positive opinion from ADEC": a panel's vote
+        who = own or (named[0] if named else None)
+        if etype == "opinion" and who in ("FDA", "TGA", "HC") and _PANEL.search(low):
+            # "the positive opinion from ADEC", "the FDA advisory committee meeting at which
+            # the committee recommended approval": a panel's vote
+            return [f"{who}|trend_vote"]
         if etype == "trend_vote":
             if own and own != "EC":
                 return [own]
@@ -632,7 +638,9 @@ class EventReader(Scan):
             s, e = max(0, b.start() - offset), b.end() - offset
             if 0 < e <= at[0]:
                 scope = scope[:s] + " " * (e - s) + scope[e:]
-        mentions = dates.find(scope, self.ref, future=etype == "advisory_meeting" or None)
+        # A meeting to come is dated ahead; one told as held, by the nearest year.
+        ahead = etype == "advisory_meeting" and not _MEETING_HELD.search(scope)
+        mentions = dates.find(scope, self.ref, future=ahead or None)
         # The explicit date nearest the words that name the event; a day after the act that
         # the text gives to the application's submission ("accepted the NDA, submitted on
         # January 5") is the submission's, not the acceptance's.
