@@ -2708,3 +2708,26 @@ def test_a_meeting_told_as_held_is_dated_in_the_past_and_its_recommendation_is_a
     assert ("advisory_meeting", "FDA", None, date(2024, 3, 9)) in got
     assert ("trend_vote", "FDA", "positive", date(2024, 3, 9)) in got
     assert not any(t == "opinion" for t, *_ in got)
+
+
+def test_a_named_resubmission_beside_a_plan_word_further_back() -> None:
+    got = _events(
+        "that the FDA considers the company's reply to be a Major Amendment to the BLA "
+        "resubmission for Zentra."
+    )
+    assert ("resubmission", "FDA", None, None) in got
+
+
+def test_health_canada_non_compliance_and_designations_from_two_agencies() -> None:
+    got = _events(
+        "that Health Canada has determined that the application in its current form is not in "
+        "full compliance with the Food and Drug Regulations."
+    )
+    assert ("refusal", "HC", "negative", date(2024, 6, 3)) in got
+    got = _events(
+        "that the designation builds upon the orphan drug designations Zentra received from "
+        "both the FDA and European Commission last year."
+    )
+    assert {("review_designation", "FDA"), ("review_designation", "EC")} <= {
+        (t, a) for t, a, *_ in got
+    }

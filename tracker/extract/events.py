@@ -177,7 +177,9 @@ class EventReader(Scan):
             return []  # "the opinion may require the company to attend an oral explanation"
         # A background act's own words count for its modality ("following possible approval"),
         # but not its head noun: "following a positive EMA recommendation" is no plan.
-        told = prefix + m.group(0).rsplit(" ", 1)[0] if rule.reference else prefix
+        # Only the words that govern it do ("pending approval of"), not a plan further back
+        # ("considers the reply to be a major amendment to the BLA resubmission").
+        told = prefix[-25:] + m.group(0).rsplit(" ", 1)[0] if rule.reference else prefix
         # An act named as the object of another ("plans to appeal the issuance of a CRL",
         # "will respond to the CRL") happened, whatever the plan around it.
         # Only the agency's acts are answered; the company's own ("appeal this decision and
@@ -440,8 +442,13 @@ class EventReader(Scan):
             givers = LEX.agencies_in(run[: stop.start()] if stop else run)
             if etype == "approval":
                 givers = list(dict.fromkeys(_eu(a, "approval") for a in givers))
+            # "orphan drug designations received from both the FDA and the Commission": one
+            # each, where the act's words are plural.
+            many = etype in ("approval", "submission") or (
+                etype == "review_designation" and _PLURAL_ACT.search(m.group(0))
+            )
             if givers:
-                return givers if etype in ("approval", "submission") else givers[:1]
+                return givers if many else givers[:1]
         if etype in (
             "opinion",
             "reexamination_request",
@@ -703,6 +710,7 @@ class EventReader(Scan):
         return self.ref, 1
 
 
+_PLURAL_ACT = re.compile(r"\b(?:designations|statuses)\b")
 _YEAR_IN = re.compile(r"\b((?:19|20)\d\d)\b")
 _RELATIVE = re.compile(r"\b(?:that|which|who|whose|when)\b")
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s")
