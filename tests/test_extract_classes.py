@@ -2731,3 +2731,24 @@ def test_health_canada_non_compliance_and_designations_from_two_agencies() -> No
     assert {("review_designation", "FDA"), ("review_designation", "EC")} <= {
         (t, a) for t, a, *_ in got
     }
+
+
+def test_a_launch_post_approval_and_a_device_clearance() -> None:
+    assert (
+        _dates("that it intends to commercially launch Zentra within 12 weeks post approval.") == []
+    )
+    got = _events(
+        "that on May 30, 2024 the company received Section 510(k) clearance from the FDA for "
+        "its Zentra device."
+    )
+    assert ("approval", "FDA", "positive", date(2024, 5, 30)) in got
+
+
+def test_an_announcement_date_in_a_long_background_phrase_is_not_the_news_act_s() -> None:
+    got = _events(
+        "that, following the negative trend vote by the CHMP as announced on May 2, 2024 "
+        "(see announcement no. 7/2024), the company has decided to withdraw its MAA for Zentra "
+        "ahead of the opinion scheduled for later this month."
+    )
+    assert ("withdrawal", "EMA", None, date(2024, 6, 3)) in got
+    assert ("trend_vote", "EMA", "negative", date(2024, 5, 2)) in got

@@ -704,7 +704,12 @@ class EventReader(Scan):
         if (
             _EARLIER.search(prefix)
             or _EARLIER.search(scope)
-            or any(x.kind in ("past_ref", "window") for x in mentions)
+            # a period that begins before the release dates the act back then; one wholly
+            # ahead ("ahead of the opinion scheduled for later this month") is another act's
+            or any(
+                x.kind == "past_ref" or (x.kind == "window" and x.start and x.start < self.ref)
+                for x in mentions
+            )
         ):
             return None, 0
         return self.ref, 1

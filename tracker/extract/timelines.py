@@ -32,7 +32,7 @@ _TOWARD_ACTS = LEX.cues["toward_acts"].pattern
 _GOVERNING = LEX.cues["governing"].pattern
 
 _ANCHOR = re.compile(
-    r"^[\s,]*(?:of|after|from|following|since|upon|suivant|après|à compter de|à partir de)\s+"
+    r"^[\s,]*(?:of|after|post|from|following|since|upon|suivant|après|à compter de|à partir de)\s+"
     r"(?!which|that\b|this point)(?:the\s+|la\s+|le\s+|l')?"
     r"(?:date\s+of\s+)?(?:\w+(?:'|’)s\s+)?"
     r"(?P<receipt>receipt|receiving|notification|notice|réception|émission)?\s*(?:of\s+|de\s+|du\s+)?"
