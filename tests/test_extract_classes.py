@@ -2752,3 +2752,20 @@ def test_an_announcement_date_in_a_long_background_phrase_is_not_the_news_act_s(
     )
     assert ("withdrawal", "EMA", None, date(2024, 6, 3)) in got
     assert ("trend_vote", "EMA", "negative", date(2024, 5, 2)) in got
+
+
+def test_two_applications_accepted_and_their_two_goal_dates() -> None:
+    got = _events(
+        "that the FDA has accepted both New Drug Applications for Zentra and the Zentra / "
+        "ezetimibe combination tablet for filing. The PDUFA goal date for completion of the "
+        "Zentra NDA review is set for February 21, 2025, and the PDUFA goal date for completion "
+        "of the Zentra / ezetimibe combination tablet NDA review is set for February 26, 2025."
+    )
+    assert [t for t, *_ in got].count("acceptance") == 2
+    assert [t for t, *_ in got].count("goal_date") == 2
+    # one goal date told twice is one event
+    got = _events(
+        "that the PDUFA goal date is February 21, 2025. The company looks forward to the PDUFA "
+        "goal date of February 21, 2025."
+    )
+    assert [t for t, *_ in got].count("goal_date") == 1

@@ -99,23 +99,33 @@ class EventReader(Scan):
             self._longest_act = max((b - a for a, b, _ in spans), default=0)
             here: dict[tuple[object, ...], tuple[int, list[Event]]] = {}
             named_earlier: dict[tuple[object, ...], list[bool]] = {}
+            days_set: dict[tuple[object, ...], list[date | None]] = {}
             for rule, m in hits:
+                # The day a goal date names ("the PDUFA goal date for A is set for February 21,
+                # 2020, and the PDUFA goal date for B ... February 26"): two goals, two events.
+                target = self._goal_day(low, m) if rule.name == "goal_date" else None
                 for rank, ev in self._events_from(sent, low, rule, m, spans):
                     # Designations of other kinds are other acts (Breakthrough, then priority).
                     detail = ev.detail if ev.type == "review_designation" else None
                     key: tuple[object, ...] = (ev.type, ev.agency, ev.outcome, ev.country, detail)
                     best, group = here.get(key, (rank, []))
                     refs = named_earlier.setdefault(key, [])
+                    targets = days_set.setdefault(key, [])
                     # Two acts of one kind in one sentence are two events ("approval in
                     # Argentina and Mexico", "Orphan Drug and Sakigake designations"), and so
                     # are today's act and the earlier one it names ("the CHMP confirmed its
                     # June negative opinion": today's opinion and June's).
                     if all(
-                        _distinct(ev, other) or rule.reference != ref
-                        for other, ref in zip(group, refs, strict=True)
+                        _distinct(ev, other)
+                        or rule.reference != ref
+                        or (target is not None and day is not None and target != day)
+                        for other, ref, day in zip(group, refs, targets, strict=True)
                     ):
-                        here[key] = (max(best, rank), [*group, ev])
-                        refs.append(rule.reference)
+                        # "accepted both New Drug Applications": one acceptance of each
+                        copies = 2 if _BOTH_APPLICATIONS.search(m.group(0)) and not group else 1
+                        here[key] = (max(best, rank), [*group, *[ev] * copies])
+                        refs.extend([rule.reference] * copies)
+                        targets.extend([target] * copies)
             for key, (rank, group) in here.items():
                 replaced += [e for e in group if e.type == "goal_date" and _replaced_goal(e)]
                 # Across sentences, one event per (type, agency, outcome): the best-dated
@@ -589,6 +599,12 @@ class EventReader(Scan):
             return [self.home_agency]
         return ["OTHER"]
 
+    def _goal_day(self, low: str, m: re.Match[str]) -> date | None:
+        """The first full day told within the words after a goal date's mention."""
+        for x in dates.find(low[m.end() : m.end() + 120], self.ref, True, dates.FULL_KINDS):
+            return x.start
+        return None
+
     def _event_date(
         self,
         etype: str,
@@ -715,6 +731,10 @@ class EventReader(Scan):
         return self.ref, 1
 
 
+_BOTH_APPLICATIONS = re.compile(
+    r"\bboth (?:of (?:its|the|our) )?(?:new drug applications|biologics license applications|"
+    r"marketing authori[sz]ation applications|ndas|blas|maas|sndas|applications)\b"
+)
 _PLURAL_ACT = re.compile(r"\b(?:designations|statuses)\b")
 _YEAR_IN = re.compile(r"\b((?:19|20)\d\d)\b")
 _RELATIVE = re.compile(r"\b(?:that|which|who|whose|when)\b")
