@@ -2769,3 +2769,14 @@ def test_two_applications_accepted_and_their_two_goal_dates() -> None:
         "goal date of February 21, 2025."
     )
     assert [t for t, *_ in got].count("goal_date") == 1
+
+
+def test_the_time_for_review_that_would_have_expired_is_a_goal_date_named() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD
+        + "that it has withdrawn the NDA for Zentra. Under the Prescription Drug User Fee Act, "
+        "the time for review of the NDA would have expired on July 8, 2024.\n",
+    )
+    assert ("goal_date", "FDA", None) in {(e.type, e.agency, e.date) for e in x.events}
+    assert list(x.timelines) == []
