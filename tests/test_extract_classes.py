@@ -2780,3 +2780,16 @@ def test_the_time_for_review_that_would_have_expired_is_a_goal_date_named() -> N
     )
     assert ("goal_date", "FDA", None) in {(e.type, e.agency, e.date) for e in x.events}
     assert list(x.timelines) == []
+
+
+def test_china_s_food_and_drug_administration_is_not_the_fda() -> None:
+    got = _events("that it received approval from the China Food and Drug Administration (CFDA).")
+    assert [(t, a) for t, a, *_ in got] == [("approval", "NMPA")]
+
+
+def test_a_length_that_says_how_a_goal_date_was_reckoned_is_no_deadline() -> None:
+    got = _dates(
+        "that the FDA set an action date of February 3, 2025, which is 10 months from the "
+        "submission date."
+    )
+    assert got == [(date(2025, 2, 3), date(2025, 2, 3), "action-date")]
