@@ -2793,3 +2793,14 @@ def test_a_length_that_says_how_a_goal_date_was_reckoned_is_no_deadline() -> Non
         "submission date."
     )
     assert got == [(date(2025, 2, 3), date(2025, 2, 3), "action-date")]
+
+
+def test_n_days_thereafter_is_a_step_of_the_chain() -> None:
+    got = _dates(
+        "that the CHMP is expected to provide its opinion in the fourth quarter of 2024, with a "
+        "European Commission decision expected approximately 67 days thereafter."
+    )
+    assert got == [
+        (date(2024, 10, 1), date(2024, 12, 31), "opinion"),
+        (date(2025, 3, 8), date(2025, 3, 8), "commission-decision"),
+    ]
