@@ -2804,3 +2804,20 @@ def test_n_days_thereafter_is_a_step_of_the_chain() -> None:
         (date(2024, 10, 1), date(2024, 12, 31), "opinion"),
         (date(2025, 3, 8), date(2025, 3, 8), "commission-decision"),
     ]
+
+
+def test_mid_year_with_its_year_and_a_span_from_this_year_into_next() -> None:
+    assert _dates("that it anticipates an FDA decision around mid-year 2025.") == [
+        (date(2025, 5, 1), date(2025, 8, 31), "action-date")
+    ]
+    assert _dates(
+        "that the submission is planned for the end of this year or early next year."
+    ) == [(date(2024, 12, 31), date(2025, 4, 30), "submission")]
+
+
+def test_a_goal_date_an_approval_came_ahead_of_is_named_not_announced() -> None:
+    got = _events(
+        "that the FDA approved Zentra on May 20, two weeks ahead of its June 3 PDUFA date."
+    )
+    assert ("approval", "FDA", "positive", date(2024, 5, 20)) in got
+    assert ("goal_date", "FDA", None, None) in got

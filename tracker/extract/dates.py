@@ -369,7 +369,11 @@ _PATTERNS: list[tuple[str, str]] = [
     # "in February last year", "in March of next year": the month of the year it names.
     ("month_rel", r"\b(?P<mr_m>" + _MON + r")\.?,? (?:of )?(?P<mr_y>" + _YEAR_WORD + r")\b"),
     # "around mid-year", "by midyear": the middle of the release's own year.
-    ("mid_year", r"\b(?:the )?mid-? ?year\b(?!\s+(?:results|report|update|review))"),
+    (
+        "mid_year",
+        r"\b(?:the )?mid-? ?year\b(?:,? (?:of )?(?P<mid_y>" + _YEAR + r"))?"
+        r"(?!\s+(?:results|report|update|review))",
+    ),
     (
         # "by the end of the month", "at the end of next month", "by quarter-end": the last
         # day of the month or quarter the release speaks in (or the next one).
@@ -895,6 +899,9 @@ def _resolve(m: re.Match[str], ref: date, future: bool | None) -> Mention | None
         y = ref.year if mo == ref.month else infer_year(mo, 15, ref, future)
         return Mention("window", date(y, mo, 1), _last_day(y, mo), txt, s, e, has_year=False)
     if kind == "mid_year":
+        if g("mid_y"):  # "around mid-year 2016"
+            y = int(g("mid_y"))
+            return Mention("window", date(y, 5, 1), date(y, 8, 31), txt, s, e)
         if ref.month > 8:
             return None  # said after the summer: which year's middle is not said
         return Mention("window", date(ref.year, 5, 1), date(ref.year, 8, 31), txt, s, e)

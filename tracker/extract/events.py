@@ -630,7 +630,10 @@ class EventReader(Scan):
             set_on = [
                 x.start
                 for x in dates.find(head, self.ref, False)
-                if x.kind == "date" and x.start and x.start < self.ref
+                if x.kind == "date"
+                and x.start
+                and x.start < self.ref
+                and at[0] - x.endpos > 2  # "its June 1 PDUFA date" names the goal itself
             ]
             if set_on:
                 # "On February 24, 2017, the company received a letter in which the FDA said

@@ -1096,8 +1096,10 @@ def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]
         ):
             start = prev.start
             if not prev.has_year and x.has_year and x.start and start.year != x.start.year:
-                # "June or July, 2025": the year named once, at the end, is both months'.
-                start = dates.replace_year(start, x.start.year)
+                # "June or July, 2025": the year named once, at the end, is both months'
+                # (not "the end of this year or early next year", whose first has its own).
+                moved = dates.replace_year(start, x.start.year)
+                start = moved if moved <= x.end else start
             if start <= x.end:
                 out[-1] = dates.Mention(
                     "window", start, x.end, low[prev.pos : x.endpos], prev.pos, x.endpos
