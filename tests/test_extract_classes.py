@@ -2821,3 +2821,19 @@ def test_a_goal_date_an_approval_came_ahead_of_is_named_not_announced() -> None:
     )
     assert ("approval", "FDA", "positive", date(2024, 5, 20)) in got
     assert ("goal_date", "FDA", None, None) in got
+
+
+def test_days_an_agency_has_after_an_act_dated_in_the_clause_before() -> None:
+    got = _dates(
+        "that the NDA for Zentra was submitted on May 2, 2024 and the FDA has 60 days to decide "
+        "whether to file it."
+    )
+    assert got == [(date(2024, 7, 1), date(2024, 7, 1), "review")]
+    # counted from that day, a period already over sets no date
+    assert (
+        _dates(
+            "that the NDA for Zentra was submitted on March 2, 2024 and the FDA has 60 days to "
+            "decide whether to file it."
+        )
+        == []
+    )

@@ -735,6 +735,12 @@ class TimelineReader(Scan):
             # clause opens with, dated in an earlier sentence, is the anchor.
             cue = _LED_BY.match(low[: x.pos])
             led = self._dated_named(cue.group(1)) if cue else None
+            told = _DAY_THEN.search(low, max(0, x.pos - 200), x.pos) if led is None else None
+            day = dates.parse_full_date(told.group("day")) if told else None
+            if day is not None:
+                # "the NDA was submitted on March 2, 2015 and the FDA has 60 days to decide":
+                # the act the clause before dates is what the days count from.
+                led = ("the act dated before", day, day)
         anchor_name: str
         anchor_date: date | None
         assumptions: tuple[str, ...]
@@ -1005,6 +1011,7 @@ class TimelineReader(Scan):
 
 
 # A clause opening with the act it counts from: "Once the meeting is completed, ...".
+_DAY_THEN = LEX.cues["day_then"].pattern
 _LED_BY = re.compile(
     r"^\s*(?:" + _ANCHOR_BEFORE.pattern + r")\s+((?:the|its|this|that)\s+[^,;]{2,60}?)"
     r"\s+(?:is|has been|was|are|have been)\s+(?:completed|over|held|concluded|finished|done)\b"
