@@ -2837,3 +2837,41 @@ def test_days_an_agency_has_after_an_act_dated_in_the_clause_before() -> None:
         )
         == []
     )
+
+
+def test_trial_measures_and_review_stretches_are_no_deadlines() -> None:
+    assert (
+        _dates(
+            "that the NDA is supported by the Phase 3 trial, in which patients treated with Zentra "
+            "showed a 30.7% median reduction in 28-day seizure frequency."
+        )
+        == []
+    )
+    assert (
+        _dates(
+            "that the NDA submission is based on a study which showed comparable profiles between "
+            "Zentra and Forteo after 24 weeks of treatment."
+        )
+        == []
+    )
+    got = _dates(
+        "that the FDA determined the submission was a major amendment filed during the final "
+        "three months of the review and extended the PDUFA goal date to December 6, 2024."
+    )
+    assert got == [(date(2024, 12, 6), date(2024, 12, 6), "action-date")]
+
+
+def test_a_filing_letter_expected_is_the_filing_review_and_a_rumour_is_no_act() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "the submission of an NDA for Zentra to the FDA. An NDA filing notification letter "
+        "from the FDA is expected before the end of Q3 2024.\n",
+    )
+    assert (date(2024, 9, 30), date(2024, 9, 30)) in {(t.start, t.end) for t in x.timelines}
+    got = _events("that a rumor circulated online stating the FDA had approved Zentra is false.")
+    assert not any(t == "approval" for t, *_ in got)
+    got = _events(
+        "that Zentra has been granted a positive opinion for conditional approval by the CHMP."
+    )
+    assert ("opinion", "EMA", "positive", date(2024, 6, 3)) in got
+    assert not any(t == "approval" for t, *_ in got)

@@ -45,6 +45,7 @@ _US_LISTING = LEX.cues["sec_registrant"]
 _EARLIER_ACT = LEX.cues["earlier_act"]
 _BACKGROUND_PHRASE = LEX.cues["background_phrase"]
 _POSSIBLE = LEX.cues["possible"]
+_HEARSAY = LEX.cues["hearsay"].pattern
 _TODAY = LEX.cues["today"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
 _SUBMISSION_DAY = LEX.cues["submission_day"].pattern
@@ -182,6 +183,8 @@ class EventReader(Scan):
         prefix = clause_prefix(low, m.start())
         if _NEGATED.search(prefix[-30:]) or _NEGATED_INTENT.search(prefix):
             return []
+        if _HEARSAY.search(low, max(0, m.start() - 100), m.start()):
+            return []  # "a rumor circulated online stating the FDA had approved the drug"
         scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
         if scheduled and _POSSIBLE.search(prefix):
             return []  # "the opinion may require the company to attend an oral explanation"

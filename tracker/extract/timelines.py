@@ -89,6 +89,7 @@ _DONE_ACT = re.compile(
     r"\b(?:has|have|had|was|were)\s+(?:already\s+|now\s+|just\s+)?\w+(?:ed|en)\b"
 )
 _EXPLAINED_PERIOD = LEX.cues["explained_period"].pattern
+_HYPHEN_UNIT = re.compile(r"\d-(?:day|week|month|year)\b|\b(?:\w+)-(?:day|week|month|year)$")
 _AFTERWARDS = re.compile(r"\s*(?:later(?! than)|afterwards?|thereafter)\b")
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
@@ -367,6 +368,12 @@ class TimelineReader(Scan):
                 continue  # "we expected to obtain the decision by the end of this year"
             if x.kind == "offset" and _DONE_WITHIN.search(low, max(0, x.pos - 140), x.pos):
                 continue  # "the amendment was received within three months of ...": past
+            if (
+                x.kind == "offset"
+                and _HYPHEN_UNIT.search(x.text)
+                and not _REVIEW_CLOCK.match(low, x.endpos)
+            ):
+                continue  # "a reduction in 28-day seizure frequency": a measure, not a date
             if x.kind == "offset" and _EXPLAINED_PERIOD.search(low, max(0, x.pos - 50), x.pos):
                 continue  # "February 17, which is the standard six-month review period"
             if x.kind == "offset" and _AFTERWARDS.match(low, x.endpos) and told_in_past(low, x.pos):
