@@ -2875,3 +2875,13 @@ def test_a_filing_letter_expected_is_the_filing_review_and_a_rumour_is_no_act() 
     )
     assert ("opinion", "EMA", "positive", date(2024, 6, 3)) in got
     assert not any(t == "approval" for t, *_ in got)
+
+
+def test_a_day_of_this_year_and_a_first_plan_since_revised() -> None:
+    got = _dates("that its FDA goal review date is October 17th of this year.")
+    assert [(a, b) for a, b, _ in got] == [(date(2024, 10, 17), date(2024, 10, 17))]
+    got = _dates(
+        "that it initially anticipated that the materials could be submitted to Health Canada "
+        "before the end of calendar 2024. They are now expected to be submitted by June 30, 2025."
+    )
+    assert got == [(date(2025, 6, 30), date(2025, 6, 30), "submission")]

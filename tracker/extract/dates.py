@@ -701,6 +701,24 @@ def _find(
         if start < end:
             continue
         end = m.end()
+        if (
+            m.lastgroup == "rel_word"
+            and m.group("rw") in ("this year", "next year", "last year")
+            and out
+            and out[-1].kind == "date"
+            and not out[-1].has_year
+            and out[-1].start
+            and text[out[-1].endpos : start] in (" of ", ", ", " ")
+        ):
+            # "October 17th of this year": the year of the day before, not a window of its own
+            prev = out[-1]
+            year = _year(m.group("rw"), ref) or ref.year
+            day = _safe_date(year, prev.start.month, prev.start.day)
+            if day is not None:
+                out[-1] = replace(
+                    prev, start=day, end=day, text=text[prev.pos : end], endpos=end, has_year=True
+                )
+            continue
         mention = _resolve(m, ref, future)
         if mention is None:
             continue
