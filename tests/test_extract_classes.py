@@ -2885,3 +2885,30 @@ def test_a_day_of_this_year_and_a_first_plan_since_revised() -> None:
         "before the end of calendar 2024. They are now expected to be submitted by June 30, 2025."
     )
     assert got == [(date(2025, 6, 30), date(2025, 6, 30), "submission")]
+
+
+def test_a_dated_goal_named_as_moved_and_dates_adapted_respectively() -> None:
+    got = _events(
+        "that the previously disclosed August 6, 2024 PDUFA date has been extended by three "
+        "months to November 6, 2024."
+    )
+    assert ("goal_date", "FDA", None, None) in got
+    assert ("goal_date_extension", "FDA", None, date(2024, 6, 3)) in got
+    x = extract_text(
+        "x.txt",
+        HEAD + "that the FDA has advised it that the PDUFA dates for the IR and MR NDAs have been "
+        "adapted accordingly to July 15 and August 27, respectively.\n",
+    )
+    assert ("goal_date_extension", "FDA") in {(e.type, e.agency) for e in x.events}
+    assert [(t.start, t.end) for t in x.timelines] == [
+        (date(2024, 7, 15), date(2024, 7, 15)),
+        (date(2024, 8, 27), date(2024, 8, 27)),
+    ]
+
+
+def test_an_agency_granting_a_named_holder_approval() -> None:
+    got = _events(
+        "that Japan's Ministry of Health, Labour and Welfare has granted Acme K.K. (Tokyo, "
+        "Japan) regulatory approval of Zentra."
+    )
+    assert ("approval", "PMDA", "positive", date(2024, 6, 3)) in got

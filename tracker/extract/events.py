@@ -628,7 +628,12 @@ class EventReader(Scan):
             if superseded or not _NEWS_GOAL.search(near):
                 return None, 0
             head = scope[: at[0]]
-            if _PREVIOUSLY.search(head):
+            earlier = _PREVIOUSLY.search(head)
+            if earlier and not (
+                # "the previously disclosed August 6 PDUFA date has been extended": the old
+                # date's word, not the extension's
+                etype == "goal_date_extension" and _OLD_DATE_NAMED.match(head, earlier.end())
+            ):
                 return None, 0  # "the FDA has previously assigned a PDUFA date of ..."
             set_on = [
                 x.start
@@ -742,6 +747,10 @@ _BOTH_APPLICATIONS = re.compile(
     r"marketing authori[sz]ation applications|ndas|blas|maas|sndas|applications)\b"
 )
 _PLURAL_ACT = re.compile(r"\b(?:designations|statuses)\b")
+_OLD_DATE_NAMED = re.compile(
+    r"\s+(?:disclosed|announced|reported|communicated|set|scheduled)?\s*"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}"
+)
 _YEAR_IN = re.compile(r"\b((?:19|20)\d\d)\b")
 _RELATIVE = re.compile(r"\b(?:that|which|who|whose|when)\b")
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s")

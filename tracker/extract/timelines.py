@@ -79,6 +79,7 @@ _SUBMISSION_ANCHOR = re.compile(_SUBMISSION_WORDS)
 _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
 _ANCHOR_TOLD = LEX.cues["anchor_told"].pattern
 _ANCHOR_DATED = LEX.cues["anchor_dated"].pattern
+_RESPECTIVELY = re.compile(r",?\s*respectively\b")
 _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
 _VERB_FIRST = LEX.cues["verb_first"].pattern
 _LATER = LEX.cues["later"].pattern
@@ -1107,6 +1108,8 @@ def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]
             and prev.start
             and x.end
             and _JOIN.match(low[prev.endpos : x.pos])
+            # "to May 15 and June 27, respectively": one day each, not a span
+            and not _RESPECTIVELY.match(low, x.endpos)
         ):
             start = prev.start
             if not prev.has_year and x.has_year and x.start and start.year != x.start.year:
