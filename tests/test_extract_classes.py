@@ -2912,3 +2912,25 @@ def test_an_agency_granting_a_named_holder_approval() -> None:
         "Japan) regulatory approval of Zentra."
     )
     assert ("approval", "PMDA", "positive", date(2024, 6, 3)) in got
+
+
+def test_a_vote_told_as_a_noun_and_approval_that_cannot_yet_be_given() -> None:
+    got = _events(
+        "that the FDA Advisory Committee meeting held on May 30, 2024 resulted in an "
+        "overwhelmingly positive vote in favor of the efficacy of Zentra."
+    )
+    assert ("trend_vote", "FDA", "positive") in {(t, a, o) for t, a, o, _ in got}
+    got = _events(
+        "that the EMA informed it that in its opinion marketing approval cannot yet be given for "
+        "Zentra."
+    )
+    assert ("opinion", "EMA", "negative", date(2024, 6, 3)) in got
+
+
+def test_filings_in_a_year_with_two_agencies_named_after_the_year() -> None:
+    got = _dates(
+        "that efforts will now be directed to file regulatory submissions in 2025 with the "
+        "European Medicines Agency (EMA) and the U.S. Food and Drug Administration (FDA) for "
+        "full marketing approval."
+    )
+    assert got.count((date(2025, 1, 1), date(2025, 12, 31), "submission")) == 2

@@ -79,6 +79,7 @@ _SUBMISSION_ANCHOR = re.compile(_SUBMISSION_WORDS)
 _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
 _ANCHOR_TOLD = LEX.cues["anchor_told"].pattern
 _ANCHOR_DATED = LEX.cues["anchor_dated"].pattern
+_FILED_WITH_AFTER = re.compile(r"\s+(?:with|to) ((?:the )?(?:(?!" + STOP + r")[^;,]){0,160})")
 _RESPECTIVELY = re.compile(r",?\s*respectively\b")
 _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
 _VERB_FIRST = LEX.cues["verb_first"].pattern
@@ -423,7 +424,7 @@ class TimelineReader(Scan):
                 t = replace(t, why=f'milestone {t.milestone} from "{clause.strip()}"')
                 acts = self._each_act(t, x, low, between, mentions)
                 if t.milestone in ("decision", "submission") and x.kind in ("date", "window"):
-                    acts = self._each_agency(acts, low[: x.pos], between)
+                    acts = self._each_agency(acts, low[: x.pos], between, low[x.endpos :])
                 for t2 in acts:
                     if x.text and _SAME_OCCASION.fullmatch(x.text):
                         self.twins.add(id(t2))  # another act on the day just dated: kept
@@ -539,12 +540,20 @@ class TimelineReader(Scan):
             extra.append(dates.Mention(kind, days[0], days[1], m.group(0), m.start(), m.end()))
         return sorted(mentions + extra, key=lambda x: x.pos) if extra else mentions
 
-    def _each_agency(self, acts: list[Timeline], low: str, between: str) -> list[Timeline]:
+    def _each_agency(
+        self, acts: list[Timeline], low: str, between: str, after: str = ""
+    ) -> list[Timeline]:
         """One decision per agency a sentence names side by side just before the date: "under
         review by Health Canada and Anvisa, with potential approvals in 2024" is two
         decisions ("A and B have approved it, and C is expected to decide in 2019" is one). A
-        filing names its agencies in the words since the previous date."""
-        chains = {"decision": _coordinated_agencies(low), "submission": _filing_agencies(between)}
+        filing names its agencies in the words since the previous date, or right after the
+        date ("to file submissions in 2020 with the EMA and the FDA")."""
+        filed = _filing_agencies(between)
+        tail = _FILED_WITH_AFTER.match(after)
+        if len(filed) < 2 and tail and " and " in tail.group(1):
+            named = list(dict.fromkeys(LEX.agencies_in(tail.group(1))))
+            filed = ["EMA" if c == "EC" else c for c in named] if len(named) > 1 else filed
+        chains = {"decision": _coordinated_agencies(low), "submission": filed}
         if all(len(c) < 2 for c in chains.values()):
             return acts
         out: list[Timeline] = []
