@@ -2934,3 +2934,27 @@ def test_filings_in_a_year_with_two_agencies_named_after_the_year() -> None:
         "full marketing approval."
     )
     assert got.count((date(2025, 1, 1), date(2025, 12, 31), "submission")) == 2
+
+
+def test_an_expected_approval_after_announced_that_is_no_act() -> None:
+    got = _events("that regulatory approval in Japan is expected by March 2025.")
+    assert not any(t == "approval" for t, *_ in got)
+
+
+def test_a_year_less_day_in_a_complement_of_announced_that_is_ahead() -> None:
+    assert _dates("that the FDA's decision on Zentra is due on Friday, August 30.") == [
+        (date(2024, 8, 30), date(2024, 8, 30), "decision")
+    ]
+
+
+def test_an_anchor_told_as_scheduled_or_planned_after_its_offset() -> None:
+    got = _dates(
+        "that it intends to submit its response to the CRL within 30 days of the end-of-review "
+        "meeting, which is scheduled for June 10."
+    )
+    assert (date(2024, 7, 10), date(2024, 7, 10), "response") in got
+    got = _dates(
+        "that it anticipates a regulatory decision approximately 10 months after filing, which "
+        "is planned for the third quarter."
+    )
+    assert (date(2025, 5, 1), date(2025, 7, 30), "decision") in got

@@ -38,7 +38,17 @@ def told_in_past(low: str, pos: int) -> bool:
         return True  # "the new data submitted in November", whatever the clause's "will"
     cut = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
     clause = before[cut[-1] :] if cut else before
+    # "today announced that the decision is due on August 28": the reporting verb's tense is
+    # not its complement's.
+    reported = [m.end() for m in _REPORTED_THAT.finditer(clause)]
+    clause = clause[reported[-1] :] if reported else clause
     return bool(PAST_VERB.search(clause)) and not FUTURE_HINT.search(clause)
+
+
+_REPORTED_THAT = re.compile(
+    r"\b(?:announced|said|reported|stated|disclosed|noted|confirmed|indicated|explained)"
+    r"(?: today| on \w+(?: \d{1,2})?)?,? that\b"
+)
 
 
 # A past participle right before the date, as a reduced relative clause ("the data submitted

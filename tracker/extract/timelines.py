@@ -791,7 +791,29 @@ class TimelineReader(Scan):
                             first, last, milestone, agency, x.text, sent.text, sent.index,
                             anchor=f"{anchor_name} ({month})", anchor_date=spans[0].start,
                         )  # fmt: skip
-                day = dates.parse_full_date(told.group("day")) if told.group("day") else None
+                ahead = told.groupdict().get("fday"), told.groupdict().get("fwin")
+                if ahead[1]:
+                    # "ten months after filing, which is planned for the third quarter": the
+                    # window the anchor is planned in, each end shifted (CONTRACT.md).
+                    spans = [m for m in dates.find(ahead[1], self.ref, True) if m.start and m.end]
+                    if spans and spans[0].start and spans[0].end:
+                        first = dates.add_offset(spans[0].start, x.amount, x.unit)
+                        last = dates.add_offset(spans[0].end, x.amount, x.unit)
+                        if last <= self.ref:
+                            return None
+                        return Timeline(
+                            first, last, milestone, agency, x.text, sent.text, sent.index,
+                            anchor=f"{anchor_name} ({ahead[1]})", anchor_date=spans[0].start,
+                        )  # fmt: skip
+                if ahead[0]:
+                    found = dates.find(ahead[0], self.ref, True, dates.FULL_KINDS)
+                    if found and found[0].start:
+                        anchor_date, assumptions = found[0].start, ()
+                day = (
+                    dates.parse_full_date(told.group("day"))
+                    if told.groupdict().get("day")
+                    else None
+                )
                 if day is not None and (dated or day <= self.ref):
                     anchor_date, assumptions = day, ()
         if back:
