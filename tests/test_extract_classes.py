@@ -2958,3 +2958,8 @@ def test_an_anchor_told_as_scheduled_or_planned_after_its_offset() -> None:
         "is planned for the third quarter."
     )
     assert (date(2025, 5, 1), date(2025, 7, 30), "decision") in got
+
+
+def test_a_planned_filing_in_two_places_is_two_deadlines() -> None:
+    got = _dates("that it plans to file in the U.S. and Europe around the end of 2024.")
+    assert got.count((date(2024, 12, 31), date(2024, 12, 31), "submission")) == 2

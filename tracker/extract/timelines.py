@@ -79,6 +79,9 @@ _SUBMISSION_ANCHOR = re.compile(_SUBMISSION_WORDS)
 _ANCHOR_BEFORE = LEX.cues["anchor_before"].pattern
 _ANCHOR_TOLD = LEX.cues["anchor_told"].pattern
 _ANCHOR_DATED = LEX.cues["anchor_dated"].pattern
+_FILE_IN = re.compile(
+    r"\b(?:file|submit|filings?|submissions?)\b[^;.]{0,30}?\bin (?:the )?[\w.]+ and\b"
+)
 _FILED_WITH_AFTER = re.compile(r"\s+(?:with|to) ((?:the )?(?:(?!" + STOP + r")[^;,]){0,160})")
 _RESPECTIVELY = re.compile(r",?\s*respectively\b")
 _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
@@ -553,6 +556,15 @@ class TimelineReader(Scan):
         if len(filed) < 2 and tail and " and " in tail.group(1):
             named = list(dict.fromkeys(LEX.agencies_in(tail.group(1))))
             filed = ["EMA" if c == "EC" else c for c in named] if len(named) > 1 else filed
+        if len(filed) < 2 and _FILE_IN.search(between):
+            # "plans to file in the U.S. and Europe around the end of 2015": one per place
+            places = [
+                "EMA" if c == "EC" else c
+                for c, _n in LEX.country_mentions(between[-120:])
+                if c != "OTHER"
+            ]
+            places = list(dict.fromkeys(places))
+            filed = places if len(places) > 1 else filed
         chains = {"decision": _coordinated_agencies(low), "submission": filed}
         if all(len(c) < 2 for c in chains.values()):
             return acts
