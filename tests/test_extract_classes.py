@@ -2963,3 +2963,22 @@ def test_an_anchor_told_as_scheduled_or_planned_after_its_offset() -> None:
 def test_a_planned_filing_in_two_places_is_two_deadlines() -> None:
     got = _dates("that it plans to file in the U.S. and Europe around the end of 2024.")
     assert got.count((date(2024, 12, 31), date(2024, 12, 31), "submission")) == 2
+
+
+def test_a_meeting_to_come_is_not_dated_by_the_release_and_a_review_extended() -> None:
+    got = _events(
+        "that the FDA will hold an Advisory Committee meeting; the date has not been set but is "
+        "expected in the third quarter of 2024."
+    )
+    assert ("advisory_meeting", "FDA", None, None) in got
+    got = _events(
+        "that the FDA notified it that the review of its NDA for Zentra has been extended, and "
+        "the new target action date is expected in August 2024."
+    )
+    assert ("goal_date_extension", "FDA", None, date(2024, 6, 3)) in got
+
+
+def test_feedback_expected_from_an_agency_is_a_deadline() -> None:
+    assert _dates("that the company expects feedback from the FDA by mid-July.") == [
+        (date(2024, 7, 11), date(2024, 7, 20), "response")
+    ]

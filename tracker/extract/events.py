@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from tracker.domain import Event, Sentence
 from tracker.extract import dates, lexicon
-from tracker.extract.clauses import NEAR_BREAK, Scan, clause_prefix
+from tracker.extract.clauses import FUTURE_HINT, NEAR_BREAK, Scan, clause_prefix
 from tracker.extract.lexicon import LEXICON as LEX
 
 _HELD = LEX.cues["held"]
@@ -704,6 +704,10 @@ class EventReader(Scan):
                 # "a PDUFA date of June 30 and a meeting in the second quarter", "scheduled
                 # for the committee's November 6-9 meeting": dated by a window, so no day.
                 return None, 0
+            if not own and (FUTURE_HINT.search(scope) or window_after):
+                # only the release's own day, and the meeting is to come ("today announced
+                # that the FDA will hold an advisory committee meeting"): its day is not told
+                return None, 0
             return (own or full)[0].start, 2
         past = [x for x in full if x.start and x.start <= self.ref]
         if len(past) > 1:
@@ -738,6 +742,12 @@ class EventReader(Scan):
                 for x in mentions
             )
         ):
+            return None, 0
+        if etype == "advisory_meeting" and (
+            FUTURE_HINT.search(scope) or any(x.kind == "window" for x in mentions)
+        ):
+            # "the FDA will hold an advisory committee meeting; the date has not been set":
+            # a meeting to come is dated by its own day, not by the release's
             return None, 0
         return self.ref, 1
 
