@@ -2982,3 +2982,11 @@ def test_feedback_expected_from_an_agency_is_a_deadline() -> None:
     assert _dates("that the company expects feedback from the FDA by mid-July.") == [
         (date(2024, 7, 11), date(2024, 7, 20), "response")
     ]
+
+
+def test_days_a_party_has_from_an_anchor_to_act() -> None:
+    got = _dates(
+        "that the CHMP has adopted a negative opinion on Zentra; the company has 15 days from "
+        "receipt of the opinion to request a re-examination."
+    )
+    assert (date(2024, 6, 18), date(2024, 6, 18), "reexamination-request") in got

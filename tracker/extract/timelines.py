@@ -738,8 +738,16 @@ class TimelineReader(Scan):
             ):
                 return self._review_clock(x, low, sent, agency, events, previous)
             return None
-        if x.text.startswith(("ha", "aura", "disposera")) and not after.startswith(
-            (" to ", " pour ")
+        # the purpose may follow the anchor: "has 15 days from receipt of the opinion to ..."
+        purpose = (
+            after[anchor_m.end() :]
+            if anchor_m is not None
+            and not back
+            and not anchor_m.group(0).lstrip(" ,").startswith("of ")  # "30 days of records"
+            else after
+        )
+        if x.text.startswith(("ha", "aura", "disposera")) and not (
+            after.startswith((" to ", " pour ")) or purpose.startswith((" to ", " pour "))
         ):
             return None  # "has 90 days to respond", not "has 30 days of cash"
         if x.unit == "business_day" or (
