@@ -2990,3 +2990,16 @@ def test_days_a_party_has_from_an_anchor_to_act() -> None:
         "receipt of the opinion to request a re-examination."
     )
     assert (date(2024, 6, 18), date(2024, 6, 18), "reexamination-request") in got
+
+
+def test_a_notice_of_appeal_a_granted_request_and_a_clock_from_a_month() -> None:
+    got = _events("that it has filed a notice of appeal with Health Canada.")
+    assert ("reexamination_request", "HC", None, date(2024, 6, 3)) in got
+    got = _events("that Swissmedic has granted the company's request for a fast-track procedure.")
+    assert ("review_designation", "SWISSMEDIC", None, date(2024, 6, 3)) in got
+    assert _events("that the company plans to request priority review.") == []
+    # the clock runs from an act dated only to a month: no day to give
+    assert (
+        _dates("that the MAA was validated by the EMA in January, starting the 210-day review.")
+        == []
+    )

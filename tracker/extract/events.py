@@ -46,6 +46,8 @@ _EARLIER_ACT = LEX.cues["earlier_act"]
 _BACKGROUND_PHRASE = LEX.cues["background_phrase"]
 _POSSIBLE = LEX.cues["possible"]
 _HEARSAY = LEX.cues["hearsay"].pattern
+_DESIGNATION_SOUGHT = LEX.cues["designation_sought"].pattern
+_GRANTS_REQUEST = LEX.cues["grants_request"].pattern
 _TODAY = LEX.cues["today"]
 _EXPECTED_AFTER = LEX.cues["expected_after"]
 _SUBMISSION_DAY = LEX.cues["submission_day"].pattern
@@ -241,10 +243,12 @@ class EventReader(Scan):
             low, max(0, m.start() - 30), m.start()
         ):
             return []  # "a sound basis for granting a marketing authorisation": a purpose
-        if rule.name == "review_designation" and re.search(
-            r"\b(?:request|seek|apply)", prefix + m.group(0)
+        if (
+            rule.name == "review_designation"
+            and _DESIGNATION_SOUGHT.search(prefix + m.group(0))
+            and not _GRANTS_REQUEST.match(m.group(0))
         ):
-            return []
+            return []  # "will request priority review"; not "granted the request for ..."
         if rule.name not in ("refusal", "trend_vote") and _NEGATED.search(
             _NEGATIVE_NAME.sub(" ", m.group(0))  # "the answer to the not approvable letter"
         ):

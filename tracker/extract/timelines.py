@@ -1015,6 +1015,12 @@ class TimelineReader(Scan):
                 first = [t for t, words in _ANCHOR_EVENTS if re.search(words, named.group(1))]
                 kinds = tuple(first[:1]) + tuple(k for k in kinds if k not in first[:1])
             ev = next((e for k in kinds for e in events if e.type == k and e.date), None)
+            if ev is None and any(
+                e.type in kinds and e.date is None and e.sentence == sent.index for e in events
+            ):
+                # "the MAA was validated by the EMA in January, starting the 210-day review":
+                # the clock runs from an act the text dates only to a month; no day to give
+                return None
             anchor_date = ev.date if ev and ev.date else self.ref
             anchor = ev.type if ev else "release"
             start = dates.add_offset(anchor_date, x.amount, x.unit)
