@@ -3003,3 +3003,11 @@ def test_a_notice_of_appeal_a_granted_request_and_a_clock_from_a_month() -> None
         _dates("that the MAA was validated by the EMA in January, starting the 210-day review.")
         == []
     )
+
+
+def test_more_time_to_answer_in_an_eu_review_is_an_extension() -> None:
+    got = _events(
+        "that, to allow it to respond fully to the request, the EMA has agreed to accept the "
+        "company's responses by November 16, 2024."
+    )
+    assert ("goal_date_extension", "EMA", None, date(2024, 6, 3)) in got
