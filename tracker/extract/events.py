@@ -672,7 +672,8 @@ class EventReader(Scan):
         # A preposed phrase naming the act this one follows ("following a positive CHMP
         # recommendation in April, the Commission granted"): its dates are that act's.
         # The phrase may begin before the scope, which starts at that other act's words.
-        for b in _BACKGROUND_PHRASE.pattern.finditer(low, 0, offset + at[0] + 1):
+        reach = max(0, offset + at[0] - 400)  # the phrase is at most a few hundred chars
+        for b in _BACKGROUND_PHRASE.pattern.finditer(low, reach, offset + at[0] + 1):
             s, e = max(0, b.start() - offset), b.end() - offset
             if 0 < e <= at[0]:
                 scope = scope[:s] + " " * (e - s) + scope[e:]
