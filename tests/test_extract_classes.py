@@ -3011,3 +3011,21 @@ def test_more_time_to_answer_in_an_eu_review_is_an_extension() -> None:
         "company's responses by November 16, 2024."
     )
     assert ("goal_date_extension", "EMA", None, date(2024, 6, 3)) in got
+
+
+def test_each_agency_keeps_the_day_told_after_its_name() -> None:
+    got = _events(
+        "that Zentra was approved by the European Commission on 3 March 2024 and by Swissmedic "
+        "in April 2024."
+    )
+    assert ("approval", "EC", "positive", date(2024, 3, 3)) in got
+    assert ("approval", "SWISSMEDIC", "positive", None) in got
+
+
+def test_an_offset_from_an_anchor_whose_words_give_its_day() -> None:
+    got = _dates(
+        "that the appeal will be heard by the FDA's Office of New Drugs, which is expected to "
+        "respond within 30 days of the meeting on July 1."
+    )
+    assert (date(2024, 7, 31), date(2024, 7, 31)) in {(a, b) for a, b, _ in got}
+    assert (date(2024, 7, 3), date(2024, 7, 3)) not in {(a, b) for a, b, _ in got}

@@ -375,9 +375,14 @@ class EventReader(Scan):
                     own = "EC" if rule.name == "approval" and first in ("EMA", "EC") else first
                     targets = [own]
                 targets = [t for t in targets if t.split("|")[0] == own][:1] or targets[:1]
+        own_days = self._own_days(low, m, targets) if len(targets) > 1 and rank == 2 else {}
         for target in targets:
             agency, _, country = target.partition("|")
             kind = rule.name
+            if target in own_days:
+                # "approved by the Commission on 3 March and by Swissmedic in April": each
+                # agency's act keeps the day (or the month, undated) told after its name
+                when = own_days[target]
             if country == "trend_vote":
                 kind, country = "trend_vote", ""
             if (
@@ -399,6 +404,24 @@ class EventReader(Scan):
                     detail, country or None, why,
                 )  # fmt: skip
                 out.append((rank, ev))
+        return out
+
+    def _own_days(self, low: str, m: re.Match[str], targets: list[str]) -> dict[str, date | None]:
+        """The date told right after each agency's name, where the act names several."""
+        at: list[tuple[int, str]] = []
+        for target in targets:
+            rx = LEX.agency_regex.get(target.split("|")[0])
+            found = rx.search(low, m.start(), m.end() + 200) if rx else None
+            if found:
+                at.append((found.end(), target))
+        at.sort()
+        out: dict[str, date | None] = {}
+        for i, (pos, target) in enumerate(at):
+            stop = at[i + 1][0] if i + 1 < len(at) else min(len(low), pos + 40)
+            told = dates.find(low[pos : min(stop, pos + 40)], self.ref, False)
+            if told and told[0].pos <= 6:
+                x = told[0]
+                out[target] = x.start if x.kind == "date" and x.start else None
         return out
 
     def _dated_at(self, low: str, end: int, when: date | None) -> bool:

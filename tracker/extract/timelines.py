@@ -789,6 +789,18 @@ class TimelineReader(Scan):
             anchor_name, anchor_date, assumptions = self._anchor(
                 anchor_m, milestone, events, previous
             )
+            inner = (
+                [
+                    d
+                    for d in dates.find(anchor_m.group("what"), self.ref, None, dates.FULL_KINDS)
+                    if d.start
+                ]
+                if anchor_m is not None and not back
+                else []
+            )
+            if inner:
+                # "within 30 days of the meeting on June 1": the day the anchor's own words give
+                anchor_date, assumptions = inner[0].start, ()
             dated = _ANCHOR_DATED.match(low, x.endpos) if anchor_m else None
             told = dated or (
                 _ANCHOR_TOLD.search(low, x.endpos, x.endpos + 140) if anchor_m else None
