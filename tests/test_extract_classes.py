@@ -3029,3 +3029,18 @@ def test_an_offset_from_an_anchor_whose_words_give_its_day() -> None:
     )
     assert (date(2024, 7, 31), date(2024, 7, 31)) in {(a, b) for a, b, _ in got}
     assert (date(2024, 7, 3), date(2024, 7, 3)) not in {(a, b) for a, b, _ in got}
+
+
+def test_a_length_told_in_the_past_and_a_letter_received_before() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that it resubmitted the NDA for Zentra three weeks after receiving the Refuse to "
+        "File letter.\n",
+    )
+    assert list(x.timelines) == []
+    assert ("refusal", "FDA", None) in {(e.type, e.agency, e.date) for e in x.events}
+    # a rule told in the present keeps its length
+    assert _dates(
+        "that the CHMP adopted a negative opinion. The request for re-examination must be made "
+        "within 15 days of receipt of the opinion."
+    ) == [(date(2024, 6, 18), date(2024, 6, 18), "reexamination-request")]

@@ -95,6 +95,12 @@ _DONE_ACT = re.compile(
 )
 _EXPLAINED_PERIOD = LEX.cues["explained_period"].pattern
 _HYPHEN_UNIT = re.compile(r"\d-(?:day|week|month|year)\b|\b(?:\w+)-(?:day|week|month|year)$")
+# A clause told in the present or with a modal, whatever past participle it holds ("the
+# request must be made within 15 days", "the decision is typically issued two months after").
+_PRESENT_AUX = re.compile(
+    r"\b(?:is|are|be|must|will|shall|can|may|should|would|typically|generally|usually|"
+    r"normally|has|have)\b"
+)
 _AFTERWARDS = re.compile(r"\s*(?:later(?! than)|afterwards?|thereafter)\b")
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
@@ -381,8 +387,14 @@ class TimelineReader(Scan):
                 continue  # "a reduction in 28-day seizure frequency": a measure, not a date
             if x.kind == "offset" and _EXPLAINED_PERIOD.search(low, max(0, x.pos - 50), x.pos):
                 continue  # "February 17, which is the standard six-month review period"
-            if x.kind == "offset" and _AFTERWARDS.match(low, x.endpos) and told_in_past(low, x.pos):
-                continue  # "the FDA accepted the filing less than two weeks later": past
+            if (
+                x.kind == "offset"
+                and told_in_past(low, x.pos)
+                and not _PRESENT_AUX.search(clause_of(low, 0, x.pos, x.pos))
+            ):
+                # "the FDA accepted the filing less than two weeks later", "it resubmitted the
+                # NDA three weeks after receiving the letter": a length told in the past
+                continue
             if joined and last is not None:
                 # "from May 1 to August 1", "by three months to May 28": the same act, another
                 # date; words after the date belong to what follows it.
