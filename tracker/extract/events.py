@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
+from functools import lru_cache
 
 from tracker.domain import Event, Sentence
 from tracker.extract import dates, lexicon
@@ -261,7 +262,7 @@ class EventReader(Scan):
             return []  # "is approved by the FDA for", "holds approvals in": a state, no act
         if (
             rule.name == "approval"
-            and _TENTATIVE.search(low)
+            and _tentative(low)
             and not _FINAL_APPROVAL.search(low, max(0, m.start() - 12), m.end() + 12)
         ):
             return []  # "this approval came in the form of a tentative approval": no approval
@@ -881,6 +882,13 @@ def _called_off_before(low: str, at: int) -> bool:
 def _replaced_goal(e: Event) -> bool:
     """A goal date named undated as the one a move replaced ("from October 24 to ...")."""
     return e.date is None and bool(_MISSED.search(e.evidence.lower()))
+
+
+@lru_cache(maxsize=64)
+def _tentative(low: str) -> bool:
+    """Whether a sentence speaks of a tentative approval (asked once per sentence, not once
+    per act: a sentence may hold hundreds)."""
+    return bool(_TENTATIVE.search(low))
 
 
 def _distinct(a: Event, b: Event) -> bool:

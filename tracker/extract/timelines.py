@@ -577,7 +577,9 @@ class TimelineReader(Scan):
             ]
             places = list(dict.fromkeys(places))
             filed = places if len(places) > 1 else filed
-        chains = {"decision": _coordinated_agencies(low), "submission": filed}
+        # the run of agencies stands just before the date: a sentence's earlier hundreds of
+        # acts are not read again for each of its dates
+        chains = {"decision": _coordinated_agencies(low[-300:]), "submission": filed}
         if all(len(c) < 2 for c in chains.values()):
             return acts
         out: list[Timeline] = []
