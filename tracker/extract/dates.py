@@ -713,7 +713,8 @@ def _find(
             # "October 17th of this year": the year of the day before, not a window of its own
             prev = out[-1]
             year = _year(m.group("rw"), ref) or ref.year
-            day = _safe_date(year, prev.start.month, prev.start.day)
+            told = prev.start
+            day = _safe_date(year, told.month, told.day) if told else None
             if day is not None:
                 out[-1] = replace(
                     prev, start=day, end=day, text=text[prev.pos : end], endpos=end, has_year=True

@@ -828,33 +828,19 @@ class TimelineReader(Scan):
                     # "six months from the submission of the response, which occurred in
                     # August 2005": the anchor's month, shifted at both ends (CONTRACT.md).
                     spans = [m for m in dates.find(month, self.ref, False) if m.kind == "window"]
-                    if spans and spans[0].start and spans[0].end and spans[0].end <= self.ref:
-                        first = dates.add_offset(spans[0].start, x.amount, x.unit)
-                        last = dates.add_offset(spans[0].end, x.amount, x.unit)
-                        if last <= self.ref:
-                            return None
-                        return Timeline(
-                            first, last, milestone, agency, x.text, sent.text, sent.index,
-                            anchor=f"{anchor_name} ({month})", anchor_date=spans[0].start,
-                        )  # fmt: skip
+                    if spans and spans[0].end and spans[0].end <= self.ref:
+                        return self._shifted(spans[0], x, milestone, agency, sent, anchor_name)
                 ahead = told.groupdict().get("fday"), told.groupdict().get("fwin")
                 if ahead[1]:
                     # "ten months after filing, which is planned for the third quarter": the
                     # window the anchor is planned in, each end shifted (CONTRACT.md).
                     spans = [m for m in dates.find(ahead[1], self.ref, True) if m.start and m.end]
-                    if spans and spans[0].start and spans[0].end:
-                        first = dates.add_offset(spans[0].start, x.amount, x.unit)
-                        last = dates.add_offset(spans[0].end, x.amount, x.unit)
-                        if last <= self.ref:
-                            return None
-                        return Timeline(
-                            first, last, milestone, agency, x.text, sent.text, sent.index,
-                            anchor=f"{anchor_name} ({ahead[1]})", anchor_date=spans[0].start,
-                        )  # fmt: skip
+                    if spans:
+                        return self._shifted(spans[0], x, milestone, agency, sent, anchor_name)
                 if ahead[0]:
-                    found = dates.find(ahead[0], self.ref, True, dates.FULL_KINDS)
-                    if found and found[0].start:
-                        anchor_date, assumptions = found[0].start, ()
+                    planned = dates.find(ahead[0], self.ref, True, dates.FULL_KINDS)
+                    if planned and planned[0].start:
+                        anchor_date, assumptions = planned[0].start, ()
                 day = (
                     dates.parse_full_date(told.group("day"))
                     if told.groupdict().get("day")
@@ -954,6 +940,26 @@ class TimelineReader(Scan):
             if t.milestone == "submission" and t.anchor is None:  # stated, not derived
                 return (t.start, t.end)
         return None
+
+    def _shifted(
+        self,
+        span: dates.Mention,
+        x: dates.Mention,
+        milestone: str,
+        agency: str | None,
+        sent: Sentence,
+        anchor_name: str,
+    ) -> Timeline | None:
+        """An offset from an anchor told only as a window: each end shifted (CONTRACT.md)."""
+        assert span.start and span.end and x.amount is not None and x.unit is not None
+        first = dates.add_offset(span.start, x.amount, x.unit)
+        last = dates.add_offset(span.end, x.amount, x.unit)
+        if last <= self.ref:
+            return None
+        return Timeline(
+            first, last, milestone, agency, x.text, sent.text, sent.index,
+            anchor=f"{anchor_name} ({span.text})", anchor_date=span.start,
+        )  # fmt: skip
 
     def _review_clock(
         self,
