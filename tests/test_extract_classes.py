@@ -3044,3 +3044,12 @@ def test_a_length_told_in_the_past_and_a_letter_received_before() -> None:
         "that the CHMP adopted a negative opinion. The request for re-examination must be made "
         "within 15 days of receipt of the opinion."
     ) == [(date(2024, 6, 18), date(2024, 6, 18), "reexamination-request")]
+
+
+def test_a_trial_application_is_no_marketing_act_and_a_tga_determination_is() -> None:
+    assert (
+        _events("that the FDA accepted the company's Investigational New Drug (IND) application.")
+        == []
+    )
+    got = _events("that the TGA granted provisional determination for Zentra.")
+    assert ("review_designation", "TGA", None, date(2024, 6, 3)) in got

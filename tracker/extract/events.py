@@ -47,6 +47,7 @@ _EARLIER_ACT = LEX.cues["earlier_act"]
 _BACKGROUND_PHRASE = LEX.cues["background_phrase"]
 _POSSIBLE = LEX.cues["possible"]
 _HEARSAY = LEX.cues["hearsay"].pattern
+_TRIAL_APPLICATION = LEX.cues["trial_application"].pattern
 _DESIGNATION_SOUGHT = LEX.cues["designation_sought"].pattern
 _GRANTS_REQUEST = LEX.cues["grants_request"].pattern
 _TODAY = LEX.cues["today"]
@@ -186,6 +187,10 @@ class EventReader(Scan):
         prefix = clause_prefix(low, m.start())
         if _NEGATED.search(prefix[-30:]) or _NEGATED_INTENT.search(prefix):
             return []
+        if rule.name in ("submission", "acceptance", "withdrawal") and _TRIAL_APPLICATION.search(
+            low, max(0, m.start() - 20), m.end() + 40
+        ):
+            return []  # "accepted the company's Investigational New Drug (IND) application"
         if _HEARSAY.search(low, max(0, m.start() - 100), m.start()):
             return []  # "a rumor circulated online stating the FDA had approved the drug"
         scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
