@@ -3053,3 +3053,11 @@ def test_a_trial_application_is_no_marketing_act_and_a_tga_determination_is() ->
     )
     got = _events("that the TGA granted provisional determination for Zentra.")
     assert ("review_designation", "TGA", None, date(2024, 6, 3)) in got
+
+
+def test_an_anchor_given_as_a_bare_day_after_which_was() -> None:
+    got = _dates(
+        "that it anticipates a response from the FDA within 74 days of the submission date, "
+        "which was May 1, 2024."
+    )
+    assert [(a, b) for a, b, _ in got] == [(date(2024, 7, 14), date(2024, 7, 14))]

@@ -841,11 +841,8 @@ class TimelineReader(Scan):
                     planned = dates.find(ahead[0], self.ref, True, dates.FULL_KINDS)
                     if planned and planned[0].start:
                         anchor_date, assumptions = planned[0].start, ()
-                day = (
-                    dates.parse_full_date(told.group("day"))
-                    if told.groupdict().get("day")
-                    else None
-                )
+                given = told.groupdict().get("day") or told.groupdict().get("bareday")
+                day = dates.parse_full_date(given) if given else None
                 if day is not None and (dated or day <= self.ref):
                     anchor_date, assumptions = day, ()
         if back:
