@@ -3061,3 +3061,14 @@ def test_an_anchor_given_as_a_bare_day_after_which_was() -> None:
         "which was May 1, 2024."
     )
     assert [(a, b) for a, b, _ in got] == [(date(2024, 7, 14), date(2024, 7, 14))]
+
+
+def test_french_days_the_company_has_to_notify_its_request() -> None:
+    x = extract_text(
+        "x.txt",
+        FR + "la société a reçu un avis négatif du CHMP et va demander un réexamen. La société "
+        "dispose de 15 jours pour notifier sa demande.\n",
+    )
+    assert [(t.start, t.milestone) for t in x.timelines] == [
+        (date(2024, 6, 18), "reexamination-request")
+    ]

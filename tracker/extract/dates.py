@@ -463,6 +463,7 @@ OFFSET_LEADS: tuple[tuple[str, bool], ...] = (
     ("sous", True),  # "sous 15 jours"
     ("aura(?: ensuite)?", True),  # "le comité aura ensuite 30 jours"
     ("disposera de", True),  # "l'agence disposera de 60 jours"
+    ("dispose de", True),  # "la société dispose de 15 jours pour notifier sa demande"
     # "within the statutory period of 150 days", "in a review period of ten months"
     (
         "(?:with)?in (?:the|a|its) (?:statutory |prescribed |regulatory |review )?"

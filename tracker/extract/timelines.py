@@ -163,7 +163,7 @@ def _done_here(t: Timeline, events: list[Event], ref: date) -> bool:
 
 _MOVE_LENGTH = LEX.cues["move_length"].pattern
 _NEW_DAY = LEX.cues["new_day"].pattern
-_REEXAMINATION = re.compile(r"re-?examin")
+_REEXAMINATION = re.compile(r"re-?examin|réexamen")
 _NEW_DATE = re.compile(r"\b(?:to|until|now)\s+(?:(?:on|of|the)\s+)?$")
 # A step due by the original date: "expects to receive it by the original June 27 PDUFA date".
 _BY_THE_ORIGINAL = re.compile(r"\b(?:by|before|on or before) the original\s+$")
@@ -656,6 +656,15 @@ class TimelineReader(Scan):
             if rel > 0:
                 subject = _CLAUSE_JOIN.split(low[max(0, rel - 80) : rel])[-1]
                 found = LEX.milestone_of(subject)
+        if (
+            found is None
+            and x.kind == "offset"
+            and _BARE_REQUEST.search(low, x.endpos, x.endpos + 60)
+            and self._about_reexamination()
+        ):
+            # "la société dispose de 15 jours pour notifier sa demande" in a release about
+            # re-examination: the request it names after the length
+            found = "reexamination-request"
         return found
 
     def _about_reexamination(self) -> bool:
@@ -760,7 +769,7 @@ class TimelineReader(Scan):
             and not anchor_m.group(0).lstrip(" ,").startswith("of ")  # "30 days of records"
             else after
         )
-        if x.text.startswith(("ha", "aura", "disposera")) and not (
+        if x.text.startswith(("ha", "aura", "dispose")) and not (
             after.startswith((" to ", " pour ")) or purpose.startswith((" to ", " pour "))
         ):
             return None  # "has 90 days to respond", not "has 30 days of cash"
