@@ -3072,3 +3072,12 @@ def test_french_days_the_company_has_to_notify_its_request() -> None:
     assert [(t.start, t.milestone) for t in x.timelines] == [
         (date(2024, 6, 18), "reexamination-request")
     ]
+
+
+def test_the_product_an_application_to_an_agency_is_for() -> None:
+    x = extract_text(
+        "x.txt",
+        HEAD + "that it submitted a New Drug Application (NDA) to the FDA for Zentra. The FDA "
+        "accepted the NDA for filing.\n",
+    )
+    assert {e.product for e in x.events} == {"Zentra"}

@@ -262,6 +262,8 @@ _APPLIED_FOR = re.compile(
     r"(?:\b(?:[Aa]pplication|NDA|BLA|MAA|NDS|sNDA|sBLA|[Ss]ubmission|[Aa]uthori[sz]ation|"
     r"[Oo]pinion|[Dd]ossier|Notice of (?:Non-)?Compliance|NOC|NON|[Rr]esponse|[Ll]etter)"
     r"(?:\s\([A-Za-z]{2,6}\))?(?:\s(?:issued|sent)\sby\s(?:the\s)?(?:[A-Z][\w.-]*\s){0,2}[A-Z][\w.-]*)?"
+    # "an NDA to the FDA for Relzana", "designation from the European Commission for"
+    r"(?:\s(?:to|with|from)\s(?:the\s)?(?:U\.S\.\s)?(?:[A-Z][\w.-]*\s){0,5}[A-Z][\w.()-]*)?"
     r"\s(?:for|of|on)\s(?:its\s|the\s)?"
     r"|\b(?:has |have )?(?:approved|approves|cleared)\s|\bdesignations? (?:to|for)\s)"
     r"(?P<name>[A-Z][a-z][A-Za-z0-9-]{2,}|[a-z][a-z-]{4,}(?=\s(?:for|in|to|as|by|has|have|is|was"
@@ -304,6 +306,11 @@ _NOT_A_NAME = frozenset(
         "efficacy",
         "re-examination",
         "reconsideration",
+        "filing",  # "accepted the NDA for filing"
+        "registration",
+        "evaluation",
+        "assessment",
+        "licensure",
     ]
 )
 
