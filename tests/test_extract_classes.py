@@ -3081,3 +3081,11 @@ def test_the_product_an_application_to_an_agency_is_for() -> None:
         "accepted the NDA for filing.\n",
     )
     assert {e.product for e in x.events} == {"Zentra"}
+
+
+def test_an_extension_granted_to_the_clock_stop() -> None:
+    got = _events(
+        "that the CHMP granted a one-month extension to the clock stop, moving the expected "
+        "opinion on Zentra to the November meeting."
+    )
+    assert ("goal_date_extension", "EMA", None, date(2024, 6, 3)) in got
