@@ -3089,3 +3089,16 @@ def test_an_extension_granted_to_the_clock_stop() -> None:
         "opinion on Zentra to the November meeting."
     )
     assert ("goal_date_extension", "EMA", None, date(2024, 6, 3)) in got
+
+
+def test_a_weekday_of_a_done_act_a_possessive_approval_and_a_letter_refusing_to_file() -> None:
+    # the release is a Monday: "on Friday" is the one just gone
+    got = _events("that the FDA approved Zentra on Friday, five days ahead of the PDUFA date.")
+    assert ("approval", "FDA", "positive", date(2024, 5, 31)) in got
+    got = _events("that the FDA's approval came on May 30, 2024, after a priority review.")
+    assert ("approval", "FDA", "positive", date(2024, 5, 30)) in got
+    got = _events(
+        "that it received a letter from the FDA on May 28, 2024 stating that the NDA is not "
+        "sufficiently complete to permit a substantive review."
+    )
+    assert ("refusal", "FDA", "negative", date(2024, 5, 28)) in got

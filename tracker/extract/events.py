@@ -708,7 +708,10 @@ class EventReader(Scan):
                 scope = scope[:s] + " " * (e - s) + scope[e:]
         # A meeting to come is dated ahead; one told as held, by the nearest year.
         ahead = etype == "advisory_meeting" and not _MEETING_HELD.search(scope)
-        mentions = dates.find(scope, self.ref, future=ahead or None)
+        # An act is told done: its year-less day or weekday is the last one ("approved on
+        # Friday", said on a Thursday); a meeting's may lie ahead.
+        tense = True if ahead else (None if etype == "advisory_meeting" else False)
+        mentions = dates.find(scope, self.ref, future=tense)
         # The explicit date nearest the words that name the event; a day after the act that
         # the text gives to the application's submission ("accepted the NDA, submitted on
         # January 5") is the submission's, not the acceptance's.
