@@ -3102,3 +3102,18 @@ def test_a_weekday_of_a_done_act_a_possessive_approval_and_a_letter_refusing_to_
         "sufficiently complete to permit a substantive review."
     )
     assert ("refusal", "FDA", "negative", date(2024, 5, 28)) in got
+
+
+def test_japan_s_council_a_screening_acceptance_and_an_anchor_accepted_in_a_month() -> None:
+    got = _events(
+        "that the Pharmaceutical Affairs and Food Sanitation Council (PAFSC) recommended "
+        "approval of Zentra."
+    )
+    assert ("trend_vote", "PMDA", "positive", date(2024, 6, 3)) in got
+    got = _events("that it received a screening acceptance letter from Health Canada for its NDS.")
+    assert ("acceptance", "HC", None, date(2024, 6, 3)) in got
+    got = _dates(
+        "that Health Canada's decision is expected within 300 days of the filing, which was "
+        "accepted for review in April."
+    )
+    assert (date(2025, 1, 26), date(2025, 2, 24)) in {(a, b) for a, b, _ in got}

@@ -836,7 +836,9 @@ class TimelineReader(Scan):
                 if month and not dated:
                     # "six months from the submission of the response, which occurred in
                     # August 2005": the anchor's month, shifted at both ends (CONTRACT.md).
-                    spans = [m for m in dates.find(month, self.ref, False) if m.kind == "window"]
+                    spans = [
+                        m for m in dates.find("in " + month, self.ref, False) if m.kind == "window"
+                    ]
                     if spans and spans[0].end and spans[0].end <= self.ref:
                         return self._shifted(spans[0], x, milestone, agency, sent, anchor_name)
                 ahead = told.groupdict().get("fday"), told.groupdict().get("fwin")
