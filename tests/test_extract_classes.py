@@ -3117,3 +3117,21 @@ def test_japan_s_council_a_screening_acceptance_and_an_anchor_accepted_in_a_mont
         "accepted for review in April."
     )
     assert (date(2025, 1, 26), date(2025, 2, 24)) in {(a, b) for a, b, _ in got}
+
+
+def test_a_year_less_quarter_of_a_done_act_and_two_goal_days_for_two_forms() -> None:
+    # "in the first quarter", said in June and told as done: this year's, past, no deadline
+    x = extract_text(
+        "x.txt",
+        HEAD + "that the company submitted NDAs for both Zentra and Zentor in the first quarter.\n",
+    )
+    assert list(x.timelines) == []
+    assert ("submission", "FDA", None) in {(e.type, e.agency, e.date) for e in x.events}
+    got = _dates(
+        "that the FDA has assigned PDUFA dates of June 30, 2025 and July 15, 2025 for the "
+        "Zentra tablets and oral solution, respectively."
+    )
+    assert [(a, b) for a, b, _ in got] == [
+        (date(2025, 6, 30), date(2025, 6, 30)),
+        (date(2025, 7, 15), date(2025, 7, 15)),
+    ]

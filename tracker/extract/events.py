@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from tracker.domain import Event, Sentence
 from tracker.extract import dates, lexicon
-from tracker.extract.clauses import FUTURE_HINT, NEAR_BREAK, Scan, clause_prefix
+from tracker.extract.clauses import FUTURE_HINT, Scan, clause_prefix
 from tracker.extract.lexicon import LEXICON as LEX
 
 _HELD = LEX.cues["held"]
@@ -759,9 +759,9 @@ class EventReader(Scan):
             and any(
                 x.kind == "window"
                 and x.end
-                and x.end < self.ref
+                and (x.end < self.ref or (not x.has_year and tense is False))
                 and (x.pos >= at[1] or 0 <= at[0] - x.endpos <= 2)  # "April 2006 letter"
-                and not NEAR_BREAK.search(scope, at[1], max(at[1], x.pos))
+                and not _CLAUSE_CUT.search(scope, at[1], max(at[1], x.pos))
                 and not _RELATIVE.search(scope, at[1], max(at[1], x.pos))  # "that it requested"
                 for x in mentions
             )
@@ -775,7 +775,14 @@ class EventReader(Scan):
             # a period that begins before the release dates the act back then; one wholly
             # ahead ("ahead of the opinion scheduled for later this month") is another act's
             or any(
-                x.kind == "past_ref" or (x.kind == "window" and x.start and x.start < self.ref)
+                x.kind == "past_ref"
+                or (
+                    x.kind == "window"
+                    and x.start
+                    # a year-less period of a done act is the last one ("submitted in the
+                    # first quarter", said in May)
+                    and (x.start < self.ref or (not x.has_year and tense is False))
+                )
                 for x in mentions
             )
         ):
@@ -799,6 +806,7 @@ _OLD_DATE_NAMED = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}"
 )
 _YEAR_IN = re.compile(r"\b((?:19|20)\d\d)\b")
+_CLAUSE_CUT = re.compile(r"[,;:]|\b(?:but|while|whereas)\b")  # "A and B" is one object
 _RELATIVE = re.compile(r"\b(?:that|which|who|whose|when)\b")
 _NEXT_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s")
 

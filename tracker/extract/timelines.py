@@ -83,7 +83,7 @@ _FILE_IN = re.compile(
     r"\b(?:file|submit|filings?|submissions?)\b[^;.]{0,30}?\bin (?:the )?[\w.]+ and\b"
 )
 _FILED_WITH_AFTER = re.compile(r"\s+(?:with|to) ((?:the )?(?:(?!" + STOP + r")[^;,]){0,160})")
-_RESPECTIVELY = re.compile(r",?\s*respectively\b")
+_RESPECTIVELY = re.compile(r"\brespectively\b")
 _CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while)\s+(?:that\s+)?|\band that\b")
 _VERB_FIRST = LEX.cues["verb_first"].pattern
 _LATER = LEX.cues["later"].pattern
@@ -339,7 +339,7 @@ class TimelineReader(Scan):
                 if b.has_year and _LISTED.match(low[a.endpos : b.pos])
             }
             mentions = [
-                past.get(x.pos, x)
+                _last_one(past.get(x.pos, x), self.ref)
                 if not x.has_year and x.pos not in listed and told_in_past(low, x.pos)
                 else x
                 for x in mentions
@@ -1193,6 +1193,16 @@ def _coordinated_agencies(low: str) -> list[str]:
     return run if len(run) > 1 else []  # the run that ends with the last agency named
 
 
+def _last_one(x: dates.Mention, ref: date) -> dates.Mention:
+    """A year-less period told in the past is the last one: "submitted the NDAs in the first
+    quarter", said in May, is this year's first quarter, not next year's."""
+    if x.kind == "window" and x.start and x.end and x.start > ref:
+        start = dates.replace_year(x.start, x.start.year - 1)
+        end = dates.replace_year(x.end, x.end.year - 1)
+        return replace(x, start=start, end=end)
+    return x
+
+
 def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]:
     """Join "A / B", "A or B" and "A to B" into one window spanning both."""
     out: list[dates.Mention] = []
@@ -1205,8 +1215,10 @@ def _merge_spans(mentions: list[dates.Mention], low: str) -> list[dates.Mention]
             and prev.start
             and x.end
             and _JOIN.match(low[prev.endpos : x.pos])
-            # "to May 15 and June 27, respectively": one day each, not a span
-            and not _RESPECTIVELY.match(low, x.endpos)
+            # "to May 15 and June 27, respectively", "PDUFA dates of June 30, 2016 and July
+            # 15, 2016": one day each, not a span
+            and not _RESPECTIVELY.search(low, x.endpos, x.endpos + 120)
+            and not (prev.kind == x.kind == "date" and "and" in low[prev.endpos : x.pos])
         ):
             start = prev.start
             if not prev.has_year and x.has_year and x.start and start.year != x.start.year:
