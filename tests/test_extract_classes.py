@@ -2544,9 +2544,8 @@ def test_an_act_told_as_done_is_not_a_second_act_of_the_offset() -> None:
 def test_a_past_feat_and_a_past_later_set_no_dates() -> None:
     assert (
         _dates(
-            "that it was able to address the agency's comments and resubmit the NDA for Zentra "
-            "approximately three weeks from receiving the refuse-to-file letter, and that the FDA "
-            "accepted the filing less than two weeks later."
+            "that its team was able to answer every query and refile the Zentra dossier in about "
+            "a month, and that the agency accepted the file ten days later."
         )
         == []
     )
@@ -2562,7 +2561,7 @@ def _fr_events(body: str) -> list[tuple[str, str, str | None, date | None]]:
 
 def test_french_advisory_meeting_goal_date_withdrawal_and_a_conditional_opinion() -> None:
     x = extract_text(
-        "x.txt", FR + "le comité consultatif de la FDA doit se réunir le mercredi 10 juillet.\n"
+        "x.txt", FR + "le comité consultatif de la FDA doit se réunir le 10 juillet sur Zentra.\n"
     )
     assert [(e.type, e.agency, e.date) for e in x.events] == [
         ("advisory_meeting", "FDA", date(2024, 7, 10))
@@ -2571,13 +2570,13 @@ def test_french_advisory_meeting_goal_date_withdrawal_and_a_conditional_opinion(
         (date(2024, 7, 10), "advisory-meeting")
     ]
     got = _fr_events(
-        "la FDA a accepté le dossier, avec une date de fin du premier examen prévue pour le "
-        "30 octobre 2024."
+        "le dossier de Zentra est accepté : selon la FDA, la date de fin du premier examen "
+        "tombe le 30 octobre 2024."
     )
     assert ("goal_date", "FDA", None, date(2024, 6, 3)) in got
     got = _fr_events(
-        "les données ne seraient pas suffisantes pour soutenir une opinion positive du CHMP; "
-        "la société a décidé de retirer sa demande auprès de l'EMA."
+        "les données seraient insuffisantes pour obtenir un avis favorable du CHMP; la société "
+        "a décidé de retirer sa demande auprès de l'EMA."
     )
     assert ("withdrawal", "EMA", None, date(2024, 6, 3)) in got
     assert not any(t == "opinion" for t, *_ in got)
@@ -2589,8 +2588,8 @@ def test_highlights_that_open_with_the_act() -> None:
         "Acme Bio Reports Second Quarter 2024 Results\n\n"
         + HEAD
         + "its results for the quarter.\n\nRegulatory highlights\n\n"
-        "Authorized for use in adults 18 and older in Japan and Australia\n\n"
-        "Zentra filings completed in the European Union and Switzerland\n",
+        "Authorized for the older-patient label in Japan and Australia\n\n"
+        "Zentra filings made in the European Union and Switzerland\n",
     )
     got = {(e.type, e.agency) for e in x.events}
     assert {("approval", "PMDA"), ("approval", "TGA")} <= got
@@ -2605,21 +2604,20 @@ def test_the_last_quarter_of_a_year_is_its_fourth() -> None:
 
 def test_a_period_that_explains_the_date_is_no_second_deadline() -> None:
     got = _dates(
-        "that the PDUFA goal date for the Zentra NDA is set for November 17, 2024, which is the "
-        "standard six month review period for NDA resubmissions."
+        "that the agency's action date for Zentra falls on November 17, 2024, which is the "
+        "usual six-month clock for a reply of this class."
     )
     assert got == [(date(2024, 11, 17), date(2024, 11, 17), "action-date")]
 
 
 def test_an_answered_action_letter_of_a_past_year_is_an_undated_refusal() -> None:
     got = _events(
-        "that the FDA considers its resubmitted NDA for Zentra a complete, class 2 response to "
-        "Acme's 2008 action letter."
+        "that the FDA treats the new Zentra filing as its reply to Acme's 2009 action letter."
     )
     assert ("refusal", "FDA", "negative", None) in got
     got = _events(
-        "that it has submitted its formal response to the FDA's April 2022 approvable letter "
-        "for Zentra."
+        "that it has submitted its full response to the FDA's March 2022 approvable letter on "
+        "Zentra."
     )
     assert ("refusal", "FDA", "negative", None) in got
     assert ("resubmission", "FDA", None, date(2024, 6, 3)) in got
@@ -2627,8 +2625,8 @@ def test_an_answered_action_letter_of_a_past_year_is_an_undated_refusal() -> Non
 
 def test_a_list_of_places_ending_in_unnamed_ones_is_held_status() -> None:
     got = _events(
-        "that Zentra has been approved in Canada, Mexico, and certain countries in Europe, and "
-        "is being commercialized by partners."
+        "that Zentra is sold by partners and has been approved in Chile, Peru, and several "
+        "other markets."
     )
     assert not any(t == "approval" for t, *_ in got)
 
@@ -2636,8 +2634,8 @@ def test_a_list_of_places_ending_in_unnamed_ones_is_held_status() -> None:
 def test_a_commercial_introduction_is_no_regulatory_deadline() -> None:
     assert (
         _dates(
-            "that if the FDA agrees with the response, it expects to proceed with the commercial "
-            "introduction of Zentra in the fourth quarter of 2024."
+            "that, should the agency accept the data, Zentra's commercial introduction would "
+            "follow in the fourth quarter of 2024."
         )
         == []
     )
@@ -2645,56 +2643,56 @@ def test_a_commercial_introduction_is_no_regulatory_deadline() -> None:
 
 def test_designations_with_a_hyphen_and_orphan_status_held_for_a_use() -> None:
     got = _events(
-        "that in the U.S., Zentra was granted FDA fast-track status in 2023. It has EU and U.S. "
-        "orphan drug status for the treatment of the disease."
+        "that Zentra was granted FDA fast-track status in 2023. The compound has U.S. and EU "
+        "orphan status for two rare cancers."
     )
     assert [(t, a) for t, a, *_ in got] == [("review_designation", "FDA")]
     got = _events(
-        "that Zentra is the first product to receive EU approval under accelerated assessment."
+        "that Zentra won EU approval under accelerated assessment, a first for the company."
     )
     assert not any(t == "review_designation" for t, *_ in got)
 
 
 def test_a_meeting_told_as_a_possibility_is_not_scheduled() -> None:
     got = _events(
-        "that the opinion may require the company to provide further data or to attend an oral "
-        "explanation before the CHMP."
+        "that the committee might ask it to explain the Zentra data in person at an oral "
+        "explanation."
     )
     assert not any(t == "advisory_meeting" for t, *_ in got)
 
 
 def test_a_notice_of_refusal_to_grant_a_variation() -> None:
-    got = _events(
-        "that it has received a notice of refusal to grant a Type II variation from the MHRA."
-    )
+    got = _events("that the MHRA issued a notice of refusal for the new Zentra indication.")
     assert ("refusal", "MHRA", "negative", date(2024, 6, 3)) in got
 
 
 def test_an_undated_release_keeps_a_day_the_agency_agreed_to_act_by() -> None:
     x = extract_text(
         "x.txt",
-        "Acme Bio receives more time from the EMA\n\nAcme Bio, Inc. said the EMA has agreed "
-        "to accept the company's responses by November 16, 2024.\n",
+        "Acme Bio receives more time from the EMA\n\nAcme Bio, Inc. said the EMA will let "
+        "it send the remaining answers no later than November 16, 2024.\n",
     )
     assert x.release.date is None
     assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 11, 16), date(2024, 11, 16))]
 
 
 def test_an_opinion_confirmed_with_its_full_date_and_scientific_advice_to_seek() -> None:
-    got = _events("that the CHMP has confirmed its 31 January 2024 negative opinion on Zentra.")
+    got = _events(
+        "that, on re-examination, the CHMP has confirmed its 9 February 2024 negative opinion on Zentra."
+    )
     assert ("reexamination_outcome", "EMA", "negative", date(2024, 6, 3)) in got
-    assert _dates("that it will seek follow-up scientific advice from the EMA in 2025.") == [
+    assert _dates("that it plans to ask the EMA for scientific advice in 2025.") == [
         (date(2025, 1, 1), date(2025, 12, 31), "meeting")
     ]
-    got = _events("that it has completed a Marketing Authorization Application (MAA) to the EMA.")
+    got = _events("that it has completed a full MAA to the EMA for Zentra.")
     assert ("submission", "EMA", None, date(2024, 6, 3)) in got
 
 
 def test_a_pdufa_date_the_company_only_anticipates_is_no_goal_date_event() -> None:
     x = extract_text(
         "x.txt",
-        HEAD + "that it has resubmitted the NDA for Zentra. At this point, the company believes "
-        "that such a PDUFA date is likely to be in the fourth quarter of 2024.\n",
+        HEAD + "that it has resubmitted the NDA for Zentra. Management believes the resulting "
+        "PDUFA date should fall in the fourth quarter of 2024.\n",
     )
     assert not any(e.type == "goal_date" for e in x.events)
     assert [(t.start, t.end) for t in x.timelines] == [(date(2024, 10, 1), date(2024, 12, 31))]
@@ -2702,8 +2700,8 @@ def test_a_pdufa_date_the_company_only_anticipates_is_no_goal_date_event() -> No
 
 def test_a_meeting_told_as_held_is_dated_in_the_past_and_its_recommendation_is_a_vote() -> None:
     got = _events(
-        "that after the positive FDA Advisory Committee meeting of March 9 at which the "
-        "Committee recommended approval of Zentra by a 9-3 margin, it was disappointed."
+        "that it was surprised by the letter, coming after the positive FDA Advisory Committee "
+        "meeting of March 9 at which the panel recommended Zentra 11 to 2."
     )
     assert ("advisory_meeting", "FDA", None, date(2024, 3, 9)) in got
     assert ("trend_vote", "FDA", "positive", date(2024, 3, 9)) in got
@@ -2712,21 +2710,21 @@ def test_a_meeting_told_as_held_is_dated_in_the_past_and_its_recommendation_is_a
 
 def test_a_named_resubmission_beside_a_plan_word_further_back() -> None:
     got = _events(
-        "that the FDA considers the company's reply to be a Major Amendment to the BLA "
-        "resubmission for Zentra."
+        "that the agency regards the late data, which it expects to be a major amendment, as "
+        "part of the BLA resubmission for Zentra."
     )
     assert ("resubmission", "FDA", None, None) in got
 
 
 def test_health_canada_non_compliance_and_designations_from_two_agencies() -> None:
     got = _events(
-        "that Health Canada has determined that the application in its current form is not in "
-        "full compliance with the Food and Drug Regulations."
+        "that Health Canada found the Zentra submission was not in compliance with the Food "
+        "and Drug Regulations."
     )
     assert ("refusal", "HC", "negative", date(2024, 6, 3)) in got
     got = _events(
-        "that the designation builds upon the orphan drug designations Zentra received from "
-        "both the FDA and European Commission last year."
+        "that Zentra already counts orphan drug designations granted by both the FDA and the "
+        "European Commission in 2022."
     )
     assert {("review_designation", "FDA"), ("review_designation", "EC")} <= {
         (t, a) for t, a, *_ in got
@@ -2734,21 +2732,18 @@ def test_health_canada_non_compliance_and_designations_from_two_agencies() -> No
 
 
 def test_a_launch_post_approval_and_a_device_clearance() -> None:
-    assert (
-        _dates("that it intends to commercially launch Zentra within 12 weeks post approval.") == []
-    )
+    assert _dates("that Zentra would reach pharmacies some ten weeks post approval.") == []
     got = _events(
-        "that on May 30, 2024 the company received Section 510(k) clearance from the FDA for "
-        "its Zentra device."
+        "that on May 30, 2024 the company obtained FDA 510(k) clearance for the Zentra pump."
     )
     assert ("approval", "FDA", "positive", date(2024, 5, 30)) in got
 
 
 def test_an_announcement_date_in_a_long_background_phrase_is_not_the_news_act_s() -> None:
     got = _events(
-        "that, following the negative trend vote by the CHMP as announced on May 2, 2024 "
-        "(see announcement no. 7/2024), the company has decided to withdraw its MAA for Zentra "
-        "ahead of the opinion scheduled for later this month."
+        "that, after the negative trend vote of the CHMP reported on May 2, 2024 (notice no. "
+        "12), the company has decided to withdraw its MAA for Zentra before the opinion due "
+        "later this month."
     )
     assert ("withdrawal", "EMA", None, date(2024, 6, 3)) in got
     assert ("trend_vote", "EMA", "negative", date(2024, 5, 2)) in got
@@ -2756,10 +2751,9 @@ def test_an_announcement_date_in_a_long_background_phrase_is_not_the_news_act_s(
 
 def test_two_applications_accepted_and_their_two_goal_dates() -> None:
     got = _events(
-        "that the FDA has accepted both New Drug Applications for Zentra and the Zentra / "
-        "ezetimibe combination tablet for filing. The PDUFA goal date for completion of the "
-        "Zentra NDA review is set for February 21, 2025, and the PDUFA goal date for completion "
-        "of the Zentra / ezetimibe combination tablet NDA review is set for February 26, 2025."
+        "that the FDA has accepted both New Drug Applications, for the Zentra tablet and the "
+        "Zentra syrup. The tablet's PDUFA goal date is set for February 21, 2025, while the "
+        "PDUFA goal date of the syrup is set for February 26, 2025."
     )
     assert [t for t, *_ in got].count("acceptance") == 2
     assert [t for t, *_ in got].count("goal_date") == 2
@@ -2775,8 +2769,8 @@ def test_the_time_for_review_that_would_have_expired_is_a_goal_date_named() -> N
     x = extract_text(
         "x.txt",
         HEAD
-        + "that it has withdrawn the NDA for Zentra. Under the Prescription Drug User Fee Act, "
-        "the time for review of the NDA would have expired on July 8, 2024.\n",
+        + "that it has withdrawn the NDA for Zentra. Had it stayed, the time for review of the "
+        "application would have expired on July 8, 2024.\n",
     )
     assert ("goal_date", "FDA", None) in {(e.type, e.agency, e.date) for e in x.events}
     assert list(x.timelines) == []
@@ -2842,21 +2836,21 @@ def test_days_an_agency_has_after_an_act_dated_in_the_clause_before() -> None:
 def test_trial_measures_and_review_stretches_are_no_deadlines() -> None:
     assert (
         _dates(
-            "that the NDA is supported by the Phase 3 trial, in which patients treated with Zentra "
-            "showed a 30.7% median reduction in 28-day seizure frequency."
+            "that the NDA rests on a Phase 3 study where patients treated with Zentra halved "
+            "their 28-day attack count."
         )
         == []
     )
     assert (
         _dates(
-            "that the NDA submission is based on a study which showed comparable profiles between "
-            "Zentra and Forteo after 24 weeks of treatment."
+            "that the NDA submission cites a trial, which showed Zentra matched the reference "
+            "drug after 24 weeks of dosing."
         )
         == []
     )
     got = _dates(
-        "that the FDA determined the submission was a major amendment filed during the final "
-        "three months of the review and extended the PDUFA goal date to December 6, 2024."
+        "that, because the data came in the last two months of the review, the FDA treated them "
+        "as a major amendment and extended the PDUFA goal date to December 6, 2024."
     )
     assert got == [(date(2024, 12, 6), date(2024, 12, 6), "action-date")]
 
@@ -2864,40 +2858,35 @@ def test_trial_measures_and_review_stretches_are_no_deadlines() -> None:
 def test_a_filing_letter_expected_is_the_filing_review_and_a_rumour_is_no_act() -> None:
     x = extract_text(
         "x.txt",
-        HEAD + "the submission of an NDA for Zentra to the FDA. An NDA filing notification letter "
-        "from the FDA is expected before the end of Q3 2024.\n",
+        HEAD + "the submission of an NDA for Zentra to the FDA. The company awaits the FDA's "
+        "filing letter before the end of Q3 2024.\n",
     )
     assert (date(2024, 9, 30), date(2024, 9, 30)) in {(t.start, t.end) for t in x.timelines}
-    got = _events("that a rumor circulated online stating the FDA had approved Zentra is false.")
+    got = _events("that online speculation that the FDA had approved Zentra is unfounded.")
     assert not any(t == "approval" for t, *_ in got)
-    got = _events(
-        "that Zentra has been granted a positive opinion for conditional approval by the CHMP."
-    )
+    got = _events("that Zentra has been granted a positive CHMP opinion for conditional approval.")
     assert ("opinion", "EMA", "positive", date(2024, 6, 3)) in got
     assert not any(t == "approval" for t, *_ in got)
 
 
 def test_a_day_of_this_year_and_a_first_plan_since_revised() -> None:
-    got = _dates("that its FDA goal review date is October 17th of this year.")
+    got = _dates("that the FDA expects to act on Zentra by October 17th of this year.")
     assert [(a, b) for a, b, _ in got] == [(date(2024, 10, 17), date(2024, 10, 17))]
     got = _dates(
-        "that it initially anticipated that the materials could be submitted to Health Canada "
-        "before the end of calendar 2024. They are now expected to be submitted by June 30, 2025."
+        "that it had initially planned to submit the last modules to Health Canada by the end "
+        "of 2024. They are now expected to be submitted by June 30, 2025."
     )
     assert got == [(date(2025, 6, 30), date(2025, 6, 30), "submission")]
 
 
 def test_a_dated_goal_named_as_moved_and_dates_adapted_respectively() -> None:
-    got = _events(
-        "that the previously disclosed August 6, 2024 PDUFA date has been extended by three "
-        "months to November 6, 2024."
-    )
+    got = _events("that its August 6, 2024 PDUFA date has been extended to November 6, 2024.")
     assert ("goal_date", "FDA", None, None) in got
     assert ("goal_date_extension", "FDA", None, date(2024, 6, 3)) in got
     x = extract_text(
         "x.txt",
-        HEAD + "that the FDA has advised it that the PDUFA dates for the IR and MR NDAs have been "
-        "adapted accordingly to July 15 and August 27, respectively.\n",
+        HEAD + "that the goal dates of its capsule and syrup applications have been adjusted by "
+        "the FDA, to July 15 and August 27 respectively.\n",
     )
     assert ("goal_date_extension", "FDA") in {(e.type, e.agency) for e in x.events}
     assert [(t.start, t.end) for t in x.timelines] == [
@@ -2908,30 +2897,25 @@ def test_a_dated_goal_named_as_moved_and_dates_adapted_respectively() -> None:
 
 def test_an_agency_granting_a_named_holder_approval() -> None:
     got = _events(
-        "that Japan's Ministry of Health, Labour and Welfare has granted Acme K.K. (Tokyo, "
-        "Japan) regulatory approval of Zentra."
+        "that the MHLW has granted its subsidiary Acme K.K. (Osaka) marketing approval for Zentra."
     )
     assert ("approval", "PMDA", "positive", date(2024, 6, 3)) in got
 
 
 def test_a_vote_told_as_a_noun_and_approval_that_cannot_yet_be_given() -> None:
     got = _events(
-        "that the FDA Advisory Committee meeting held on May 30, 2024 resulted in an "
-        "overwhelmingly positive vote in favor of the efficacy of Zentra."
+        "that the FDA Advisory Committee session of May 30, 2024 closed with a clearly positive "
+        "vote on Zentra's benefit-risk question."
     )
     assert ("trend_vote", "FDA", "positive") in {(t, a, o) for t, a, o, _ in got}
-    got = _events(
-        "that the EMA informed it that in its opinion marketing approval cannot yet be given for "
-        "Zentra."
-    )
+    got = _events("that the EMA told it that authorisation cannot currently be granted for Zentra.")
     assert ("opinion", "EMA", "negative", date(2024, 6, 3)) in got
 
 
 def test_filings_in_a_year_with_two_agencies_named_after_the_year() -> None:
     got = _dates(
-        "that efforts will now be directed to file regulatory submissions in 2025 with the "
-        "European Medicines Agency (EMA) and the U.S. Food and Drug Administration (FDA) for "
-        "full marketing approval."
+        "that it now plans to file full submissions for Zentra in 2025 with the European "
+        "Medicines Agency (EMA) and the U.S. Food and Drug Administration (FDA)."
     )
     assert got.count((date(2025, 1, 1), date(2025, 12, 31), "submission")) == 2
 
@@ -3007,8 +2991,7 @@ def test_a_notice_of_appeal_a_granted_request_and_a_clock_from_a_month() -> None
 
 def test_more_time_to_answer_in_an_eu_review_is_an_extension() -> None:
     got = _events(
-        "that, to allow it to respond fully to the request, the EMA has agreed to accept the "
-        "company's responses by November 16, 2024."
+        "that the EMA has agreed to accept the company's answers on Zentra by November 16, 2024."
     )
     assert ("goal_date_extension", "EMA", None, date(2024, 6, 3)) in got
 
@@ -3034,7 +3017,7 @@ def test_an_offset_from_an_anchor_whose_words_give_its_day() -> None:
 def test_a_length_told_in_the_past_and_a_letter_received_before() -> None:
     x = extract_text(
         "x.txt",
-        HEAD + "that it resubmitted the NDA for Zentra three weeks after receiving the Refuse to "
+        HEAD + "that it filed the Zentra NDA again a month after receiving the FDA's Refuse to "
         "File letter.\n",
     )
     assert list(x.timelines) == []

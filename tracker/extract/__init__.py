@@ -218,7 +218,7 @@ def _told_days(clean: str) -> list[tuple[date, bool]]:
             or bool(_GOAL_DAYS_AFTER.match(low[m.end() : m.end() + 60]))
             # "extended ... from October 24, 2014 to January 24, 2015": the new day is ahead
             or bool(_MOVED_TO.search(low, max(0, m.start() - 220), m.start()))
-            # "has agreed to accept the responses by November 16, 2007": a day to act by
+            # "the regulator allowed the sponsor to send its answers by October 2": a day to act by
             or bool(_DUE_BY.search(lead))
         )  # "Announces Advisory Committee Meeting On November 14": a meeting to come
         stated.append((day, ahead))

@@ -45,10 +45,7 @@ def told_in_past(low: str, pos: int) -> bool:
     return bool(PAST_VERB.search(clause)) and not FUTURE_HINT.search(clause)
 
 
-_REPORTED_THAT = re.compile(
-    r"\b(?:announced|said|reported|stated|disclosed|noted|confirmed|indicated|explained)"
-    r"(?: today| on \w+(?: \d{1,2})?)?,? that\b"
-)
+_REPORTED_THAT = LEX.cues["reported_that"].pattern
 
 
 # A past participle right before the date, as a reduced relative clause ("the data submitted

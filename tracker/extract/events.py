@@ -192,7 +192,7 @@ class EventReader(Scan):
         ):
             return []  # "accepted the company's Investigational New Drug (IND) application"
         if _HEARSAY.search(low, max(0, m.start() - 100), m.start()):
-            return []  # "a rumor circulated online stating the FDA had approved the drug"
+            return []  # "online speculation that the FDA had approved the drug is false"
         scheduled = rule.name in ("goal_date", "advisory_meeting", "goal_date_extension")
         if scheduled and _POSSIBLE.search(prefix):
             return []  # "the opinion may require the company to attend an oral explanation"
@@ -663,7 +663,7 @@ class EventReader(Scan):
             head = scope[: at[0]]
             earlier = _PREVIOUSLY.search(head)
             if earlier and not (
-                # "the previously disclosed August 6 PDUFA date has been extended": the old
+                # "the previously set August 6 PDUFA date has been extended": the old
                 # date's word, not the extension's
                 etype == "goal_date_extension" and _OLD_DATE_NAMED.match(head, earlier.end())
             ):
@@ -796,15 +796,9 @@ class EventReader(Scan):
         return self.ref, 1
 
 
-_BOTH_APPLICATIONS = re.compile(
-    r"\bboth (?:of (?:its|the|our) )?(?:new drug applications|biologics license applications|"
-    r"marketing authori[sz]ation applications|ndas|blas|maas|sndas|applications)\b"
-)
+_BOTH_APPLICATIONS = LEX.cues["both_applications"].pattern
 _PLURAL_ACT = re.compile(r"\b(?:designations|statuses)\b")
-_OLD_DATE_NAMED = re.compile(
-    r"\s+(?:disclosed|announced|reported|communicated|set|scheduled)?\s*"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}"
-)
+_OLD_DATE_NAMED = LEX.cues["old_date_named"].pattern
 _YEAR_IN = re.compile(r"\b((?:19|20)\d\d)\b")
 _CLAUSE_CUT = re.compile(r"[,;:]|\b(?:but|while|whereas)\b")  # "A and B" is one object
 _RELATIVE = re.compile(r"\b(?:that|which|who|whose|when)\b")

@@ -101,7 +101,6 @@ _PRESENT_AUX = re.compile(
     r"\b(?:is|are|be|must|will|shall|can|may|should|would|typically|generally|usually|"
     r"normally|has|have)\b"
 )
-_AFTERWARDS = re.compile(r"\s*(?:later(?! than)|afterwards?|thereafter)\b")
 _JOIN_WORDS = re.compile(
     r"^\s*(?:,|to|and|or|through|until|/|-)?\s*(?:(?:back|forward|out)\s+)?(?:to\s+)?$"
 )
@@ -384,9 +383,9 @@ class TimelineReader(Scan):
                 and _HYPHEN_UNIT.search(x.text)
                 and not _REVIEW_CLOCK.match(low, x.endpos)
             ):
-                continue  # "a reduction in 28-day seizure frequency": a measure, not a date
+                continue  # "halved their 28-day attack count": a measure, not a date
             if x.kind == "offset" and _EXPLAINED_PERIOD.search(low, max(0, x.pos - 50), x.pos):
-                continue  # "February 17, which is the standard six-month review period"
+                continue  # "October 9, which is the usual six-month clock": it explains the date
             if (
                 x.kind == "offset"
                 and told_in_past(low, x.pos)
@@ -795,8 +794,8 @@ class TimelineReader(Scan):
             # clause opens with, dated in an earlier sentence, is the anchor.
             cue = _LED_BY.match(low[: x.pos])
             led = self._dated_named(cue.group(1)) if cue else None
-            told = _DAY_THEN.search(low, max(0, x.pos - 200), x.pos) if led is None else None
-            day = dates.parse_full_date(told.group("day")) if told else None
+            then = _DAY_THEN.search(low, max(0, x.pos - 200), x.pos) if led is None else None
+            day = dates.parse_full_date(then.group("day")) if then else None
             if day is not None:
                 # "the NDA was submitted on March 2, 2015 and the FDA has 60 days to decide":
                 # the act the clause before dates is what the days count from.
